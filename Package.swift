@@ -1,0 +1,42 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "KnowHow",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "knowhow", targets: ["knowhow"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The domain: model, query language, ranking, services, errors. Foundation only.
+        .target(name: "KnowHowCore"),
+        // The store on GRDB + FTS5.
+        .target(
+            name: "KnowHowSQLite",
+            dependencies: ["KnowHowCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        // GNU readline, linked from the system (libreadline-dev).
+        .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
+        // Commands (one-shot and shell), line reader, completion, rendering.
+        .target(
+            name: "KnowHowShell",
+            dependencies: [
+                "KnowHowCore", "KnowHowSQLite", "CReadline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v5)]),
+        // The executable: parses arguments and wires objects, nothing else.
+        .executableTarget(name: "knowhow", dependencies: ["KnowHowShell"],
+                          swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "KnowHowCoreTests", dependencies: ["KnowHowCore"]),
+        .testTarget(name: "KnowHowSQLiteTests", dependencies: ["KnowHowSQLite", "KnowHowCore"]),
+        .testTarget(
+            name: "KnowHowShellTests",
+            dependencies: ["KnowHowShell", "KnowHowSQLite", "KnowHowCore"],
+            resources: [.copy("Transcripts")],
+            swiftSettings: [.swiftLanguageMode(.v5)]),
+    ]
+)

@@ -1,0 +1,87 @@
+import Foundation
+
+/// The JSON community file: what `export` writes and `import` reads. See README.
+public struct CommunityFile: Codable, Equatable, Sendable {
+    public static let formatName = "knowhow-community"
+    public static let currentVersion = 1
+
+    public var format: String
+    public var version: Int
+    public var tags: [Tag]
+    public var members: [Member]
+    public var resources: [Resource]
+    public var practices: [Practice]
+    public var questions: [Question]
+    public var answers: [Answer]
+
+    public init(tags: [Tag] = [], members: [Member] = [], resources: [Resource] = [],
+                practices: [Practice] = [], questions: [Question] = [], answers: [Answer] = []) {
+        format = Self.formatName; version = Self.currentVersion
+        self.tags = tags; self.members = members; self.resources = resources
+        self.practices = practices; self.questions = questions; self.answers = answers
+    }
+
+    enum CodingKeys: String, CodingKey { case format, version, tags, members, resources, practices, questions, answers }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decodeIfPresent(String.self, forKey: .format) ?? Self.formatName
+        version = try c.decodeIfPresent(Int.self, forKey: .version) ?? Self.currentVersion
+        tags = try c.decodeIfPresent([Tag].self, forKey: .tags) ?? []
+        members = try c.decodeIfPresent([Member].self, forKey: .members) ?? []
+        resources = try c.decodeIfPresent([Resource].self, forKey: .resources) ?? []
+        practices = try c.decodeIfPresent([Practice].self, forKey: .practices) ?? []
+        questions = try c.decodeIfPresent([Question].self, forKey: .questions) ?? []
+        answers = try c.decodeIfPresent([Answer].self, forKey: .answers) ?? []
+    }
+
+    /// Reads a community file, naming the path of the bad record when it is malformed.
+    public static func decode(_ data: Data, path: String) throws -> CommunityFile {
+        let file: CommunityFile
+        do {
+            file = try JSONDecoder().decode(CommunityFile.self, from: data)
+        } catch let DecodingError.dataCorrupted(ctx) {
+            throw KnowHowError.badImport(path: path, location: Self.location(ctx.codingPath), reason: Self.reason(ctx))
+        } catch let DecodingError.keyNotFound(key, ctx) {
+            throw KnowHowError.badImport(path: path, location: Self.location(ctx.codingPath),
+                                         reason: "'\(key.stringValue)' is missing")
+        } catch let DecodingError.typeMismatch(_, ctx) {
+            throw KnowHowError.badImport(path: path, location: Self.location(ctx.codingPath), reason: ctx.debugDescription)
+        } catch let DecodingError.valueNotFound(_, ctx) {
+            throw KnowHowError.badImport(path: path, location: Self.location(ctx.codingPath), reason: "a value is null")
+        } catch {
+            throw KnowHowError.badImport(path: path, location: "file", reason: "not a KnowHow community file")
+        }
+        guard file.format == formatName else {
+            throw KnowHowError.badImport(path: path, location: "format", reason: "expected \"\(formatName)\", found \"\(file.format)\"")
+        }
+        guard file.version <= currentVersion else {
+            throw KnowHowError.badImport(path: path, location: "version",
+                                         reason: "version \(file.version) is newer than this knowhow reads (\(currentVersion)); upgrade knowhow")
+        }
+        return file
+    }
+
+    static func reason(_ ctx: DecodingError.Context) -> String {
+        if ctx.codingPath.isEmpty { return "not valid JSON" }
+        return ctx.debugDescription.replacingOccurrences(of: "Cannot initialize ", with: "invalid ")
+    }
+
+    /// `members[3].skills[0].level`
+    public static func location(_ path: [CodingKey]) -> String {
+        var s = ""
+        for k in path {
+            if let i = k.intValue { s += "[\(i)]" } else { s += (s.isEmpty ? "" : ".") + k.stringValue }
+        }
+        return s.isEmpty ? "file" : s
+    }
+
+    /// Bytes that are identical for identical content: sorted keys, stable order, a final newline.
+    public func encoded() throws -> Data {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var data = try enc.encode(self)
+        data.append(0x0A)
+        return data
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+
+/// The kinds of things the store indexes.
+public enum EntryType: String, Codable, CaseIterable, Sendable {
+    case member, resource, practice, question, answer
+
+    /// The one-letter prefix of short ids (`r12`); members are shown as `@handle` instead.
+    public var prefix: Character? {
+        switch self {
+        case .member: return nil
+        case .resource: return "r"
+        case .practice: return "p"
+        case .question: return "q"
+        case .answer: return "a"
+        }
+    }
+
+    public var plural: String { rawValue + "s" }
+
+    /// Parses `resource`, `resources`, `res`… as people type them.
+    public init?(word: String) {
+        let w = word.lowercased()
+        if let exact = EntryType(rawValue: w) { self = exact; return }
+        if w.hasSuffix("s"), let t = EntryType(rawValue: String(w.dropLast())) { self = t; return }
+        let matches = EntryType.allCases.filter { $0.rawValue.hasPrefix(w) && w.count >= 3 }
+        if matches.count == 1 { self = matches[0]; return }
+        return nil
+    }
+}
+
+/// A short id such as `r12`, `p3`, `q7`, `a40`.
+public struct EntryID: Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
+    public var type: EntryType
+    public var number: Int64
+
+    public init(_ type: EntryType, _ number: Int64) {
+        self.type = type; self.number = number
+    }
+
+    /// Parses `r12` (case-insensitive); nil when the text is not a short id.
+    public init?(_ text: String) {
+        let t = text.lowercased()
+        guard let first = t.first, t.count >= 2,
+              let type = EntryType.allCases.first(where: { $0.prefix == first }),
+              let n = Int64(t.dropFirst()), n > 0, t.dropFirst().allSatisfy(\.isASCII) else { return nil }
+        self.type = type; self.number = n
+    }
+
+    public var description: String { "\(type.prefix.map(String.init) ?? "m")\(number)" }
+
+    public static func < (lhs: EntryID, rhs: EntryID) -> Bool {
+        (lhs.type.rawValue, lhs.number) < (rhs.type.rawValue, rhs.number)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let id = EntryID(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "'\(text)' is not an id such as r12 or p3"))
+        }
+        self = id
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}

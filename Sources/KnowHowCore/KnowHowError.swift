@@ -1,0 +1,87 @@
+import Foundation
+
+/// Every failure a user can meet, each rendered as a full sentence that says what to do next.
+public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unknownEntry(EntryID)
+    case unknownMember(handle: String)
+    case unknownTag(String, suggestion: String?)
+    case unknownReference(String)
+    case invalidHandle(String)
+    case invalidTag(String)
+    case invalidEmail(String)
+    case invalidURL(String)
+    case invalidValue(field: String, value: String, expected: String)
+    case missingField(String)
+    case emptyQuery(String)
+    case badFilter(key: String, reason: String)
+    case unknownFilter(key: String, suggestion: String)
+    case duplicate(String)
+    case badImport(path: String, location: String, reason: String)
+    case fileNotFound(String)
+    case cannotWrite(path: String, reason: String)
+    case storeUnavailable(path: String, reason: String)
+    case storeBusy
+    case notAStore(String)
+    case permissionDenied(action: String, needs: Role, actor: String?)
+    case notIdentified(action: String)
+    case conflict(String)
+    case unsupported(String)
+
+    public var description: String {
+        switch self {
+        case .unknownEntry(let id):
+            return "no \(id.type.rawValue) \(id); try `find` or `list \(id.type.plural)`"
+        case .unknownMember(let h):
+            return "no member @\(h); try `list members` or `who TOPIC`"
+        case .unknownTag(let t, let s):
+            return "no tag '\(t)'" + (s.map { "; did you mean '\($0)'?" } ?? "; try `list tags`")
+        case .unknownReference(let r):
+            return "'\(r)' is not an id, a @handle or a tag; ids look like r12, p3, q7, a40"
+        case .invalidHandle(let h):
+            return "'\(h)' is not a valid handle: use 2–32 lowercase letters, digits, '-' or '_', starting with a letter"
+        case .invalidTag(let t):
+            return "'\(t)' is not a valid tag: use letters, digits and '-', e.g. 'social-care'"
+        case .invalidEmail(let e):
+            return "'\(e)' is not an email address such as kim@example.org"
+        case .invalidURL(let u):
+            return "'\(u)' is not a web address: use an http:// or https:// URL"
+        case .invalidValue(let field, let value, let expected):
+            return "'\(value)' is not a valid \(field): expected \(expected)"
+        case .missingField(let f):
+            return "\(f) is required"
+        case .emptyQuery(let why):
+            return why
+        case .badFilter(let key, let reason):
+            return "\(key): \(reason)"
+        case .unknownFilter(let key, let s):
+            return "unknown filter '\(key):'; did you mean '\(s):'?"
+        case .duplicate(let what):
+            return what
+        case .badImport(let path, let location, let reason):
+            return "\(path): \(location): \(reason); nothing was imported"
+        case .fileNotFound(let p):
+            return "no such file: \(p)"
+        case .cannotWrite(let p, let reason):
+            return "cannot write \(p): \(reason)"
+        case .storeUnavailable(let p, let reason):
+            return "cannot open the store at \(p): \(reason)"
+        case .storeBusy:
+            return "the store is busy with another writer; try again in a moment"
+        case .notAStore(let p):
+            return "\(p) is not a KnowHow store (or is damaged); give another path with --db"
+        case .permissionDenied(let action, let needs, let actor):
+            let who = actor.map { "@\($0)" } ?? "you"
+            return "\(action) needs the \(needs.rawValue) role; \(who) cannot do it. Ask a curator"
+        case .notIdentified(let action):
+            return "\(action) needs to know who you are: pass --as @handle or set KNOWHOW_USER"
+        case .conflict(let what):
+            return what
+        case .unsupported(let what):
+            return what
+        }
+    }
+}
+
+extension KnowHowError: LocalizedError {
+    public var errorDescription: String? { description }
+}

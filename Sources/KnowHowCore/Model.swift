@@ -1,0 +1,167 @@
+import Foundation
+
+/// What a member may do in the community; each role includes the ones before it.
+public enum Role: String, Codable, CaseIterable, Comparable, Sendable {
+    case member, contributor, curator
+
+    public static func < (lhs: Role, rhs: Role) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// How well a member knows a skill.
+public enum SkillLevel: String, Codable, CaseIterable, Comparable, Sendable {
+    case learning, practising, expert
+
+    public static func < (lhs: SkillLevel, rhs: SkillLevel) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+public struct Skill: Codable, Hashable, Sendable {
+    public var tag: String
+    public var level: SkillLevel
+    public init(tag: String, level: SkillLevel) { self.tag = tag; self.level = level }
+}
+
+/// A person in the community.
+public struct Member: Codable, Hashable, Sendable {
+    public var handle: String
+    public var name: String
+    public var email: String?
+    public var organisation: String?
+    public var sector: String?
+    public var location: String?
+    public var timeZone: String?
+    public var bio: String?
+    public var role: Role
+    public var openToQuestions: Bool
+    public var mentoring: Bool
+    public var joined: Day?
+    public var skills: [Skill]
+    public var interests: [String]
+    public var sourceId: String?
+
+    public init(handle: String, name: String, email: String? = nil, organisation: String? = nil,
+                sector: String? = nil, location: String? = nil, timeZone: String? = nil,
+                bio: String? = nil, role: Role = .member, openToQuestions: Bool = true,
+                mentoring: Bool = false, joined: Day? = nil, skills: [Skill] = [],
+                interests: [String] = [], sourceId: String? = nil) {
+        self.handle = handle; self.name = name; self.email = email
+        self.organisation = organisation; self.sector = sector; self.location = location
+        self.timeZone = timeZone; self.bio = bio; self.role = role
+        self.openToQuestions = openToQuestions; self.mentoring = mentoring; self.joined = joined
+        self.skills = skills; self.interests = interests; self.sourceId = sourceId
+    }
+}
+
+public enum ResourceKind: String, Codable, CaseIterable, Sendable {
+    case guide, template, tool, course, article, video, book, dataset, slides, notes, other
+}
+
+public enum ResourceStatus: String, Codable, CaseIterable, Sendable {
+    case active, archived
+}
+
+/// Something shared for reuse: a guide, a template, a tool, a course…
+public struct Resource: Codable, Hashable, Sendable {
+    public var id: EntryID?
+    public var title: String
+    public var url: String?
+    public var kind: ResourceKind
+    public var summary: String?
+    public var body: String?
+    public var tags: [String]
+    public var contributor: String?
+    public var authors: [String]
+    public var created: Timestamp?
+    public var updated: Timestamp?
+    public var status: ResourceStatus
+
+    public init(id: EntryID? = nil, title: String, url: String? = nil, kind: ResourceKind = .other,
+                summary: String? = nil, body: String? = nil, tags: [String] = [],
+                contributor: String? = nil, authors: [String] = [], created: Timestamp? = nil,
+                updated: Timestamp? = nil, status: ResourceStatus = .active) {
+        self.id = id; self.title = title; self.url = url; self.kind = kind; self.summary = summary
+        self.body = body; self.tags = tags; self.contributor = contributor; self.authors = authors
+        self.created = created; self.updated = updated; self.status = status
+    }
+}
+
+public enum PracticeStatus: String, Codable, CaseIterable, Sendable {
+    case proposed, verified, retired
+}
+
+/// A way of working that people found to work, with the evidence for it.
+public struct Practice: Codable, Hashable, Sendable {
+    public var id: EntryID?
+    public var title: String
+    public var context: String?
+    public var practice: String?
+    public var evidence: String?
+    public var tags: [String]
+    public var contributor: String?
+    public var status: PracticeStatus
+    public var verifiedBy: String?
+    public var verifiedAt: Timestamp?
+    public var reviewBy: Day?
+    public var created: Timestamp?
+    public var updated: Timestamp?
+
+    public init(id: EntryID? = nil, title: String, context: String? = nil, practice: String? = nil,
+                evidence: String? = nil, tags: [String] = [], contributor: String? = nil,
+                status: PracticeStatus = .proposed, verifiedBy: String? = nil,
+                verifiedAt: Timestamp? = nil, reviewBy: Day? = nil, created: Timestamp? = nil,
+                updated: Timestamp? = nil) {
+        self.id = id; self.title = title; self.context = context; self.practice = practice
+        self.evidence = evidence; self.tags = tags; self.contributor = contributor
+        self.status = status; self.verifiedBy = verifiedBy; self.verifiedAt = verifiedAt
+        self.reviewBy = reviewBy; self.created = created; self.updated = updated
+    }
+}
+
+/// A question a member brought to the community (a peer assist).
+public struct Question: Codable, Hashable, Sendable {
+    public var id: EntryID?
+    public var title: String
+    public var body: String?
+    public var tags: [String]
+    public var asker: String?
+    public var created: Timestamp?
+    public var score: Int?
+    public var acceptedAnswer: EntryID?
+
+    public init(id: EntryID? = nil, title: String, body: String? = nil, tags: [String] = [],
+                asker: String? = nil, created: Timestamp? = nil, score: Int? = nil,
+                acceptedAnswer: EntryID? = nil) {
+        self.id = id; self.title = title; self.body = body; self.tags = tags; self.asker = asker
+        self.created = created; self.score = score; self.acceptedAnswer = acceptedAnswer
+    }
+}
+
+/// An answer to a question.
+public struct Answer: Codable, Hashable, Sendable {
+    public var id: EntryID?
+    public var question: EntryID
+    public var body: String
+    public var author: String?
+    public var created: Timestamp?
+    public var score: Int?
+
+    public init(id: EntryID? = nil, question: EntryID, body: String, author: String? = nil,
+                created: Timestamp? = nil, score: Int? = nil) {
+        self.id = id; self.question = question; self.body = body; self.author = author
+        self.created = created; self.score = score
+    }
+}
+
+/// A tag: the one vocabulary for skills, interests, resources, practices and questions.
+public struct Tag: Codable, Hashable, Sendable {
+    public var name: String
+    public var description: String?
+    public var aliases: [String]
+
+    public init(name: String, description: String? = nil, aliases: [String] = []) {
+        self.name = name; self.description = description; self.aliases = aliases
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+
+/// What a search hit points at: a member (`@kim`) or an entry (`r12`).
+public enum EntryRef: Hashable, Sendable, CustomStringConvertible, Codable {
+    case member(String)
+    case entry(EntryID)
+
+    public var description: String {
+        switch self {
+        case .member(let h): return "@" + h
+        case .entry(let id): return id.description
+        }
+    }
+
+    public var type: EntryType {
+        switch self {
+        case .member: return .member
+        case .entry(let id): return id.type
+        }
+    }
+
+    /// `@kim` or `r12`; nil for anything else (which may be a tag).
+    public init?(_ text: String) {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if t.hasPrefix("@") {
+            guard let h = try? Validation.handle(t) else { return nil }
+            self = .member(h)
+        } else if let id = EntryID(t) {
+            self = .entry(id)
+        } else {
+            return nil
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let s = try decoder.singleValueContainer().decode(String.self)
+        guard let r = EntryRef(s) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad reference \(s)"))
+        }
+        self = r
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer(); try c.encode(description)
+    }
+}
+
+/// Marks matched words inside snippets and titles with two control characters, so that each
+/// renderer (terminal colours, plain text, JSON) decides how to show them.
+public enum Highlight {
+    public static let open: Character = "\u{02}"
+    public static let close: Character = "\u{03}"
+
+    /// Text without marks.
+    public static func plain(_ s: String) -> String {
+        s.filter { $0 != open && $0 != close }
+    }
+
+    /// The text cut into (piece, isMatch) runs.
+    public static func segments(_ s: String) -> [(text: String, match: Bool)] {
+        var out: [(String, Bool)] = []
+        var cur = "", inMatch = false
+        for ch in s {
+            if ch == open || ch == close {
+                if !cur.isEmpty { out.append((cur, inMatch)) }
+                cur = ""; inMatch = (ch == open)
+            } else { cur.append(ch) }
+        }
+        if !cur.isEmpty { out.append((cur, inMatch)) }
+        return out
+    }
+}
+
+/// One row of a search or a listing.
+public struct SearchHit: Equatable, Sendable {
+    public var ref: EntryRef
+    /// Title with matched words marked (see `Highlight`).
+    public var title: String
+    /// A short extract with matched words marked; empty for listings.
+    public var snippet: String
+    public var tags: [String]
+    /// Lower is better for FTS ranks; listings use 0.
+    public var score: Double
+    /// A short label after the title: a resource's kind, a practice's status, a member's organisation.
+    public var detail: String?
+    public var status: String?
+
+    public init(ref: EntryRef, title: String, snippet: String = "", tags: [String] = [],
+                score: Double = 0, detail: String? = nil, status: String? = nil) {
+        self.ref = ref; self.title = title; self.snippet = snippet; self.tags = tags
+        self.score = score; self.detail = detail; self.status = status
+    }
+}
+
+/// Hits, plus help for when there are none.
+public struct SearchResults: Equatable, Sendable {
+    public var hits: [SearchHit]
+    /// True when more hits exist beyond the limit.
+    public var more: Bool
+    /// Real words from the community's vocabulary close to the words that matched nothing.
+    public var suggestions: [String]
+    /// Sentences saying why the list is empty (which filter emptied it, unknown tags…).
+    public var notes: [String]
+
+    public init(hits: [SearchHit], more: Bool = false, suggestions: [String] = [], notes: [String] = []) {
+        self.hits = hits; self.more = more; self.suggestions = suggestions; self.notes = notes
+    }
+}
+
+/// What an import did.
+public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
+    public var added: [EntryType: Int] = [:]
+    public var tagsAdded = 0
+    public var skipped = 0
+
+    public init() {}
+
+    public var total: Int { added.values.reduce(0, +) + tagsAdded }
+
+    public var description: String {
+        var parts: [String] = []
+        for t in EntryType.allCases { if let n = added[t], n > 0 { parts.append("\(n) \(n == 1 ? t.rawValue : t.plural)") } }
+        if tagsAdded > 0 { parts.append("\(tagsAdded) \(tagsAdded == 1 ? "tag" : "tags")") }
+        var s = parts.isEmpty ? "nothing new to import" : "imported " + parts.joined(separator: ", ")
+        if skipped > 0 { s += " (\(skipped) already present)" }
+        return s
+    }
+}
+
+/// Counts shown at startup and by `stats`.
+public struct StoreCounts: Equatable, Sendable {
+    public var members = 0, resources = 0, practices = 0, questions = 0, answers = 0, tags = 0
+    public init() {}
+    public var entries: Int { resources + practices + questions + answers }
+}
+
+/// A tag with what uses it.
+public struct TagDetail: Equatable, Sendable {
+    public var tag: Tag
+    public var entryCount: Int
+    public var memberCount: Int
+    public init(tag: Tag, entryCount: Int, memberCount: Int) {
+        self.tag = tag; self.entryCount = entryCount; self.memberCount = memberCount
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Normalises and checks the small values people type: handles, tags, emails, URLs.
+public enum Validation {
+    /// `@Kim.Lee` → `kim.lee`? No: handles are lowercase letters, digits, `-`, `_`.
+    public static func handle(_ text: String) throws -> String {
+        var h = text.trimmingCharacters(in: .whitespaces)
+        if h.hasPrefix("@") { h.removeFirst() }
+        h = h.lowercased()
+        guard (2...32).contains(h.count), let first = h.unicodeScalars.first,
+              CharacterSet.lowercaseLetters.contains(first), first.isASCII,
+              h.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_") })
+        else { throw KnowHowError.invalidHandle(text) }
+        return h
+    }
+
+    /// Tags are lowercase kebab-case: `Social Care` → `social-care`, `C++` → `c++` is refused.
+    public static func tag(_ text: String) throws -> String {
+        let folded = text.trimmingCharacters(in: .whitespaces)
+            .folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
+        var out = ""
+        var lastDash = true
+        for s in folded.unicodeScalars {
+            if CharacterSet.alphanumerics.contains(s) {
+                out.unicodeScalars.append(s); lastDash = false
+            } else if s == "-" || s == "_" || s == " " || s == "/" || s == "." {
+                if !lastDash { out.append("-"); lastDash = true }
+            } else if s == "#" && out.isEmpty {
+                continue
+            } else {
+                throw KnowHowError.invalidTag(text)
+            }
+        }
+        while out.hasSuffix("-") { out.removeLast() }
+        guard !out.isEmpty, out.count <= 64 else { throw KnowHowError.invalidTag(text) }
+        return out
+    }
+
+    public static func email(_ text: String) throws -> String {
+        let e = text.trimmingCharacters(in: .whitespaces)
+        let parts = e.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+              !e.contains(where: { $0.isWhitespace }), e.count <= 254 else {
+            throw KnowHowError.invalidEmail(text)
+        }
+        return e
+    }
+
+    public static func url(_ text: String) throws -> String {
+        let u = text.trimmingCharacters(in: .whitespaces)
+        guard let comps = URLComponents(string: u), let scheme = comps.scheme?.lowercased(),
+              scheme == "http" || scheme == "https", let host = comps.host, !host.isEmpty,
+              !u.contains(where: { $0.isWhitespace }) else {
+            throw KnowHowError.invalidURL(text)
+        }
+        return u
+    }
+
+    /// Trims, and turns empty text into nil.
+    public static func text(_ s: String?) -> String? {
+        guard let t = s?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
+        return t
+    }
+}

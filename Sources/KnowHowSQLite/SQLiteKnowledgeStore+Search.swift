@@ -1,0 +1,278 @@
+import Foundation
+import GRDB
+import KnowHowCore
+
+extension SQLiteKnowledgeStore {
+    /// bm25 weights of the columns: title, tags, summary, body.
+    static let rankSQL = "bm25(entry_fts, 10.0, 6.0, 3.0, 1.0)"
+
+    public func search(_ query: Query, limit: Int) throws -> SearchResults {
+        try read { db in try Self.search(db, query, limit: limit, listing: nil) }
+    }
+
+    public func list(_ type: EntryType, query: Query?, limit: Int) throws -> SearchResults {
+        var q = query ?? Query(text: nil)
+        q.filters.removeAll { $0.key == .type }
+        q.filters.append(Filter(.type, type.rawValue))
+        return try read { db in try Self.search(db, q, limit: limit, listing: type) }
+    }
+
+    /// A filter as a SQL condition on the entry key `k`, or a note when it can match nothing.
+    enum FilterSQL {
+        case sql(String, StatementArguments)
+        case nothing(String)
+    }
+
+    static func filterSQL(_ db: Database, key: Filter.Key, values: [String]) throws -> FilterSQL {
+        switch key {
+        case .type:
+            var codes: [Int64] = []
+            for v in values {
+                guard let t = EntryType(word: v) else {
+                    throw KnowHowError.badFilter(key: "type", reason: "'\(v)' is not a type; use member, resource, practice, question or answer")
+                }
+                codes.append(EntryKey.code(t))
+            }
+            return .sql("(k & 7) IN (\(codes.map(String.init).joined(separator: ",")))", [])
+        case .tag:
+            var ids: [Int64] = []
+            for v in values {
+                guard let name = try? Validation.tag(v) else {
+                    throw KnowHowError.badFilter(key: "tag", reason: "'\(v)' is not a tag name; tags look like social-care")
+                }
+                if let id = try tagID(db, name, create: false) { ids.append(id); continue }
+                let names = try String.fetchAll(db, sql: "SELECT name FROM tag UNION ALL SELECT alias FROM tag_alias")
+                if values.count == 1 {
+                    let near = EditDistance.nearest(name, in: names, max: 1).first
+                    return .nothing("no tag '\(name)'" + (near.map { "; did you mean tag:\($0)?" } ?? "; try `list tags`"))
+                }
+            }
+            if ids.isEmpty { return .nothing("none of those tags exist; try `list tags`") }
+            let list = ids.map(String.init).joined(separator: ",")
+            return .sql("""
+                k IN (SELECT entry FROM entry_tag WHERE tag_id IN (\(list))
+                      UNION ALL SELECT member_id << 3 | 1 FROM member_skill WHERE tag_id IN (\(list))
+                      UNION ALL SELECT member_id << 3 | 1 FROM member_interest WHERE tag_id IN (\(list)))
+                """, [])
+        case .by:
+            var ids: [Int64] = []
+            for v in values { ids.append(try memberID(db, v)) }
+            let list = ids.map(String.init).joined(separator: ",")
+            return .sql("""
+                k IN (SELECT id << 3 | 2 FROM resource WHERE contributor_id IN (\(list))
+                      UNION ALL SELECT resource_id << 3 | 2 FROM resource_author WHERE member_id IN (\(list))
+                      UNION ALL SELECT id << 3 | 3 FROM practice WHERE contributor_id IN (\(list))
+                      UNION ALL SELECT id << 3 | 4 FROM question WHERE asker_id IN (\(list))
+                      UNION ALL SELECT id << 3 | 5 FROM answer WHERE author_id IN (\(list)))
+                """, [])
+        case .status:
+            var parts: [String] = []
+            var args: StatementArguments = []
+            for v in values.map({ $0.lowercased() }) {
+                if ResourceStatus(rawValue: v) != nil {
+                    parts.append("SELECT id << 3 | 2 FROM resource WHERE status = ?"); _ = args.append(contentsOf: [v])
+                } else if PracticeStatus(rawValue: v) != nil {
+                    parts.append("SELECT id << 3 | 3 FROM practice WHERE status = ?"); _ = args.append(contentsOf: [v])
+                } else if v == "open" || v == "unanswered" {
+                    parts.append("SELECT id << 3 | 4 FROM question WHERE accepted_answer_id IS NULL")
+                } else if v == "answered" || v == "accepted" {
+                    parts.append("SELECT id << 3 | 4 FROM question WHERE accepted_answer_id IS NOT NULL")
+                } else {
+                    throw KnowHowError.badFilter(key: "status", reason: "'\(v)' is not a status; use active, archived, proposed, verified, retired, open or answered")
+                }
+            }
+            return .sql("k IN (" + parts.joined(separator: " UNION ALL ") + ")", args)
+        case .kind:
+            var kinds: [String] = []
+            for v in values {
+                guard let k = ResourceKind(rawValue: v.lowercased()) else {
+                    throw KnowHowError.badFilter(key: "kind", reason: "'\(v)' is not a kind; use " + ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                kinds.append(k.rawValue)
+            }
+            let list = kinds.map { "'\($0)'" }.joined(separator: ",")
+            return .sql("k IN (SELECT id << 3 | 2 FROM resource WHERE kind IN (\(list)))", [])
+        case .sector:
+            let patterns = values.map { $0.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: " ") + "%" }
+            let cond = patterns.map { _ in "sector LIKE ?" }.joined(separator: " OR ")
+            let mids = "SELECT id FROM member WHERE \(cond)"
+            var args: StatementArguments = []
+            for _ in 0..<6 { _ = args.append(contentsOf: StatementArguments(patterns)) }
+            let known = try Int64.fetchOne(db, sql: "SELECT 1 FROM member WHERE \(cond) LIMIT 1", arguments: StatementArguments(patterns))
+            if known == nil {
+                let sectors = try String.fetchAll(db, sql: "SELECT DISTINCT sector FROM member WHERE sector IS NOT NULL ORDER BY sector")
+                return .nothing("no member is in a sector like '\(values.joined(separator: "' or '"))'" +
+                                (sectors.isEmpty ? "" : "; sectors are: " + sectors.joined(separator: ", ")))
+            }
+            return .sql("""
+                k IN (\(mids.replacingOccurrences(of: "SELECT id", with: "SELECT id << 3 | 1"))
+                      UNION ALL SELECT id << 3 | 2 FROM resource WHERE contributor_id IN (\(mids))
+                      UNION ALL SELECT id << 3 | 3 FROM practice WHERE contributor_id IN (\(mids))
+                      UNION ALL SELECT id << 3 | 4 FROM question WHERE asker_id IN (\(mids))
+                      UNION ALL SELECT id << 3 | 5 FROM answer WHERE author_id IN (\(mids)))
+                """, args)
+        }
+    }
+
+    /// SQL conditions for all filters (OR within a key, AND across keys, NOT for negated ones).
+    static func conditions(_ db: Database, _ filters: [Filter]) throws -> (sql: [String], args: StatementArguments, notes: [String]) {
+        var sql: [String] = [], args: StatementArguments = [], notes: [String] = []
+        var groups: [(Filter.Key, Bool, [String])] = []
+        for f in filters {
+            if let i = groups.firstIndex(where: { $0.0 == f.key && $0.1 == f.negated }) { groups[i].2.append(f.value) }
+            else { groups.append((f.key, f.negated, [f.value])) }
+        }
+        for (key, negated, values) in groups {
+            switch try filterSQL(db, key: key, values: values) {
+            case .sql(let s, let a):
+                sql.append(negated ? "NOT (\(s))" : s)
+                _ = args.append(contentsOf: a)
+            case .nothing(let note):
+                if !negated { notes.append(note) }
+            }
+        }
+        return (sql, args, notes)
+    }
+
+    static func search(_ db: Database, _ query: Query, limit: Int, listing: EntryType?) throws -> SearchResults {
+        let (conds, condArgs, notes) = try conditions(db, query.filters)
+        if !notes.isEmpty { return SearchResults(hits: [], notes: notes) }
+        let match = query.text.flatMap(FTS5Query.render)
+        var hits: [SearchHit] = []
+        var more = false
+        if let match {
+            // Rank first, then build snippets for the few rows shown only.
+            var sql = "SELECT k, rank FROM (SELECT rowid AS k, \(rankSQL) AS rank FROM entry_fts WHERE entry_fts MATCH ?)"
+            var args: StatementArguments = [match]
+            if !conds.isEmpty { sql += " WHERE " + conds.joined(separator: " AND ") }
+            _ = args.append(contentsOf: condArgs)
+            sql += " ORDER BY rank LIMIT ?"
+            _ = args.append(contentsOf: [limit + 1])
+            let rows = try Row.fetchAll(db, sql: sql, arguments: args)
+            more = rows.count > limit
+            for row in rows.prefix(limit) {
+                let key: Int64 = row[0]
+                // The snippet comes from the summary or body, so it adds to the title instead of repeating it.
+                let marked = try Row.fetchOne(db, sql: """
+                    SELECT highlight(entry_fts, 0, char(2), char(3)),
+                           snippet(entry_fts, 2, char(2), char(3), '…', 14),
+                           snippet(entry_fts, 3, char(2), char(3), '…', 14),
+                           snippet(entry_fts, 1, char(2), char(3), '…', 14)
+                    FROM entry_fts WHERE entry_fts MATCH ? AND rowid = ?
+                    """, arguments: [match, key])
+                let candidates = [marked?[2], marked?[1]].compactMap { $0 as String? }
+                let snippet = candidates.first { $0.contains(Highlight.open) }
+                    ?? [marked?[1], marked?[2]].compactMap { $0 as String? }.first { !$0.isEmpty } ?? ""
+                if let hit = try hit(db, key: key, title: marked?[0], snippet: snippet, score: row[1]) { hits.append(hit) }
+            }
+        } else {
+            // Filters only (or filters with exclusions): list in a stable order.
+            var all = conds
+            var args = condArgs
+            for ex in query.text.map(FTS5Query.exclusions) ?? [] {
+                all.append("k NOT IN (SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?)")
+                _ = args.append(contentsOf: [ex])
+            }
+            let source: String
+            if let listing, listing == .member {
+                source = "SELECT id << 3 | 1 AS k, handle AS o FROM member"
+            } else if let listing {
+                source = "SELECT id << 3 | \(EntryKey.code(listing)) AS k, id AS o FROM \(EntryKey.table(listing))"
+            } else {
+                source = "SELECT rowid AS k, rowid AS o FROM entry_fts"
+            }
+            var sql = "SELECT k FROM (\(source))"
+            if !all.isEmpty { sql += " WHERE " + all.joined(separator: " AND ") }
+            sql += " ORDER BY o LIMIT ?"
+            _ = args.append(contentsOf: [limit + 1])
+            let keys = try Int64.fetchAll(db, sql: sql, arguments: args)
+            more = keys.count > limit
+            for k in keys.prefix(limit) {
+                if let h = try hit(db, key: k, title: nil, snippet: "", score: 0) { hits.append(h) }
+            }
+        }
+        var results = SearchResults(hits: hits, more: more)
+        if hits.isEmpty, listing == nil || query.text != nil {
+            try explainEmpty(db, query, match: match, into: &results)
+        }
+        return results
+    }
+
+    /// Says why nothing matched: which filter emptied the list, or which words are unknown.
+    static func explainEmpty(_ db: Database, _ query: Query, match: String?, into results: inout SearchResults) throws {
+        if let match, !query.filters.isEmpty {
+            let withoutFilters = try Int64.fetchOne(db, sql: "SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? LIMIT 1", arguments: [match]) != nil
+            if withoutFilters {
+                for f in query.filters {
+                    let (c, a, _) = try conditions(db, [f])
+                    guard let cond = c.first else { continue }
+                    var args: StatementArguments = [match]; _ = args.append(contentsOf: a)
+                    let any = try Int64.fetchOne(db, sql: "SELECT k FROM (SELECT rowid AS k FROM entry_fts WHERE entry_fts MATCH ?) WHERE \(cond) LIMIT 1", arguments: args)
+                    if any == nil {
+                        results.notes.append("`\(f)` left nothing: the words match entries without it")
+                        return
+                    }
+                }
+                results.notes.append("the filters together left nothing: the words match entries without them")
+                return
+            }
+        }
+        guard let text = query.text else { return }
+        var suggestions: [String] = []
+        let words = Set(text.positiveWords.map { $0.lowercased() })
+        var vocab: [String]?
+        for w in words.sorted() {
+            let known = try Int64.fetchOne(db, sql: "SELECT 1 FROM word_vocab WHERE term = ?", arguments: [w.folding(options: .diacriticInsensitive, locale: nil)]) != nil
+            if known { continue }
+            if vocab == nil {
+                vocab = try String.fetchAll(db, sql: "SELECT term FROM word_vocab WHERE length(term) BETWEEN 2 AND 40")
+            }
+            suggestions += EditDistance.nearest(w, in: vocab!, max: 3)
+        }
+        results.suggestions = suggestions
+    }
+
+    /// Builds the row shown for one entry key.
+    static func hit(_ db: Database, key: Int64, title: String?, snippet: String, score: Double) throws -> SearchHit? {
+        guard let type = EntryKey.type(key) else { return nil }
+        let n = EntryKey.number(key)
+        switch type {
+        case .member:
+            guard let r = try Row.fetchOne(db, sql: "SELECT handle, name, organisation, sector FROM member WHERE id = ?", arguments: [n]) else { return nil }
+            let skills = try String.fetchAll(db, sql: """
+                SELECT t.name FROM member_skill s JOIN tag t ON t.id = s.tag_id WHERE s.member_id = ?
+                ORDER BY CASE s.level WHEN 'expert' THEN 0 WHEN 'practising' THEN 1 ELSE 2 END, t.name
+                """, arguments: [n])
+            let detail = [r["organisation"] as String?, r["sector"] as String?].compactMap { $0 }.joined(separator: ", ")
+            return SearchHit(ref: .member(r["handle"]), title: title ?? r["name"], snippet: snippet, tags: skills,
+                             score: score, detail: detail.isEmpty ? nil : detail)
+        case .resource:
+            guard let r = try Row.fetchOne(db, sql: "SELECT title, kind, status FROM resource WHERE id = ?", arguments: [n]) else { return nil }
+            let status: String = r["status"]
+            return SearchHit(ref: .entry(EntryID(.resource, n)), title: title ?? r["title"], snippet: snippet,
+                             tags: try entryTags(db, key: key), score: score, detail: r["kind"],
+                             status: status == "active" ? nil : status)
+        case .practice:
+            guard let r = try Row.fetchOne(db, sql: "SELECT title, status FROM practice WHERE id = ?", arguments: [n]) else { return nil }
+            return SearchHit(ref: .entry(EntryID(.practice, n)), title: title ?? r["title"], snippet: snippet,
+                             tags: try entryTags(db, key: key), score: score, detail: r["status"], status: r["status"])
+        case .question:
+            guard let r = try Row.fetchOne(db, sql: "SELECT title, accepted_answer_id, (SELECT count(*) FROM answer a WHERE a.question_id = q.id) AS n FROM question q WHERE id = ?", arguments: [n]) else { return nil }
+            let answers: Int = r["n"]
+            let status = (r["accepted_answer_id"] as Int64?) != nil ? "answered" : "open"
+            return SearchHit(ref: .entry(EntryID(.question, n)), title: title ?? r["title"], snippet: snippet,
+                             tags: try entryTags(db, key: key), score: score,
+                             detail: "\(answers) \(answers == 1 ? "answer" : "answers")", status: status)
+        case .answer:
+            guard let r = try Row.fetchOne(db, sql: """
+                SELECT q.id AS qid, q.title, q.accepted_answer_id = a.id AS accepted, m.handle
+                FROM answer a JOIN question q ON q.id = a.question_id LEFT JOIN member m ON m.id = a.author_id WHERE a.id = ?
+                """, arguments: [n]) else { return nil }
+            let qid = EntryID(.question, r["qid"])
+            let accepted: Bool = r["accepted"] ?? false
+            return SearchHit(ref: .entry(EntryID(.answer, n)), title: "Answer to \(qid): " + (r["title"] as String),
+                             snippet: snippet, tags: try entryTags(db, key: EntryKey.make(qid)), score: score,
+                             detail: (r["handle"] as String?).map { "by @\($0)" }, status: accepted ? "accepted" : nil)
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+import KnowHowCore
+
+/// The KnowHow store on SQLite: one value owns the connection; creating it runs the migrations,
+/// so a store that exists is migrated. Every write is one transaction.
+public final class SQLiteKnowledgeStore: KnowledgeStore {
+    let writer: any DatabaseWriter
+    /// Where the store lives; nil for an in-memory store.
+    public let path: String?
+
+    /// Opens (creating if needed) the store at `path`.
+    public init(path: String) throws {
+        self.path = path
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
+            catch { throw KnowHowError.storeUnavailable(path: path, reason: "cannot create the folder \(dir)") }
+        }
+        do {
+            writer = try DatabasePool(path: path, configuration: Self.configuration())
+        } catch let e as DatabaseError {
+            throw Self.openError(e, path: path)
+        }
+        try migrate()
+    }
+
+    /// A fresh store in memory (tests, `--demo`).
+    public init() throws {
+        path = nil
+        writer = try DatabaseQueue(configuration: Self.configuration())
+        try migrate()
+    }
+
+    static func configuration() -> Configuration {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        config.label = "knowhow"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return config
+    }
+
+    static func openError(_ e: DatabaseError, path: String) -> KnowHowError {
+        switch e.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .notAStore(path)
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return .storeBusy
+        case .SQLITE_CANTOPEN: return .storeUnavailable(path: path, reason: "the file cannot be opened (check the path and its permissions)")
+        case .SQLITE_READONLY, .SQLITE_PERM: return .storeUnavailable(path: path, reason: "the file is read-only")
+        default: return .storeUnavailable(path: path, reason: "the database reported error \(e.resultCode.rawValue)")
+        }
+    }
+
+    func migrate() throws {
+        do {
+            try Self.migrator.migrate(writer)
+        } catch let e as DatabaseError {
+            throw Self.openError(e, path: path ?? ":memory:")
+        }
+    }
+
+    /// Runs a read, mapping database errors at the edge so no SQL text reaches a user.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try writer.read(body) } catch let e as DatabaseError { throw map(e) }
+    }
+
+    /// Runs one write transaction; on any error nothing is kept.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try writer.write(body) } catch let e as DatabaseError { throw map(e) }
+    }
+
+    func map(_ e: DatabaseError) -> KnowHowError {
+        switch e.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED: return .storeBusy
+        case .SQLITE_CONSTRAINT: return .conflict("that change conflicts with what is stored (a duplicate or a missing reference); nothing was changed")
+        case .SQLITE_FULL: return .cannotWrite(path: path ?? "the store", reason: "the disk is full")
+        case .SQLITE_READONLY: return .cannotWrite(path: path ?? "the store", reason: "the store is read-only")
+        default: return Self.openError(e, path: path ?? ":memory:")
+        }
+    }
+}
+
+/// Entry keys: one integer for every indexed thing, the FTS rowid. The low three bits say the
+/// type, the rest is the entry's number, so `r12` is 12 << 3 | 2.
+enum EntryKey {
+    static func code(_ t: EntryType) -> Int64 {
+        switch t {
+        case .member: return 1
+        case .resource: return 2
+        case .practice: return 3
+        case .question: return 4
+        case .answer: return 5
+        }
+    }
+
+    static func make(_ t: EntryType, _ n: Int64) -> Int64 { n << 3 | code(t) }
+    static func make(_ id: EntryID) -> Int64 { make(id.type, id.number) }
+
+    static func type(_ key: Int64) -> EntryType? {
+        EntryType.allCases.first { code($0) == key & 7 }
+    }
+
+    static func number(_ key: Int64) -> Int64 { key >> 3 }
+
+    static func table(_ t: EntryType) -> String { t.rawValue }
+}

@@ -1,0 +1,264 @@
+import ArgumentParser
+import Foundation
+import KnowHowCore
+
+public struct FindCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "find",
+        abstract: "Search members, resources, practices, questions and answers.",
+        discussion: """
+        Words must all match (stemmed: onboarding finds onboard). "exact phrase", prefix*, a OR b,
+        -word or NOT word to exclude, (groups). Filters: type:member|resource|practice|question|answer,
+        tag:TAG (aliases work), by:@handle, status:verified|proposed|retired|active|archived|open|answered,
+        kind:guide|template|tool|…, sector:TEXT. Prefix a filter with - to exclude it.
+        Examples: find onboarding · find "reflective supervision" type:practice · find coach* -sport
+        """,
+        aliases: ["search", "f"])
+    public static let arguments: [ArgumentKind] = [.query]
+    public static let takesQuery = true
+
+    @OptionGroup public var output: OutputOptions
+    @Argument(parsing: .allUnrecognized, help: "What to look for.")
+    public var words: [String] = []
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        let text = words.joined(separator: " ")
+        let query = try QueryParser.parse(text)
+        let results = try ctx.store.search(query, limit: try output.limit(ctx))
+        ctx.lastRefs = results.hits.map(\.ref)
+        if output.json(ctx) {
+            try ctx.printJSON(JSONResults(query: text, results: results))
+        } else {
+            Render.results(results, ctx: ctx, emptyMessage: "nothing matches '\(text)'")
+        }
+        return results.hits.isEmpty ? .noResults : .ok
+    }
+}
+
+public struct ListCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List members, resources, practices, questions or tags, optionally narrowed by a search.",
+        discussion: "Examples: list members sector:health · list resources kind:template · list tags onboard",
+        aliases: ["ls"])
+    public static let arguments: [ArgumentKind] = [.listType, .query]
+    public static let takesQuery = true
+
+    @OptionGroup public var output: OutputOptions
+    @Argument(help: "members, resources, practices, questions, answers or tags.")
+    public var what: String
+    @Argument(parsing: .allUnrecognized, help: "An optional search to narrow the list.")
+    public var words: [String] = []
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        let text = words.joined(separator: " ")
+        let limit = try output.limit(ctx)
+        if what.lowercased().hasPrefix("tag") {
+            let tags = try ctx.store.listTags(query: text.isEmpty ? nil : text, limit: limit)
+            if output.json(ctx) { try ctx.printJSON(tags.map(JSONTag.init)) } else { Render.tags(tags, ctx: ctx) }
+            return tags.isEmpty ? .noResults : .ok
+        }
+        guard let type = EntryType(word: what) else {
+            throw KnowHowError.invalidValue(field: "list", value: what, expected: "members, resources, practices, questions, answers or tags")
+        }
+        let query = text.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try QueryParser.parse(text)
+        let results = try ctx.store.list(type, query: query, limit: limit)
+        ctx.lastRefs = results.hits.map(\.ref)
+        if output.json(ctx) {
+            try ctx.printJSON(JSONResults(query: text, results: results))
+        } else {
+            Render.results(results, ctx: ctx, emptyMessage: query == nil ? "no \(type.plural) yet" : "no \(type.plural) match '\(text)'")
+        }
+        return results.hits.isEmpty ? .noResults : .ok
+    }
+}
+
+public struct ShowCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "show",
+        abstract: "Show one member (@handle), entry (r12, p3, q7, a40), tag, or result number from the last list.",
+        aliases: ["s", "view"])
+    public static let arguments: [ArgumentKind] = [.reference]
+
+    @Flag(name: .long, help: "Write JSON for scripts.") public var json = false
+    @Argument(help: "@handle, r12, p3, q7, a40, a tag, or a number from the last results.")
+    public var reference: String
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        let json = self.json || ctx.settings.json
+        if let ref = try ctx.resolve(reference) {
+            try Render.show(ref, ctx: ctx, json: json)
+            return .ok
+        }
+        guard (try? Validation.tag(reference)) != nil else { throw KnowHowError.unknownReference(reference) }
+        let detail: TagDetail
+        do { detail = try ctx.store.tag(reference) } catch KnowHowError.unknownTag(let t, let s) {
+            throw KnowHowError.unsupported("'\(t)' is not an id, a @handle or a tag" + (s.map { "; did you mean the tag '\($0)'?" } ?? "; ids look like r12, p3, q7"))
+        }
+        try Render.showTag(detail, ctx: ctx, json: json)
+        return .ok
+    }
+}
+
+public struct ImportCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Add what a community file (.json) holds to the store, in one transaction.",
+        discussion: "Records already present are skipped, so importing the same file twice adds nothing.")
+    public static let arguments: [ArgumentKind] = [.file]
+
+    @Argument(help: "The file to import.") public var file: String
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        let summary = try Importer.importFile(Paths.expand(file), into: ctx.store)
+        ctx.console.print(summary.description)
+        return .ok
+    }
+}
+
+public struct ExportCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write the whole community as a JSON community file (to standard output without FILE).")
+    public static let arguments: [ArgumentKind] = [.file]
+
+    @Argument(help: "Where to write; standard output when left out.") public var file: String?
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        let data = try ctx.store.exportCommunity().encoded()
+        guard let file else {
+            ctx.console.out += String(decoding: data, as: UTF8.self)
+            return .ok
+        }
+        let path = Paths.expand(file)
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw KnowHowError.cannotWrite(path: path, reason: "check that the folder exists and is writable")
+        }
+        let c = try ctx.store.counts()
+        ctx.console.print("wrote \(path): \(c.members) members, \(c.resources) resources, \(c.practices) practices, \(c.questions) questions, \(c.tags) tags")
+        return .ok
+    }
+}
+
+public struct HelpCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "help",
+        abstract: "List commands, explain one (help find), or search the help (help alias).",
+        aliases: ["?", "\\?", "\\h"])
+    public static let arguments: [ArgumentKind] = [.command]
+    public static let shellOnly = true
+
+    @Argument(parsing: .allUnrecognized) public var topic: [String] = []
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        Render.help(topic.joined(separator: " "), ctx: ctx)
+        return .ok
+    }
+}
+
+public struct SetCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "set",
+        abstract: "Show or change a setting: set limit 20 · set json on · set color off · set pager off.")
+    public static let arguments: [ArgumentKind] = [.setting, .nothing]
+    public static let shellOnly = true
+
+    @Argument public var name: String?
+    @Argument public var value: String?
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        guard let name else {
+            let s = ctx.settings
+            ctx.console.print("limit  \(s.limit)\njson   \(s.json ? "on" : "off")\ncolor  \(s.colour ? "on" : "off")\npager  \(s.pager ? "on" : "off")")
+            return .ok
+        }
+        guard let value else { throw KnowHowError.missingField("a value (set \(name) VALUE)") }
+        func flag() throws -> Bool {
+            switch value.lowercased() {
+            case "on", "true", "yes", "1": return true
+            case "off", "false", "no", "0": return false
+            default: throw KnowHowError.invalidValue(field: name, value: value, expected: "on or off")
+            }
+        }
+        switch name.lowercased() {
+        case "limit":
+            guard let n = Int(value), (1...10_000).contains(n) else {
+                throw KnowHowError.invalidValue(field: "limit", value: value, expected: "a number from 1 to 10000")
+            }
+            ctx.settings.limit = n
+        case "json": ctx.settings.json = try flag()
+        case "color", "colour":
+            ctx.settings.colour = try flag()
+            ctx.console.styler = Styler(enabled: ctx.settings.colour)
+        case "pager": ctx.settings.pager = try flag()
+        default:
+            throw KnowHowError.invalidValue(field: "setting", value: name, expected: "limit, json, color or pager")
+        }
+        ctx.console.print("\(name.lowercased()) = \(value.lowercased())")
+        return .ok
+    }
+}
+
+public struct OpenCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "open",
+        abstract: "Switch to another store file (created if it does not exist), or `open --demo`.")
+    public static let arguments: [ArgumentKind] = [.file]
+    public static let shellOnly = true
+
+    @Flag(name: .long, help: "Open a fresh copy of the demo community.") public var demo = false
+    @Argument public var path: String?
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        if demo {
+            ctx.store = try DemoData.open(environment: ctx.environment)
+            ctx.storeLabel = "demo"
+        } else {
+            guard let path else { throw KnowHowError.missingField("a path (open PATH, or open --demo)") }
+            let p = Paths.expand(path)
+            ctx.store = try StoreFactory.open(path: p)
+            ctx.storeLabel = p
+        }
+        ctx.lastRefs = []
+        let c = try ctx.store.counts()
+        ctx.console.print("opened \(ctx.storeLabel): \(c.members) members, \(c.entries) entries, \(c.tags) tags")
+        return .ok
+    }
+}
+
+public struct QuitCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "quit", abstract: "Leave the shell (Ctrl-D works too).", aliases: ["exit", "\\q", ":q"])
+    public static let arguments: [ArgumentKind] = [.nothing]
+    public static let shellOnly = true
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome { .quit }
+}
+
+enum Paths {
+    static func expand(_ p: String) -> String {
+        if p == "~" { return NSHomeDirectory() }
+        if p.hasPrefix("~/") { return NSHomeDirectory() + String(p.dropFirst()) }
+        return p
+    }
+}

@@ -1,0 +1,255 @@
+import ArgumentParser
+import Foundation
+import KnowHowCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The program: global options, then one command, a script on stdin, or the interactive shell.
+public enum KnowHowMain {
+    public static let version = "0.1.0"
+
+    /// Options that may stand before or after the command word.
+    struct Globals {
+        var db: String?
+        var demo = false
+        var actor: String?
+        var command: String?
+        var keepGoing = false
+        var help = false
+        var version = false
+        var colour: Bool?
+    }
+
+    static func extractGlobals(_ args: [String]) throws -> (Globals, [String]) {
+        var g = Globals()
+        var rest: [String] = []
+        var i = 0
+        func value(_ name: String) throws -> String {
+            guard i + 1 < args.count else { throw KnowHowError.missingField("a value after \(name)") }
+            i += 1
+            return args[i]
+        }
+        while i < args.count {
+            let a = args[i]
+            if a == "--" { rest += args[i...]; break }
+            switch a {
+            case "--db": g.db = try value("--db")
+            case "--demo": g.demo = true
+            case "--as": g.actor = try value("--as")
+            case "-c", "--command": g.command = try value(a)
+            case "--keep-going", "-k": g.keepGoing = true
+            case "--version": g.version = true
+            case "--no-color", "--no-colour": g.colour = false
+            case "--color", "--colour": g.colour = true
+            case "-h", "--help": if rest.isEmpty { g.help = true } else { rest.append(a) }
+            default:
+                if a.hasPrefix("--db=") { g.db = String(a.dropFirst(5)) }
+                else if a.hasPrefix("--as=") { g.actor = String(a.dropFirst(5)) }
+                else { rest.append(a) }
+            }
+            i += 1
+        }
+        return (g, rest)
+    }
+
+    static let rootHelp = """
+    KnowHow — who to ask, and what already exists, in a community of practice.
+
+    USAGE: knowhow [--db PATH | --demo] [COMMAND [ARGS…]]
+           knowhow -c "COMMAND LINE"      run one shell line
+           knowhow < script.kh            run a script (stops at the first error; -k keeps going)
+
+    With no command on a terminal, knowhow opens its interactive shell.
+
+    COMMANDS:
+    \(CommandTable.oneShot.map { "  " + CommandTable.name(of: $0).padding(toLength: 8, withPad: " ", startingAt: 0) + " " + $0.configuration.abstract }.joined(separator: "\n"))
+
+    OPTIONS (before or after the command):
+      --db PATH      the store to use (also KNOWHOW_DB; default $XDG_DATA_HOME/knowhow/knowhow.db)
+      --demo         a throwaway copy of the demo community in Data/
+      -c LINE        run one line as the shell would
+      -k, --keep-going  in a script, go on after an error
+      --no-color     never colour output (NO_COLOR works too)
+      --version      print the version
+
+    EXIT STATUS: 0 success · 1 a search found nothing · 2 a usage or input error · 3 the store failed
+
+    `knowhow help COMMAND` or `knowhow COMMAND --help` explains a command.
+    """
+
+    /// Runs the program; returns the exit status.
+    public static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
+        let globals: Globals, args: [String]
+        do { (globals, args) = try extractGlobals(arguments) } catch {
+            writeErr("knowhow: \(error)\n"); return 2
+        }
+        if globals.version { print("knowhow \(version)"); return 0 }
+        if globals.help || args.first == "help" && args.count == 1 { print(rootHelp); return 0 }
+
+        let stdoutTTY = TerminalInfo.isTerminal(STDOUT_FILENO)
+        let colour = globals.colour ?? TerminalInfo.wantsColour(environment: environment)
+        let console = Console(styler: Styler(enabled: colour), width: stdoutTTY ? TerminalInfo.width(environment: environment) : 80)
+        var settings = Settings()
+        settings.colour = colour
+
+        // Open the store.
+        let ctx: ShellContext
+        do {
+            let store: KnowledgeStore, label: String
+            if globals.demo {
+                store = try DemoData.open(environment: environment); label = "demo"
+            } else {
+                let path = Paths.expand(globals.db ?? StoreFactory.defaultPath(environment: environment))
+                store = try StoreFactory.open(path: path); label = path
+            }
+            ctx = ShellContext(store: store, storeLabel: label, settings: settings, console: console, environment: environment)
+        } catch {
+            writeErr("knowhow: \(error)\n"); return status(for: error)
+        }
+
+        if let line = globals.command {
+            let st = Shell(ctx: ctx).runLine(line)
+            flush(ctx)
+            return st.code
+        }
+        if args.isEmpty {
+            if TerminalInfo.isTerminal(STDIN_FILENO) {
+                ctx.interactive = true
+                return Shell(ctx: ctx).runScript(keepGoing: true) // INTERACTIVE-PENDING
+            }
+            return Shell(ctx: ctx).runScript(keepGoing: globals.keepGoing)
+        }
+        // One-shot: the first word must be a command.
+        let word = args[0]
+        guard let cmd = CommandTable.command(named: word) else {
+            if let near = CommandTable.nearest(word) {
+                writeErr("knowhow: unknown command '\(word)'; did you mean `\(near)`?\n")
+            } else {
+                writeErr("knowhow: unknown command '\(word)'; `knowhow --help` lists the commands (to search, use `knowhow find \(word)`)\n")
+            }
+            return 2
+        }
+        if cmd.shellOnly && cmd != HelpCommand.self {
+            writeErr("knowhow: `\(word)` works inside the shell; run `knowhow` (or `knowhow -c \"\(args.joined(separator: " "))\"`)\n")
+            return 2
+        }
+        let st = Shell(ctx: ctx).execute(cmd, words: Array(args.dropFirst()))
+        flush(ctx)
+        return st.code
+    }
+
+    static func flush(_ ctx: ShellContext) {
+        let (out, err) = ctx.console.drain()
+        if !out.isEmpty { FileHandle.standardOutput.write(Data(out.utf8)) }
+        if !err.isEmpty { writeErr(err) }
+    }
+
+    static func writeErr(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
+
+    static func status(for error: Error) -> Int32 {
+        guard let e = error as? KnowHowError else { return 2 }
+        switch e {
+        case .storeUnavailable, .storeBusy, .notAStore, .cannotWrite: return 3
+        default: return 2
+        }
+    }
+}
+
+/// The result of running one line.
+public struct LineStatus: Equatable {
+    public var code: Int32
+    public var quit = false
+    public static let ok = LineStatus(code: 0)
+}
+
+/// Runs lines and commands against a context; shared by the interactive shell, scripts, `-c`
+/// and one-shot commands, so they behave alike.
+public final class Shell {
+    public let ctx: ShellContext
+
+    public init(ctx: ShellContext) { self.ctx = ctx }
+
+    /// Runs one line as typed at the prompt.
+    public func runLine(_ raw: String) -> LineStatus {
+        let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.isEmpty || line.hasPrefix("#") { return .ok }
+        let first = String(line.prefix { !$0.isWhitespace })
+        let rest = String(line.dropFirst(first.count))
+        if let cmd = CommandTable.command(named: first) {
+            return execute(cmd, words: ShellWords.split(rest, keepQuotes: cmd.takesQuery))
+        }
+        // A bare number shows that result.
+        if Int(line) != nil {
+            return execute(ShowCommand.self, words: [line])
+        }
+        // A near-miss of a command name is a typo, not a search.
+        if !first.hasPrefix("\""), !first.contains(":"), rest.trimmingCharacters(in: .whitespaces).isEmpty || first.count >= 4,
+           let near = CommandTable.nearest(first), first.count >= 3 {
+            ctx.console.error("knowhow: unknown command '\(first)'; did you mean `\(near)`? (to search for it, type `find \(line)`)")
+            return LineStatus(code: 2)
+        }
+        if first.hasPrefix("\\") || first.hasPrefix(".") {
+            ctx.console.error("knowhow: unknown command '\(first)'; `help` lists the commands")
+            return LineStatus(code: 2)
+        }
+        return execute(FindCommand.self, words: ShellWords.split(line, keepQuotes: true))
+    }
+
+    /// Parses words for one command and runs it, printing errors; never throws.
+    public func execute(_ cmd: any ShellCommand.Type, words: [String]) -> LineStatus {
+        let parsed: ShellCommand
+        do {
+            guard let c = try cmd.parse(words) as? ShellCommand else { return LineStatus(code: 2) }
+            parsed = c
+        } catch {
+            let code = cmd.exitCode(for: error)
+            let message = cmd.fullMessage(for: error, columns: ctx.console.width)
+            if code == .success {
+                ctx.console.print(message)
+                return .ok
+            }
+            let firstLine = message.split(separator: "\n").first.map(String.init) ?? message
+            ctx.console.error("knowhow: \(CommandTable.name(of: cmd)): " + firstLine.replacingOccurrences(of: "Error: ", with: "")
+                              + " (see `help \(CommandTable.name(of: cmd))`)")
+            return LineStatus(code: 2)
+        }
+        do {
+            switch try parsed.execute(ctx) {
+            case .ok: return .ok
+            case .noResults: return LineStatus(code: 1)
+            case .quit: return LineStatus(code: 0, quit: true)
+            }
+        } catch {
+            ctx.console.error("knowhow: \(error)")
+            return LineStatus(code: KnowHowMain.status(for: error))
+        }
+    }
+
+    /// Reads commands from stdin, one a line, with no prompt and no echo; stops at the first
+    /// error unless `keepGoing`.
+    public func runScript(keepGoing: Bool) -> Int32 {
+        var worst: Int32 = 0
+        var lineNumber = 0
+        var pending = ""
+        while let raw = Swift.readLine(strippingNewline: true) {
+            lineNumber += 1
+            var line = raw.hasSuffix("\r") ? String(raw.dropLast()) : raw
+            if line.hasSuffix("\\") { pending += line.dropLast() + "\n"; continue }
+            line = pending + line; pending = ""
+            let st = runLine(line)
+            let (out, err) = ctx.console.drain()
+            if !out.isEmpty { FileHandle.standardOutput.write(Data(out.utf8)) }
+            if !err.isEmpty {
+                let prefixed = st.code >= 2 ? err.replacingOccurrences(of: "knowhow: ", with: "knowhow: line \(lineNumber): ") : err
+                FileHandle.standardError.write(Data(prefixed.utf8))
+            }
+            if st.quit { break }
+            if st.code >= 2 {
+                worst = max(worst, st.code)
+                if !keepGoing { return st.code }
+            }
+        }
+        return worst
+    }
+}

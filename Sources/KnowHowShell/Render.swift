@@ -1,0 +1,256 @@
+import ArgumentParser
+import Foundation
+import KnowHowCore
+
+/// Draws results and records for people: numbered, aligned to the terminal width, matches
+/// emphasised.
+enum Render {
+    static func results(_ results: SearchResults, ctx: ShellContext, emptyMessage: String) {
+        let c = ctx.console, s = c.styler, width = c.width
+        if results.hits.isEmpty {
+            c.error(emptyMessage)
+            for note in results.notes { c.error(note) }
+            if !results.suggestions.isEmpty {
+                c.error("did you mean: " + results.suggestions.joined(separator: ", ") + "?")
+            }
+            return
+        }
+        let numWidth = String(results.hits.count).count
+        let idWidth = results.hits.map { $0.ref.description.count }.max() ?? 3
+        for (i, hit) in results.hits.enumerated() {
+            let num = String(repeating: " ", count: numWidth - String(i + 1).count) + "\(i + 1)."
+            let idText = Layout.pad(hit.ref.description, idWidth)
+            let idStyled = hit.ref.type == .member ? s.member(idText) : s.id(idText)
+            let label = hit.detail.map { "  " + $0 } ?? ""
+            let lead = numWidth + 2 + idWidth + 1
+            let titleRoom = max(10, width - lead - Layout.width(label))
+            let title = Layout.marked(Layout.truncateMarked(hit.title, titleRoom), s)
+            c.print("\(num) \(idStyled) \(s.bold(title))\(s.dim(label))")
+            let indent = String(repeating: " ", count: lead)
+            let snippet = hit.snippet.replacingOccurrences(of: "\n", with: " ")
+            if !Highlight.plain(snippet).trimmingCharacters(in: .whitespaces).isEmpty {
+                c.print(indent + Layout.marked(Layout.truncateMarked(snippet, width - lead), s))
+            }
+            if !hit.tags.isEmpty {
+                let tags = Layout.truncate(hit.tags.map { "#" + $0 }.joined(separator: " "), width - lead)
+                c.print(indent + s.tag(tags))
+            }
+        }
+        if results.more {
+            c.print(s.dim("… more results: narrow the search or raise --limit (now \(results.hits.count))"))
+        }
+    }
+
+    static func tags(_ tags: [TagDetail], ctx: ShellContext) {
+        let c = ctx.console, s = c.styler
+        if tags.isEmpty { c.error("no tags match"); return }
+        let nameW = min(28, tags.map { $0.tag.name.count }.max() ?? 4)
+        for t in tags {
+            let counts = String(format: "%5d %-7@ %4d %@", t.entryCount, "entries" as NSString, t.memberCount,
+                                (t.memberCount == 1 ? "member " : "members") as NSString)
+            var line = s.tag(Layout.pad(t.tag.name, nameW)) + "  " + counts
+            if !t.tag.aliases.isEmpty { line += s.dim("  = " + t.tag.aliases.joined(separator: ", ")) }
+            c.print(Layout.width(line) > c.width && !s.enabled ? Layout.truncate(line, c.width) : line)
+        }
+    }
+
+    // MARK: - One record
+
+    static func field(_ c: Console, _ name: String, _ value: String?) {
+        guard let v = value, !v.isEmpty else { return }
+        c.print(c.styler.dim(Layout.pad(name, 13)) + v)
+    }
+
+    static func text(_ c: Console, _ heading: String, _ body: String?) {
+        guard let b = body, !b.isEmpty else { return }
+        c.print()
+        c.print(c.styler.bold(heading))
+        c.print(Layout.wrap(b, width: c.width, indent: "  "))
+    }
+
+    static func show(_ ref: EntryRef, ctx: ShellContext, json: Bool) throws {
+        let c = ctx.console, s = c.styler, store = ctx.store
+        switch ref {
+        case .member(let h):
+            let m = try store.member(h)
+            let contributions = try store.search(Query(text: nil, filters: [Filter(.by, h)]), limit: 50)
+            if json { try ctx.printJSON(JSONMember(member: m, contributions: contributions.hits)); return }
+            c.print(s.member("@" + m.handle) + "  " + s.bold(m.name) + s.dim("  (\(m.role.rawValue))"))
+            field(c, "organisation", m.organisation)
+            field(c, "sector", m.sector)
+            field(c, "location", [m.location, m.timeZone].compactMap { $0 }.joined(separator: " · "))
+            field(c, "email", m.email)
+            field(c, "joined", m.joined?.description)
+            var availability: [String] = []
+            availability.append(m.openToQuestions ? "open to questions" : "not taking questions")
+            if m.mentoring { availability.append("mentoring") }
+            field(c, "availability", availability.joined(separator: " · "))
+            field(c, "source", m.sourceId)
+            text(c, "About", m.bio)
+            if !m.skills.isEmpty {
+                c.print(); c.print(s.bold("Skills"))
+                for level in SkillLevel.allCases.reversed() {
+                    let tags = m.skills.filter { $0.level == level }.map { s.tag($0.tag) }
+                    if !tags.isEmpty { c.print("  " + Layout.pad(level.rawValue, 11) + tags.joined(separator: ", ")) }
+                }
+            }
+            if !m.interests.isEmpty {
+                c.print(); c.print(s.bold("Learning goals"))
+                c.print("  " + m.interests.map { s.tag($0) }.joined(separator: ", "))
+            }
+            if !contributions.hits.isEmpty {
+                c.print(); c.print(s.bold("Contributed and answered"))
+                for h in contributions.hits {
+                    c.print("  " + s.id(Layout.pad(h.ref.description, 5)) + " " + Layout.truncate(Highlight.plain(h.title), c.width - 9))
+                }
+            }
+            ctx.lastRefs = contributions.hits.map(\.ref)
+        case .entry(let id):
+            switch id.type {
+            case .resource:
+                let r = try store.resource(id)
+                if json { try ctx.printJSON(r); return }
+                c.print(s.id(id.description) + "  " + s.bold(r.title))
+                field(c, "kind", r.kind.rawValue + (r.status == .archived ? " · " + s.warn("archived") : ""))
+                field(c, "url", r.url)
+                field(c, "tags", r.tags.map { s.tag("#" + $0) }.joined(separator: " "))
+                field(c, "contributor", r.contributor.map { "@" + $0 })
+                field(c, "authors", r.authors.map { "@" + $0 }.joined(separator: ", "))
+                field(c, "created", r.created?.day.description)
+                field(c, "updated", r.updated?.day.description)
+                text(c, "Summary", r.summary)
+                text(c, "Details", r.body)
+            case .practice:
+                let p = try store.practice(id)
+                if json { try ctx.printJSON(p); return }
+                c.print(s.id(id.description) + "  " + s.bold(p.title))
+                var status = p.status == .verified ? s.good("verified") : (p.status == .retired ? s.warn("retired") : "proposed")
+                if let by = p.verifiedBy { status += " by @\(by)" }
+                if let at = p.verifiedAt { status += " on \(at.day)" }
+                field(c, "status", status)
+                if let r = p.reviewBy {
+                    let overdue = r < Day(Date())
+                    field(c, "review by", overdue ? s.warn("\(r) (overdue)") : r.description)
+                }
+                field(c, "tags", p.tags.map { s.tag("#" + $0) }.joined(separator: " "))
+                field(c, "contributor", p.contributor.map { "@" + $0 })
+                text(c, "Context", p.context)
+                text(c, "Practice", p.practice)
+                text(c, "Evidence", p.evidence)
+            case .question:
+                let q = try store.question(id)
+                let answers = try store.answers(to: id)
+                if json { try ctx.printJSON(JSONQuestion(question: q, answers: answers)); return }
+                c.print(s.id(id.description) + "  " + s.bold(q.title))
+                field(c, "asked by", q.asker.map { "@" + $0 })
+                field(c, "asked", q.created?.day.description)
+                field(c, "tags", q.tags.map { s.tag("#" + $0) }.joined(separator: " "))
+                text(c, "Question", q.body)
+                c.print()
+                c.print(s.bold(answers.isEmpty ? "No answers yet" : "Answers (\(answers.count))"))
+                for a in answers {
+                    let accepted = a.id == q.acceptedAnswer
+                    c.print("  " + s.id(a.id!.description) + " " + (a.author.map { s.member("@" + $0) } ?? "")
+                            + (a.created.map { s.dim(" · \($0.day)") } ?? "") + (accepted ? " " + s.good("✓ accepted") : ""))
+                    c.print(Layout.wrap(a.body, width: c.width, indent: "    "))
+                }
+                ctx.lastRefs = answers.compactMap { $0.id.map(EntryRef.entry) }
+            case .answer:
+                let a = try store.answer(id)
+                let q = try store.question(a.question)
+                if json { try ctx.printJSON(a); return }
+                c.print(s.id(id.description) + "  answer to " + s.id(a.question.description) + " " + s.bold(q.title))
+                field(c, "by", a.author.map { "@" + $0 })
+                field(c, "answered", a.created?.day.description)
+                if q.acceptedAnswer == id { field(c, "status", s.good("accepted")) }
+                c.print()
+                c.print(Layout.wrap(a.body, width: c.width, indent: "  "))
+            case .member:
+                throw KnowHowError.unknownEntry(id)
+            }
+        }
+    }
+
+    static func showTag(_ d: TagDetail, ctx: ShellContext, json: Bool) throws {
+        let c = ctx.console, s = c.styler
+        let entries = try ctx.store.search(Query(text: nil, filters: [Filter(.tag, d.tag.name), Filter(.type, "member", negated: true)]), limit: 10)
+        let members = try ctx.store.list(.member, query: Query(text: nil, filters: [Filter(.tag, d.tag.name)]), limit: 10)
+        if json {
+            struct Out: Encodable { var tag: JSONTag; var entries: [JSONHit]; var members: [JSONHit] }
+            try ctx.printJSON(Out(tag: JSONTag(d), entries: entries.hits.enumerated().map { JSONHit($1, n: $0 + 1) },
+                                  members: members.hits.enumerated().map { JSONHit($1, n: $0 + 1) }))
+            return
+        }
+        c.print(s.tag("#" + d.tag.name) + s.dim("  \(d.entryCount) entries · \(d.memberCount) members"))
+        field(c, "aliases", d.tag.aliases.joined(separator: ", "))
+        if let desc = d.tag.description { c.print(Layout.wrap(desc, width: c.width, indent: "  ")) }
+        var refs: [EntryRef] = []
+        if !entries.hits.isEmpty {
+            c.print(); c.print(s.bold("Entries"))
+            for h in entries.hits {
+                refs.append(h.ref)
+                c.print(String(format: "%3d. ", refs.count) + s.id(Layout.pad(h.ref.description, 5)) + " "
+                        + Layout.truncate(Highlight.plain(h.title), c.width - 16) + (h.detail.map { s.dim("  " + $0) } ?? ""))
+            }
+        }
+        if !members.hits.isEmpty {
+            c.print(); c.print(s.bold("Members"))
+            for h in members.hits {
+                refs.append(h.ref)
+                c.print(String(format: "%3d. ", refs.count) + s.member(h.ref.description) + "  " + Highlight.plain(h.title))
+            }
+        }
+        ctx.lastRefs = refs
+    }
+
+    // MARK: - Help
+
+    static func help(_ topic: String, ctx: ShellContext) {
+        let c = ctx.console, s = c.styler
+        let t = topic.trimmingCharacters(in: .whitespaces).lowercased()
+        if t.isEmpty {
+            c.print(s.bold("Commands") + s.dim("  (help COMMAND for more; help WORDS searches the help)"))
+            for cmd in CommandTable.all {
+                let names = CommandTable.names(of: cmd)
+                c.print("  " + s.id(Layout.pad(names[0], 8)) + " " + (cmd.configuration.abstract))
+            }
+            c.print()
+            c.print("A line that does not start with a command searches: " + s.bold("onboarding checklist") + " is " + s.bold("find onboarding checklist") + ".")
+            c.print("A number shows that result of the last list: " + s.bold("2") + " is " + s.bold("show 2") + ".")
+            return
+        }
+        if let cmd = CommandTable.command(named: t) ?? CommandTable.all.first(where: { CommandTable.name(of: $0).hasPrefix(t) }) {
+            var text = cmd.helpMessage(columns: c.width)
+            text = text.replacingOccurrences(of: "USAGE: \(CommandTable.name(of: cmd))", with: "USAGE: \(CommandTable.name(of: cmd))")
+            let aliases = cmd.configuration.aliases
+            if !aliases.isEmpty { text += "\nALIASES: " + aliases.joined(separator: ", ") + "\n" }
+            c.out += text.hasSuffix("\n") ? text : text + "\n"
+            return
+        }
+        let words = t.split(separator: " ").map(String.init)
+        let hits = CommandTable.all.filter { cmd in
+            let hay = (CommandTable.names(of: cmd).joined(separator: " ") + " " + cmd.configuration.abstract + " " + cmd.configuration.discussion).lowercased()
+            return words.allSatisfy { hay.contains($0) }
+        }
+        if hits.isEmpty {
+            c.error("no help for '\(topic)'; `help` lists the commands")
+            return
+        }
+        c.print("Commands about '\(topic)':")
+        for cmd in hits { c.print("  " + s.id(Layout.pad(CommandTable.name(of: cmd), 8)) + " " + cmd.configuration.abstract) }
+    }
+}
+
+struct JSONMember: Encodable {
+    var member: Member
+    var contributions: [JSONHit]
+    init(member: Member, contributions: [SearchHit]) {
+        self.member = member
+        self.contributions = contributions.enumerated().map { JSONHit($1, n: $0 + 1) }
+    }
+}
+
+struct JSONQuestion: Encodable {
+    var question: Question
+    var answers: [Answer]
+}

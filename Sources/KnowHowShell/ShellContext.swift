@@ -1,0 +1,113 @@
+import Foundation
+import KnowHowCore
+import KnowHowSQLite
+
+/// Settings a person can change with `set`.
+public struct Settings: Equatable {
+    public var limit = 10
+    public var json = false
+    public var colour = false
+    public var pager = true
+
+    public init() {}
+}
+
+/// How a command ended, beyond "it worked".
+public enum Outcome: Equatable {
+    case ok
+    /// A search that found nothing: exit status 1, as grep does.
+    case noResults
+    /// `quit`: leave the shell.
+    case quit
+}
+
+/// What every command works with: the store, settings, the console, and the numbered results of
+/// the last listing (so `show 2` works).
+public final class ShellContext {
+    public var store: KnowledgeStore
+    public var storeLabel: String
+    public var settings: Settings
+    public let console: Console
+    public var lastRefs: [EntryRef] = []
+    public let environment: [String: String]
+    public var interactive: Bool
+
+    public init(store: KnowledgeStore, storeLabel: String, settings: Settings = Settings(), console: Console,
+                environment: [String: String] = ProcessInfo.processInfo.environment, interactive: Bool = false) {
+        self.store = store; self.storeLabel = storeLabel; self.settings = settings; self.console = console
+        self.environment = environment; self.interactive = interactive
+    }
+
+    var styler: Styler { console.styler }
+
+    /// Writes a value as pretty JSON (stable key order).
+    func printJSON<T: Encodable>(_ value: T) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        console.print(String(decoding: try enc.encode(value), as: UTF8.self))
+    }
+
+    /// A reference as typed: `@kim`, `r12`, a result number from the last listing, or nil.
+    func resolve(_ text: String) throws -> EntryRef? {
+        if let n = Int(text), !text.hasPrefix("+"), !text.hasPrefix("-") {
+            guard n >= 1, n <= lastRefs.count else {
+                throw KnowHowError.unsupported(lastRefs.isEmpty
+                    ? "there are no numbered results yet; search first, e.g. `find onboarding`, then `show 1`"
+                    : "there is no result \(n); the last list had \(lastRefs.count)")
+            }
+            return lastRefs[n - 1]
+        }
+        return EntryRef(text)
+    }
+}
+
+/// Finds the demo community file, `Data/community.json`, near the executable or the current folder.
+public enum DemoData {
+    public static func locate(environment: [String: String]) -> String? {
+        if let p = environment["KNOWHOW_DEMO"], FileManager.default.fileExists(atPath: p) { return p }
+        var starts: [URL] = []
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            starts.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
+        }
+        starts.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        for start in starts {
+            var dir = start
+            for _ in 0..<8 {
+                let candidate = dir.appendingPathComponent("Data/community.json").path
+                if FileManager.default.fileExists(atPath: candidate) { return candidate }
+                dir.deleteLastPathComponent()
+            }
+        }
+        return nil
+    }
+
+    /// A throwaway in-memory store holding the demo community.
+    public static func open(environment: [String: String]) throws -> SQLiteKnowledgeStore {
+        guard let path = locate(environment: environment) else {
+            throw KnowHowError.fileNotFound("Data/community.json (run from the KnowHow folder, or set KNOWHOW_DEMO)")
+        }
+        let store = try SQLiteKnowledgeStore()
+        _ = try Importer.importFile(path, into: store)
+        return store
+    }
+}
+
+/// Reads files for `import`.
+public enum Importer {
+    public static func importFile(_ path: String, into store: KnowledgeStore) throws -> ImportSummary {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw KnowHowError.fileNotFound(path) }
+        if isDir.boolValue {
+            throw KnowHowError.unsupported("\(path) is a folder; give a community file (.json) such as one written by `export`")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw KnowHowError.cannotWrite(path: path, reason: "it cannot be read")
+        }
+        let file = try CommunityFile.decode(data, path: path)
+        do {
+            return try store.importCommunity(file)
+        } catch KnowHowError.badImport(_, let location, let reason) {
+            throw KnowHowError.badImport(path: path, location: location, reason: reason)
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import Foundation
+import KnowHowCore
+import KnowHowSQLite
+
+/// Opens stores by path; the one place that knows which store technology serves a path.
+public enum StoreFactory {
+    public static func open(path: String) throws -> KnowledgeStore {
+        try SQLiteKnowledgeStore(path: path)
+    }
+
+    /// `--db`, else `KNOWHOW_DB`, else `$XDG_DATA_HOME/knowhow/knowhow.db` (~/.local/share/knowhow/knowhow.db).
+    public static func defaultPath(environment: [String: String]) -> String {
+        if let p = environment["KNOWHOW_DB"], !p.isEmpty { return p }
+        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/share")
+        return base + "/knowhow/knowhow.db"
+    }
+}

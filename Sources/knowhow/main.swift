@@ -1,0 +1,4 @@
+import Foundation
+import KnowHowShell
+
+exit(KnowHowMain.run(Array(CommandLine.arguments.dropFirst())))
