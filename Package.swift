@@ -31,12 +31,16 @@ let package = Package(
         // The executable: parses arguments and wires objects, nothing else.
         .executableTarget(name: "knowhow", dependencies: ["KnowHowShell"],
                           swiftSettings: [.swiftLanguageMode(.v5)]),
+        // Benchmarks: a program, not a test (see README).
+        .executableTarget(
+            name: "knowhow-bench",
+            dependencies: ["KnowHowCore", "KnowHowSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "KnowHowCoreTests", dependencies: ["KnowHowCore"]),
         .testTarget(name: "KnowHowSQLiteTests", dependencies: ["KnowHowSQLite", "KnowHowCore"]),
         .testTarget(
             name: "KnowHowShellTests",
-            dependencies: ["KnowHowShell", "KnowHowSQLite", "KnowHowCore"],
-            resources: [.copy("Transcripts")],
+            dependencies: ["KnowHowShell", "KnowHowSQLite", "KnowHowCore", "knowhow"],
+            exclude: ["Transcripts", "Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v5)]),
     ]
 )

@@ -2,7 +2,7 @@ import Foundation
 
 /// The port every store implements (SQLite today, PostgreSQL later). The core and the shell
 /// talk only to this.
-public protocol KnowledgeStore: AnyObject {
+public protocol KnowledgeStore: AnyObject, ExpertEvidenceSource {
     /// Ranked hits across kinds for a parsed query.
     func search(_ query: Query, limit: Int) throws -> SearchResults
     /// Entries of one type, optionally narrowed by a query, in a stable order.
@@ -32,4 +32,18 @@ public protocol KnowledgeStore: AnyObject {
     @discardableResult func add(_ member: Member) throws -> Member
     @discardableResult func add(_ resource: Resource) throws -> EntryID
     @discardableResult func add(_ practice: Practice) throws -> EntryID
+
+    // Questions, answers and endorsements.
+    func ask(_ question: Question) throws -> EntryID
+    func answer(_ answer: Answer) throws -> EntryID
+    /// Marks an answer accepted; returns its question.
+    func accept(_ answer: EntryID) throws -> EntryID
+    /// False when this endorsement was already recorded.
+    func endorse(_ member: String, tag: String, by endorser: String) throws -> Bool
+    /// False when there was nothing to withdraw.
+    func withdrawEndorsement(_ member: String, tag: String, by endorser: String) throws -> Bool
+    /// Endorsers of a member, by tag.
+    func endorsements(of member: String) throws -> [String: [String]]
+    /// Tags of what a member contributed or answered, strongest first.
+    func evidenceTags(of member: String, limit: Int) throws -> [(tag: String, weight: Double)]
 }

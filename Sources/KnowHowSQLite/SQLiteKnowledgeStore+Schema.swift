@@ -135,6 +135,19 @@ extension SQLiteKnowledgeStore {
             CREATE VIRTUAL TABLE word_vocab USING fts5vocab(word_fts, 'row');
             """)
         }
+        m.registerMigration("v2-endorsements") { db in
+            try db.execute(sql: """
+            CREATE TABLE endorsement (
+                endorser_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+                member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+                tag_id INTEGER NOT NULL REFERENCES tag(id),
+                created TEXT NOT NULL,
+                PRIMARY KEY (endorser_id, member_id, tag_id),
+                CHECK (endorser_id <> member_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX endorsement_member ON endorsement(member_id, tag_id);
+            """)
+        }
         return m
     }()
 }

@@ -18,13 +18,34 @@ public struct FindCommand: ShellCommand {
     public static let takesQuery = true
 
     @OptionGroup public var output: OutputOptions
+    @Flag(name: .long, help: "Read searches from standard input, one a line (with --json: one JSON line each).")
+    public var batch = false
     @Argument(parsing: .allUnrecognized, help: "What to look for.")
     public var words: [String] = []
 
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
+        if batch {
+            var any = false
+            while let line = Swift.readLine() {
+                let text = line.trimmingCharacters(in: .whitespaces)
+                if text.isEmpty { continue }
+                do {
+                    let results = try ctx.store.search(try QueryParser.parse(text), limit: try output.limit(ctx))
+                    any = any || !results.hits.isEmpty
+                    try ctx.printJSONLine(JSONResults(query: text, results: results))
+                } catch let e as KnowHowError {
+                    try ctx.printJSONLine(["query": text, "error": e.description])
+                }
+                FileHandle.standardOutput.write(Data(ctx.console.drain().out.utf8))
+            }
+            return any ? .ok : .noResults
+        }
         let text = words.joined(separator: " ")
+        if text.contains("\u{FFFD}") {
+            throw KnowHowError.emptyQuery("the search text is not valid UTF-8; check your terminal's encoding")
+        }
         let query = try QueryParser.parse(text)
         let results = try ctx.store.search(query, limit: try output.limit(ctx))
         ctx.lastRefs = results.hits.map(\.ref)

@@ -104,6 +104,7 @@ public enum KnowHowMain {
                 store = try StoreFactory.open(path: path); label = path
             }
             ctx = ShellContext(store: store, storeLabel: label, settings: settings, console: console, environment: environment)
+            ctx.actor = Identity.resolve(flag: globals.actor, environment: environment, store: store)?.handle
         } catch {
             writeErr("knowhow: \(error)\n"); return status(for: error)
         }
@@ -116,7 +117,7 @@ public enum KnowHowMain {
         if args.isEmpty {
             if TerminalInfo.isTerminal(STDIN_FILENO) {
                 ctx.interactive = true
-                return Shell(ctx: ctx).runScript(keepGoing: true) // INTERACTIVE-PENDING
+                return InteractiveShell(ctx: ctx).run()
             }
             return Shell(ctx: ctx).runScript(keepGoing: globals.keepGoing)
         }

@@ -5,7 +5,7 @@ import KnowHowCore
 /// Draws results and records for people: numbered, aligned to the terminal width, matches
 /// emphasised.
 enum Render {
-    static func results(_ results: SearchResults, ctx: ShellContext, emptyMessage: String) {
+    static func results(_ results: SearchResults, ctx: ShellContext, emptyMessage: String, numberFrom: Int = 0) {
         let c = ctx.console, s = c.styler, width = c.width
         if results.hits.isEmpty {
             c.error(emptyMessage)
@@ -15,10 +15,11 @@ enum Render {
             }
             return
         }
-        let numWidth = String(results.hits.count).count
+        let numWidth = String(results.hits.count + numberFrom).count
         let idWidth = results.hits.map { $0.ref.description.count }.max() ?? 3
         for (i, hit) in results.hits.enumerated() {
-            let num = String(repeating: " ", count: numWidth - String(i + 1).count) + "\(i + 1)."
+            let n = i + 1 + numberFrom
+            let num = String(repeating: " ", count: numWidth - String(n).count) + "\(n)."
             let idText = Layout.pad(hit.ref.description, idWidth)
             let idStyled = hit.ref.type == .member ? s.member(idText) : s.id(idText)
             let label = hit.detail.map { "  " + $0 } ?? ""
@@ -38,6 +39,45 @@ enum Render {
         }
         if results.more {
             c.print(s.dim("… more results: narrow the search or raise --limit (now \(results.hits.count))"))
+        }
+    }
+
+    /// Ranked people with why: matching skills, endorsements, the strongest evidence.
+    static func experts(_ experts: [Expert], ctx: ShellContext) {
+        let c = ctx.console, s = c.styler, width = c.width
+        let numWidth = String(experts.count).count
+        for (i, e) in experts.enumerated() {
+            let m = e.member
+            let num = String(repeating: " ", count: numWidth - String(i + 1).count) + "\(i + 1)."
+            let place = [m.organisation, m.sector].compactMap { $0 }.joined(separator: ", ")
+            var head = "\(num) \(s.member("@" + m.handle))  \(s.bold(m.name))"
+            if !place.isEmpty { head += s.dim("  " + Layout.truncate(place, max(10, width - Layout.width(head) - 2))) }
+            c.print(head)
+            let indent = String(repeating: " ", count: numWidth + 2)
+            var why: [String] = []
+            if !m.skills.isEmpty {
+                why.append("skills: " + m.skills.sorted { $0.level > $1.level }.map { sk in
+                    let n = m.endorsements[sk.tag] ?? 0
+                    return "\(sk.tag) (\(sk.level.rawValue)\(n > 0 ? ", \(n) endorsed" : ""))"
+                }.joined(separator: ", "))
+            }
+            let otherEndorsed = m.endorsements.filter { t, _ in !m.skills.contains { $0.tag == t } }
+            if !otherEndorsed.isEmpty {
+                why.append("endorsed for " + otherEndorsed.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
+            }
+            if e.evidenceCount > 0 {
+                why.append("\(e.evidenceCount) matching \(e.evidenceCount == 1 ? "entry" : "entries")"
+                           + (m.openToQuestions ? "" : " · not taking questions") + (m.mentoring ? " · mentors" : ""))
+            } else if !m.openToQuestions || m.mentoring {
+                why.append((m.openToQuestions ? "" : "not taking questions") + (m.mentoring ? "mentors" : ""))
+            }
+            for w in why { c.print(indent + s.dim(Layout.truncate(w, width - indent.count))) }
+            for (doc, how) in e.evidence {
+                let label = s.id(Layout.pad(doc.id.description, 5)) + " "
+                let tail = s.dim(" (\(how.phrase))")
+                let room = width - indent.count - 6 - Layout.width(tail)
+                c.print(indent + label + Layout.truncate(doc.title, max(10, room)) + tail)
+            }
         }
     }
 
@@ -74,7 +114,11 @@ enum Render {
         case .member(let h):
             let m = try store.member(h)
             let contributions = try store.search(Query(text: nil, filters: [Filter(.by, h)]), limit: 50)
-            if json { try ctx.printJSON(JSONMember(member: m, contributions: contributions.hits)); return }
+            if json {
+                try ctx.printJSON(JSONMember(member: m, contributions: contributions.hits, endorsements: try store.endorsements(of: h),
+                                             alsoKnows: try store.evidenceTags(of: h, limit: 12).filter { t in !m.skills.contains { $0.tag == t.tag } }.map(\.tag)))
+                return
+            }
             c.print(s.member("@" + m.handle) + "  " + s.bold(m.name) + s.dim("  (\(m.role.rawValue))"))
             field(c, "organisation", m.organisation)
             field(c, "sector", m.sector)
@@ -87,12 +131,26 @@ enum Render {
             field(c, "availability", availability.joined(separator: " · "))
             field(c, "source", m.sourceId)
             text(c, "About", m.bio)
+            let endorsements = try store.endorsements(of: h)
             if !m.skills.isEmpty {
                 c.print(); c.print(s.bold("Skills"))
                 for level in SkillLevel.allCases.reversed() {
-                    let tags = m.skills.filter { $0.level == level }.map { s.tag($0.tag) }
-                    if !tags.isEmpty { c.print("  " + Layout.pad(level.rawValue, 11) + tags.joined(separator: ", ")) }
+                    let tags = m.skills.filter { $0.level == level }.map { sk -> String in
+                        let n = endorsements[sk.tag]?.count ?? 0
+                        return s.tag(sk.tag) + (n > 0 ? s.dim(" (+\(n))") : "")
+                    }
+                    if !tags.isEmpty { c.print(Layout.wrap(Layout.pad(level.rawValue, 11) + tags.joined(separator: ", "), width: c.width, indent: "  ")) }
                 }
+            }
+            let undeclaredEndorsed = endorsements.filter { t, _ in !m.skills.contains { $0.tag == t } }
+            if !undeclaredEndorsed.isEmpty {
+                c.print("  " + Layout.pad("endorsed", 11) + undeclaredEndorsed.keys.sorted().map { s.tag($0) + s.dim(" (+\(undeclaredEndorsed[$0]!.count))") }.joined(separator: ", "))
+            }
+            let declared = Set(m.skills.map(\.tag))
+            let alsoKnows = try store.evidenceTags(of: h, limit: 12).filter { !declared.contains($0.tag) && $0.weight >= 2 }.prefix(6)
+            if !alsoKnows.isEmpty {
+                c.print(); c.print(s.bold("Also knows about") + s.dim("  (from what they wrote and answered)"))
+                c.print("  " + alsoKnows.map { s.tag($0.tag) }.joined(separator: ", "))
             }
             if !m.interests.isEmpty {
                 c.print(); c.print(s.bold("Learning goals"))
@@ -244,9 +302,13 @@ enum Render {
 struct JSONMember: Encodable {
     var member: Member
     var contributions: [JSONHit]
-    init(member: Member, contributions: [SearchHit]) {
+    var endorsements: [String: [String]]
+    var alsoKnows: [String]
+    init(member: Member, contributions: [SearchHit], endorsements: [String: [String]], alsoKnows: [String]) {
         self.member = member
         self.contributions = contributions.enumerated().map { JSONHit($1, n: $0 + 1) }
+        self.endorsements = endorsements
+        self.alsoKnows = alsoKnows
     }
 }
 

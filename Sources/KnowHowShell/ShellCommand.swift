@@ -30,7 +30,8 @@ extension ShellCommand {
 /// The one table of commands: dispatch, help and completion all read it.
 public enum CommandTable {
     public static let all: [any ShellCommand.Type] = [
-        FindCommand.self, ShowCommand.self, ListCommand.self, ImportCommand.self, ExportCommand.self,
+        FindCommand.self, WhoCommand.self, ShowCommand.self, ListCommand.self, AskCommand.self, AnswerCommand.self,
+        AcceptCommand.self, EndorseCommand.self, ImportCommand.self, ExportCommand.self, WhoamiCommand.self,
         HelpCommand.self, SetCommand.self, OpenCommand.self, QuitCommand.self,
     ]
 

@@ -31,6 +31,8 @@ public final class ShellContext {
     public var lastRefs: [EntryRef] = []
     public let environment: [String: String]
     public var interactive: Bool
+    /// The acting member's handle (see `Identity`).
+    public var actor: String?
 
     public init(store: KnowledgeStore, storeLabel: String, settings: Settings = Settings(), console: Console,
                 environment: [String: String] = ProcessInfo.processInfo.environment, interactive: Bool = false) {
@@ -45,6 +47,20 @@ public final class ShellContext {
         let enc = JSONEncoder()
         enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         console.print(String(decoding: try enc.encode(value), as: UTF8.self))
+    }
+
+    /// Writes a value as one line of JSON (for --batch).
+    func printJSONLine<T: Encodable>(_ value: T) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        console.print(String(decoding: try enc.encode(value), as: UTF8.self))
+    }
+
+    /// The acting member's handle, or an error saying how to say who you are.
+    func requireActor(_ action: String) throws -> String {
+        guard let a = actor else { throw KnowHowError.notIdentified(action: action) }
+        _ = try store.member(a)
+        return a
     }
 
     /// A reference as typed: `@kim`, `r12`, a result number from the last listing, or nil.

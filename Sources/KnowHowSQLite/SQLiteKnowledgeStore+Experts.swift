@@ -1,0 +1,219 @@
+import Foundation
+import GRDB
+import KnowHowCore
+
+/// Evidence for expert finding, questions and answers, endorsements.
+extension SQLiteKnowledgeStore: ExpertEvidenceSource {
+    public func topicTags(_ query: Query) throws -> [String] {
+        var candidates: [String] = query.values(of: .tag)
+        if let text = query.text {
+            let words = text.positiveWords.map { $0.lowercased() }.filter { !ExpertRanker.stopWords.contains($0) }
+            candidates += words
+            for i in words.indices.dropLast() { candidates.append(words[i] + "-" + words[i + 1]) }
+            if case .phrase(let ws, _) = text { candidates.append(ws.joined(separator: "-").lowercased()) }
+            if case .or(let cs) = text {
+                for c in cs { if case .phrase(let ws, _) = c { candidates.append(ws.joined(separator: "-").lowercased()) } }
+            }
+        }
+        let names = candidates.compactMap { try? Validation.tag($0) }
+        guard !names.isEmpty else { return [] }
+        return try read { db in
+            var found: [String] = []
+            for n in Set(names).sorted() {
+                if let t = try String.fetchOne(db, sql: """
+                    SELECT name FROM tag WHERE name = ?1
+                    UNION ALL SELECT t.name FROM tag_alias a JOIN tag t ON t.id = a.tag_id WHERE a.alias = ?1
+                    LIMIT 1
+                    """, arguments: [n]) {
+                    found.append(t)
+                } else if n.count >= 7, !n.contains("-") {
+                    // facilitating ~ facilitation: a shared stem of a long word.
+                    let stem = String(n.prefix(min(n.count - 3, 9)))
+                    found += try String.fetchAll(db, sql: "SELECT name FROM tag WHERE name >= ? AND name < ? AND instr(name, '-') = 0 LIMIT 3",
+                                                 arguments: [stem, stem + "\u{10FFFF}"])
+                }
+            }
+            return Array(Set(found)).sorted()
+        }
+    }
+
+    public func evidence(_ query: Query, limit: Int, asOf: Timestamp?) throws -> [EvidenceDoc] {
+        guard let match = query.text.flatMap(FTS5Query.render) else { return [] }
+        return try read { db in
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT rowid, -\(Self.rankSQL) FROM entry_fts
+                WHERE entry_fts MATCH ? AND (rowid & 7) IN (2, 3, 4, 5)
+                ORDER BY \(Self.rankSQL) LIMIT ?
+                """, arguments: [match, limit])
+            var docs: [EvidenceDoc] = []
+            for row in rows {
+                let key: Int64 = row[0]
+                guard var doc = try Self.evidenceDoc(db, key: key, relevance: row[1]) else { continue }
+                if let asOf, let d = doc.date, d > asOf { continue }
+                doc.relevance = row[1]
+                docs.append(doc)
+            }
+            return docs
+        }
+    }
+
+    static func evidenceDoc(_ db: Database, key: Int64, relevance: Double) throws -> EvidenceDoc? {
+        guard let type = EntryKey.type(key) else { return nil }
+        let n = EntryKey.number(key)
+        let id = EntryID(type, n)
+        typealias L = EvidenceDoc.Link
+        switch type {
+        case .resource:
+            guard let r = try Row.fetchOne(db, sql: """
+                SELECT r.title, r.created, m.handle FROM resource r LEFT JOIN member m ON m.id = r.contributor_id WHERE r.id = ?
+                """, arguments: [n]) else { return nil }
+            var links = (r[2] as String?).map { [L(handle: $0, how: .contributed)] } ?? []
+            links += try String.fetchAll(db, sql: "SELECT m.handle FROM resource_author a JOIN member m ON m.id = a.member_id WHERE a.resource_id = ?",
+                                         arguments: [n]).map { L(handle: $0, how: .authored) }
+            return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init), links: links)
+        case .practice:
+            guard let r = try Row.fetchOne(db, sql: """
+                SELECT p.title, p.created, c.handle, v.handle FROM practice p LEFT JOIN member c ON c.id = p.contributor_id
+                LEFT JOIN member v ON v.id = p.verified_by_id WHERE p.id = ?
+                """, arguments: [n]) else { return nil }
+            var links: [L] = []
+            if let c: String = r[2] { links.append(L(handle: c, how: .contributed)) }
+            if let v: String = r[3] { links.append(L(handle: v, how: .verified)) }
+            return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init), links: links)
+        case .question:
+            guard let r = try Row.fetchOne(db, sql: """
+                SELECT q.title, q.created, q.score, m.handle FROM question q LEFT JOIN member m ON m.id = q.asker_id WHERE q.id = ?
+                """, arguments: [n]) else { return nil }
+            let links = (r[3] as String?).map { [L(handle: $0, how: .asked)] } ?? []
+            return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init), votes: r[2], links: links)
+        case .answer:
+            guard let r = try Row.fetchOne(db, sql: """
+                SELECT q.title, a.created, a.score, m.handle, q.accepted_answer_id = a.id FROM answer a
+                JOIN question q ON q.id = a.question_id LEFT JOIN member m ON m.id = a.author_id WHERE a.id = ?
+                """, arguments: [n]) else { return nil }
+            let accepted: Bool = r[4] ?? false
+            let links = (r[3] as String?).map { [L(handle: $0, how: accepted ? .acceptedAnswer : .answered)] } ?? []
+            return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init), votes: r[2], links: links)
+        case .member:
+            return nil
+        }
+    }
+
+    public func memberFacts(handles: Set<String>, tags: [String]) throws -> [MemberFacts] {
+        try read { db in
+            let tagIDs = try tags.compactMap { try Self.tagID(db, $0, create: false) }
+            let tagList = tagIDs.map(String.init).joined(separator: ",")
+            var ids = Set<Int64>()
+            for h in handles {
+                if let id = try Int64.fetchOne(db, sql: "SELECT id FROM member WHERE handle = ?", arguments: [h]) { ids.insert(id) }
+            }
+            if !tagIDs.isEmpty {
+                ids.formUnion(try Int64.fetchAll(db, sql: "SELECT member_id FROM member_skill WHERE tag_id IN (\(tagList))"))
+            }
+            return try ids.sorted().compactMap { id in
+                guard let r = try Row.fetchOne(db, sql: """
+                    SELECT handle, name, organisation, sector, source_id, open_to_questions, mentoring FROM member WHERE id = ?
+                    """, arguments: [id]) else { return nil }
+                var skills: [Skill] = []
+                var endorsements: [String: Int] = [:]
+                if !tagIDs.isEmpty {
+                    skills = try Row.fetchAll(db, sql: """
+                        SELECT t.name, s.level FROM member_skill s JOIN tag t ON t.id = s.tag_id
+                        WHERE s.member_id = ? AND s.tag_id IN (\(tagList)) ORDER BY t.name
+                        """, arguments: [id]).map { Skill(tag: $0[0], level: SkillLevel(rawValue: $0[1]) ?? .learning) }
+                    for e in try Row.fetchAll(db, sql: """
+                        SELECT t.name, count(*) FROM endorsement e JOIN tag t ON t.id = e.tag_id
+                        WHERE e.member_id = ? AND e.tag_id IN (\(tagList)) GROUP BY t.name
+                        """, arguments: [id]) {
+                        endorsements[e[0]] = e[1]
+                    }
+                }
+                return MemberFacts(handle: r[0], name: r[1], organisation: r[2], sector: r[3], sourceId: r[4],
+                                   openToQuestions: r[5], mentoring: r[6], skills: skills, endorsements: endorsements)
+            }
+        }
+    }
+
+    // MARK: - Questions, answers, endorsements
+
+    public func ask(_ question: Question) throws -> EntryID {
+        try write { db in EntryID(.question, try Self.insertQuestion(db, question, number: nil)) }
+    }
+
+    public func answer(_ answer: Answer) throws -> EntryID {
+        try write { db in
+            let q = try Self.require(db, answer.question)
+            return EntryID(.answer, try Self.insertAnswer(db, answer, question: q, number: nil))
+        }
+    }
+
+    /// Marks an answer accepted (replacing any earlier one); returns the question.
+    public func accept(_ answerID: EntryID) throws -> EntryID {
+        try write { db in
+            let a = try Self.require(db, answerID)
+            let q: Int64 = try Int64.fetchOne(db, sql: "SELECT question_id FROM answer WHERE id = ?", arguments: [a])!
+            let previous = try Int64.fetchOne(db, sql: "SELECT accepted_answer_id FROM question WHERE id = ?", arguments: [q])
+            try db.execute(sql: "UPDATE question SET accepted_answer_id = ? WHERE id = ?", arguments: [a, q])
+            if let previous { try Self.reindex(db, key: EntryKey.make(.answer, previous)) }
+            return EntryID(.question, q)
+        }
+    }
+
+    /// Records that `endorser` vouches for `member`'s skill in `tag`; false when already recorded.
+    public func endorse(_ member: String, tag: String, by endorser: String) throws -> Bool {
+        try write { db in
+            let m = try Self.memberID(db, member), e = try Self.memberID(db, endorser)
+            guard m != e else { throw KnowHowError.conflict("you cannot endorse yourself; ask a colleague to endorse you") }
+            guard let t = try Self.tagID(db, tag, create: false) else {
+                throw KnowHowError.unknownTag(tag, suggestion: nil)
+            }
+            try db.execute(sql: "INSERT OR IGNORE INTO endorsement(endorser_id, member_id, tag_id, created) VALUES (?, ?, ?, ?)",
+                           arguments: [e, m, t, Timestamp.now.description])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Withdraws an endorsement; false when there was none.
+    public func withdrawEndorsement(_ member: String, tag: String, by endorser: String) throws -> Bool {
+        try write { db in
+            let m = try Self.memberID(db, member), e = try Self.memberID(db, endorser)
+            guard let t = try Self.tagID(db, tag, create: false) else { throw KnowHowError.unknownTag(tag, suggestion: nil) }
+            try db.execute(sql: "DELETE FROM endorsement WHERE endorser_id = ? AND member_id = ? AND tag_id = ?", arguments: [e, m, t])
+            return db.changesCount > 0
+        }
+    }
+
+    /// Who endorsed this member, by tag.
+    public func endorsements(of member: String) throws -> [String: [String]] {
+        try read { db in
+            let m = try Self.memberID(db, member)
+            var out: [String: [String]] = [:]
+            for r in try Row.fetchAll(db, sql: """
+                SELECT t.name, x.handle FROM endorsement e JOIN tag t ON t.id = e.tag_id JOIN member x ON x.id = e.endorser_id
+                WHERE e.member_id = ? ORDER BY t.name, x.handle
+                """, arguments: [m]) {
+                out[r[0], default: []].append(r[1])
+            }
+            return out
+        }
+    }
+
+    /// Tags of what a member contributed, wrote, verified or answered, weighted by how strong the
+    /// link is: the topics the evidence says they know.
+    public func evidenceTags(of member: String, limit: Int) throws -> [(tag: String, weight: Double)] {
+        try read { db in
+            let m = try Self.memberID(db, member)
+            return try Row.fetchAll(db, sql: """
+                SELECT t.name, sum(w) AS weight FROM (
+                    SELECT id << 3 | 2 AS k, 1.0 AS w FROM resource WHERE contributor_id = ?1
+                    UNION ALL SELECT resource_id << 3 | 2, 1.0 FROM resource_author WHERE member_id = ?1
+                    UNION ALL SELECT id << 3 | 3, 1.0 FROM practice WHERE contributor_id = ?1
+                    UNION ALL SELECT id << 3 | 3, 0.6 FROM practice WHERE verified_by_id = ?1
+                    UNION ALL SELECT a.question_id << 3 | 4, CASE WHEN q.accepted_answer_id = a.id THEN 2.5 ELSE 1.0 END
+                        FROM answer a JOIN question q ON q.id = a.question_id WHERE a.author_id = ?1
+                ) x JOIN entry_tag e ON e.entry = x.k JOIN tag t ON t.id = e.tag_id
+                GROUP BY t.name ORDER BY weight DESC, t.name LIMIT ?2
+                """, arguments: [m, limit]).map { ($0[0], $0[1]) }
+        }
+    }
+}

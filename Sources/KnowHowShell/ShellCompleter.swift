@@ -1,0 +1,192 @@
+import Foundation
+import KnowHowCore
+
+/// Completes by position from the command table and the store: command names, then handles,
+/// ids with titles, tags with counts, filter keys and values, and file paths.
+public final class ShellCompleter: Completer {
+    let ctx: ShellContext
+    let limit = 200
+
+    public init(ctx: ShellContext) { self.ctx = ctx }
+
+    public func completions(line: String, word: String) -> [Completion] {
+        let before = String(line.dropLast(word.count))
+        let words = ShellWords.split(before, keepQuotes: true)
+        guard let first = words.first else {
+            return commandNames(prefix: word)
+        }
+        guard let cmd = CommandTable.command(named: first) else {
+            return queryWord(word)  // a line without a command searches
+        }
+        let position = words.count - 1
+        let kinds = cmd.arguments
+        let kind = kinds.isEmpty ? ArgumentKind.nothing : kinds[min(position, kinds.count - 1)]
+        if word.hasPrefix("--") {
+            return options(of: cmd, prefix: word)
+        }
+        switch kind {
+        case .query: return queryWord(word)
+        case .reference: return reference(word)
+        case .listType:
+            return ["members", "resources", "practices", "questions", "answers", "tags"]
+                .filter { $0.hasPrefix(word.lowercased()) }.map { Completion($0) }
+        case .file: return files(word)
+        case .setting:
+            if position == 0 {
+                return ["limit", "json", "color", "pager"].filter { $0.hasPrefix(word) }.map { Completion($0) }
+            }
+            return ["on", "off"].filter { $0.hasPrefix(word) }.map { Completion($0) }
+        case .command: return commandNames(prefix: word)
+        case .nothing: return []
+        }
+    }
+
+    func commandNames(prefix: String) -> [Completion] {
+        let p = prefix.lowercased()
+        return CommandTable.all.map(CommandTable.name(of:)).filter { $0.hasPrefix(p) }.map {
+            Completion($0, description: CommandTable.command(named: $0)?.configuration.abstract)
+        }
+    }
+
+    func options(of cmd: any ShellCommand.Type, prefix: String) -> [Completion] {
+        let help = cmd.helpMessage(columns: 200)
+        var found: [String] = []
+        for token in help.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "," }) where token.hasPrefix("--") {
+            let name = String(token.prefix { $0 != "<" && $0 != "=" })
+            if name.hasPrefix(prefix), !found.contains(name), name != "--" { found.append(name) }
+        }
+        return found.map { Completion($0) }
+    }
+
+    static let filterValues: [String: [String]] = [
+        "type": EntryType.allCases.map(\.rawValue),
+        "status": ResourceStatus.allCases.map(\.rawValue) + PracticeStatus.allCases.map(\.rawValue) + ["open", "answered"],
+        "kind": ResourceKind.allCases.map(\.rawValue),
+    ]
+
+    func queryWord(_ word: String) -> [Completion] {
+        var w = word
+        var neg = ""
+        if w.hasPrefix("-") { neg = "-"; w.removeFirst() }
+        if let colon = w.firstIndex(of: ":") {
+            let key = String(w[..<colon]).lowercased()
+            let value = String(w[w.index(after: colon)...])
+            let lead = neg + key + ":"
+            switch key {
+            case "tag":
+                return ((try? ctx.store.tagNames(startingWith: value, limit: limit)) ?? []).map {
+                    Completion(lead + $0.name, description: "\($0.count)")
+                }
+            case "by":
+                return handles(value).map { Completion(lead + $0.value, description: $0.description) }
+            default:
+                return (Self.filterValues[key] ?? []).filter { $0.hasPrefix(value.lowercased()) }.map { Completion(lead + $0) }
+            }
+        }
+        if w.hasPrefix("@") { return handles(w) }
+        return Filter.Key.allCases.map { $0.rawValue + ":" }.filter { $0.hasPrefix(w.lowercased()) }.map { Completion(neg + $0) }
+    }
+
+    func handles(_ word: String) -> [Completion] {
+        ((try? ctx.store.handles(startingWith: word, limit: limit)) ?? []).map { Completion("@" + $0) }
+    }
+
+    func reference(_ word: String) -> [Completion] {
+        if word.hasPrefix("@") { return handles(word) }
+        if let f = word.first, "rpqa".contains(f.lowercased()), word.dropFirst().allSatisfy(\.isNumber), word.count >= 1 {
+            let ids = ((try? ctx.store.entryTitles(startingWith: word, limit: limit)) ?? []).map {
+                Completion($0.id.description, description: $0.title)
+            }
+            if !ids.isEmpty || word.count > 1 { return ids }
+        }
+        return ((try? ctx.store.tagNames(startingWith: word, limit: limit)) ?? []).map {
+            Completion($0.name, description: "\($0.count)")
+        }
+    }
+
+    func files(_ word: String) -> [Completion] {
+        let expanded = Paths.expand(word)
+        let dir: String, prefix: String
+        if let slash = expanded.lastIndex(of: "/") {
+            dir = String(expanded[...slash]); prefix = String(expanded[expanded.index(after: slash)...])
+        } else {
+            dir = ""; prefix = expanded
+        }
+        let shownDir = word.hasPrefix("~/") && dir.hasPrefix(NSHomeDirectory()) ? "~" + dir.dropFirst(NSHomeDirectory().count) : dir
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
+        return entries.filter { $0.hasPrefix(prefix) && (prefix.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted().map { name in
+            var isDir: ObjCBool = false
+            FileManager.default.fileExists(atPath: (dir.isEmpty ? "" : dir) + name, isDirectory: &isDir)
+            return Completion(shownDir + name + (isDir.boolValue ? "/" : ""))
+        }
+    }
+}
+
+/// The interactive loop: prompt, read, run, page.
+final class InteractiveShell {
+    let ctx: ShellContext
+    let shell: Shell
+
+    init(ctx: ShellContext) {
+        self.ctx = ctx
+        shell = Shell(ctx: ctx)
+    }
+
+    func run() -> Int32 {
+        let reader = ReadlineLineReader(historyPath: ReadlineLineReader.defaultHistoryPath(environment: ctx.environment),
+                                        completer: ShellCompleter(ctx: ctx))
+        defer { reader.close() }
+        let s = ctx.console.styler
+        if let c = try? ctx.store.counts() {
+            print(s.bold("KnowHow \(KnowHowMain.version)") + s.dim(" · \(ctx.storeLabel) · \(c.members) members, \(c.resources) resources, \(c.practices) practices, \(c.questions) questions"))
+        }
+        print(s.dim("Type words to search, `help` for commands, Tab to complete, Ctrl-D to quit."))
+        var last: Int32 = 0
+        while var line = reader.readLine(prompt: prompt()) {
+            while line.hasSuffix("\\"), let more = reader.readLine(prompt: "   ...> ") {
+                line = String(line.dropLast()) + "\n" + more
+            }
+            ctx.console.width = TerminalInfo.width(environment: ctx.environment)
+            let st = shell.runLine(line)
+            last = st.code
+            show()
+            if st.quit { return 0 }
+        }
+        print()
+        _ = last
+        return 0
+    }
+
+    func prompt() -> String {
+        let name = ctx.storeLabel == "demo" ? "demo" : (ctx.storeLabel as NSString).lastPathComponent.replacingOccurrences(of: ".db", with: "")
+        // \001 and \002 tell readline the colour codes take no room.
+        return ctx.console.styler.enabled ? "\u{01}\u{1B}[1;36m\u{02}\(name)\u{01}\u{1B}[0m\u{02}> " : "\(name)> "
+    }
+
+    /// Prints a command's output, through the pager when it does not fit the screen.
+    func show() {
+        let (out, err) = ctx.console.drain()
+        if !err.isEmpty { FileHandle.standardError.write(Data(err.utf8)) }
+        guard !out.isEmpty else { return }
+        let lines = out.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
+        if ctx.settings.pager, lines >= TerminalInfo.height() - 1, page(out) { return }
+        FileHandle.standardOutput.write(Data(out.utf8))
+    }
+
+    func page(_ text: String) -> Bool {
+        let pager = ctx.environment["PAGER"].flatMap { $0.isEmpty ? nil : $0 } ?? "less -R"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", pager]
+        var env = ctx.environment
+        if env["LESS"] == nil { env["LESS"] = "FRX" }
+        p.environment = env
+        let pipe = Pipe()
+        p.standardInput = pipe
+        do { try p.run() } catch { return false }
+        pipe.fileHandleForWriting.write(Data(text.utf8))
+        try? pipe.fileHandleForWriting.close()
+        p.waitUntilExit()
+        return true
+    }
+}
