@@ -13,15 +13,19 @@ public struct CommunityFile: Codable, Equatable, Sendable {
     public var practices: [Practice]
     public var questions: [Question]
     public var answers: [Answer]
+    /// The search log (see Insights.swift); left out of the file when empty.
+    public var searches: [SearchLogEntry]
 
     public init(tags: [Tag] = [], members: [Member] = [], resources: [Resource] = [],
-                practices: [Practice] = [], questions: [Question] = [], answers: [Answer] = []) {
+                practices: [Practice] = [], questions: [Question] = [], answers: [Answer] = [],
+                searches: [SearchLogEntry] = []) {
         format = Self.formatName; version = Self.currentVersion
         self.tags = tags; self.members = members; self.resources = resources
         self.practices = practices; self.questions = questions; self.answers = answers
+        self.searches = searches
     }
 
-    enum CodingKeys: String, CodingKey { case format, version, tags, members, resources, practices, questions, answers }
+    enum CodingKeys: String, CodingKey { case format, version, tags, members, resources, practices, questions, answers, searches }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -33,6 +37,21 @@ public struct CommunityFile: Codable, Equatable, Sendable {
         practices = try c.decodeIfPresent([Practice].self, forKey: .practices) ?? []
         questions = try c.decodeIfPresent([Question].self, forKey: .questions) ?? []
         answers = try c.decodeIfPresent([Answer].self, forKey: .answers) ?? []
+        searches = try c.decodeIfPresent([SearchLogEntry].self, forKey: .searches) ?? []
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(format, forKey: .format)
+        try c.encode(version, forKey: .version)
+        try c.encode(tags, forKey: .tags)
+        try c.encode(members, forKey: .members)
+        try c.encode(resources, forKey: .resources)
+        try c.encode(practices, forKey: .practices)
+        try c.encode(questions, forKey: .questions)
+        try c.encode(answers, forKey: .answers)
+        // Files without a search log stay as they were before there was one.
+        if !searches.isEmpty { try c.encode(searches, forKey: .searches) }
     }
 
     /// Reads a community file, naming the path of the bad record when it is malformed.

@@ -138,7 +138,12 @@ public enum ExpertRanker {
         func collect(_ n: QueryNode) {
             switch n {
             case .and(let cs), .or(let cs): cs.forEach(collect)
-            case .term(let w): if !stopWords.contains(w.lowercased()) { parts.append(n) } else { _ = w }
+            case .term(let w): if !stopWords.contains(w.lowercased()) { parts.append(n) }
+            case .phrase(let ws, let prefix):
+                // A quoted topic is still a topic: its words count, and the whole phrase counts extra.
+                let words = ws.filter { !stopWords.contains($0.lowercased()) }
+                parts += words.enumerated().map { i, w in prefix && i == words.count - 1 ? .prefix(w) : .term(w) }
+                if ws.count > 1 { parts.append(n) }
             case .not: break
             default: parts.append(n)
             }

@@ -25,7 +25,10 @@ public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
     case permissionDenied(action: String, needs: Role, actor: String?)
     case notIdentified(action: String)
     case conflict(String)
+    /// An edit refused because someone changed the entry since it was opened; `keptIn` holds the edit.
+    case staleEdit(entry: String, changed: [String], keptIn: String?)
     case unsupported(String)
+    case internalError(code: Int)
 
     public var description: String {
         switch self {
@@ -76,8 +79,13 @@ public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(action) needs to know who you are: pass --as @handle or set KNOWHOW_USER"
         case .conflict(let what):
             return what
+        case .staleEdit(let entry, let changed, let keptIn):
+            return "\(entry) was changed by someone else since you opened it (\(changed.joined(separator: ", "))); nothing was saved"
+                + (keptIn.map { ". Your version is kept in \($0): run `edit \(entry)` again and copy your changes across" } ?? "")
         case .unsupported(let what):
             return what
+        case .internalError(let code):
+            return "the store failed unexpectedly (code \(code)); nothing was changed. Please report this with the command you ran"
         }
     }
 }

@@ -46,4 +46,70 @@ public protocol KnowledgeStore: AnyObject, ExpertEvidenceSource {
     func endorsements(of member: String) throws -> [String: [String]]
     /// Tags of what a member contributed or answered, strongest first.
     func evidenceTags(of member: String, limit: Int) throws -> [(tag: String, weight: Double)]
+
+    // Curation (see Curation.swift). Every write above and below is checked against the acting
+    // member's role in one place and recorded in history.
+    /// Whom writes are made for.
+    var actingAs: ActingAs { get set }
+    /// When set, changes are stamped with this time instead of the clock's (tests, transcripts).
+    var frozenTime: Timestamp? { get set }
+    /// Throws what the change would be refused with (checked again when it is made): lets a command
+    /// say which role is needed before asking for anything.
+    func authorize(_ action: ChangeAction, on ref: EntryRef?) throws
+    /// Where a merged-away id or handle points now; nil when it exists itself or was never merged.
+    func redirect(_ ref: EntryRef) throws -> EntryRef?
+    /// Existing entries like one being added, closest first.
+    func similar(to draft: Draft, limit: Int) throws -> [SimilarEntry]
+    /// Likely duplicate pairs for a curator to review.
+    func duplicates(limit: Int) throws -> [DuplicatePair]
+    /// Each saves an edit if nobody changed the entry since `original` was read (else `staleEdit`);
+    /// returns the names of the fields changed.
+    @discardableResult func update(_ edited: Resource, expecting original: Resource) throws -> [String]
+    @discardableResult func update(_ edited: Practice, expecting original: Practice) throws -> [String]
+    @discardableResult func update(_ edited: Member, expecting original: Member) throws -> [String]
+    /// Adds and removes tags of a resource, practice or question; returns its tags after.
+    func retag(_ id: EntryID, add: [String], remove: [String]) throws -> [String]
+    func renameTag(_ old: String, to new: String) throws
+    func tagMergePlan(_ from: String, into: String) throws -> TagMergePlan
+    @discardableResult func mergeTag(_ from: String, into: String) throws -> TagMergePlan
+    func changeAliases(_ tag: String, add: [String], remove: [String]) throws -> Tag
+    func describeTag(_ tag: String, _ text: String?) throws
+    func mergePlan(keep: EntryRef, drop: EntryRef) throws -> MergePlan
+    @discardableResult func merge(keep: EntryRef, drop: EntryRef) throws -> MergePlan
+    func verify(_ id: EntryID, reviewBy: Day?) throws -> Practice
+    func retire(_ id: EntryID, supersededBy: EntryID?) throws -> Practice
+    func successor(of id: EntryID) throws -> EntryID?
+    /// Practices not retired whose review date is past or within `days` of `today`.
+    func dueForReview(within days: Int, today: Day) throws -> [Practice]
+    /// Changes, newest first: all, those touching an entry, member or tag, or those by a member.
+    func history(of reference: String?, by actor: String?, limit: Int) throws -> [ChangeRecord]
+    /// One change with its rows, field by field.
+    func historyRecord(_ number: Int64) throws -> ChangeRecord
+    /// Reverses a change (nil: the acting member's last); returns the record of the undo.
+    func undo(_ number: Int64?) throws -> ChangeRecord
+
+    // Insights (see Insights.swift): the search log, and the facts `stats`, `gaps`, `topics`,
+    // `match`, `stale` and `graph` compute from.
+    /// Whether searches are logged, and with whom (a store setting; `on` until a curator changes it).
+    func searchLogging() throws -> SearchLogging
+    /// Changes the setting; curators only.
+    func setSearchLogging(_ mode: SearchLogging) throws
+    /// Records a search as the setting says: in full, without the member, or not at all.
+    func logSearch(_ entry: SearchLogEntry) throws
+    /// Logged searches in a period (all when nil), oldest first.
+    func searchLog(in period: Period?) throws -> [SearchLogEntry]
+    /// Every member with skills and interests, by handle.
+    func allMembers() throws -> [Member]
+    /// Dated activity (joins, entries, questions, answers, verifications, endorsements, searches)
+    /// from `since` on (all when nil), oldest first.
+    func activity(since: Timestamp?) throws -> [Activity]
+    /// Questions nobody has answered, newest first.
+    func unansweredQuestions() throws -> [Question]
+    /// Tag names and aliases, each to its tag.
+    func tagVocabulary() throws -> TagVocabulary
+    /// Active resources and practices not retired that nobody changed since `cutoff`, oldest first.
+    func untouched(since cutoff: Timestamp) throws -> [UntouchedEntry]
+
+    /// Imports a Stack Exchange data-dump folder in one transaction; `progress` hears a line a few times a second.
+    func importStackExchange(folder: String, site: String?, progress: ((String) -> Void)?) throws -> ImportSummary
 }

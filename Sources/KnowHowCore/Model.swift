@@ -165,3 +165,99 @@ public struct Tag: Codable, Hashable, Sendable {
         self.name = name; self.description = description; self.aliases = aliases
     }
 }
+
+// Community files may leave out what has a sensible default; these decoders supply it.
+
+extension Member {
+    enum CodingKeys: String, CodingKey {
+        case handle, name, email, organisation, sector, location, timeZone, bio, role, openToQuestions, mentoring
+        case joined, skills, interests, sourceId
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(handle: try c.decode(String.self, forKey: .handle), name: try c.decode(String.self, forKey: .name),
+                  email: try c.decodeIfPresent(String.self, forKey: .email),
+                  organisation: try c.decodeIfPresent(String.self, forKey: .organisation),
+                  sector: try c.decodeIfPresent(String.self, forKey: .sector),
+                  location: try c.decodeIfPresent(String.self, forKey: .location),
+                  timeZone: try c.decodeIfPresent(String.self, forKey: .timeZone),
+                  bio: try c.decodeIfPresent(String.self, forKey: .bio),
+                  role: try c.decodeIfPresent(Role.self, forKey: .role) ?? .member,
+                  openToQuestions: try c.decodeIfPresent(Bool.self, forKey: .openToQuestions) ?? true,
+                  mentoring: try c.decodeIfPresent(Bool.self, forKey: .mentoring) ?? false,
+                  joined: try c.decodeIfPresent(Day.self, forKey: .joined),
+                  skills: try c.decodeIfPresent([Skill].self, forKey: .skills) ?? [],
+                  interests: try c.decodeIfPresent([String].self, forKey: .interests) ?? [],
+                  sourceId: try c.decodeIfPresent(String.self, forKey: .sourceId))
+    }
+}
+
+extension Resource {
+    enum CodingKeys: String, CodingKey {
+        case id, title, url, kind, summary, body, tags, contributor, authors, created, updated, status
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decodeIfPresent(EntryID.self, forKey: .id), title: try c.decode(String.self, forKey: .title),
+                  url: try c.decodeIfPresent(String.self, forKey: .url),
+                  kind: try c.decodeIfPresent(ResourceKind.self, forKey: .kind) ?? .other,
+                  summary: try c.decodeIfPresent(String.self, forKey: .summary),
+                  body: try c.decodeIfPresent(String.self, forKey: .body),
+                  tags: try c.decodeIfPresent([String].self, forKey: .tags) ?? [],
+                  contributor: try c.decodeIfPresent(String.self, forKey: .contributor),
+                  authors: try c.decodeIfPresent([String].self, forKey: .authors) ?? [],
+                  created: try c.decodeIfPresent(Timestamp.self, forKey: .created),
+                  updated: try c.decodeIfPresent(Timestamp.self, forKey: .updated),
+                  status: try c.decodeIfPresent(ResourceStatus.self, forKey: .status) ?? .active)
+    }
+}
+
+extension Practice {
+    enum CodingKeys: String, CodingKey {
+        case id, title, context, practice, evidence, tags, contributor, status, verifiedBy, verifiedAt, reviewBy, created, updated
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decodeIfPresent(EntryID.self, forKey: .id), title: try c.decode(String.self, forKey: .title),
+                  context: try c.decodeIfPresent(String.self, forKey: .context),
+                  practice: try c.decodeIfPresent(String.self, forKey: .practice),
+                  evidence: try c.decodeIfPresent(String.self, forKey: .evidence),
+                  tags: try c.decodeIfPresent([String].self, forKey: .tags) ?? [],
+                  contributor: try c.decodeIfPresent(String.self, forKey: .contributor),
+                  status: try c.decodeIfPresent(PracticeStatus.self, forKey: .status) ?? .proposed,
+                  verifiedBy: try c.decodeIfPresent(String.self, forKey: .verifiedBy),
+                  verifiedAt: try c.decodeIfPresent(Timestamp.self, forKey: .verifiedAt),
+                  reviewBy: try c.decodeIfPresent(Day.self, forKey: .reviewBy),
+                  created: try c.decodeIfPresent(Timestamp.self, forKey: .created),
+                  updated: try c.decodeIfPresent(Timestamp.self, forKey: .updated))
+    }
+}
+
+extension Question {
+    enum CodingKeys: String, CodingKey { case id, title, body, tags, asker, created, score, acceptedAnswer }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decodeIfPresent(EntryID.self, forKey: .id), title: try c.decode(String.self, forKey: .title),
+                  body: try c.decodeIfPresent(String.self, forKey: .body),
+                  tags: try c.decodeIfPresent([String].self, forKey: .tags) ?? [],
+                  asker: try c.decodeIfPresent(String.self, forKey: .asker),
+                  created: try c.decodeIfPresent(Timestamp.self, forKey: .created),
+                  score: try c.decodeIfPresent(Int.self, forKey: .score),
+                  acceptedAnswer: try c.decodeIfPresent(EntryID.self, forKey: .acceptedAnswer))
+    }
+}
+
+extension Tag {
+    enum CodingKeys: String, CodingKey { case name, description, aliases }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(name: try c.decode(String.self, forKey: .name),
+                  description: try c.decodeIfPresent(String.self, forKey: .description),
+                  aliases: try c.decodeIfPresent([String].self, forKey: .aliases) ?? [])
+    }
+}

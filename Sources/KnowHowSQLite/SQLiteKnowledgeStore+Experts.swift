@@ -137,45 +137,62 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
     // MARK: - Questions, answers, endorsements
 
     public func ask(_ question: Question) throws -> EntryID {
-        try write { db in EntryID(.question, try Self.insertQuestion(db, question, number: nil)) }
+        try change(.ask, target: { _ in Target(owner: question.asker.flatMap { try? Validation.handle($0) }) }) { db, note in
+            var q = question
+            q.created = q.created ?? note.now
+            let id = EntryID(.question, try Self.insertQuestion(db, q, number: try Self.nextNumber(db, .question)))
+            note.summary = "asked \(id): \(question.title)"
+            return id
+        }
     }
 
     public func answer(_ answer: Answer) throws -> EntryID {
-        try write { db in
+        try change(.answer, target: { _ in Target(owner: answer.author.flatMap { try? Validation.handle($0) }) }) { db, note in
             let q = try Self.require(db, answer.question)
-            return EntryID(.answer, try Self.insertAnswer(db, answer, question: q, number: nil))
+            var a = answer
+            a.created = a.created ?? note.now
+            let id = EntryID(.answer, try Self.insertAnswer(db, a, question: q, number: try Self.nextNumber(db, .answer)))
+            note.summary = "answered q\(q) as \(id)"
+            return id
         }
     }
 
     /// Marks an answer accepted (replacing any earlier one); returns the question.
     public func accept(_ answerID: EntryID) throws -> EntryID {
-        try write { db in
+        try change(.accept, target: { db in
+            let a = try Self.require(db, answerID)
+            let q = EntryID(.question, try Int64.fetchOne(db, sql: "SELECT question_id FROM answer WHERE id = ?", arguments: [a])!)
+            return Target(ref: q.description, owner: try Self.owner(db, q))
+        }) { db, note in
             let a = try Self.require(db, answerID)
             let q: Int64 = try Int64.fetchOne(db, sql: "SELECT question_id FROM answer WHERE id = ?", arguments: [a])!
             let previous = try Int64.fetchOne(db, sql: "SELECT accepted_answer_id FROM question WHERE id = ?", arguments: [q])
             try db.execute(sql: "UPDATE question SET accepted_answer_id = ? WHERE id = ?", arguments: [a, q])
             if let previous { try Self.reindex(db, key: EntryKey.make(.answer, previous)) }
+            note.summary = "accepted a\(a) as the answer to q\(q)"
             return EntryID(.question, q)
         }
     }
 
     /// Records that `endorser` vouches for `member`'s skill in `tag`; false when already recorded.
     public func endorse(_ member: String, tag: String, by endorser: String) throws -> Bool {
-        try write { db in
+        try change(.endorse, target: { _ in Target(owner: try? Validation.handle(endorser)) }) { db, note in
+            note.summary = "@\(endorser) endorsed @\(member) for \(tag)"
             let m = try Self.memberID(db, member), e = try Self.memberID(db, endorser)
             guard m != e else { throw KnowHowError.conflict("you cannot endorse yourself; ask a colleague to endorse you") }
             guard let t = try Self.tagID(db, tag, create: false) else {
                 throw KnowHowError.unknownTag(tag, suggestion: nil)
             }
             try db.execute(sql: "INSERT OR IGNORE INTO endorsement(endorser_id, member_id, tag_id, created) VALUES (?, ?, ?, ?)",
-                           arguments: [e, m, t, Timestamp.now.description])
+                           arguments: [e, m, t, note.now.description])
             return db.changesCount > 0
         }
     }
 
     /// Withdraws an endorsement; false when there was none.
     public func withdrawEndorsement(_ member: String, tag: String, by endorser: String) throws -> Bool {
-        try write { db in
+        try change(.withdrawEndorsement, target: { _ in Target(owner: try? Validation.handle(endorser)) }) { db, note in
+            note.summary = "@\(endorser) withdrew the endorsement of @\(member) for \(tag)"
             let m = try Self.memberID(db, member), e = try Self.memberID(db, endorser)
             guard let t = try Self.tagID(db, tag, create: false) else { throw KnowHowError.unknownTag(tag, suggestion: nil) }
             try db.execute(sql: "DELETE FROM endorsement WHERE endorser_id = ? AND member_id = ? AND tag_id = ?", arguments: [e, m, t])

@@ -6,7 +6,13 @@ extension SQLiteKnowledgeStore {
     /// Adds what the file holds and the store lacks, in one transaction: a bad record aborts
     /// the whole import with the record's path, and the store is left exactly as it was.
     public func importCommunity(_ file: CommunityFile) throws -> ImportSummary {
-        try write { db in try Self.importCommunity(db, file) }
+        // Recorded in history without row images: an import can be large, and is not undone.
+        try change(.importCommunity, recordRows: false) { db, note in
+            let summary = try Self.importCommunity(db, file)
+            note.summary = summary.description
+            note.discard = summary.total == 0
+            return summary
+        }
     }
 
     static func at<T>(_ location: String, _ body: () throws -> T) throws -> T {
@@ -85,6 +91,7 @@ extension SQLiteKnowledgeStore {
                 if let id = q.id, try existing(db, table: "question", id: id, title: q.title) {
                     questionIDs[id] = id.number; summary.skipped += 1; return
                 }
+                if q.id == nil, try existing(db, table: "question", id: nil, title: q.title) { summary.skipped += 1; return }
                 let n = try insertQuestion(db, q, number: try freeNumber(db, table: "question", q.id))
                 if let id = q.id { questionIDs[id] = n }
                 summary.added[.question, default: 0] += 1
@@ -96,9 +103,11 @@ extension SQLiteKnowledgeStore {
                 guard let q = try questionIDs[a.question] ?? (Int64.fetchOne(db, sql: "SELECT id FROM question WHERE id = ?", arguments: [a.question.number])) else {
                     throw KnowHowError.unknownEntry(a.question)
                 }
-                if let id = a.id, let same = try Int64.fetchOne(db, sql: "SELECT id FROM answer WHERE id = ? AND question_id = ? AND body = ?",
-                                                               arguments: [id.number, q, Validation.text(a.body)]) {
-                    answerIDs[id] = same; summary.skipped += 1; return
+                // The same answer to the same question is already here (with or without an id).
+                if let same = try Int64.fetchOne(db, sql: "SELECT id FROM answer WHERE question_id = ? AND body = ? ORDER BY id = ? DESC LIMIT 1",
+                                                 arguments: [q, Validation.text(a.body), a.id?.number]) {
+                    if let id = a.id { answerIDs[id] = same }
+                    summary.skipped += 1; return
                 }
                 let n = try insertAnswer(db, a, question: q, number: try freeNumber(db, table: "answer", a.id))
                 if let id = a.id { answerIDs[id] = n }
@@ -113,6 +122,16 @@ extension SQLiteKnowledgeStore {
                     throw KnowHowError.conflict("\(accepted) is not an answer to \(qid)")
                 }
                 try db.execute(sql: "UPDATE question SET accepted_answer_id = ? WHERE id = ?", arguments: [an, qn])
+            }
+        }
+        // The search log (see +Insights): searches already logged are skipped; a store that logs
+        // anonymously keeps imported searches anonymous too.
+        let anonymous = try searchLogging(db) == .anonymous
+        for (i, e) in file.searches.enumerated() {
+            try at("searches[\(i)]") {
+                let member = anonymous ? nil : try e.member.map { try memberID(db, $0) }
+                if try searchLogged(db, e, memberID: member) { return }
+                try insertSearch(db, e, memberID: member)
             }
         }
         return summary
@@ -148,6 +167,7 @@ extension SQLiteKnowledgeStore {
             file.practices = try Int64.fetchAll(db, sql: "SELECT id FROM practice ORDER BY id").map { try Self.loadPractice(db, number: $0) }
             file.questions = try Int64.fetchAll(db, sql: "SELECT id FROM question ORDER BY id").map { try Self.loadQuestion(db, number: $0) }
             file.answers = try Int64.fetchAll(db, sql: "SELECT id FROM answer ORDER BY id").map { try Self.loadAnswer(db, number: $0) }
+            file.searches = try Self.searchLog(db, nil)
             return file
         }
     }

@@ -12,14 +12,14 @@ extension SQLiteKnowledgeStore {
     static func reindex(_ db: Database, key: Int64) throws {
         try unindex(db, key: key)
         guard let doc = try document(db, key: key) else { return }
-        try db.execute(sql: "INSERT INTO entry_fts(rowid, title, tags, summary, body) VALUES (?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO entry_fts(rowid, title, tags, summary, body) VALUES (?, ?, ?, ?, ?)").execute(
                        arguments: [key, doc.title, doc.tags, doc.summary, doc.body])
-        try db.execute(sql: "INSERT INTO word_fts(rowid, text) VALUES (?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO word_fts(rowid, text) VALUES (?, ?)").execute(
                        arguments: [key, doc.title + "\n" + doc.tags + "\n" + doc.summary])
     }
 
     static func unindex(_ db: Database, key: Int64) throws {
-        if let old = try Row.fetchOne(db, sql: "SELECT title, tags, summary FROM entry_fts WHERE rowid = ?", arguments: [key]) {
+        if let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, tags, summary FROM entry_fts WHERE rowid = ?"), arguments: [key]) {
             let text = (old[0] as String? ?? "") + "\n" + (old[1] as String? ?? "") + "\n" + (old[2] as String? ?? "")
             try db.execute(sql: "INSERT INTO word_fts(word_fts, rowid, text) VALUES ('delete', ?, ?)", arguments: [key, text])
             try db.execute(sql: "DELETE FROM entry_fts WHERE rowid = ?", arguments: [key])
@@ -28,10 +28,10 @@ extension SQLiteKnowledgeStore {
 
     /// Tag names and aliases as words, so that `induction` finds entries tagged `onboarding`.
     static func tagText(_ db: Database, tagIDs sql: String, _ args: StatementArguments) throws -> String {
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT t.name, (SELECT group_concat(alias, ' ') FROM tag_alias a WHERE a.tag_id = t.id)
             FROM tag t WHERE t.id IN (\(sql)) ORDER BY t.name
-            """, arguments: args)
+            """), arguments: args)
         return rows.map { row -> String in
             let name: String = row[0]
             let aliases: String? = row[1]
@@ -45,26 +45,26 @@ extension SQLiteKnowledgeStore {
         var d = Document()
         switch type {
         case .member:
-            guard let r = try Row.fetchOne(db, sql: "SELECT handle, name, organisation, sector, location, bio FROM member WHERE id = ?", arguments: [n]) else { return nil }
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT handle, name, organisation, sector, location, bio FROM member WHERE id = ?"), arguments: [n]) else { return nil }
             d.title = r["name"]
             d.tags = try tagText(db, tagIDs: "SELECT tag_id FROM member_skill WHERE member_id = ? UNION SELECT tag_id FROM member_interest WHERE member_id = ?", [n, n])
             d.summary = ["@" + (r["handle"] as String), r["organisation"], r["sector"], r["location"]].compactMap { $0 }.joined(separator: " · ")
             d.body = r["bio"] ?? ""
         case .resource:
-            guard let r = try Row.fetchOne(db, sql: "SELECT title, summary, body FROM resource WHERE id = ?", arguments: [n]) else { return nil }
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, summary, body FROM resource WHERE id = ?"), arguments: [n]) else { return nil }
             d.title = r["title"]; d.summary = r["summary"] ?? ""; d.body = r["body"] ?? ""
             d.tags = try tagText(db, tagIDs: "SELECT tag_id FROM entry_tag WHERE entry = ?", [key])
         case .practice:
-            guard let r = try Row.fetchOne(db, sql: "SELECT title, context, practice, evidence FROM practice WHERE id = ?", arguments: [n]) else { return nil }
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, context, practice, evidence FROM practice WHERE id = ?"), arguments: [n]) else { return nil }
             d.title = r["title"]; d.summary = r["context"] ?? ""
             d.body = [r["practice"] as String?, r["evidence"] as String?].compactMap { $0 }.joined(separator: "\n\n")
             d.tags = try tagText(db, tagIDs: "SELECT tag_id FROM entry_tag WHERE entry = ?", [key])
         case .question:
-            guard let r = try Row.fetchOne(db, sql: "SELECT title, body FROM question WHERE id = ?", arguments: [n]) else { return nil }
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, body FROM question WHERE id = ?"), arguments: [n]) else { return nil }
             d.title = r["title"]; d.body = r["body"] ?? ""
             d.tags = try tagText(db, tagIDs: "SELECT tag_id FROM entry_tag WHERE entry = ?", [key])
         case .answer:
-            guard let r = try Row.fetchOne(db, sql: "SELECT a.body, a.question_id, q.title FROM answer a JOIN question q ON q.id = a.question_id WHERE a.id = ?", arguments: [n]) else { return nil }
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT a.body, a.question_id, q.title FROM answer a JOIN question q ON q.id = a.question_id WHERE a.id = ?"), arguments: [n]) else { return nil }
             d.summary = r["title"]; d.body = r["body"]
             let qkey = EntryKey.make(.question, r["question_id"])
             d.tags = try tagText(db, tagIDs: "SELECT tag_id FROM entry_tag WHERE entry = ?", [qkey])

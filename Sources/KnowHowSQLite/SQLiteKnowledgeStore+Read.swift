@@ -143,6 +143,11 @@ extension SQLiteKnowledgeStore {
     static func require(_ db: Database, _ id: EntryID) throws -> Int64 {
         guard id.type != .member,
               try Int64.fetchOne(db, sql: "SELECT 1 FROM \(EntryKey.table(id.type)) WHERE id = ?", arguments: [id.number]) != nil else {
+            // An id merged away points at the entry it was merged into.
+            if id.type != .member, let to = try redirected(db, id.description).flatMap(EntryID.init), to.type == id.type,
+               try Int64.fetchOne(db, sql: "SELECT 1 FROM \(EntryKey.table(to.type)) WHERE id = ?", arguments: [to.number]) != nil {
+                return to.number
+            }
             throw KnowHowError.unknownEntry(id)
         }
         return id.number

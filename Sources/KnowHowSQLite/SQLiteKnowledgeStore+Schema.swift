@@ -2,6 +2,9 @@ import Foundation
 import GRDB
 
 extension SQLiteKnowledgeStore {
+    /// Names every migration, so caches of built stores can tell when the schema changed.
+    public static var schemaVersion: String { migrator.migrations.joined(separator: ",") }
+
     /// Named migrations; never edit one that has shipped, add a new one.
     static let migrator: DatabaseMigrator = {
         var m = DatabaseMigrator()
@@ -148,6 +151,71 @@ extension SQLiteKnowledgeStore {
             CREATE INDEX endorsement_member ON endorsement(member_id, tag_id);
             """)
         }
+        m.registerMigration("v-curation-history") { db in
+            try db.execute(sql: """
+            -- Every change: who (a handle; NULL for the system), when, what. See +History.
+            CREATE TABLE change (
+                id INTEGER PRIMARY KEY,
+                actor TEXT,
+                at TEXT NOT NULL,
+                action TEXT NOT NULL,
+                summary TEXT NOT NULL,
+                undoable INTEGER NOT NULL DEFAULT 1,
+                undoes INTEGER REFERENCES change(id),
+                undone_by INTEGER REFERENCES change(id)
+            );
+            CREATE INDEX change_actor ON change(actor, id);
+            -- The rows a change touched: JSON images before (NULL: created) and after (NULL: deleted).
+            CREATE TABLE change_row (
+                change_id INTEGER NOT NULL REFERENCES change(id) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                tbl TEXT NOT NULL,
+                pk TEXT NOT NULL,
+                before TEXT,
+                after TEXT,
+                PRIMARY KEY (change_id, seq)
+            ) WITHOUT ROWID;
+            CREATE INDEX change_row_key ON change_row(tbl, pk);
+            -- The entries, members (entry keys) and tags (id << 3 | 6) a change touched, for `history ID`.
+            CREATE TABLE change_entry (
+                entry INTEGER NOT NULL,
+                change_id INTEGER NOT NULL REFERENCES change(id) ON DELETE CASCADE,
+                PRIMARY KEY (entry, change_id)
+            ) WITHOUT ROWID;
+            -- Ids and handles merged away, and where they point now: 'r15' → 'r12', '@kimlee' → '@kim-lee'.
+            CREATE TABLE redirect (
+                old TEXT PRIMARY KEY,
+                new TEXT NOT NULL
+            ) WITHOUT ROWID;
+            -- The practice that replaced a retired one.
+            CREATE TABLE practice_successor (
+                practice_id INTEGER PRIMARY KEY REFERENCES practice(id) ON DELETE CASCADE,
+                successor_id INTEGER NOT NULL REFERENCES practice(id)
+            );
+            """)
+        }
+        m.registerMigration("v-search-log") { db in
+            try db.execute(sql: """
+            -- Every find, who and ask (see +Insights); member_id is NULL when logged anonymously.
+            CREATE TABLE search_log (
+                id INTEGER PRIMARY KEY,
+                at TEXT NOT NULL,
+                kind TEXT NOT NULL CHECK (kind IN ('find', 'who', 'ask')),
+                query TEXT NOT NULL,
+                results INTEGER NOT NULL CHECK (results >= 0),
+                weak INTEGER NOT NULL DEFAULT 0 CHECK (weak IN (0, 1)),
+                member_id INTEGER REFERENCES member(id) ON DELETE SET NULL
+            );
+            CREATE INDEX search_log_at ON search_log(at);
+            CREATE INDEX search_log_member ON search_log(member_id);
+            -- Settings of the store itself, such as logging = on | off | anonymous.
+            CREATE TABLE store_setting (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            ) WITHOUT ROWID;
+            """)
+        }
+        m.registerMigration("v2-source-ids", migrate: SQLiteKnowledgeStore.migrationV2SourceIDs())
         return m
     }()
 }

@@ -97,7 +97,7 @@ extension SQLiteKnowledgeStore {
             let cond = patterns.map { _ in "sector LIKE ?" }.joined(separator: " OR ")
             let mids = "SELECT id FROM member WHERE \(cond)"
             var args: StatementArguments = []
-            for _ in 0..<6 { _ = args.append(contentsOf: StatementArguments(patterns)) }
+            for _ in 0..<5 { _ = args.append(contentsOf: StatementArguments(patterns)) }
             let known = try Int64.fetchOne(db, sql: "SELECT 1 FROM member WHERE \(cond) LIMIT 1", arguments: StatementArguments(patterns))
             if known == nil {
                 let sectors = try String.fetchAll(db, sql: "SELECT DISTINCT sector FROM member WHERE sector IS NOT NULL ORDER BY sector")
@@ -142,7 +142,8 @@ extension SQLiteKnowledgeStore {
         var more = false
         if let match {
             // Rank first, then build snippets for the few rows shown only.
-            var sql = "SELECT k, rank FROM (SELECT rowid AS k, \(rankSQL) AS rank FROM entry_fts WHERE entry_fts MATCH ?)"
+            // Members rank a little lower in `find`: `who` is the way to find people.
+            var sql = "SELECT k, rank FROM (SELECT rowid AS k, \(rankSQL) * (CASE rowid & 7 WHEN 1 THEN 0.6 ELSE 1.0 END) AS rank FROM entry_fts WHERE entry_fts MATCH ?)"
             var args: StatementArguments = [match]
             if !conds.isEmpty { sql += " WHERE " + conds.joined(separator: " AND ") }
             _ = args.append(contentsOf: condArgs)
@@ -161,8 +162,11 @@ extension SQLiteKnowledgeStore {
                     FROM entry_fts WHERE entry_fts MATCH ? AND rowid = ?
                     """, arguments: [match, key])
                 let candidates = [marked?[2], marked?[1]].compactMap { $0 as String? }
+                // Without a match there, the opening of the summary (of the bio for members).
+                let summary: String? = marked?[1], body: String? = marked?[2]
+                let fallback = key & 7 == EntryKey.code(.member) ? [body, summary] : [summary, body]
                 let snippet = candidates.first { $0.contains(Highlight.open) }
-                    ?? [marked?[1], marked?[2]].compactMap { $0 as String? }.first { !$0.isEmpty } ?? ""
+                    ?? fallback.compactMap { $0 }.first { !$0.isEmpty } ?? ""
                 if let hit = try hit(db, key: key, title: marked?[0], snippet: snippet, score: row[1]) { hits.append(hit) }
             }
         } else {
@@ -179,7 +183,8 @@ extension SQLiteKnowledgeStore {
             } else if let listing {
                 source = "SELECT id << 3 | \(EntryKey.code(listing)) AS k, id AS o FROM \(EntryKey.table(listing))"
             } else {
-                source = "SELECT rowid AS k, rowid AS o FROM entry_fts"
+                // Entries before members, each type in id order.
+                source = "SELECT rowid AS k, (CASE rowid & 7 WHEN 1 THEN 9 ELSE rowid & 7 END) << 40 | rowid >> 3 AS o FROM entry_fts"
             }
             var sql = "SELECT k FROM (\(source))"
             if !all.isEmpty { sql += " WHERE " + all.joined(separator: " AND ") }
@@ -221,19 +226,47 @@ extension SQLiteKnowledgeStore {
         var suggestions: [String] = []
         let words = Set(text.positiveWords.map { $0.lowercased() })
         var vocab: [String]?
-        for w in words.sorted() {
+        for w in words.sorted() where w.count >= 3 {
             let known = try Int64.fetchOne(db, sql: "SELECT 1 FROM word_vocab WHERE term = ?", arguments: [w.folding(options: .diacriticInsensitive, locale: nil)]) != nil
             if known { continue }
             if vocab == nil {
                 vocab = try String.fetchAll(db, sql: "SELECT term FROM word_vocab WHERE length(term) BETWEEN 2 AND 40")
             }
-            suggestions += EditDistance.nearest(w, in: vocab!, max: 3)
+            let near = EditDistance.nearest(w, in: vocab!, max: 3)
+            // Only the closest: "onbording" suggests onboarding, not also recording.
+            if let best = near.first {
+                let d = EditDistance.distance(w, best)
+                suggestions += near.filter { EditDistance.distance(w, $0) == d }
+            }
         }
         results.suggestions = suggestions
     }
 
+    /// The opening of a text, for listings that have no matched snippet.
+    static func opening(_ text: String?) -> String {
+        guard let t = text?.replacingOccurrences(of: "\n", with: " ") else { return "" }
+        return t.count <= 160 ? t : String(t.prefix(160)) + "…"
+    }
+
     /// Builds the row shown for one entry key.
     static func hit(_ db: Database, key: Int64, title: String?, snippet: String, score: Double) throws -> SearchHit? {
+        guard var hit = try bareHit(db, key: key, title: title, snippet: snippet, score: score) else { return nil }
+        if snippet.isEmpty, let type = EntryKey.type(key) {
+            let n = EntryKey.number(key)
+            let sql: String
+            switch type {
+            case .member: sql = "SELECT bio FROM member WHERE id = ?"
+            case .resource: sql = "SELECT coalesce(summary, body) FROM resource WHERE id = ?"
+            case .practice: sql = "SELECT coalesce(context, practice) FROM practice WHERE id = ?"
+            case .question: sql = "SELECT body FROM question WHERE id = ?"
+            case .answer: sql = "SELECT body FROM answer WHERE id = ?"
+            }
+            hit.snippet = opening(try String.fetchOne(db, sql: sql, arguments: [n]))
+        }
+        return hit
+    }
+
+    static func bareHit(_ db: Database, key: Int64, title: String?, snippet: String, score: Double) throws -> SearchHit? {
         guard let type = EntryKey.type(key) else { return nil }
         let n = EntryKey.number(key)
         switch type {

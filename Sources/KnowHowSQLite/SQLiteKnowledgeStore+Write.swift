@@ -5,20 +5,37 @@ import KnowHowCore
 extension SQLiteKnowledgeStore {
     @discardableResult
     public func add(_ member: Member) throws -> Member {
-        try write { db in
-            let id = try Self.insertMember(db, member)
-            return try Self.loadMember(db, id: id)
+        try change(.addMember) { db, note in
+            var m = member
+            // A new store's first member is its curator.
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM member") == 0 { m.role = .curator }
+            try Self.refuseRedirected(db, "@" + (try Validation.handle(m.handle)))
+            let added = try Self.loadMember(db, id: try Self.insertMember(db, m))
+            note.summary = "added @\(added.handle) (\(added.name))"
+            return added
         }
     }
 
     @discardableResult
     public func add(_ resource: Resource) throws -> EntryID {
-        try write { db in EntryID(.resource, try Self.insertResource(db, resource, number: nil)) }
+        try change(.addResource) { db, note in
+            var r = resource
+            r.created = r.created ?? note.now
+            let id = EntryID(.resource, try Self.insertResource(db, r, number: try Self.nextNumber(db, .resource)))
+            note.summary = "added \(id): \(resource.title)"
+            return id
+        }
     }
 
     @discardableResult
     public func add(_ practice: Practice) throws -> EntryID {
-        try write { db in EntryID(.practice, try Self.insertPractice(db, practice, number: nil)) }
+        try change(.addPractice) { db, note in
+            var p = practice
+            p.created = p.created ?? note.now
+            let id = EntryID(.practice, try Self.insertPractice(db, p, number: try Self.nextNumber(db, .practice)))
+            note.summary = "added \(id): \(practice.title)"
+            return id
+        }
     }
 
     // MARK: - Look-ups used by writes
@@ -36,6 +53,11 @@ extension SQLiteKnowledgeStore {
     static func memberID(_ db: Database, _ handle: String) throws -> Int64 {
         let h = try Validation.handle(handle)
         guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM member WHERE handle = ?", arguments: [h]) else {
+            // A handle merged away points at the member it was merged into.
+            if let to = try redirected(db, "@" + h),
+               let id = try Int64.fetchOne(db, sql: "SELECT id FROM member WHERE handle = ?", arguments: [String(to.dropFirst())]) {
+                return id
+            }
             throw KnowHowError.unknownMember(handle: h)
         }
         return id

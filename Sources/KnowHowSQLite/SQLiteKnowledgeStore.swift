@@ -8,6 +8,10 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
     let writer: any DatabaseWriter
     /// Where the store lives; nil for an in-memory store.
     public let path: String?
+    /// Whom writes are made for; each is checked against their role and recorded (see +History).
+    public var actingAs: ActingAs = .system
+    /// When set, changes are stamped with this time instead of the clock's (tests, transcripts).
+    public var frozenTime: Timestamp?
 
     /// Opens (creating if needed) the store at `path`.
     public init(path: String) throws {
@@ -30,6 +34,32 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
         path = nil
         writer = try DatabaseQueue(configuration: Self.configuration())
         try migrate()
+    }
+
+    /// An in-memory copy of the store file at `path` (a throwaway copy: changes are not saved).
+    public init(copyOf source: String) throws {
+        path = nil
+        let queue = try DatabaseQueue(configuration: Self.configuration())
+        do {
+            var config = Self.configuration()
+            config.readonly = true
+            let file = try DatabaseQueue(path: source, configuration: config)
+            try file.backup(to: queue)
+        } catch let e as DatabaseError {
+            throw Self.openError(e, path: source)
+        }
+        writer = queue
+        try migrate()
+    }
+
+    /// Writes a consistent copy of this store to a new file at `path`.
+    public func saveCopy(to path: String) throws {
+        do {
+            let file = try DatabaseQueue(path: path, configuration: Self.configuration())
+            try writer.backup(to: file)
+        } catch let e as DatabaseError {
+            throw map(e)
+        }
     }
 
     static func configuration() -> Configuration {
@@ -77,7 +107,9 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
         case .SQLITE_CONSTRAINT: return .conflict("that change conflicts with what is stored (a duplicate or a missing reference); nothing was changed")
         case .SQLITE_FULL: return .cannotWrite(path: path ?? "the store", reason: "the disk is full")
         case .SQLITE_READONLY: return .cannotWrite(path: path ?? "the store", reason: "the store is read-only")
-        default: return Self.openError(e, path: path ?? ":memory:")
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .notAStore(path ?? "the store")
+        case .SQLITE_IOERR, .SQLITE_CANTOPEN: return .storeUnavailable(path: path ?? "the store", reason: "the file could not be read or written")
+        default: return .internalError(code: Int(e.resultCode.rawValue))
         }
     }
 }

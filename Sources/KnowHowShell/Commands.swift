@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import KnowHowCore
 
 public struct FindCommand: ShellCommand {
@@ -7,10 +10,10 @@ public struct FindCommand: ShellCommand {
         commandName: "find",
         abstract: "Search members, resources, practices, questions and answers.",
         discussion: """
-        Words must all match (stemmed: onboarding finds onboard). "exact phrase", prefix*, a OR b,
-        -word or NOT word to exclude, (groups). Filters: type:member|resource|practice|question|answer,
-        tag:TAG (aliases work), by:@handle, status:verified|proposed|retired|active|archived|open|answered,
-        kind:guide|template|tool|…, sector:TEXT. Prefix a filter with - to exclude it.
+        Words must all match (stemmed: onboarding finds onboard). "exact phrase", prefix*, a OR b, -word or NOT word to exclude, (groups).
+
+        Filters: type:member|resource|practice|question|answer, tag:TAG (aliases work), by:@handle, status:verified|proposed|retired|active|archived|open|answered, kind:guide|template|tool|…, sector:TEXT. Prefix a filter with - to exclude it.
+
         Examples: find onboarding · find "reflective supervision" type:practice · find coach* -sport
         """,
         aliases: ["search", "f"])
@@ -42,6 +45,9 @@ public struct FindCommand: ShellCommand {
             }
             return any ? .ok : .noResults
         }
+        if let option = words.first(where: { $0.hasPrefix("--") && $0.count > 2 }) {
+            throw KnowHowError.invalidValue(field: "option", value: option, expected: "one of --json, --limit N, --batch (to search for it, quote it: \"\(option)\")")
+        }
         let text = words.joined(separator: " ")
         if text.contains("\u{FFFD}") {
             throw KnowHowError.emptyQuery("the search text is not valid UTF-8; check your terminal's encoding")
@@ -49,6 +55,8 @@ public struct FindCommand: ShellCommand {
         let query = try QueryParser.parse(text)
         let results = try ctx.store.search(query, limit: try output.limit(ctx))
         ctx.lastRefs = results.hits.map(\.ref)
+        // People's searches feed `gaps` (--batch is a script's, and is not logged).
+        ctx.logSearch(.find, text, results: results.hits.count, weak: results.isWeak(for: query))
         if output.json(ctx) {
             try ctx.printJSON(JSONResults(query: text, results: results))
         } else {
@@ -113,7 +121,13 @@ public struct ShowCommand: ShellCommand {
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let json = self.json || ctx.settings.json
-        if let ref = try ctx.resolve(reference) {
+        if var ref = try ctx.resolve(reference) {
+            // A merged-away id or handle still works: it points at what it was merged into.
+            if let to = try ctx.store.redirect(ref) {
+                let note = "\(ref) was merged into \(to)"
+                if json { ctx.console.error(note) } else { ctx.console.print(ctx.styler.dim(note)) }
+                ref = to
+            }
             try Render.show(ref, ctx: ctx, json: json)
             return .ok
         }
@@ -130,16 +144,20 @@ public struct ShowCommand: ShellCommand {
 public struct ImportCommand: ShellCommand {
     public static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Add what a community file (.json) holds to the store, in one transaction.",
+        abstract: "Import a community file (.json) or a Stack Exchange data-dump folder, in one transaction.",
         discussion: "Records already present are skipped, so importing the same file twice adds nothing.")
     public static let arguments: [ArgumentKind] = [.file]
 
-    @Argument(help: "The file to import.") public var file: String
+    @Argument(help: "A community file (.json) or a Stack Exchange data-dump folder (with Posts.xml).") public var file: String
 
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
-        let summary = try Importer.importFile(Paths.expand(file), into: ctx.store)
+        // Progress is redrawn in place on a terminal, and cleared at the end.
+        let live = TerminalInfo.isTerminal(STDERR_FILENO)
+        let progress: ((String) -> Void)? = live ? { FileHandle.standardError.write(Data("\r\u{1B}[K\($0)".utf8)) } : nil
+        defer { if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
+        let summary = try Importer.importFile(Paths.expand(file), into: ctx.store, progress: progress)
         ctx.console.print(summary.description)
         return .ok
     }
@@ -194,7 +212,7 @@ public struct HelpCommand: ShellCommand {
 public struct SetCommand: ShellCommand {
     public static let configuration = CommandConfiguration(
         commandName: "set",
-        abstract: "Show or change a setting: set limit 20 · set json on · set color off · set pager off.")
+        abstract: "Show or change a setting: set limit 20 · set json on · set color off · set pager off · set as @handle.")
     public static let arguments: [ArgumentKind] = [.setting, .nothing]
     public static let shellOnly = true
 
@@ -206,7 +224,7 @@ public struct SetCommand: ShellCommand {
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         guard let name else {
             let s = ctx.settings
-            ctx.console.print("limit  \(s.limit)\njson   \(s.json ? "on" : "off")\ncolor  \(s.colour ? "on" : "off")\npager  \(s.pager ? "on" : "off")")
+            ctx.console.print("limit  \(s.limit)\njson   \(s.json ? "on" : "off")\ncolor  \(s.colour ? "on" : "off")\npager  \(s.pager ? "on" : "off")\nas     \(ctx.actor.map { "@" + $0 } ?? "nobody")")
             return .ok
         }
         guard let value else { throw KnowHowError.missingField("a value (set \(name) VALUE)") }
@@ -228,8 +246,12 @@ public struct SetCommand: ShellCommand {
             ctx.settings.colour = try flag()
             ctx.console.styler = Styler(enabled: ctx.settings.colour)
         case "pager": ctx.settings.pager = try flag()
+        case "as", "user":
+            let h = try Validation.handle(value)
+            _ = try ctx.store.member(h)
+            ctx.actor = h
         default:
-            throw KnowHowError.invalidValue(field: "setting", value: name, expected: "limit, json, color or pager")
+            throw KnowHowError.invalidValue(field: "setting", value: name, expected: "limit, json, color, pager or as")
         }
         ctx.console.print("\(name.lowercased()) = \(value.lowercased())")
         return .ok

@@ -135,6 +135,10 @@ public enum KnowHowMain {
             writeErr("knowhow: `\(word)` works inside the shell; run `knowhow` (or `knowhow -c \"\(args.joined(separator: " "))\"`)\n")
             return 2
         }
+        // On a terminal a one-shot command may ask (confirm a merge, open $EDITOR); in pipes it never does.
+        if TerminalInfo.isTerminal(STDIN_FILENO) && TerminalInfo.isTerminal(STDOUT_FILENO) {
+            ctx.prompter = TerminalPrompter(reader: nil, environment: environment)
+        }
         let st = Shell(ctx: ctx).execute(cmd, words: Array(args.dropFirst()))
         flush(ctx)
         return st.code
@@ -151,7 +155,7 @@ public enum KnowHowMain {
     static func status(for error: Error) -> Int32 {
         guard let e = error as? KnowHowError else { return 2 }
         switch e {
-        case .storeUnavailable, .storeBusy, .notAStore, .cannotWrite: return 3
+        case .storeUnavailable, .storeBusy, .notAStore, .cannotWrite, .internalError: return 3
         default: return 2
         }
     }
@@ -201,8 +205,7 @@ public final class Shell {
     public func execute(_ cmd: any ShellCommand.Type, words: [String]) -> LineStatus {
         let parsed: ShellCommand
         do {
-            guard let c = try cmd.parse(words) as? ShellCommand else { return LineStatus(code: 2) }
-            parsed = c
+            parsed = try cmd.parse(words)
         } catch {
             let code = cmd.exitCode(for: error)
             let message = cmd.fullMessage(for: error, columns: ctx.console.width)

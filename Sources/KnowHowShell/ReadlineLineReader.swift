@@ -146,6 +146,9 @@ private enum ReadlineSession {
         let previousActions = installSignalHandlers()
         defer { restoreSignalHandlers(previousActions) }
 
+        // The window may have been resized while a command ran and our SIGWINCH handler was off.
+        // (Readline's streams are NULL until its first initialization.)
+        if rl_instream != nil { rl_reset_screen_size() }
         rl_callback_handler_install(prompt, lineHandler)
         let input = fileno(rl_instream ?? stdin)
         while !isFinished {
@@ -318,10 +321,14 @@ private enum ReadlineSession {
     /// Readline's layout: the text to insert first, then every match, then NULL; all from malloc,
     /// since readline frees them.
     private static func matchArray(_ values: [String], typed word: String) -> MatchArray {
-        var insertion = values.count == 1 ? values[0] : commonPrefix(values)
-        // A shorter prefix (say, case-insensitive matches) would erase what was typed.
-        if !insertion.hasPrefix(word) { insertion = word }
-        let slots = values.count == 1 ? [insertion] : [insertion] + values
+        // A single match replaces the word even when it corrects it (`@Ki` to `@kim`); a common
+        // prefix that drops what was typed (say, of case-insensitive matches) must not.
+        guard values.count > 1 else { return cArray([values[0]]) }
+        let prefix = commonPrefix(values)
+        return cArray([prefix.hasPrefix(word) ? prefix : word] + values)
+    }
+
+    private static func cArray(_ slots: [String]) -> MatchArray {
         let array = malloc((slots.count + 1) * MemoryLayout<UnsafeMutablePointer<CChar>?>.stride)!
             .bindMemory(to: UnsafeMutablePointer<CChar>?.self, capacity: slots.count + 1)
         for (index, text) in slots.enumerated() { array[index] = strdup(text) }

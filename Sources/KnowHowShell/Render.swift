@@ -16,7 +16,8 @@ enum Render {
             return
         }
         let numWidth = String(results.hits.count + numberFrom).count
-        let idWidth = results.hits.map { $0.ref.description.count }.max() ?? 3
+        // Members' handles are long: they overflow the id column instead of widening it.
+        let idWidth = results.hits.filter { $0.ref.type != .member }.map { $0.ref.description.count }.max() ?? 3
         for (i, hit) in results.hits.enumerated() {
             let n = i + 1 + numberFrom
             let num = String(repeating: " ", count: numWidth - String(n).count) + "\(n)."
@@ -24,7 +25,7 @@ enum Render {
             let idStyled = hit.ref.type == .member ? s.member(idText) : s.id(idText)
             let label = hit.detail.map { "  " + $0 } ?? ""
             let lead = numWidth + 2 + idWidth + 1
-            let titleRoom = max(10, width - lead - Layout.width(label))
+            let titleRoom = max(10, width - max(lead, numWidth + 2 + Layout.width(idText) + 1) - Layout.width(label))
             let title = Layout.marked(Layout.truncateMarked(hit.title, titleRoom), s)
             c.print("\(num) \(idStyled) \(s.bold(title))\(s.dim(label))")
             let indent = String(repeating: " ", count: lead)
@@ -186,8 +187,9 @@ enum Render {
                 if let by = p.verifiedBy { status += " by @\(by)" }
                 if let at = p.verifiedAt { status += " on \(at.day)" }
                 field(c, "status", status)
+                if p.status == .retired, let next = try store.successor(of: id) { field(c, "replaced by", s.id(next.description)) }
                 if let r = p.reviewBy {
-                    let overdue = r < Day(Date())
+                    let overdue = r < ctx.today
                     field(c, "review by", overdue ? s.warn("\(r) (overdue)") : r.description)
                 }
                 field(c, "tags", p.tags.map { s.tag("#" + $0) }.joined(separator: " "))
@@ -270,7 +272,7 @@ enum Render {
             c.print(s.bold("Commands") + s.dim("  (help COMMAND for more; help WORDS searches the help)"))
             for cmd in CommandTable.all {
                 let names = CommandTable.names(of: cmd)
-                c.print("  " + s.id(Layout.pad(names[0], 8)) + " " + (cmd.configuration.abstract))
+                c.print("  " + s.id(Layout.pad(names[0], 8)) + " " + Layout.truncate(cmd.configuration.abstract, c.width - 11))
             }
             c.print()
             c.print("A line that does not start with a command searches: " + s.bold("onboarding checklist") + " is " + s.bold("find onboarding checklist") + ".")

@@ -32,6 +32,9 @@ public enum CommandTable {
     public static let all: [any ShellCommand.Type] = [
         FindCommand.self, WhoCommand.self, ShowCommand.self, ListCommand.self, AskCommand.self, AnswerCommand.self,
         AcceptCommand.self, EndorseCommand.self, ImportCommand.self, ExportCommand.self, WhoamiCommand.self,
+        AddCommand.self, EditCommand.self, TagCommand.self, TagsCommand.self, MergeCommand.self, DuplicatesCommand.self,
+        VerifyCommand.self, RetireCommand.self, ReviewCommand.self, StaleCommand.self, HistoryCommand.self, UndoCommand.self,
+        StatsCommand.self, GapsCommand.self, TopicsCommand.self, MatchCommand.self, GraphCommand.self, ConfigCommand.self,
         HelpCommand.self, SetCommand.self, OpenCommand.self, QuitCommand.self,
     ]
 

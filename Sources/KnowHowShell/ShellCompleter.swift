@@ -1,5 +1,8 @@
 import Foundation
 import KnowHowCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Completes by position from the command table and the store: command names, then handles,
 /// ids with titles, tags with counts, filter keys and values, and file paths.
@@ -10,6 +13,10 @@ public final class ShellCompleter: Completer {
     public init(ctx: ShellContext) { self.ctx = ctx }
 
     public func completions(line: String, word: String) -> [Completion] {
+        // A command's question (`add` asking for a kind) completes its choices.
+        if let choices = (ctx.prompter as? TerminalPrompter)?.choices {
+            return choices.filter { $0.hasPrefix(word.lowercased()) }.map { Completion($0) }
+        }
         let before = String(line.dropLast(word.count))
         let words = ShellWords.split(before, keepQuotes: true)
         guard let first = words.first else {
@@ -33,8 +40,9 @@ public final class ShellCompleter: Completer {
         case .file: return files(word)
         case .setting:
             if position == 0 {
-                return ["limit", "json", "color", "pager"].filter { $0.hasPrefix(word) }.map { Completion($0) }
+                return ["limit", "json", "color", "pager", "as"].filter { $0.hasPrefix(word) }.map { Completion($0) }
             }
+            if words.count >= 2, words[1] == "as" { return handles(word) }
             return ["on", "off"].filter { $0.hasPrefix(word) }.map { Completion($0) }
         case .command: return commandNames(prefix: word)
         case .nothing: return []
@@ -116,7 +124,7 @@ public final class ShellCompleter: Completer {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []
         return entries.filter { $0.hasPrefix(prefix) && (prefix.hasPrefix(".") || !$0.hasPrefix(".")) }.sorted().map { name in
             var isDir: ObjCBool = false
-            FileManager.default.fileExists(atPath: (dir.isEmpty ? "" : dir) + name, isDirectory: &isDir)
+            _ = FileManager.default.fileExists(atPath: (dir.isEmpty ? "" : dir) + name, isDirectory: &isDir)
             return Completion(shownDir + name + (isDir.boolValue ? "/" : ""))
         }
     }
@@ -136,6 +144,7 @@ final class InteractiveShell {
         let reader = ReadlineLineReader(historyPath: ReadlineLineReader.defaultHistoryPath(environment: ctx.environment),
                                         completer: ShellCompleter(ctx: ctx))
         defer { reader.close() }
+        ctx.prompter = TerminalPrompter(reader: reader, environment: ctx.environment)
         let s = ctx.console.styler
         if let c = try? ctx.store.counts() {
             print(s.bold("KnowHow \(KnowHowMain.version)") + s.dim(" · \(ctx.storeLabel) · \(c.members) members, \(c.resources) resources, \(c.practices) practices, \(c.questions) questions"))
@@ -147,12 +156,13 @@ final class InteractiveShell {
                 line = String(line.dropLast()) + "\n" + more
             }
             ctx.console.width = TerminalInfo.width(environment: ctx.environment)
+            // Ctrl-C while a command runs must not kill the shell (writes are transactions anyway).
+            signal(SIGINT, SIG_IGN)
             let st = shell.runLine(line)
             last = st.code
             show()
             if st.quit { return 0 }
         }
-        print()
         _ = last
         return 0
     }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import KnowHowCore
 import KnowHowSQLite
 
@@ -24,7 +27,8 @@ public enum Outcome: Equatable {
 /// What every command works with: the store, settings, the console, and the numbered results of
 /// the last listing (so `show 2` works).
 public final class ShellContext {
-    public var store: KnowledgeStore
+    /// The store; its writes are made for `actor` (nobody when nil) and checked against their role.
+    public var store: KnowledgeStore { didSet { store.actingAs = ActingAs(actor); store.frozenTime = frozenTime } }
     public var storeLabel: String
     public var settings: Settings
     public let console: Console
@@ -32,13 +36,26 @@ public final class ShellContext {
     public let environment: [String: String]
     public var interactive: Bool
     /// The acting member's handle (see `Identity`).
-    public var actor: String?
+    public var actor: String? { didSet { store.actingAs = ActingAs(actor) } }
+    /// Asks questions in the middle of a command (the shell, a one-shot on a terminal, tests);
+    /// nil in scripts, where commands never ask and a missing answer is an error naming the flag.
+    public var prompter: Prompter?
+    /// Now, or KNOWHOW_NOW (a day or a time) so that tests and transcripts do not age.
+    public var now: Timestamp {
+        environment["KNOWHOW_NOW"].flatMap(Timestamp.init) ?? .now
+    }
+    public var today: Day { now.day }
 
     public init(store: KnowledgeStore, storeLabel: String, settings: Settings = Settings(), console: Console,
                 environment: [String: String] = ProcessInfo.processInfo.environment, interactive: Bool = false) {
         self.store = store; self.storeLabel = storeLabel; self.settings = settings; self.console = console
         self.environment = environment; self.interactive = interactive
+        store.actingAs = .nobody
+        store.frozenTime = frozenTime
     }
+
+    /// KNOWHOW_NOW, which the store stamps changes with too.
+    var frozenTime: Timestamp? { environment["KNOWHOW_NOW"].flatMap(Timestamp.init) }
 
     var styler: Styler { console.styler }
 
@@ -97,24 +114,48 @@ public enum DemoData {
         return nil
     }
 
-    /// A throwaway in-memory store holding the demo community.
+    /// A throwaway in-memory store holding the demo community. The imported store is cached
+    /// (keyed by the file's content) so that `--demo` opens in milliseconds.
     public static func open(environment: [String: String]) throws -> SQLiteKnowledgeStore {
         guard let path = locate(environment: environment) else {
             throw KnowHowError.fileNotFound("Data/community.json (run from the KnowHow folder, or set KNOWHOW_DEMO)")
         }
+        guard let data = FileManager.default.contents(atPath: path) else { throw KnowHowError.fileNotFound(path) }
+        let cacheDir = (environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.cache")) + "/knowhow"
+        let cache = cacheDir + "/demo-\(fingerprint(data)).db"
+        if FileManager.default.fileExists(atPath: cache), let store = try? SQLiteKnowledgeStore(copyOf: cache) {
+            return store
+        }
         let store = try SQLiteKnowledgeStore()
         _ = try Importer.importFile(path, into: store)
+        // Best effort: a cache that cannot be written only costs time.
+        if (try? FileManager.default.createDirectory(atPath: cacheDir, withIntermediateDirectories: true)) != nil {
+            let tmp = cache + ".\(getpid()).tmp"
+            if (try? store.saveCopy(to: tmp)) != nil { _ = rename(tmp, cache) } else { try? FileManager.default.removeItem(atPath: tmp) }
+        }
         return store
+    }
+
+    /// FNV-1a of the file plus the store's schema, so a new file or a new migration rebuilds the cache.
+    static func fingerprint(_ data: Data) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in data { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        for b in SQLiteKnowledgeStore.schemaVersion.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return String(h, radix: 16)
     }
 }
 
 /// Reads files for `import`.
 public enum Importer {
-    public static func importFile(_ path: String, into store: KnowledgeStore) throws -> ImportSummary {
+    public static func importFile(_ path: String, into store: KnowledgeStore,
+                                  progress: ((String) -> Void)? = nil) throws -> ImportSummary {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw KnowHowError.fileNotFound(path) }
         if isDir.boolValue {
-            throw KnowHowError.unsupported("\(path) is a folder; give a community file (.json) such as one written by `export`")
+            guard StackExchangeDump.isDump(folder: path) else {
+                throw KnowHowError.unsupported("\(path) is a folder without a Posts.xml; give a community file (.json) such as one written by `export`, or a Stack Exchange data-dump folder")
+            }
+            return try store.importStackExchange(folder: path, site: nil, progress: progress)
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw KnowHowError.cannotWrite(path: path, reason: "it cannot be read")

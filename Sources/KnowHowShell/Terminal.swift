@@ -115,10 +115,18 @@ enum Layout {
         for para in text.components(separatedBy: "\n") {
             if para.trimmingCharacters(in: .whitespaces).isEmpty { lines.append(""); continue }
             let lead = String(para.prefix { $0 == " " })
+            // List items (`- x`, `2. x`) continue under their text, not under the marker.
+            let body = para.dropFirst(lead.count)
+            var hanging = lead
+            if body.hasPrefix("- ") || body.hasPrefix("* ") { hanging += "  " }
+            else if let dot = body.firstIndex(of: "."), body[..<dot].allSatisfy(\.isNumber), !body[..<dot].isEmpty,
+                    body[body.index(after: dot)...].hasPrefix(" ") {
+                hanging += String(repeating: " ", count: body.distance(from: body.startIndex, to: dot) + 2)
+            }
             var line = ""
             for word in para.split(separator: " ", omittingEmptySubsequences: true) {
                 if line.isEmpty { line = lead + word }
-                else if Self.width(line) + 1 + Self.width(String(word)) > avail { lines.append(line); line = lead + word }
+                else if Self.width(line) + 1 + Self.width(String(word)) > avail { lines.append(line); line = hanging + word }
                 else { line += " " + word }
             }
             lines.append(line)

@@ -1,2 +1,110 @@
 import Foundation
-print("knowhow-bench: see README")
+import KnowHowCore
+
+// knowhow-bench: a program, not a test. It makes realistic communities and prints figures.
+
+let usage = """
+USAGE:
+  knowhow-bench generate --entries N [--seed S] --out FILE.json
+      Write a community file of N entries (deterministic by seed).
+  knowhow-bench run --entries N [--seed S] [--dir DIR] [--json OUT.json] [--queries 500]
+                    [--knowhow PATH] [--process-runs 20] [--chunk 20000] [--rebuild] [--no-breakdown]
+                    [--skip "CATEGORY,…"]
+      Build (or reuse) DIR/knowhow-N-sS.db, then print a table and write JSON: import rate and
+      peak memory, store size, whole-process `knowhow find`, in-process find latency over a fixed
+      query mix, and plain FTS5 on the same file. Build `knowhow` too (swift build -c release),
+      it is run from beside this program.
+  knowhow-bench queries --entries N [--seed S] [--queries 500]
+      Print the query mix, one `category<TAB>query` a line.
+"""
+
+/// `--name value` options and `--flag`s; anything else is an error.
+struct Options {
+    var values: [String: String] = [:]
+    var flags: Set<String> = []
+
+    init(_ args: ArraySlice<String>, flags known: Set<String>) throws {
+        var i = args.startIndex
+        while i < args.endIndex {
+            let a = args[i]
+            guard a.hasPrefix("--") else { throw BenchError("unexpected argument '\(a)'") }
+            let name = String(a.dropFirst(2))
+            if let eq = name.firstIndex(of: "=") {
+                values[String(name[..<eq])] = String(name[name.index(after: eq)...])
+            } else if known.contains(name) {
+                flags.insert(name)
+            } else {
+                guard i + 1 < args.endIndex else { throw BenchError("\(a) needs a value") }
+                values[name] = args[i + 1]; i += 1
+            }
+            i += 1
+        }
+    }
+
+    func int(_ name: String, default d: Int? = nil) throws -> Int {
+        guard let v = values[name] else {
+            if let d { return d }
+            throw BenchError("--\(name) is required")
+        }
+        guard let n = Int(v.replacingOccurrences(of: "_", with: "").replacingOccurrences(of: ",", with: "")), n >= 0 else {
+            throw BenchError("--\(name) wants a whole number, not '\(v)'")
+        }
+        return n
+    }
+}
+
+func main() -> Int32 {
+    let args = CommandLine.arguments
+    guard args.count >= 2, ["generate", "run", "queries"].contains(args[1]) else {
+        print(usage); return args.count >= 2 && (args[1] == "-h" || args[1] == "--help") ? 0 : 2
+    }
+    do {
+        let o = try Options(args.dropFirst(2), flags: ["rebuild", "no-breakdown", "in-memory"])
+        let entries = try o.int("entries")
+        guard entries >= 10 else { throw BenchError("--entries must be at least 10") }
+        let seed = UInt64(try o.int("seed", default: 1))
+        switch args[1] {
+        case "generate":
+            guard let out = o.values["out"] else { throw BenchError("--out FILE.json is required") }
+            let g = CommunityGenerator(entries: entries, seed: seed)
+            let t = Measure.now()
+            if o.flags.contains("in-memory") {
+                // The reference path: one CommunityFile, encoded as `export` would.
+                try g.wholeFile().encoded().write(to: URL(fileURLWithPath: out))
+            } else {
+                var w = try CommunityJSONWriter(generator: g, path: out)
+                try w.write()
+            }
+            let size = Measure.fileSize(out)
+            print("wrote \(out): \(Format.int(entries)) entries, \(g.memberCount) members, \(g.tagNames.count) tags, \(Format.bytes(size)) in \(String(format: "%.1f", Measure.now() - t)) s; peak memory \(Measure.status("VmHWM").map(Format.bytes) ?? "n/a")")
+        case "queries":
+            let g = CommunityGenerator(entries: entries, seed: seed)
+            for q in QueryMix.make(g, count: try o.int("queries", default: 500)) { print("\(q.category)\t\(q.text)") }
+        default:
+            var b = Benchmark(entries: entries)
+            b.seed = seed
+            b.dir = o.values["dir"] ?? "bench-out"
+            b.json = o.values["json"]
+            b.queryCount = try o.int("queries", default: 500)
+            b.knowhow = o.values["knowhow"]
+            b.processRuns = try o.int("process-runs", default: 20)
+            b.chunkSize = max(1, try o.int("chunk", default: 20_000))
+            b.rebuild = o.flags.contains("rebuild")
+            b.breakdown = !o.flags.contains("no-breakdown")
+            b.skip = Set((o.values["skip"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            let report = try b.run()
+            print(report.table())
+            let jsonPath = b.json ?? "\(b.dir)/run-\(entries)-s\(seed).json"
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try enc.encode(report).write(to: URL(fileURLWithPath: jsonPath))
+            print("\nJSON: \(jsonPath)")
+        }
+        return 0
+    } catch {
+        FileHandle.standardError.write(Data("knowhow-bench: \(error)\n".utf8))
+        return 1
+    }
+}
+
+exit(main())

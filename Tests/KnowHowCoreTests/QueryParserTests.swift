@@ -131,6 +131,14 @@ struct ModelTests {
         #expect(Timestamp("2024-03-14T09:30:00Z")?.description == "2024-03-14T09:30:00Z")
         #expect(Timestamp("2014-05-13T23:58:30.457")?.description == "2014-05-13T23:58:30Z")
         #expect(Timestamp("yesterday") == nil)
+        #expect(Timestamp("2024-03-14T10:30:00+01:00")?.description == "2024-03-14T09:30:00Z")
+        #expect(Timestamp("2024-03-14T08:30:00-01:00")?.description == "2024-03-14T09:30:00Z")
+        #expect(Timestamp("1969-12-31T23:59:59Z")?.seconds == -1)
+        #expect(Timestamp("2024-02-29")?.description == "2024-02-29T00:00:00Z")
+        #expect(Timestamp("2024-02-30T00:00:00Z") == nil)
+        #expect(Timestamp("2024-03-14T25:00:00Z") == nil)
+        #expect(Timestamp("2024-03-14T09:30:00Zjunk") == nil)
+        #expect(Timestamp(seconds: 1_700_000_000).description == "2023-11-14T22:13:20Z")
     }
 
     @Test func editDistance() {

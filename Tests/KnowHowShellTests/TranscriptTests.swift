@@ -13,6 +13,8 @@ import Testing
 ///     ! nothing matches 'x'              expected standard error
 ///     [exit 1]                           expected status of the line (0 when absent)
 ///
+/// `$FIXTURES` and `$TMP` in a line stand for the fixtures folder and a fresh temporary folder.
+///
 /// Run with KNOWHOW_RECORD=1 to rewrite the files from what the shell prints now.
 struct TranscriptTests {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Transcripts")
@@ -78,14 +80,21 @@ struct TranscriptTests {
             _ = try Importer.importFile(Self.fixtures.appendingPathComponent(fixture).path, into: store)
         }
         let console = Console(styler: Styler(enabled: false), width: 80)
-        let env = ["HOME": NSTemporaryDirectory(), "KNOWHOW_DEMO": Self.fixtures.appendingPathComponent(fixture).path]
+        let env = ["HOME": NSTemporaryDirectory(), "KNOWHOW_NOW": "2026-11-25T12:00:00Z", "XDG_CACHE_HOME": NSTemporaryDirectory() + "knowhow-transcripts", "KNOWHOW_DEMO": Self.fixtures.appendingPathComponent(fixture).path]
         let ctx = ShellContext(store: store, storeLabel: "test", console: console, environment: env)
         let shell = Shell(ctx: ctx)
+        // $FIXTURES and $TMP stand for real folders in input, and are put back in output.
+        let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("kh-transcript-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        let places = [("$FIXTURES", Self.fixtures.path), ("$TMP", tmp)]
+        func expand(_ s: String) -> String { places.reduce(s) { $0.replacingOccurrences(of: $1.0, with: $1.1) } }
+        func abbreviate(_ s: String) -> String { places.reduce(s) { $0.replacingOccurrences(of: $1.1, with: $1.0) } }
         var actual: [Step] = []
         for step in expected {
-            let status = shell.runLine(step.input)
+            let status = shell.runLine(expand(step.input))
             let (out, err) = console.drain()
-            actual.append(Step(input: step.input, out: Self.lines(out), err: Self.lines(err), exit: status.code))
+            actual.append(Step(input: step.input, out: Self.lines(abbreviate(out)), err: Self.lines(abbreviate(err)), exit: status.code))
         }
         if ProcessInfo.processInfo.environment["KNOWHOW_RECORD"] == "1" {
             try Self.render(header: header, steps: actual).write(to: url, atomically: true, encoding: .utf8)

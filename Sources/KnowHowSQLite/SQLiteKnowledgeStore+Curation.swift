@@ -1,0 +1,856 @@
+import Foundation
+import GRDB
+import KnowHowCore
+
+/// Curation: edits with a check for concurrent changes, tags, merges with redirects, verification,
+/// similar entries and likely duplicates. Every write goes through `change` (see +History).
+extension SQLiteKnowledgeStore {
+    /// Runs statements separated by `;`, each with the numbered arguments (`?1`, `?2`…) it uses.
+    static func executeEach(_ db: Database, _ sql: String, _ arguments: [DatabaseValueConvertible?]) throws {
+        for statement in sql.components(separatedBy: ";\n") {
+            let text = statement.trimmingCharacters(in: .whitespacesAndNewlines.union(CharacterSet(charactersIn: ";")))
+            guard !text.isEmpty else { continue }
+            var used = 0
+            var rest = Substring(text)
+            while let q = rest.firstIndex(of: "?") {
+                let digits = rest[rest.index(after: q)...].prefix { $0.isNumber }
+                used = max(used, Int(digits) ?? 0)
+                rest = rest[rest.index(after: q)...]
+            }
+            try db.execute(sql: text, arguments: StatementArguments(Array(arguments.prefix(used))))
+        }
+    }
+
+    // MARK: - Numbers and redirects
+
+    /// The number for a new entry: never one that was used before (by an entry since merged away,
+    /// or one whose adding was undone), so old ids in history and redirects stay unambiguous.
+    static func nextNumber(_ db: Database, _ type: EntryType) throws -> Int64 {
+        let inTable = try Int64.fetchOne(db, sql: "SELECT max(id) FROM \(EntryKey.table(type))") ?? 0
+        let redirected = try Int64.fetchOne(db, sql: "SELECT max(CAST(substr(old, 2) AS INTEGER)) FROM redirect WHERE substr(old, 1, 1) = ?",
+                                            arguments: [String(type.prefix!)]) ?? 0
+        let recorded = try Int64.fetchOne(db, sql: "SELECT max(entry >> 3) FROM change_entry WHERE entry & 7 = ?",
+                                          arguments: [EntryKey.code(type)]) ?? 0
+        return max(inTable, redirected, recorded) + 1
+    }
+
+    /// Where a merged-away id or handle now points (following chains), nil when it was never merged.
+    static func redirected(_ db: Database, _ ref: String) throws -> String? {
+        var current = ref
+        var seen: Set<String> = [ref]
+        while let next = try String.fetchOne(db, sql: "SELECT new FROM redirect WHERE old = ?", arguments: [current]) {
+            guard seen.insert(next).inserted else { break }
+            current = next
+        }
+        return current == ref ? nil : current
+    }
+
+    static func refuseRedirected(_ db: Database, _ ref: String) throws {
+        if let to = try redirected(db, ref) {
+            throw KnowHowError.duplicate("\(ref) was merged into \(to) and still points there; choose another")
+        }
+    }
+
+    public func redirect(_ ref: EntryRef) throws -> EntryRef? {
+        try read { db in
+            switch ref {
+            case .member(let h):
+                if try Int64.fetchOne(db, sql: "SELECT 1 FROM member WHERE handle = ?", arguments: [h]) != nil { return nil }
+            case .entry(let id):
+                guard id.type != .member else { return nil }
+                if try Int64.fetchOne(db, sql: "SELECT 1 FROM \(EntryKey.table(id.type)) WHERE id = ?", arguments: [id.number]) != nil { return nil }
+            }
+            return try Self.redirected(db, ref.description).flatMap(EntryRef.init)
+        }
+    }
+
+    /// An id that must name an entry that exists itself (not through a redirect).
+    static func requireOwn(_ db: Database, _ id: EntryID) throws -> Int64 {
+        guard id.type != .member,
+              try Int64.fetchOne(db, sql: "SELECT 1 FROM \(EntryKey.table(id.type)) WHERE id = ?", arguments: [id.number]) != nil else {
+            if let to = try redirected(db, id.description) {
+                throw KnowHowError.conflict("\(id) was already merged into \(to)")
+            }
+            throw KnowHowError.unknownEntry(id)
+        }
+        return id.number
+    }
+
+    static func requireOwnMember(_ db: Database, _ handle: String) throws -> Int64 {
+        let h = try Validation.handle(handle)
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM member WHERE handle = ?", arguments: [h]) else {
+            if let to = try redirected(db, "@" + h) { throw KnowHowError.conflict("@\(h) was already merged into \(to)") }
+            throw KnowHowError.unknownMember(handle: h)
+        }
+        return id
+    }
+
+    static func touch(_ db: Database, _ id: EntryID, _ now: Timestamp) throws {
+        guard id.type == .resource || id.type == .practice else { return }
+        try db.execute(sql: "UPDATE \(EntryKey.table(id.type)) SET updated = ? WHERE id = ?", arguments: [now.description, id.number])
+    }
+
+    // MARK: - Edits
+
+    /// Saves an edited resource if nobody changed it since `original` was read; returns the fields changed.
+    @discardableResult
+    public func update(_ edited: Resource, expecting original: Resource) throws -> [String] {
+        guard let id = original.id else { throw KnowHowError.missingField("the resource's id") }
+        return try change(.editResource, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
+            let n = try Self.requireOwn(db, id)
+            let current = try Self.loadResource(db, number: n)
+            let stale = Self.resourceFields(original, current)
+            if !stale.isEmpty { throw KnowHowError.staleEdit(entry: id.description, changed: stale, keptIn: nil) }
+            let changed = Self.resourceFields(current, edited)
+            guard !changed.isEmpty else { note.discard = true; return [] }
+            guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a resource's title") }
+            try db.execute(sql: """
+                UPDATE resource SET title = ?, url = ?, kind = ?, summary = ?, body = ?, contributor_id = ?, status = ?, updated = ?
+                WHERE id = ?
+                """, arguments: [title, try Validation.text(edited.url).map(Validation.url), edited.kind.rawValue,
+                                 Validation.text(edited.summary), Validation.text(edited.body),
+                                 try Self.optionalMemberID(db, edited.contributor), edited.status.rawValue,
+                                 note.now.description, n])
+            if changed.contains("authors") {
+                try db.execute(sql: "DELETE FROM resource_author WHERE resource_id = ?", arguments: [n])
+                for a in edited.authors {
+                    try db.execute(sql: "INSERT OR IGNORE INTO resource_author(resource_id, member_id) VALUES (?, ?)",
+                                   arguments: [n, try Self.memberID(db, a)])
+                }
+            }
+            if changed.contains("tags") { try Self.replaceTags(db, EntryKey.make(id), edited.tags) }
+            note.summary = "edited \(id): " + changed.joined(separator: ", ")
+            return changed
+        }
+    }
+
+    @discardableResult
+    public func update(_ edited: Practice, expecting original: Practice) throws -> [String] {
+        guard let id = original.id else { throw KnowHowError.missingField("the practice's id") }
+        return try change(.editPractice, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
+            let n = try Self.requireOwn(db, id)
+            let current = try Self.loadPractice(db, number: n)
+            let stale = Self.practiceFields(original, current)
+            if !stale.isEmpty { throw KnowHowError.staleEdit(entry: id.description, changed: stale, keptIn: nil) }
+            let changed = Self.practiceFields(current, edited)
+            guard !changed.isEmpty else { note.discard = true; return [] }
+            guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a practice's title") }
+            if changed.contains("status") || changed.contains("verified by") {
+                throw KnowHowError.unsupported("a practice's status changes with `verify \(id)` or `retire \(id)`, not by editing")
+            }
+            try db.execute(sql: """
+                UPDATE practice SET title = ?, context = ?, practice = ?, evidence = ?, contributor_id = ?, review_by = ?, updated = ?
+                WHERE id = ?
+                """, arguments: [title, Validation.text(edited.context), Validation.text(edited.practice),
+                                 Validation.text(edited.evidence), try Self.optionalMemberID(db, edited.contributor),
+                                 edited.reviewBy?.description, note.now.description, n])
+            if changed.contains("tags") { try Self.replaceTags(db, EntryKey.make(id), edited.tags) }
+            note.summary = "edited \(id): " + changed.joined(separator: ", ")
+            return changed
+        }
+    }
+
+    @discardableResult
+    public func update(_ edited: Member, expecting original: Member) throws -> [String] {
+        let handle = try Validation.handle(original.handle)
+        let acting = actingAs
+        return try change(.editMember, target: { _ in Target(ref: "@" + handle, owner: handle) }) { db, note in
+            let id = try Self.requireOwnMember(db, handle)
+            let current = try Self.loadMember(db, id: id)
+            let stale = Self.memberFields(original, current)
+            if !stale.isEmpty { throw KnowHowError.staleEdit(entry: "@" + handle, changed: stale, keptIn: nil) }
+            let changed = Self.memberFields(current, edited)
+            guard !changed.isEmpty else { note.discard = true; return [] }
+            if changed.contains("handle") {
+                throw KnowHowError.unsupported("a handle cannot be changed; to combine two members use `merge @keep @drop`")
+            }
+            if changed.contains("role") {
+                _ = try Self.authorize(db, .setRole, Target(ref: "@" + handle), acting: acting)
+            }
+            guard let name = Validation.text(edited.name) else { throw KnowHowError.missingField("a member's name") }
+            try db.execute(sql: """
+                UPDATE member SET name = ?, email = ?, organisation = ?, sector = ?, location = ?, time_zone = ?, bio = ?,
+                       role = ?, open_to_questions = ?, mentoring = ? WHERE id = ?
+                """, arguments: [name, try Validation.text(edited.email).map(Validation.email), Validation.text(edited.organisation),
+                                 Validation.text(edited.sector), Validation.text(edited.location), Validation.text(edited.timeZone),
+                                 Validation.text(edited.bio), edited.role.rawValue, edited.openToQuestions, edited.mentoring, id])
+            if changed.contains("skills") {
+                let old = Dictionary(current.skills.map { ($0.tag, $0.level) }, uniquingKeysWith: max)
+                var new: [Int64: SkillLevel] = [:]
+                for s in edited.skills { let t = try Self.tagID(db, s.tag, create: true)!; new[t] = max(new[t] ?? s.level, s.level) }
+                for (tag, _) in old {
+                    let t = try Self.tagID(db, tag, create: false)!
+                    if new[t] == nil { try db.execute(sql: "DELETE FROM member_skill WHERE member_id = ? AND tag_id = ?", arguments: [id, t]) }
+                }
+                for (t, level) in new {
+                    try db.execute(sql: """
+                        INSERT INTO member_skill(member_id, tag_id, level) VALUES (?, ?, ?)
+                        ON CONFLICT DO UPDATE SET level = excluded.level WHERE level <> excluded.level
+                        """, arguments: [id, t, level.rawValue])
+                }
+            }
+            if changed.contains("interests") {
+                var keep = Set<Int64>()
+                for i in edited.interests { keep.insert(try Self.tagID(db, i, create: true)!) }
+                for t in try Int64.fetchAll(db, sql: "SELECT tag_id FROM member_interest WHERE member_id = ?", arguments: [id]) where !keep.contains(t) {
+                    try db.execute(sql: "DELETE FROM member_interest WHERE member_id = ? AND tag_id = ?", arguments: [id, t])
+                }
+                for t in keep { try db.execute(sql: "INSERT OR IGNORE INTO member_interest(member_id, tag_id) VALUES (?, ?)", arguments: [id, t]) }
+            }
+            note.summary = "edited @\(handle): " + changed.joined(separator: ", ")
+            return changed
+        }
+    }
+
+    /// Makes an entry's tags exactly these, touching only the rows that differ.
+    static func replaceTags(_ db: Database, _ key: Int64, _ tags: [String]) throws {
+        var keep = Set<Int64>()
+        for t in tags { keep.insert(try tagID(db, t, create: true)!) }
+        for t in try Int64.fetchAll(db, sql: "SELECT tag_id FROM entry_tag WHERE entry = ?", arguments: [key]) where !keep.contains(t) {
+            try db.execute(sql: "DELETE FROM entry_tag WHERE entry = ? AND tag_id = ?", arguments: [key, t])
+        }
+        for t in keep { try db.execute(sql: "INSERT OR IGNORE INTO entry_tag(entry, tag_id) VALUES (?, ?)", arguments: [key, t]) }
+    }
+
+    static func resourceFields(_ a: Resource, _ b: Resource) -> [String] {
+        var f: [String] = []
+        if a.title != b.title { f.append("title") }
+        if a.url != b.url { f.append("url") }
+        if a.kind != b.kind { f.append("kind") }
+        if a.summary != b.summary { f.append("summary") }
+        if a.body != b.body { f.append("details") }
+        if Set(a.tags) != Set(b.tags) { f.append("tags") }
+        if a.contributor != b.contributor { f.append("contributor") }
+        if Set(a.authors) != Set(b.authors) { f.append("authors") }
+        if a.status != b.status { f.append("status") }
+        return f
+    }
+
+    static func practiceFields(_ a: Practice, _ b: Practice) -> [String] {
+        var f: [String] = []
+        if a.title != b.title { f.append("title") }
+        if a.context != b.context { f.append("context") }
+        if a.practice != b.practice { f.append("practice") }
+        if a.evidence != b.evidence { f.append("evidence") }
+        if Set(a.tags) != Set(b.tags) { f.append("tags") }
+        if a.contributor != b.contributor { f.append("contributor") }
+        if a.status != b.status { f.append("status") }
+        if a.verifiedBy != b.verifiedBy { f.append("verified by") }
+        if a.reviewBy != b.reviewBy { f.append("review by") }
+        return f
+    }
+
+    static func memberFields(_ a: Member, _ b: Member) -> [String] {
+        var f: [String] = []
+        if a.handle != b.handle { f.append("handle") }
+        if a.name != b.name { f.append("name") }
+        if a.email != b.email { f.append("email") }
+        if a.organisation != b.organisation { f.append("organisation") }
+        if a.sector != b.sector { f.append("sector") }
+        if a.location != b.location { f.append("location") }
+        if a.timeZone != b.timeZone { f.append("time zone") }
+        if a.bio != b.bio { f.append("about") }
+        if a.role != b.role { f.append("role") }
+        if a.openToQuestions != b.openToQuestions { f.append("open to questions") }
+        if a.mentoring != b.mentoring { f.append("mentoring") }
+        if Set(a.skills) != Set(b.skills) { f.append("skills") }
+        if Set(a.interests) != Set(b.interests) { f.append("interests") }
+        return f
+    }
+
+    // MARK: - Tags
+
+    /// Adds and removes tags of a resource, practice or question; returns its tags after.
+    public func retag(_ id: EntryID, add: [String], remove: [String]) throws -> [String] {
+        let adding = try add.map(Validation.tag), removing = try remove.map(Validation.tag)
+        return try change(.edit(id.type), target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
+            guard [.resource, .practice, .question].contains(id.type) else {
+                throw KnowHowError.unsupported("only resources, practices and questions have tags; a member's skills change with `edit @handle`")
+            }
+            let n = try Self.requireOwn(db, id)
+            let key = EntryKey.make(id.type, n)
+            for t in removing {
+                guard let tid = try Self.tagID(db, t, create: false) else { throw KnowHowError.unknownTag(t, suggestion: nil) }
+                try db.execute(sql: "DELETE FROM entry_tag WHERE entry = ? AND tag_id = ?", arguments: [key, tid])
+                if db.changesCount == 0 { throw KnowHowError.conflict("\(id) is not tagged '\(t)'; nothing was changed") }
+            }
+            for t in adding {
+                try db.execute(sql: "INSERT OR IGNORE INTO entry_tag(entry, tag_id) VALUES (?, ?)",
+                               arguments: [key, try Self.tagID(db, t, create: true)!])
+            }
+            try Self.touch(db, id, note.now)
+            note.summary = "tagged \(id) " + (adding.map { "+" + $0 } + removing.map { "-" + $0 }).joined(separator: " ")
+            return try Self.entryTags(db, key: key)
+        }
+    }
+
+    /// The id of an existing tag given by its own name (not an alias).
+    static func ownTag(_ db: Database, _ text: String) throws -> Int64 {
+        let name = try Validation.tag(text)
+        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM tag WHERE name = ?", arguments: [name]) { return id }
+        if let owner = try String.fetchOne(db, sql: "SELECT t.name FROM tag_alias a JOIN tag t ON t.id = a.tag_id WHERE a.alias = ?", arguments: [name]) {
+            throw KnowHowError.conflict("'\(name)' is an alias of '\(owner)'; use '\(owner)'")
+        }
+        let names = try String.fetchAll(db, sql: "SELECT name FROM tag")
+        throw KnowHowError.unknownTag(name, suggestion: EditDistance.nearest(name, in: names, max: 1).first)
+    }
+
+    /// Refuses a name that is already a tag or an alias.
+    static func requireFreeTagName(_ db: Database, _ name: String, for purpose: String) throws {
+        if try Int64.fetchOne(db, sql: "SELECT 1 FROM tag WHERE name = ?", arguments: [name]) != nil {
+            throw KnowHowError.duplicate("'\(name)' is already a tag, so it cannot be \(purpose); to combine the two, use `tag merge`")
+        }
+        if let owner = try String.fetchOne(db, sql: "SELECT t.name FROM tag_alias a JOIN tag t ON t.id = a.tag_id WHERE a.alias = ?", arguments: [name]) {
+            throw KnowHowError.duplicate("'\(name)' is already an alias of '\(owner)', so it cannot be \(purpose)")
+        }
+    }
+
+    public func renameTag(_ old: String, to new: String) throws {
+        let newName = try Validation.tag(new)
+        try change(.tagRename, target: { _ in Target(ref: old) }) { db, note in
+            let id = try Self.ownTag(db, old)
+            let oldName = try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [id])!
+            guard oldName != newName else { note.discard = true; return }
+            // Renaming to one of its own aliases swaps them.
+            if try String.fetchOne(db, sql: "SELECT 1 FROM tag_alias WHERE alias = ? AND tag_id = ?", arguments: [newName, id]) != nil {
+                try db.execute(sql: "DELETE FROM tag_alias WHERE alias = ?", arguments: [newName])
+            } else {
+                try Self.requireFreeTagName(db, newName, for: "a new name for '\(oldName)'")
+            }
+            try db.execute(sql: "UPDATE tag SET name = ? WHERE id = ?", arguments: [newName, id])
+            note.summary = "renamed tag \(oldName) to \(newName)"
+        }
+    }
+
+    public func tagMergePlan(_ from: String, into: String) throws -> TagMergePlan {
+        try read { db in try Self.tagMergePlan(db, from, into) }
+    }
+
+    static func tagMergePlan(_ db: Database, _ from: String, _ into: String) throws -> TagMergePlan {
+        let f = try ownTag(db, from)
+        guard let i = try tagID(db, into, create: false) else {
+            let names = try String.fetchAll(db, sql: "SELECT name FROM tag")
+            let n = (try? Validation.tag(into)) ?? into
+            throw KnowHowError.unknownTag(n, suggestion: EditDistance.nearest(n, in: names, max: 1).first)
+        }
+        let fromName = try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [f])!
+        let intoName = try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [i])!
+        guard f != i else { throw KnowHowError.conflict("'\(from)' and '\(into)' are the same tag") }
+        let entries = try Int.fetchOne(db, sql: "SELECT count(*) FROM entry_tag WHERE tag_id = ?", arguments: [f]) ?? 0
+        let members = try Int.fetchOne(db, sql: """
+            SELECT count(*) FROM (SELECT member_id FROM member_skill WHERE tag_id = ?1 UNION SELECT member_id FROM member_interest WHERE tag_id = ?1)
+            """, arguments: [f]) ?? 0
+        let overlap = try Int.fetchOne(db, sql: """
+            SELECT (SELECT count(*) FROM entry_tag a JOIN entry_tag b ON b.entry = a.entry AND b.tag_id = ?2 WHERE a.tag_id = ?1)
+                 + (SELECT count(*) FROM (SELECT member_id FROM member_skill WHERE tag_id = ?1 UNION SELECT member_id FROM member_interest WHERE tag_id = ?1)
+                    WHERE member_id IN (SELECT member_id FROM member_skill WHERE tag_id = ?2 UNION SELECT member_id FROM member_interest WHERE tag_id = ?2))
+            """, arguments: [f, i]) ?? 0
+        let aliases = try String.fetchAll(db, sql: "SELECT alias FROM tag_alias WHERE tag_id = ? ORDER BY alias", arguments: [f])
+        return TagMergePlan(from: fromName, into: intoName, entries: entries, members: members, overlap: overlap, aliases: aliases)
+    }
+
+    /// Moves every use of FROM to INTO; FROM and its aliases become aliases of INTO.
+    @discardableResult
+    public func mergeTag(_ from: String, into: String) throws -> TagMergePlan {
+        try change(.tagMerge, target: { _ in Target(ref: from) }) { db, note in
+            let plan = try Self.tagMergePlan(db, from, into)
+            let f = try Self.ownTag(db, from), i = try Self.tagID(db, into, create: false)!
+            try Self.executeEach(db, """
+                INSERT OR IGNORE INTO entry_tag(entry, tag_id) SELECT entry, ?2 FROM entry_tag WHERE tag_id = ?1;
+                DELETE FROM entry_tag WHERE tag_id = ?1;
+                INSERT OR IGNORE INTO member_interest(member_id, tag_id) SELECT member_id, ?2 FROM member_interest WHERE tag_id = ?1;
+                DELETE FROM member_interest WHERE tag_id = ?1;
+                INSERT OR IGNORE INTO endorsement(endorser_id, member_id, tag_id, created)
+                    SELECT endorser_id, member_id, ?2, created FROM endorsement WHERE tag_id = ?1;
+                DELETE FROM endorsement WHERE tag_id = ?1;
+                UPDATE tag_alias SET tag_id = ?2 WHERE tag_id = ?1;
+                """, [f, i])
+            for row in try Row.fetchAll(db, sql: "SELECT member_id, level FROM member_skill WHERE tag_id = ?", arguments: [f]) {
+                try Self.mergeSkill(db, member: row["member_id"], tag: i, level: SkillLevel(rawValue: row["level"]) ?? .learning)
+            }
+            try Self.executeEach(db, """
+                DELETE FROM member_skill WHERE tag_id = ?1;
+                UPDATE tag SET description = (SELECT description FROM tag WHERE id = ?1) WHERE id = ?2 AND description IS NULL
+                    AND (SELECT description FROM tag WHERE id = ?1) IS NOT NULL;
+                DELETE FROM tag WHERE id = ?1;
+                INSERT INTO tag_alias(alias, tag_id) VALUES (?3, ?2);
+                """, [f, i, plan.from])
+            note.summary = "merged tag \(plan.from) into \(plan.into)"
+            return plan
+        }
+    }
+
+    /// Gives a member a skill at a level, keeping the higher level when they already have it.
+    static func mergeSkill(_ db: Database, member: Int64, tag: Int64, level: SkillLevel) throws {
+        if let existing = try String.fetchOne(db, sql: "SELECT level FROM member_skill WHERE member_id = ? AND tag_id = ?", arguments: [member, tag]) {
+            if let e = SkillLevel(rawValue: existing), e >= level { return }
+            try db.execute(sql: "UPDATE member_skill SET level = ? WHERE member_id = ? AND tag_id = ?", arguments: [level.rawValue, member, tag])
+        } else {
+            try db.execute(sql: "INSERT INTO member_skill(member_id, tag_id, level) VALUES (?, ?, ?)", arguments: [member, tag, level.rawValue])
+        }
+    }
+
+    /// Adds and removes aliases of a tag; returns the tag after.
+    public func changeAliases(_ tag: String, add: [String], remove: [String]) throws -> Tag {
+        let adding = try add.map(Validation.tag), removing = try remove.map(Validation.tag)
+        return try change(.tagAlias, target: { _ in Target(ref: tag) }) { db, note in
+            let id = try Self.ownTag(db, tag)
+            let name = try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [id])!
+            for a in removing {
+                try db.execute(sql: "DELETE FROM tag_alias WHERE alias = ? AND tag_id = ?", arguments: [a, id])
+                if db.changesCount == 0 { throw KnowHowError.conflict("'\(a)' is not an alias of '\(name)'; nothing was changed") }
+            }
+            for a in adding {
+                if try Int64.fetchOne(db, sql: "SELECT 1 FROM tag_alias WHERE alias = ? AND tag_id = ?", arguments: [a, id]) != nil { continue }
+                try Self.requireFreeTagName(db, a, for: "an alias of '\(name)'")
+                try db.execute(sql: "INSERT INTO tag_alias(alias, tag_id) VALUES (?, ?)", arguments: [a, id])
+            }
+            note.summary = "aliases of \(name): " + (adding.map { "+" + $0 } + removing.map { "-" + $0 }).joined(separator: " ")
+            return try Self.tagDetail(db, id: id).tag
+        }
+    }
+
+    public func describeTag(_ tag: String, _ text: String?) throws {
+        try change(.tagDescribe, target: { _ in Target(ref: tag) }) { db, note in
+            let id = try Self.ownTag(db, tag)
+            try db.execute(sql: "UPDATE tag SET description = ? WHERE id = ?", arguments: [Validation.text(text), id])
+            note.summary = "described tag " + (try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [id])!)
+        }
+    }
+
+    // MARK: - Verification
+
+    /// Marks a practice verified by the acting member, to be reviewed by `reviewBy` (a year on by default).
+    public func verify(_ id: EntryID, reviewBy: Day?) throws -> Practice {
+        let acting = actingAs
+        return try change(.verify, target: { db in
+            let n = try Self.require(db, id)
+            return Target(ref: id.description, owner: try Self.owner(db, id),
+                          expertTags: try Int64.fetchAll(db, sql: "SELECT tag_id FROM entry_tag WHERE entry = ?", arguments: [EntryKey.make(.practice, n)]))
+        }) { db, note in
+            guard id.type == .practice else { throw KnowHowError.invalidValue(field: "practice", value: id.description, expected: "a practice id such as p3") }
+            let n = try Self.requireOwn(db, id)
+            let today = note.now.day
+            if let r = reviewBy, r <= today {
+                throw KnowHowError.invalidValue(field: "review date", value: r.description, expected: "a day after today")
+            }
+            let status = try String.fetchOne(db, sql: "SELECT status FROM practice WHERE id = ?", arguments: [n])
+            if status == PracticeStatus.retired.rawValue {
+                throw KnowHowError.conflict("\(id) is retired; undo its retirement (see `history \(id)`) before verifying it")
+            }
+            let review = reviewBy ?? Day(today.date.addingTimeInterval(365 * 86_400))
+            let verifier = try acting.handle.map { try Self.memberID(db, $0) }
+            let now = note.now.description
+            try db.execute(sql: "UPDATE practice SET status = 'verified', verified_by_id = ?, verified_at = ?, review_by = ?, updated = ? WHERE id = ?",
+                           arguments: [verifier, now, review.description, now, n])
+            note.summary = "verified \(id), review by \(review)"
+            return try Self.loadPractice(db, number: n)
+        }
+    }
+
+    /// Retires a practice, optionally naming the one that replaces it.
+    public func retire(_ id: EntryID, supersededBy: EntryID?) throws -> Practice {
+        try change(.retire, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
+            guard id.type == .practice else { throw KnowHowError.invalidValue(field: "practice", value: id.description, expected: "a practice id such as p3") }
+            let n = try Self.requireOwn(db, id)
+            var successor: Int64?
+            if let s = supersededBy {
+                guard s.type == .practice else { throw KnowHowError.invalidValue(field: "successor", value: s.description, expected: "a practice id such as p7") }
+                successor = try Self.require(db, s)
+                guard successor != n else { throw KnowHowError.conflict("a practice cannot supersede itself") }
+            }
+            try db.execute(sql: "UPDATE practice SET status = 'retired', updated = ? WHERE id = ?", arguments: [note.now.description, n])
+            if let successor {
+                try db.execute(sql: """
+                    INSERT INTO practice_successor(practice_id, successor_id) VALUES (?, ?)
+                    ON CONFLICT DO UPDATE SET successor_id = excluded.successor_id
+                    """, arguments: [n, successor])
+            }
+            note.summary = "retired \(id)" + (successor.map { ", superseded by p\($0)" } ?? "")
+            return try Self.loadPractice(db, number: n)
+        }
+    }
+
+    /// The practice that replaced a retired one.
+    public func successor(of id: EntryID) throws -> EntryID? {
+        try read { db in
+            let n = try Self.require(db, id)
+            return try Int64.fetchOne(db, sql: "SELECT successor_id FROM practice_successor WHERE practice_id = ?", arguments: [n])
+                .map { EntryID(.practice, $0) }
+        }
+    }
+
+    /// Practices not retired whose review date is past or within `days` of `today`, soonest first.
+    public func dueForReview(within days: Int, today: Day) throws -> [Practice] {
+        let horizon = Day(today.date.addingTimeInterval(Double(days) * 86_400))
+        return try read { db in
+            try Int64.fetchAll(db, sql: """
+                SELECT id FROM practice WHERE status <> 'retired' AND review_by IS NOT NULL AND review_by <= ? ORDER BY review_by, id
+                """, arguments: [horizon.description]).map { try Self.loadPractice(db, number: $0) }
+        }
+    }
+
+    // MARK: - Similar entries and duplicates
+
+    /// Existing entries like a draft: same address, same email, or close title and summary.
+    public func similar(to draft: Draft, limit: Int) throws -> [SimilarEntry] {
+        try read { db in
+            var found: [EntryRef: SimilarEntry] = [:]
+            func add(_ ref: EntryRef, _ title: String, _ why: String, _ score: Double) {
+                if let e = found[ref], e.score >= score { return }
+                found[ref] = SimilarEntry(ref: ref, title: title, why: why, score: score)
+            }
+            if draft.type == .resource, let url = Validation.text(draft.url) {
+                let key = Similarity.urlKey(url)
+                let host = String(key.prefix { $0 != "/" && $0 != "?" })
+                for r in try Row.fetchAll(db, sql: "SELECT id, title, url FROM resource WHERE url LIKE ?", arguments: ["%" + host + "%"])
+                where Similarity.urlKey(r["url"]) == key {
+                    add(.entry(EntryID(.resource, r["id"])), r["title"], "same address", 1)
+                }
+            }
+            if draft.type == .member {
+                let nameKey = Similarity.nameKey(draft.title)
+                for r in try Row.fetchAll(db, sql: "SELECT handle, name, email FROM member WHERE lower(email) = lower(?) OR name = ?",
+                                          arguments: [Validation.text(draft.email), draft.title]) {
+                    let sameEmail = (r["email"] as String?)?.lowercased() == draft.email?.lowercased() && draft.email != nil
+                    add(.member(r["handle"]), r["name"], sameEmail ? "same email" : "same name", 1)
+                }
+                // Names written differently: Kim Lee, kim-lee, KimLee.
+                let words = Similarity.words(draft.title)
+                if !words.isEmpty {
+                    let match = words.map(FTS5Query.quote).joined(separator: " OR ")
+                    for r in try Row.fetchAll(db, sql: """
+                        SELECT m.handle, m.name FROM entry_fts f JOIN member m ON f.rowid = (m.id << 3 | 1)
+                        WHERE entry_fts MATCH ? AND (f.rowid & 7) = 1 ORDER BY \(Self.rankSQL) LIMIT 20
+                        """, arguments: [match]) {
+                        let h: String = r["handle"], name: String = r["name"]
+                        if Similarity.nameKey(name) == nameKey || Similarity.nameKey(h) == nameKey {
+                            add(.member(h), name, "same name", 1)
+                        } else {
+                            let s = Similarity.titleScore(name, draft.title)
+                            if s >= Similarity.nearIdenticalTitle { add(.member(h), name, "similar name", s) }
+                        }
+                    }
+                }
+            } else {
+                let words = Similarity.words(draft.title)
+                let code = EntryKey.code(draft.type)
+                if !words.isEmpty {
+                    let match = Array(Set(words)).sorted().map(FTS5Query.quote).joined(separator: " OR ")
+                    let rows = try Row.fetchAll(db, sql: """
+                        SELECT rowid, title, summary FROM entry_fts WHERE entry_fts MATCH ? AND (rowid & 7) = ?
+                        ORDER BY \(Self.rankSQL) LIMIT 25
+                        """, arguments: [match, code])
+                    let draftText = Similarity.words(draft.title + " " + (draft.summary ?? ""))
+                    let draftTags = Set(try draft.tags.compactMap { t in
+                        try Self.tagID(db, t, create: false).flatMap { try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [$0]) }
+                    })
+                    for r in rows {
+                        let key: Int64 = r["rowid"]
+                        let title: String = r["title"], summary: String = r["summary"] ?? ""
+                        let t = Similarity.titleScore(title, draft.title)
+                        let both = Similarity.dice(Similarity.words(title + " " + summary), draftText)
+                        let ref = EntryRef.entry(EntryID(draft.type, EntryKey.number(key)))
+                        let sharesTag = !draftTags.isDisjoint(with: try Self.entryTags(db, key: key))
+                        if t >= Similarity.closeTitle {
+                            add(ref, title, "similar title", t)
+                        } else if t >= Similarity.similarTitle && sharesTag {
+                            add(ref, title, "similar title, same tags", t)
+                        } else if draft.summary != nil, both >= 0.5 {
+                            add(ref, title, "similar title and summary", both)
+                        }
+                    }
+                }
+            }
+            return found.values.sorted { ($0.score, $1.ref.description) > ($1.score, $0.ref.description) }.prefix(limit).map { $0 }
+        }
+    }
+
+    /// Likely duplicate pairs for a curator to review: resources at the same address, resources and
+    /// practices with near-identical titles, members with the same email or name.
+    public func duplicates(limit: Int) throws -> [DuplicatePair] {
+        try read { db in
+            var pairs: [DuplicatePair] = []
+            var seen = Set<String>()
+            // The older one (the lower number) is the one to keep.
+            func add(_ a: (EntryRef, String, Int64), _ b: (EntryRef, String, Int64), _ why: String) {
+                let (keep, drop) = a.2 < b.2 ? (a, b) : (b, a)
+                guard keep.0 != drop.0, seen.insert(keep.0.description + " " + drop.0.description).inserted else { return }
+                pairs.append(DuplicatePair(keep: keep.0, drop: drop.0, keepTitle: keep.1, dropTitle: drop.1, why: why))
+            }
+            // Same address.
+            var byURL: [String: [(EntryRef, String, Int64)]] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT id, title, url FROM resource WHERE url IS NOT NULL ORDER BY id") {
+                byURL[Similarity.urlKey(r["url"]), default: []].append((.entry(EntryID(.resource, r["id"])), r["title"], r["id"]))
+            }
+            for (_, group) in byURL.sorted(by: { $0.key < $1.key }) where group.count > 1 {
+                for other in group.dropFirst() { add(group[0], other, "same address") }
+            }
+            // Near-identical titles: compare neighbours in two orders (as typed, and by sorted words).
+            for type in [EntryType.resource, .practice] {
+                let items = try Row.fetchAll(db, sql: "SELECT id, title FROM \(EntryKey.table(type)) ORDER BY id").map {
+                    (ref: EntryRef.entry(EntryID(type, $0["id"])), title: $0["title"] as String, n: $0["id"] as Int64)
+                }
+                let orders: [[Int]] = [
+                    items.indices.sorted { Similarity.titleKey(items[$0].title) < Similarity.titleKey(items[$1].title) },
+                    items.indices.sorted { Similarity.words(items[$0].title).sorted().joined(separator: " ") < Similarity.words(items[$1].title).sorted().joined(separator: " ") },
+                ]
+                for order in orders {
+                    for (p, i) in order.enumerated() {
+                        for j in order[(p + 1)..<min(order.count, p + 4)] {
+                            let s = Similarity.titleScore(items[i].title, items[j].title)
+                            if s >= Similarity.nearIdenticalTitle {
+                                add((items[i].ref, items[i].title, items[i].n), (items[j].ref, items[j].title, items[j].n),
+                                    "near-identical titles (\(Int((s * 100).rounded()))%)")
+                            }
+                        }
+                    }
+                }
+                // Similar titles on the same topic: the closest few by full-text search, sharing a tag.
+                let code = EntryKey.code(type)
+                let byNumber = Dictionary(items.map { ($0.n, $0) }, uniquingKeysWith: { a, _ in a })
+                for item in items {
+                    let words = Array(Set(Similarity.words(item.title))).sorted()
+                    guard !words.isEmpty else { continue }
+                    let key = EntryKey.make(type, item.n)
+                    let candidates = try Int64.fetchAll(db, sql: """
+                        SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? AND (rowid & 7) = ? AND rowid <> ?
+                        AND rowid IN (SELECT entry FROM entry_tag WHERE tag_id IN (SELECT tag_id FROM entry_tag WHERE entry = ?))
+                        ORDER BY \(Self.rankSQL) LIMIT 5
+                        """, arguments: [words.map(FTS5Query.quote).joined(separator: " OR "), code, key, key])
+                    for c in candidates {
+                        guard let other = byNumber[EntryKey.number(c)] else { continue }
+                        let s = Similarity.titleScore(item.title, other.title)
+                        if s >= Similarity.similarTitle {
+                            add((item.ref, item.title, item.n), (other.ref, other.title, other.n),
+                                "similar titles, same tags (\(Int((s * 100).rounded()))%)")
+                        }
+                    }
+                }
+            }
+            // Members: same email, or the same name however written.
+            let members = try Row.fetchAll(db, sql: "SELECT id, handle, name, email FROM member ORDER BY id")
+            var byEmail: [String: [(EntryRef, String, Int64)]] = [:], byName: [String: [(EntryRef, String, Int64)]] = [:]
+            for m in members {
+                let entry = (EntryRef.member(m["handle"]), m["name"] as String, m["id"] as Int64)
+                if let e = m["email"] as String?, !e.isEmpty { byEmail[e.lowercased(), default: []].append(entry) }
+                byName[Similarity.nameKey(m["name"]), default: []].append(entry)
+                let handleKey = Similarity.nameKey(m["handle"])
+                if handleKey != Similarity.nameKey(m["name"]) { byName[handleKey, default: []].append(entry) }
+            }
+            for (_, group) in byEmail.sorted(by: { $0.key < $1.key }) where group.count > 1 {
+                for other in group.dropFirst() { add(group[0], other, "same email") }
+            }
+            for (key, group) in byName.sorted(by: { $0.key < $1.key }) where group.count > 1 && key.count >= 4 {
+                for other in group.dropFirst() where other.0 != group[0].0 { add(group[0], other, "same name") }
+            }
+            return Array(pairs.prefix(limit))
+        }
+    }
+
+    // MARK: - Merging duplicates
+
+    public func mergePlan(keep: EntryRef, drop: EntryRef) throws -> MergePlan {
+        try read { db in try Self.mergeDraft(db, keep, drop).plan }
+    }
+
+    /// Merges DROP into KEEP: every reference moves to KEEP, DROP is deleted and its id points to KEEP.
+    @discardableResult
+    public func merge(keep: EntryRef, drop: EntryRef) throws -> MergePlan {
+        try change(.merge, target: { _ in Target(ref: "\(drop) into \(keep)") }) { db, note in
+            let draft = try Self.mergeDraft(db, keep, drop)
+            switch draft.merged {
+            case .resource(let k, let d, let m): try Self.mergeResources(db, k, d, m, note.now)
+            case .practice(let k, let d, let m): try Self.mergePractices(db, k, d, m, note.now)
+            case .member(let k, let d, let m): try Self.mergeMembers(db, k, d, m)
+            }
+            try db.execute(sql: "UPDATE redirect SET new = ? WHERE new = ?", arguments: [keep.description, drop.description])
+            try db.execute(sql: "INSERT INTO redirect(old, new) VALUES (?, ?)", arguments: [drop.description, keep.description])
+            note.summary = "merged \(drop) into \(keep)"
+            return draft.plan
+        }
+    }
+
+    enum Merged {
+        case resource(Int64, Int64, Resource)
+        case practice(Int64, Int64, Practice)
+        case member(Int64, Int64, Member)
+    }
+
+    /// What a merge will keep, as a plan to show and as the merged record to write.
+    static func mergeDraft(_ db: Database, _ keep: EntryRef, _ drop: EntryRef) throws -> (plan: MergePlan, merged: Merged) {
+        guard keep.type == drop.type else {
+            throw KnowHowError.unsupported("\(keep) and \(drop) are not the same kind of thing; merge two resources, two practices or two members")
+        }
+        guard keep != drop else { throw KnowHowError.conflict("\(keep) cannot be merged into itself") }
+        typealias F = MergePlan.MergeField
+        func show(_ s: String?) -> String { s.map { $0.count > 40 ? String($0.prefix(39)) + "…" : $0 } ?? "–" }
+        func list(_ a: [String]) -> String { a.isEmpty ? "–" : a.joined(separator: ", ") }
+        func handles(_ a: [String]) -> String { list(a.map { "@" + $0 }) }
+        func count(_ sql: String, _ id: Int64) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: [id]) ?? 0 }
+        func phrase(_ n: Int, _ noun: String, _ tail: String = "") -> String? { n == 0 ? nil : "\(n) \(noun)\(n == 1 ? "" : "s")\(tail)" }
+        switch (keep, drop) {
+        case (.entry(let ki), .entry(let di)) where ki.type == .resource:
+            let k = try requireOwn(db, ki), d = try requireOwn(db, di)
+            let K = try loadResource(db, number: k), D = try loadResource(db, number: d)
+            var m = K
+            m.url = K.url ?? D.url; m.summary = K.summary ?? D.summary; m.body = K.body ?? D.body
+            m.contributor = K.contributor ?? D.contributor
+            m.authors = Array(Set(K.authors + D.authors)).sorted()
+            m.tags = Array(Set(K.tags + D.tags)).sorted()
+            let fields = [
+                F(name: "title", keep: K.title, drop: D.title, result: m.title),
+                F(name: "url", keep: show(K.url), drop: show(D.url), result: show(m.url)),
+                F(name: "kind", keep: K.kind.rawValue, drop: D.kind.rawValue, result: m.kind.rawValue),
+                F(name: "summary", keep: show(K.summary), drop: show(D.summary), result: show(m.summary)),
+                F(name: "tags", keep: list(K.tags), drop: list(D.tags), result: list(m.tags)),
+                F(name: "contributor", keep: handles(K.contributor.map { [$0] } ?? []), drop: handles(D.contributor.map { [$0] } ?? []),
+                  result: handles(m.contributor.map { [$0] } ?? [])),
+                F(name: "authors", keep: handles(K.authors), drop: handles(D.authors), result: handles(m.authors)),
+            ]
+            let moves = [phrase(Set(D.tags).subtracting(K.tags).count, "tag"), phrase(Set(D.authors).subtracting(K.authors).count, "author")].compactMap { $0 }
+            return (MergePlan(keep: keep, drop: drop, fields: fields, moves: moves), .resource(k, d, m))
+        case (.entry(let ki), .entry(let di)) where ki.type == .practice:
+            let k = try requireOwn(db, ki), d = try requireOwn(db, di)
+            let K = try loadPractice(db, number: k), D = try loadPractice(db, number: d)
+            var m = K
+            m.context = K.context ?? D.context; m.practice = K.practice ?? D.practice; m.evidence = K.evidence ?? D.evidence
+            m.contributor = K.contributor ?? D.contributor
+            m.tags = Array(Set(K.tags + D.tags)).sorted()
+            if K.status == .proposed && D.status == .verified {
+                m.status = D.status; m.verifiedBy = D.verifiedBy; m.verifiedAt = D.verifiedAt; m.reviewBy = D.reviewBy
+            }
+            func status(_ p: Practice) -> String { p.status.rawValue + (p.verifiedBy.map { " by @\($0)" } ?? "") }
+            let fields = [
+                F(name: "title", keep: K.title, drop: D.title, result: m.title),
+                F(name: "status", keep: status(K), drop: status(D), result: status(m)),
+                F(name: "context", keep: show(K.context), drop: show(D.context), result: show(m.context)),
+                F(name: "practice", keep: show(K.practice), drop: show(D.practice), result: show(m.practice)),
+                F(name: "evidence", keep: show(K.evidence), drop: show(D.evidence), result: show(m.evidence)),
+                F(name: "tags", keep: list(K.tags), drop: list(D.tags), result: list(m.tags)),
+                F(name: "contributor", keep: handles(K.contributor.map { [$0] } ?? []), drop: handles(D.contributor.map { [$0] } ?? []),
+                  result: handles(m.contributor.map { [$0] } ?? [])),
+            ]
+            let moves = [phrase(Set(D.tags).subtracting(K.tags).count, "tag"),
+                         m.verifiedBy != K.verifiedBy ? "the verification" : nil,
+                         phrase(try count("SELECT count(*) FROM practice_successor WHERE successor_id = ?", d), "successor link")].compactMap { $0 }
+            return (MergePlan(keep: keep, drop: drop, fields: fields, moves: moves), .practice(k, d, m))
+        case (.member(let kh), .member(let dh)):
+            let k = try requireOwnMember(db, kh), d = try requireOwnMember(db, dh)
+            let K = try loadMember(db, id: k), D = try loadMember(db, id: d)
+            var m = K
+            m.email = K.email ?? D.email; m.organisation = K.organisation ?? D.organisation; m.sector = K.sector ?? D.sector
+            m.location = K.location ?? D.location; m.timeZone = K.timeZone ?? D.timeZone; m.bio = K.bio ?? D.bio
+            m.role = max(K.role, D.role); m.mentoring = K.mentoring || D.mentoring
+            m.joined = [K.joined, D.joined].compactMap { $0 }.min()
+            m.sourceId = K.sourceId ?? D.sourceId
+            var skills = Dictionary(K.skills.map { ($0.tag, $0.level) }, uniquingKeysWith: max)
+            for s in D.skills { skills[s.tag] = max(skills[s.tag] ?? s.level, s.level) }
+            m.skills = skills.map { Skill(tag: $0.key, level: $0.value) }.sorted { $0.tag < $1.tag }
+            m.interests = Array(Set(K.interests + D.interests)).sorted()
+            func skillList(_ s: [Skill]) -> String { list(s.map { "\($0.tag) (\($0.level.rawValue))" }) }
+            let fields = [
+                F(name: "handle", keep: "@" + K.handle, drop: "@" + D.handle, result: "@" + m.handle),
+                F(name: "name", keep: K.name, drop: D.name, result: m.name),
+                F(name: "email", keep: show(K.email), drop: show(D.email), result: show(m.email)),
+                F(name: "organisation", keep: show(K.organisation), drop: show(D.organisation), result: show(m.organisation)),
+                F(name: "sector", keep: show(K.sector), drop: show(D.sector), result: show(m.sector)),
+                F(name: "role", keep: K.role.rawValue, drop: D.role.rawValue, result: m.role.rawValue),
+                F(name: "skills", keep: skillList(K.skills), drop: skillList(D.skills), result: skillList(m.skills)),
+                F(name: "interests", keep: list(K.interests), drop: list(D.interests), result: list(m.interests)),
+            ]
+            let moves = [
+                phrase(try count("SELECT count(*) FROM resource WHERE contributor_id = ?", d), "resource", " contributed"),
+                phrase(try count("SELECT count(*) FROM resource_author WHERE member_id = ?", d), "resource", " written"),
+                phrase(try count("SELECT count(*) FROM practice WHERE contributor_id = ?", d), "practice", " contributed"),
+                phrase(try count("SELECT count(*) FROM practice WHERE verified_by_id = ?", d), "verification"),
+                phrase(try count("SELECT count(*) FROM question WHERE asker_id = ?", d), "question"),
+                phrase(try count("SELECT count(*) FROM answer WHERE author_id = ?", d), "answer"),
+                phrase(try count("SELECT count(*) FROM endorsement WHERE member_id = ?", d), "endorsement", " received"),
+                phrase(try count("SELECT count(*) FROM endorsement WHERE endorser_id = ?", d), "endorsement", " given"),
+            ].compactMap { $0 }
+            return (MergePlan(keep: keep, drop: drop, fields: fields, moves: moves), .member(k, d, m))
+        default:
+            throw KnowHowError.unsupported("only resources, practices and members can be merged; \(keep) is a \(keep.type.rawValue)")
+        }
+    }
+
+    static func mergeResources(_ db: Database, _ k: Int64, _ d: Int64, _ m: Resource, _ now: Timestamp) throws {
+        let kk = EntryKey.make(.resource, k), dk = EntryKey.make(.resource, d)
+        try db.execute(sql: "UPDATE resource SET url = ?, summary = ?, body = ?, contributor_id = ?, updated = ? WHERE id = ?",
+                       arguments: [m.url, m.summary, m.body, try optionalMemberID(db, m.contributor), now.description, k])
+        try Self.executeEach(db, """
+            INSERT OR IGNORE INTO resource_author(resource_id, member_id) SELECT ?2, member_id FROM resource_author WHERE resource_id = ?1;
+            DELETE FROM resource_author WHERE resource_id = ?1;
+            INSERT OR IGNORE INTO entry_tag(entry, tag_id) SELECT ?4, tag_id FROM entry_tag WHERE entry = ?3;
+            DELETE FROM entry_tag WHERE entry = ?3;
+            """, [d, k, dk, kk])
+        try moveOtherReferences(db, table: "resource", from: d, to: k, handled: ["resource_author.resource_id"])
+        try db.execute(sql: "DELETE FROM resource WHERE id = ?", arguments: [d])
+    }
+
+    static func mergePractices(_ db: Database, _ k: Int64, _ d: Int64, _ m: Practice, _ now: Timestamp) throws {
+        let kk = EntryKey.make(.practice, k), dk = EntryKey.make(.practice, d)
+        try db.execute(sql: """
+            UPDATE practice SET context = ?, practice = ?, evidence = ?, contributor_id = ?, status = ?, verified_by_id = ?,
+                   verified_at = ?, review_by = ?, updated = ? WHERE id = ?
+            """, arguments: [m.context, m.practice, m.evidence, try optionalMemberID(db, m.contributor), m.status.rawValue,
+                             try optionalMemberID(db, m.verifiedBy), m.verifiedAt?.description, m.reviewBy?.description,
+                             now.description, k])
+        try Self.executeEach(db, """
+            INSERT OR IGNORE INTO entry_tag(entry, tag_id) SELECT ?2, tag_id FROM entry_tag WHERE entry = ?1;
+            DELETE FROM entry_tag WHERE entry = ?1;
+            DELETE FROM practice_successor WHERE practice_id = ?4 AND successor_id = ?3;
+            UPDATE practice_successor SET successor_id = ?4 WHERE successor_id = ?3 AND practice_id <> ?4;
+            DELETE FROM practice_successor WHERE successor_id = ?3;
+            INSERT OR IGNORE INTO practice_successor(practice_id, successor_id)
+                SELECT ?4, successor_id FROM practice_successor WHERE practice_id = ?3 AND successor_id <> ?4;
+            DELETE FROM practice_successor WHERE practice_id = ?3;
+            """, [dk, kk, d, k])
+        try moveOtherReferences(db, table: "practice", from: d, to: k, handled: ["practice_successor.practice_id", "practice_successor.successor_id"])
+        try db.execute(sql: "DELETE FROM practice WHERE id = ?", arguments: [d])
+    }
+
+    static func mergeMembers(_ db: Database, _ k: Int64, _ d: Int64, _ m: Member) throws {
+        // The dropped member's source id moves, and must leave first (it is unique).
+        try db.execute(sql: "UPDATE member SET source_id = NULL WHERE id = ? AND source_id IS NOT NULL", arguments: [d])
+        try db.execute(sql: """
+            UPDATE member SET email = ?, organisation = ?, sector = ?, location = ?, time_zone = ?, bio = ?, role = ?,
+                   mentoring = ?, joined = ?, source_id = ? WHERE id = ?
+            """, arguments: [m.email, m.organisation, m.sector, m.location, m.timeZone, m.bio, m.role.rawValue,
+                             m.mentoring, m.joined?.description, m.sourceId, k])
+        for row in try Row.fetchAll(db, sql: "SELECT tag_id, level FROM member_skill WHERE member_id = ?", arguments: [d]) {
+            try mergeSkill(db, member: k, tag: row["tag_id"], level: SkillLevel(rawValue: row["level"]) ?? .learning)
+        }
+        try Self.executeEach(db, """
+            DELETE FROM member_skill WHERE member_id = ?1;
+            INSERT OR IGNORE INTO member_interest(member_id, tag_id) SELECT ?2, tag_id FROM member_interest WHERE member_id = ?1;
+            DELETE FROM member_interest WHERE member_id = ?1;
+            INSERT OR IGNORE INTO endorsement(endorser_id, member_id, tag_id, created)
+                SELECT endorser_id, ?2, tag_id, created FROM endorsement WHERE member_id = ?1 AND endorser_id <> ?2;
+            INSERT OR IGNORE INTO endorsement(endorser_id, member_id, tag_id, created)
+                SELECT ?2, member_id, tag_id, created FROM endorsement WHERE endorser_id = ?1 AND member_id <> ?2;
+            DELETE FROM endorsement WHERE member_id = ?1 OR endorser_id = ?1;
+            INSERT OR IGNORE INTO resource_author(resource_id, member_id) SELECT resource_id, ?2 FROM resource_author WHERE member_id = ?1;
+            DELETE FROM resource_author WHERE member_id = ?1;
+            UPDATE resource SET contributor_id = ?2 WHERE contributor_id = ?1;
+            UPDATE practice SET contributor_id = ?2 WHERE contributor_id = ?1;
+            UPDATE practice SET verified_by_id = ?2 WHERE verified_by_id = ?1;
+            UPDATE question SET asker_id = ?2 WHERE asker_id = ?1;
+            UPDATE answer SET author_id = ?2 WHERE author_id = ?1;
+            """, [d, k])
+        try moveOtherReferences(db, table: "member", from: d, to: k, handled: [
+            "member_skill.member_id", "member_interest.member_id", "endorsement.member_id", "endorsement.endorser_id",
+            "resource_author.member_id", "resource.contributor_id", "practice.contributor_id", "practice.verified_by_id",
+            "question.asker_id", "answer.author_id",
+        ])
+        try db.execute(sql: "DELETE FROM member WHERE id = ?", arguments: [d])
+    }
+
+    /// Moves references from tables this file does not know (added by later features) by their foreign keys.
+    static func moveOtherReferences(_ db: Database, table: String, from d: Int64, to k: Int64, handled: Set<String>) throws {
+        for ref in try foreignKeys(db)[table] ?? [] where !handled.contains(ref.table + "." + ref.from) {
+            try db.execute(sql: "UPDATE OR IGNORE \(quoted(ref.table)) SET \(quoted(ref.from)) = ? WHERE \(quoted(ref.from)) = ?", arguments: [k, d])
+        }
+    }
+}

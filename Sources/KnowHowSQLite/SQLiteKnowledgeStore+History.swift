@@ -1,0 +1,618 @@
+import Foundation
+import GRDB
+import KnowHowCore
+
+/// The one door for changes: every write checks the acting member's role against the permission
+/// table, runs in one transaction, and is recorded in history with the before- and after-image of
+/// every row it touched, so that any change can be undone exactly.
+///
+/// Rows are captured by temporary triggers on every table (made from the schema, so tables added
+/// later are covered), which log to a temporary table while a change is being recorded.
+extension SQLiteKnowledgeStore {
+    /// What a change is made to: who owns it (for "own entry" rules) and, for verification, the
+    /// tags whose experts may make it.
+    struct Target {
+        var ref: String?
+        var owner: String?
+        var expertTags: [Int64] = []
+    }
+
+    /// What the body of a change tells history.
+    struct ChangeNote {
+        /// The number the change will have.
+        var number: Int64
+        /// The time the change is stamped with.
+        var now: Timestamp
+        var summary: String
+        var undoes: Int64?
+        /// Entry keys to list the change under besides those of the rows it touched.
+        var keys: Set<Int64> = []
+        /// True when the change turned out to change nothing worth a history line.
+        var discard = false
+    }
+
+    /// Runs one change: authorise, record, run `body`, reindex what it touched, all in one transaction.
+    /// `recordRows: false` keeps history short for bulk imports (which then cannot be undone).
+    func change<T>(_ action: ChangeAction, recordRows: Bool = true,
+                   target: (Database) throws -> Target = { _ in Target() },
+                   _ body: (Database, inout ChangeNote) throws -> T) throws -> T {
+        let acting = actingAs
+        let now = frozenTime ?? .now
+        return try write { db in
+            let t = try target(db)
+            let actor = try Self.authorize(db, action, t, acting: acting)
+            try Self.prepareRecording(db)
+            try db.execute(sql: "INSERT INTO change(actor, at, action, summary, undoable) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [actor, now.description, action.rawValue, action.rawValue, recordRows])
+            var note = ChangeNote(number: db.lastInsertedRowID, now: now, summary: action.rawValue)
+            if recordRows { try db.execute(sql: "INSERT INTO knowhow_recording VALUES (1)") }
+            let result = try body(db, &note)
+            try Self.finishRecording(db, note, keepIfEmpty: !recordRows && !note.discard)
+            return result
+        }
+    }
+
+    // MARK: - Permissions
+
+    public func authorize(_ action: ChangeAction, on ref: EntryRef?) throws {
+        let acting = actingAs
+        try read { db in
+            var t = Target(ref: ref?.description)
+            switch ref {
+            case .entry(let id)?:
+                t.owner = try Self.owner(db, id)
+                if action == .verify {
+                    t.expertTags = try Int64.fetchAll(db, sql: "SELECT tag_id FROM entry_tag WHERE entry = ?",
+                                                      arguments: [EntryKey.make(id.type, try Self.require(db, id))])
+                }
+            case .member(let h)?: t.owner = h
+            case nil: break
+            }
+            _ = try Self.authorize(db, action, t, acting: acting)
+        }
+    }
+
+    /// The one permission check: returns the handle to record as the change's author.
+    static func authorize(_ db: Database, _ action: ChangeAction, _ target: Target, acting: ActingAs) throws -> String? {
+        let rule = Permissions.rule(action)
+        let empty = try Int.fetchOne(db, sql: "SELECT count(*) FROM member") == 0
+        let bootstrap = (action == .addMember || action == .importCommunity) && empty
+        switch acting {
+        case .system:
+            return nil
+        case .nobody:
+            if bootstrap { return nil }
+            throw KnowHowError.notIdentified(action: rule.doing.prefix(1).uppercased() + rule.doing.dropFirst())
+        case .member(let handle):
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, role FROM member WHERE handle = ?", arguments: [handle]) else {
+                if bootstrap { return handle }
+                throw KnowHowError.unsupported("you are acting as @\(handle), but this store has no such member; pass --as with a member's handle, or ask a curator to add you")
+            }
+            let role = Role(rawValue: row["role"]) ?? .member
+            var expert = false
+            if rule.experts, !target.expertTags.isEmpty {
+                expert = try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM member_skill WHERE member_id = ? AND level = 'expert'
+                    AND tag_id IN (\(target.expertTags.map(String.init).joined(separator: ",")))
+                    """, arguments: [row["id"] as Int64]) ?? 0 > 0
+            }
+            try Permissions.require(action, handle: handle, role: role, isOwner: target.owner == handle,
+                                    isExpert: expert, target: target.ref)
+            return handle
+        }
+    }
+
+    /// Who owns an entry: a resource's or practice's contributor, a question's asker, an answer's author.
+    static func owner(_ db: Database, _ id: EntryID) throws -> String? {
+        let column: String
+        switch id.type {
+        case .resource, .practice: column = "contributor_id"
+        case .question: column = "asker_id"
+        case .answer: column = "author_id"
+        case .member: return nil
+        }
+        let n = try require(db, id)
+        return try String.fetchOne(db, sql: """
+            SELECT m.handle FROM \(EntryKey.table(id.type)) x JOIN member m ON m.id = x.\(column) WHERE x.id = ?
+            """, arguments: [n])
+    }
+
+    // MARK: - Recording
+
+    /// Tables whose rows history records: every table but history itself, migrations and FTS internals.
+    static func recordedTables(_ db: Database) throws -> [String] {
+        let rows = try Row.fetchAll(db, sql: "SELECT name, sql FROM main.sqlite_master WHERE type = 'table' ORDER BY name")
+        let virtual = rows.filter { ($0["sql"] as String? ?? "").uppercased().hasPrefix("CREATE VIRTUAL") }.map { $0["name"] as String }
+        return rows.map { $0["name"] as String }.filter { name in
+            !name.hasPrefix("sqlite_") && !name.hasPrefix("grdb_") && !["change", "change_row", "change_entry"].contains(name)
+                && !virtual.contains { name == $0 || name.hasPrefix($0 + "_") }
+        }
+    }
+
+    struct TableShape {
+        var columns: [String]
+        var primaryKey: [String]
+    }
+
+    static func shape(_ db: Database, _ table: String) throws -> TableShape {
+        let info = try Row.fetchAll(db, sql: "SELECT name, pk FROM pragma_table_info(?) ORDER BY cid", arguments: [table])
+        let columns = info.map { $0["name"] as String }
+        var pk = info.filter { ($0["pk"] as Int) > 0 }.sorted { ($0["pk"] as Int) < ($1["pk"] as Int) }.map { $0["name"] as String }
+        if pk.isEmpty { pk = ["rowid"] }
+        return TableShape(columns: columns, primaryKey: pk)
+    }
+
+    static func quoted(_ name: String) -> String { "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+
+    /// `json_object('a', X."a", …)` over every column: the row image history keeps.
+    static func imageSQL(_ shape: TableShape, _ alias: String) -> String {
+        "json_object(" + shape.columns.map { "'\($0)', \(alias).\(quoted($0))" }.joined(separator: ", ") + ")"
+    }
+
+    static func keySQL(_ shape: TableShape, _ alias: String) -> String {
+        "json_array(" + shape.primaryKey.map { "\(alias).\(quoted($0))" }.joined(separator: ", ") + ")"
+    }
+
+    /// Creates, once per connection, the log table and a trigger per table and operation.
+    static func prepareRecording(_ db: Database) throws {
+        if try Int.fetchOne(db, sql: "SELECT count(*) FROM temp.sqlite_master WHERE name = 'knowhow_change_log'") == 1 {
+            try db.execute(sql: "DELETE FROM knowhow_change_log; DELETE FROM knowhow_recording")
+            return
+        }
+        try db.execute(sql: """
+            CREATE TEMP TABLE knowhow_change_log (seq INTEGER PRIMARY KEY, tbl TEXT NOT NULL, oldpk TEXT, newpk TEXT, old TEXT, new TEXT);
+            CREATE TEMP TABLE knowhow_recording (on_ INTEGER);
+            """)
+        for table in try recordedTables(db) {
+            let s = try shape(db, table)
+            let when = "WHEN EXISTS (SELECT 1 FROM knowhow_recording)"
+            let name = table.replacingOccurrences(of: "\"", with: "")
+            try db.execute(sql: """
+                CREATE TEMP TRIGGER "knowhow_log_\(name)_insert" AFTER INSERT ON main.\(quoted(table)) \(when) BEGIN
+                  INSERT INTO knowhow_change_log(tbl, newpk, new) VALUES ('\(name)', \(keySQL(s, "NEW")), \(imageSQL(s, "NEW")));
+                END;
+                CREATE TEMP TRIGGER "knowhow_log_\(name)_update" AFTER UPDATE ON main.\(quoted(table)) \(when) BEGIN
+                  INSERT INTO knowhow_change_log(tbl, oldpk, newpk, old, new)
+                  VALUES ('\(name)', \(keySQL(s, "OLD")), \(keySQL(s, "NEW")), \(imageSQL(s, "OLD")), \(imageSQL(s, "NEW")));
+                END;
+                CREATE TEMP TRIGGER "knowhow_log_\(name)_delete" AFTER DELETE ON main.\(quoted(table)) \(when) BEGIN
+                  INSERT INTO knowhow_change_log(tbl, oldpk, old) VALUES ('\(name)', \(keySQL(s, "OLD")), \(imageSQL(s, "OLD")));
+                END;
+                """)
+        }
+    }
+
+    /// One row's net change within a change: the image before (nil: created) and after (nil: deleted).
+    struct RowImage {
+        var table: String
+        var pk: String
+        var before: String?
+        var after: String?
+    }
+
+    /// Folds the trigger log into one before/after image per row, in order of first touch.
+    static func collectRows(_ db: Database) throws -> [RowImage] {
+        var order: [String] = []
+        var rows: [String: RowImage] = [:]
+        func touch(_ table: String, _ pk: String, before: String?, after: String?, created: Bool) {
+            let id = table + "\u{1}" + pk
+            if rows[id] != nil {
+                rows[id]!.after = after
+            } else {
+                order.append(id)
+                rows[id] = RowImage(table: table, pk: pk, before: created ? nil : before, after: after)
+            }
+        }
+        for r in try Row.fetchAll(db, sql: "SELECT tbl, oldpk, newpk, old, new FROM knowhow_change_log ORDER BY seq") {
+            let table: String = r["tbl"]
+            let oldpk: String? = r["oldpk"], newpk: String? = r["newpk"]
+            let old: String? = r["old"], new: String? = r["new"]
+            switch (oldpk, newpk) {
+            case (nil, let n?):
+                touch(table, n, before: nil, after: new, created: true)
+            case (let o?, nil):
+                touch(table, o, before: old, after: nil, created: false)
+            case (let o?, let n?) where o == n:
+                touch(table, o, before: old, after: new, created: false)
+            case (let o?, let n?):
+                touch(table, o, before: old, after: nil, created: false)
+                touch(table, n, before: nil, after: new, created: true)
+            default:
+                break
+            }
+        }
+        return order.compactMap { rows[$0] }.filter { $0.before != $0.after }
+    }
+
+    static func finishRecording(_ db: Database, _ note: ChangeNote, keepIfEmpty: Bool) throws {
+        let rows = try collectRows(db)
+        try db.execute(sql: "DELETE FROM knowhow_change_log; DELETE FROM knowhow_recording")
+        if rows.isEmpty && !keepIfEmpty {
+            try db.execute(sql: "DELETE FROM change WHERE id = ?", arguments: [note.number])
+            return
+        }
+        try db.execute(sql: "UPDATE change SET summary = ?, undoes = ? WHERE id = ?",
+                       arguments: [note.summary, note.undoes, note.number])
+        for (i, r) in rows.enumerated() {
+            try db.execute(sql: "INSERT INTO change_row(change_id, seq, tbl, pk, before, after) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: [note.number, i + 1, r.table, r.pk, r.before, r.after])
+        }
+        let keys = try affectedKeys(db, rows)
+        try reindex(db, keys: keys.index)
+        for k in keys.history.union(note.keys) {
+            try db.execute(sql: "INSERT OR IGNORE INTO change_entry(entry, change_id) VALUES (?, ?)", arguments: [k, note.number])
+        }
+    }
+
+    // MARK: - What rows mean for the index and for `history ID`
+
+    /// A tag's key in `change_entry` (entry keys use type codes 1–5).
+    static func tagKey(_ id: Int64) -> Int64 { id << 3 | 6 }
+
+    static func decode(_ json: String?) -> [String: Any] {
+        guard let json, let obj = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [:] }
+        return obj
+    }
+
+    static func int(_ any: Any?) -> Int64? {
+        if let n = any as? NSNumber { return n.int64Value }
+        return nil
+    }
+
+    /// Entry keys to reindex after rows changed (computed on the current tables), and keys to list
+    /// the change under in `history ID` (members, entries and tags it touched).
+    static func affectedKeys(_ db: Database, _ rows: [RowImage]) throws -> (index: Set<Int64>, history: Set<Int64>) {
+        var index = Set<Int64>(), history = Set<Int64>()
+        var tagUsers = Set<Int64>()
+        var questions = Set<Int64>()
+        func entry(_ k: Int64) { index.insert(k); history.insert(k); if k & 7 == 4 { questions.insert(k >> 3) } }
+        for r in rows {
+            for image in [decode(r.before), decode(r.after)] where !image.isEmpty {
+                switch r.table {
+                case "member": if let id = int(image["id"]) { entry(EntryKey.make(.member, id)) }
+                case "member_skill", "member_interest":
+                    if let id = int(image["member_id"]) { entry(EntryKey.make(.member, id)) }
+                    if let t = int(image["tag_id"]) { history.insert(tagKey(t)) }
+                case "endorsement":
+                    if let id = int(image["member_id"]) { history.insert(EntryKey.make(.member, id)) }
+                    if let id = int(image["endorser_id"]) { history.insert(EntryKey.make(.member, id)) }
+                case "resource": if let id = int(image["id"]) { entry(EntryKey.make(.resource, id)) }
+                case "resource_author":
+                    if let id = int(image["resource_id"]) { entry(EntryKey.make(.resource, id)) }
+                    if let id = int(image["member_id"]) { history.insert(EntryKey.make(.member, id)) }
+                case "practice": if let id = int(image["id"]) { entry(EntryKey.make(.practice, id)) }
+                case "practice_successor":
+                    if let id = int(image["practice_id"]) { entry(EntryKey.make(.practice, id)) }
+                case "question": if let id = int(image["id"]) { entry(EntryKey.make(.question, id)) }
+                case "answer":
+                    if let id = int(image["id"]) { entry(EntryKey.make(.answer, id)) }
+                    if let q = int(image["question_id"]) { history.insert(EntryKey.make(.question, q)) }
+                case "entry_tag":
+                    if let k = int(image["entry"]) { entry(k) }
+                    if let t = int(image["tag_id"]) { history.insert(tagKey(t)) }
+                case "tag":
+                    if let t = int(image["id"]) {
+                        history.insert(tagKey(t))
+                        let b = decode(r.before)["name"] as? String, a = decode(r.after)["name"] as? String
+                        if b != a { tagUsers.insert(t) }
+                    }
+                case "tag_alias":
+                    if let t = int(image["tag_id"]) { history.insert(tagKey(t)); tagUsers.insert(t) }
+                default:
+                    break
+                }
+            }
+        }
+        if !tagUsers.isEmpty {
+            let list = tagUsers.map(String.init).joined(separator: ",")
+            for k in try Int64.fetchAll(db, sql: """
+                SELECT entry FROM entry_tag WHERE tag_id IN (\(list))
+                UNION SELECT member_id << 3 | 1 FROM member_skill WHERE tag_id IN (\(list))
+                UNION SELECT member_id << 3 | 1 FROM member_interest WHERE tag_id IN (\(list))
+                """) {
+                index.insert(k)
+                if k & 7 == 4 { questions.insert(k >> 3) }
+            }
+        }
+        // An answer's index row holds its question's title and tags.
+        if !questions.isEmpty {
+            for a in try Int64.fetchAll(db, sql: "SELECT id FROM answer WHERE question_id IN (\(questions.map(String.init).joined(separator: ",")))") {
+                index.insert(EntryKey.make(.answer, a))
+            }
+        }
+        return (index, history)
+    }
+
+    static func reindex(_ db: Database, keys: Set<Int64>) throws {
+        for k in keys.sorted() { try reindex(db, key: k) }
+    }
+
+    // MARK: - Reading history
+
+    public func history(of reference: String?, by actor: String?, limit: Int) throws -> [ChangeRecord] {
+        try read { db in
+            var sql = "SELECT c.* FROM change c"
+            var conditions: [String] = []
+            var args: StatementArguments = []
+            if let reference {
+                let key = try Self.historyKey(db, reference)
+                sql += " JOIN change_entry e ON e.change_id = c.id"
+                conditions.append("e.entry = ?"); _ = args.append(contentsOf: [key])
+            }
+            if let actor {
+                conditions.append("c.actor = ?"); _ = args.append(contentsOf: [try Validation.handle(actor)])
+            }
+            if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
+            sql += " ORDER BY c.id DESC LIMIT ?"
+            _ = args.append(contentsOf: [limit])
+            return try Row.fetchAll(db, sql: sql, arguments: args).map { try Self.changeRecord(db, $0, details: false) }
+        }
+    }
+
+    public func historyRecord(_ number: Int64) throws -> ChangeRecord {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM change WHERE id = ?", arguments: [number]) else {
+                throw KnowHowError.unsupported("there is no change #\(number); `history` lists them")
+            }
+            return try Self.changeRecord(db, row, details: true)
+        }
+    }
+
+    /// The key `history` looks up: r12, @kim (also once merged away), or a tag.
+    static func historyKey(_ db: Database, _ reference: String) throws -> Int64 {
+        if let ref = EntryRef(reference) {
+            switch ref {
+            case .entry(let id): return EntryKey.make(id)
+            case .member(let h):
+                if let id = try Int64.fetchOne(db, sql: "SELECT id FROM member WHERE handle = ?", arguments: [h]) {
+                    return EntryKey.make(.member, id)
+                }
+                // A member merged away: find their id in the history of their row.
+                if let id = try Int64.fetchOne(db, sql: """
+                    SELECT json_extract(coalesce(before, after), '$.id') FROM change_row
+                    WHERE tbl = 'member' AND json_extract(coalesce(before, after), '$.handle') = ? ORDER BY change_id DESC LIMIT 1
+                    """, arguments: [h]) {
+                    return EntryKey.make(.member, id)
+                }
+                throw KnowHowError.unknownMember(handle: h)
+            }
+        }
+        if let t = try tagID(db, reference, create: false) { return tagKey(t) }
+        throw KnowHowError.unknownReference(reference)
+    }
+
+    static func changeRecord(_ db: Database, _ row: Row, details: Bool) throws -> ChangeRecord {
+        let number: Int64 = row["id"]
+        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM change_row WHERE change_id = ?", arguments: [number]) ?? 0
+        var record = ChangeRecord(number: number, actor: row["actor"], at: Timestamp(row["at"] as String) ?? Timestamp(seconds: 0),
+                                  action: row["action"], summary: row["summary"], rowCount: count,
+                                  undoes: row["undoes"], undoneBy: row["undone_by"])
+        if details {
+            record.details = try Row.fetchAll(db, sql: "SELECT tbl, pk, before, after FROM change_row WHERE change_id = ? ORDER BY seq",
+                                              arguments: [number]).map { r in
+                try rowChange(db, RowImage(table: r["tbl"], pk: r["pk"], before: r["before"], after: r["after"]))
+            }
+        }
+        return record
+    }
+
+    /// A row image in words: which record, which fields changed from what to what.
+    static func rowChange(_ db: Database, _ r: RowImage) throws -> RowChange {
+        let before = decode(r.before), after = decode(r.after)
+        let image = after.isEmpty ? before : after
+        func text(_ v: Any?) -> String? {
+            switch v {
+            case nil, is NSNull: return nil
+            case let s as String: return s.count > 60 ? String(s.prefix(59)) + "…" : s
+            case let n as NSNumber: return n.stringValue
+            default: return "\(v!)"
+            }
+        }
+        func handle(_ id: Any?) throws -> String {
+            guard let id = int(id) else { return "?" }
+            return try String.fetchOne(db, sql: "SELECT '@' || handle FROM member WHERE id = ?", arguments: [id]) ?? "member \(id)"
+        }
+        func tagName(_ id: Any?) throws -> String {
+            guard let id = int(id) else { return "?" }
+            return try String.fetchOne(db, sql: "SELECT '#' || name FROM tag WHERE id = ?", arguments: [id]) ?? "tag \(id)"
+        }
+        func entry(_ key: Any?) -> String {
+            guard let k = int(key), let t = EntryKey.type(k) else { return "?" }
+            return t == .member ? "member \(k >> 3)" : EntryID(t, k >> 3).description
+        }
+        let key: String
+        switch r.table {
+        case "member": key = "@" + (text(image["handle"]) ?? "?")
+        case "resource": key = int(image["id"]).map { EntryID(.resource, $0).description } ?? "?"
+        case "practice": key = int(image["id"]).map { EntryID(.practice, $0).description } ?? "?"
+        case "question": key = int(image["id"]).map { EntryID(.question, $0).description } ?? "?"
+        case "answer": key = int(image["id"]).map { EntryID(.answer, $0).description } ?? "?"
+        case "tag": key = "#" + (text(image["name"]) ?? "?")
+        case "tag_alias": key = (text(image["alias"]) ?? "?") + " → " + (try tagName(image["tag_id"]))
+        case "entry_tag": key = entry(image["entry"]) + " " + (try tagName(image["tag_id"]))
+        case "member_skill", "member_interest": key = (try handle(image["member_id"])) + " " + (try tagName(image["tag_id"]))
+        case "resource_author": key = (int(image["resource_id"]).map { EntryID(.resource, $0).description } ?? "?") + " " + (try handle(image["member_id"]))
+        case "endorsement": key = (try handle(image["endorser_id"])) + " → " + (try handle(image["member_id"])) + " " + (try tagName(image["tag_id"]))
+        case "redirect": key = (text(image["old"]) ?? "?") + " → " + (text(image["new"]) ?? "?")
+        default: key = r.pk
+        }
+        let kind: RowChange.Kind = r.before == nil ? .created : (r.after == nil ? .deleted : .updated)
+        var fields: [(String, String?, String?)] = []
+        if kind == .updated {
+            for name in after.keys.sorted() where text(before[name]) != text(after[name]) {
+                fields.append((name, text(before[name]), text(after[name])))
+            }
+        }
+        return RowChange(kind: kind, table: r.table.replacingOccurrences(of: "_", with: " "), key: key, fields: fields)
+    }
+
+    // MARK: - Undo
+
+    /// Reverses a change (by default the acting member's last one) as a new change, refusing when a
+    /// later change touched the same rows. Returns the record of the undo.
+    public func undo(_ number: Int64?) throws -> ChangeRecord {
+        let acting = actingAs
+        // Chosen before this undo is itself recorded as a change.
+        var chosen: Int64 = 0
+        let undoNumber: Int64 = try change(.undo, target: { db in
+            chosen = try Self.changeToUndo(db, number, acting: acting)
+            return Target(ref: "#\(chosen)", owner: try String.fetchOne(db, sql: "SELECT actor FROM change WHERE id = ?", arguments: [chosen]))
+        }) { db, note in
+            let n = chosen
+            let target = try Row.fetchOne(db, sql: "SELECT * FROM change WHERE id = ?", arguments: [n])!
+            guard (target["undoable"] as Bool?) ?? true else {
+                throw KnowHowError.unsupported("change #\(n) (\(target["summary"] as String)) was an import, which cannot be undone")
+            }
+            if let by: Int64 = target["undone_by"] {
+                throw KnowHowError.conflict("change #\(n) was already undone by #\(by)")
+            }
+            try Self.reverse(db, change: n)
+            try db.execute(sql: "UPDATE change SET undone_by = ? WHERE id = ?", arguments: [note.number, n])
+            if let original: Int64 = target["undoes"] {
+                // Undoing an undo redoes the original.
+                try db.execute(sql: "UPDATE change SET undone_by = NULL WHERE id = ?", arguments: [original])
+            }
+            note.undoes = n
+            note.summary = "undid #\(n): " + (target["summary"] as String)
+            return note.number
+        }
+        return try historyRecord(undoNumber)
+    }
+
+    static func changeToUndo(_ db: Database, _ number: Int64?, acting: ActingAs) throws -> Int64 {
+        if let number {
+            guard try Int64.fetchOne(db, sql: "SELECT 1 FROM change WHERE id = ?", arguments: [number]) != nil else {
+                throw KnowHowError.unsupported("there is no change #\(number); `history` lists them")
+            }
+            return number
+        }
+        let byActor: String
+        var args: StatementArguments = []
+        switch acting {
+        case .nobody: throw KnowHowError.notIdentified(action: "Undoing your last change")
+        case .system: byActor = "actor IS NULL"
+        case .member(let h): byActor = "actor = ?"; args = [h]
+        }
+        guard let n = try Int64.fetchOne(db, sql: """
+            SELECT id FROM change WHERE \(byActor) AND undone_by IS NULL AND undoes IS NULL AND undoable
+            ORDER BY id DESC LIMIT 1
+            """, arguments: args) else {
+            throw KnowHowError.unsupported("you have no change to undo; `history` lists what changed")
+        }
+        return n
+    }
+
+    /// Restores the before-images of a change's rows, after checking each row is still as the change
+    /// left it and that nothing made since depends on rows it created.
+    static func reverse(_ db: Database, change n: Int64) throws {
+        let rows = try Row.fetchAll(db, sql: "SELECT tbl, pk, before, after FROM change_row WHERE change_id = ? ORDER BY seq", arguments: [n])
+            .map { RowImage(table: $0["tbl"], pk: $0["pk"], before: $0["before"], after: $0["after"]) }
+        var shapes: [String: TableShape] = [:]
+        func shapeOf(_ t: String) throws -> TableShape {
+            if let s = shapes[t] { return s }
+            let s = try shape(db, t); shapes[t] = s; return s
+        }
+        func pkCondition(_ s: TableShape) -> String {
+            s.primaryKey.enumerated().map { "\(quoted($1)) = json_extract(?1, '$[\($0)]')" }.joined(separator: " AND ")
+        }
+        // 1. Every row must be as this change left it.
+        for r in rows {
+            let s = try shapeOf(r.table)
+            let current = try String.fetchOne(db, sql: "SELECT \(imageSQL(s, quoted(r.table))) FROM \(quoted(r.table)) WHERE \(pkCondition(s))",
+                                              arguments: [r.pk])
+            if current != r.after {
+                throw try laterChangeError(db, n, table: r.table, pk: r.pk, row: r)
+            }
+        }
+        // 2. Nothing made since may refer to a row this change created.
+        let created = rows.filter { $0.before == nil }
+        if !created.isEmpty {
+            let references = try foreignKeys(db)
+            let createdIDs = Set(created.map { $0.table + "\u{1}" + $0.pk })
+            for r in created {
+                let s = try shapeOf(r.table)
+                for ref in references[r.table] ?? [] {
+                    let cs = try shapeOf(ref.table)
+                    let target = ref.to ?? s.primaryKey.first!
+                    let value = try DatabaseValue.fetchOne(db, sql: "SELECT json_extract(?, '$.\(target)')", arguments: [r.after])
+                    for pk in try String.fetchAll(db, sql: "SELECT \(keySQL(cs, quoted(ref.table))) FROM \(quoted(ref.table)) WHERE \(quoted(ref.from)) = ?",
+                                                  arguments: [value]) where !createdIDs.contains(ref.table + "\u{1}" + pk) {
+                        throw try laterChangeError(db, n, table: ref.table, pk: pk, row: r)
+                    }
+                }
+            }
+        }
+        // 3. Put every row back, newest first; foreign keys are checked at commit.
+        try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+        for r in rows.reversed() {
+            let s = try shapeOf(r.table)
+            switch (r.before, r.after) {
+            case (nil, _?):
+                try db.execute(sql: "DELETE FROM \(quoted(r.table)) WHERE \(pkCondition(s))", arguments: [r.pk])
+            case (let b?, nil):
+                let cols = try String.fetchAll(db, sql: "SELECT key FROM json_each(?)", arguments: [b])
+                try db.execute(sql: "INSERT INTO \(quoted(r.table))(\(cols.map(quoted).joined(separator: ", "))) VALUES ("
+                               + cols.map { "json_extract(?1, '$.\"\($0)\"')" }.joined(separator: ", ") + ")", arguments: [b])
+            case (let b?, _?):
+                let cols = try String.fetchAll(db, sql: "SELECT key FROM json_each(?)", arguments: [b])
+                let sets = cols.map { "\(quoted($0)) = json_extract(?2, '$.\"\($0)\"')" }.joined(separator: ", ")
+                try db.execute(sql: "UPDATE \(quoted(r.table)) SET \(sets) WHERE \(pkCondition(s))", arguments: [r.pk, b])
+            default:
+                break
+            }
+        }
+    }
+
+    /// Foreign keys by the table they point at: (child table, child column, parent column or nil for its key).
+    static func foreignKeys(_ db: Database) throws -> [String: [(table: String, from: String, to: String?)]] {
+        var out: [String: [(String, String, String?)]] = [:]
+        for t in try recordedTables(db) {
+            for fk in try Row.fetchAll(db, sql: "SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?)", arguments: [t]) {
+                out[fk["table"], default: []].append((t, fk["from"], fk["to"]))
+            }
+        }
+        return out
+    }
+
+    /// The refusal for an undo blocked by a later change to the same row.
+    static func laterChangeError(_ db: Database, _ n: Int64, table: String, pk: String, row: RowImage) throws -> KnowHowError {
+        let what = try rowChange(db, row).key
+        if let later = try Row.fetchOne(db, sql: """
+            SELECT c.id, c.summary, c.actor FROM change_row r JOIN change c ON c.id = r.change_id
+            WHERE r.tbl = ? AND r.pk = ? AND r.change_id > ? AND c.undone_by IS NULL ORDER BY c.id DESC LIMIT 1
+            """, arguments: [table, pk, n]) {
+            let by = (later["actor"] as String?).map { " by @\($0)" } ?? ""
+            return .conflict("cannot undo #\(n): change #\(later["id"] as Int64) (\(later["summary"] as String))\(by) changed \(what) since; undo #\(later["id"] as Int64) first")
+        }
+        return .conflict("cannot undo #\(n): \(what) was changed since outside the history (by an import?), so undoing it could lose that change")
+    }
+}
+
+extension SQLiteKnowledgeStore {
+    /// Every index row, the word vocabulary, redirects and successor links, as text: two stores with
+    /// equal snapshots search alike (tests check that an undo restores the index exactly).
+    func indexSnapshot() throws -> [String] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT rowid, title, tags, summary, body FROM entry_fts ORDER BY rowid").map { "fts \($0)" }
+                + Row.fetchAll(db, sql: "SELECT term, doc, cnt FROM word_vocab ORDER BY term").map { "word \($0)" }
+                + Row.fetchAll(db, sql: "SELECT old, new FROM redirect ORDER BY old").map { "redirect \($0)" }
+                + Row.fetchAll(db, sql: "SELECT * FROM practice_successor ORDER BY practice_id").map { "successor \($0)" }
+        }
+    }
+
+    /// Entry keys whose index row differs from what the tables say it should be.
+    func indexDrift() throws -> [Int64] {
+        try read { db in
+            var keys = Set(try Int64.fetchAll(db, sql: "SELECT rowid FROM entry_fts"))
+            for (t, table) in [(EntryType.member, "member"), (.resource, "resource"), (.practice, "practice"), (.question, "question"), (.answer, "answer")] {
+                for n in try Int64.fetchAll(db, sql: "SELECT id FROM \(table)") { keys.insert(EntryKey.make(t, n)) }
+            }
+            return try keys.sorted().filter { k in
+                let doc = try Self.document(db, key: k)
+                let row = try Row.fetchOne(db, sql: "SELECT title, tags, summary, body FROM entry_fts WHERE rowid = ?", arguments: [k])
+                guard let doc, let row else { return (doc == nil) != (row == nil) }
+                return doc.title != row[0] || doc.tags != row[1] || doc.summary != row[2] || doc.body != row[3]
+            }
+        }
+    }
+}

@@ -1,0 +1,668 @@
+import ArgumentParser
+import Foundation
+import KnowHowCore
+
+// Community insights: stats, gaps, topics, match, stale, graph, and config for the search log.
+// The numbers come from the core (Insights.swift); these commands fetch, draw and write JSON.
+
+// MARK: - Logging searches
+
+extension ShellContext {
+    /// Logs a `find`, `who` or `ask` as the store's setting says. Logging never fails a search.
+    func logSearch(_ kind: SearchKind, _ text: String, results: Int, weak: Bool) {
+        try? store.logSearch(SearchLogEntry(at: now, kind: kind, query: text, results: results, weak: weak, member: actor))
+    }
+
+    /// True when something was found but no resource, practice or answer holds every word of `text`.
+    func isWeak(_ text: String, results: Int) -> Bool {
+        guard results > 0, let q = SearchLogging.allWordsQuery(text) else { return false }
+        return (try? store.search(q, limit: 1))?.hits.isEmpty ?? false
+    }
+}
+
+extension SearchResults {
+    /// Only people and questions came back where the search could have found something that
+    /// answers it (a resource, practice or answer).
+    func isWeak(for query: Query) -> Bool {
+        let answering: Set<EntryType> = [.resource, .practice, .answer]
+        guard !hits.isEmpty, !query.types.isDisjoint(with: answering) else { return false }
+        return !hits.contains { answering.contains($0.ref.type) }
+    }
+}
+
+// MARK: - Drawing
+
+/// Sparklines and bars for screens that should read at a glance.
+enum Chart {
+    static let levels: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+    static let eighths: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉"]
+
+    /// One character a value: ▁ for nothing, ▂ to █ for something, scaled to the largest.
+    static func sparkline(_ values: [Int]) -> String {
+        let top = values.max() ?? 0
+        return String(values.map { v in
+            v <= 0 || top == 0 ? levels[0] : levels[1 + Int((Double(v) / Double(top) * 6).rounded())]
+        })
+    }
+
+    /// A horizontal bar `width` cells long at `top`, drawn to an eighth of a cell; never empty for
+    /// a value above zero.
+    static func bar(_ value: Int, of top: Int, width: Int) -> String {
+        guard value > 0, top > 0 else { return "" }
+        let eighthsLong = max(1, Int((Double(value) / Double(top) * Double(width * 8)).rounded()))
+        let full = eighthsLong / 8, rest = eighthsLong % 8
+        return String(repeating: "█", count: full) + (rest > 0 ? String(eighths[rest - 1]) : "")
+    }
+
+    static func right(_ s: String, _ width: Int) -> String {
+        let w = Layout.width(s)
+        return w >= width ? s : String(repeating: " ", count: width - w) + s
+    }
+
+    static func plural(_ n: Int, _ one: String, _ many: String? = nil) -> String {
+        "\(n) " + (n == 1 ? one : many ?? one + "s")
+    }
+
+    static func percent(_ p: Double) -> String { String(format: "%.0f%%", p) }
+}
+
+/// Period options shared by `stats` and `gaps`.
+public struct PeriodOptions: ParsableArguments {
+    @Option(help: "Start of the period: a day (2026-03-01) or an age (90d, 8w, 6m, 1y). Default: a year before --until.")
+    public var since: String?
+    @Option(help: "End of the period, included: a day or a time. Default: now.")
+    public var until: String?
+
+    public init() {}
+
+    func period(_ ctx: ShellContext) throws -> Period {
+        try Period.parse(since: since, until: until, now: ctx.now)
+    }
+}
+
+// MARK: - stats
+
+public struct StatsCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "How the community is doing: growth, participation (1/9/90), top contributors, sectors, busiest tags.",
+        discussion: """
+        "Over time" covers the community's whole life (from --since when given), one column a month. The rest covers the period, by default the year up to now; tags grow against the equal period before it.
+
+        Creators added resources or practices; contributors asked, answered, verified or endorsed; readers only searched, or did nothing the store records. Communities often see about 1% · 9% · 90%.
+
+        Examples: stats · stats --since 6m · stats --since 2026-01-01 --until 2026-06-30 --json
+        """)
+    public static let arguments: [ArgumentKind] = [.nothing]
+
+    @OptionGroup public var period: PeriodOptions
+    @Option(name: [.customLong("limit"), .customShort("n")], help: "Rows in each top list (default 5).") public var limit: Int?
+    @Flag(name: .long, help: "Write JSON for scripts.") public var json = false
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        let span = try period.period(ctx)
+        let n = limit ?? 5
+        guard (1...100).contains(n) else { throw KnowHowError.invalidValue(field: "limit", value: String(n), expected: "a number from 1 to 100") }
+        let store = ctx.store
+        let members = try store.allMembers()
+        let activity = try store.activity(since: nil)
+        let counts = try store.counts()
+        let from = period.since != nil ? Month(span.start) : (activity.first.map { Month($0.at) } ?? Month(span.start))
+        let timeline = Timeline.make(activity.filter { $0.at <= span.end }, from: min(from, Month(span.end)), through: Month(span.end))
+        let participation = Participation.measure(members: members, activity: activity, in: span)
+        let top = ContributorTally.top(activity, in: span, limit: n)
+        let sectors = Breakdown.of(members.map(\.sector))
+        let organisations = Breakdown.of(members.map(\.organisation))
+        let tagCounts = TagCount.measure(activity, in: span)
+        let busiest = TagCount.busiest(tagCounts, limit: n), growing = TagCount.growing(tagCounts, limit: n)
+        let searches = activity.filter { $0.kind == .searched && span.contains($0.at) }.count
+
+        if json || ctx.settings.json {
+            try ctx.printJSON(JSONStats(span: span, counts: counts, timeline: timeline, participation: participation, top: top,
+                                        sectors: sectors, organisations: organisations, busiest: busiest, growing: growing,
+                                        searches: searches))
+            return .ok
+        }
+        let c = ctx.console, s = c.styler
+        c.print(s.bold("Community") + "  " + [Chart.plural(counts.members, "member"), Chart.plural(counts.resources, "resource"),
+                                              Chart.plural(counts.practices, "practice"), Chart.plural(counts.questions, "question"),
+                                              Chart.plural(counts.answers, "answer")].joined(separator: " · "))
+
+        // Over time
+        let per = timeline.monthsPerBucket
+        let last = timeline.buckets.last.map { $0.adding(per - 1) } ?? Month(span.end)
+        c.print()
+        c.print(s.bold("Over time") + s.dim("  \(timeline.buckets.first?.description ?? "") – \(last), "
+                                             + (per == 1 ? "a column a month" : "a column every \(per) months")))
+        let labels: [TimelineSeries: String] = [.joined: "joined", .entries: "entries", .questions: "questions",
+                                                .answers: "answers", .searches: "searches"]
+        for series in TimelineSeries.allCases {
+            let values = timeline.counts[series] ?? []
+            c.print("  " + Layout.pad(labels[series]!, 10) + Chart.sparkline(values) + Chart.right(String(values.reduce(0, +)), 6))
+        }
+        c.print("  " + s.dim("entries are resources and practices; totals are for the span shown"))
+
+        // Participation
+        let p = participation
+        c.print()
+        c.print(s.bold("Participation") + s.dim("  \(span) · \(Chart.plural(p.members, "member"))"))
+        let rows: [(String, Int, Bool)] = [("creators", p.creators.count, true), ("contributors", p.contributors.count, true),
+                                           ("readers", p.readers, true), ("  searched", p.searchers.count, false),
+                                           ("  silent", p.silent.count, false)]
+        for (label, count, drawn) in rows {
+            let line = "  " + Layout.pad(label, 13) + Chart.right(String(count), 4) + Chart.right(Chart.percent(p.percent(count)), 6)
+            c.print(line + (drawn ? "  " + Chart.bar(count, of: max(1, p.members), width: 40) : ""))
+        }
+        c.print(s.dim(Layout.wrap("Creators added resources or practices; contributors asked, answered, verified or endorsed; readers only searched, or did nothing recorded. Communities often see about 1% · 9% · 90%.", width: c.width, indent: "  ")))
+
+        // Top contributors
+        c.print()
+        c.print(s.bold("Top contributors") + s.dim("  \(span)"))
+        if top.isEmpty { c.print(s.dim("  nobody added, asked or answered anything in this period")) }
+        let handleWidth = min(24, (top.map { $0.handle.count + 1 }.max() ?? 0) + 2)
+        for t in top {
+            var parts: [String] = []
+            if t.created > 0 { parts.append(Chart.plural(t.created, "entry", "entries")) }
+            if t.answered > 0 { parts.append(Chart.plural(t.answered, "answer")) }
+            if t.asked > 0 { parts.append(Chart.plural(t.asked, "question")) }
+            if t.verified > 0 { parts.append("\(t.verified) verified") }
+            if t.endorsed > 0 { parts.append(Chart.plural(t.endorsed, "endorsement")) }
+            c.print("  " + s.member(Layout.pad("@" + t.handle, handleWidth)) + Layout.truncate(parts.joined(separator: " · "), c.width - handleWidth - 2))
+        }
+
+        // Who the members are
+        for (title, rows) in [("Members by sector", sectors), ("Members by organisation", organisations)] {
+            c.print()
+            let shown = Array(rows.prefix(8))
+            c.print(s.bold(title) + (rows.count > shown.count ? s.dim("  top \(shown.count) of \(rows.count)") : ""))
+            let top = shown.first?.members ?? 1
+            for r in shown {
+                c.print("  " + Layout.pad(Layout.truncate(r.name, 32), 32) + Chart.right(String(r.members), 4) + "  " + Chart.bar(r.members, of: top, width: 30))
+            }
+            let others = rows.dropFirst(shown.count)
+            if !others.isEmpty {
+                c.print(s.dim("  " + Layout.pad("\(others.count) more", 32) + Chart.right(String(others.reduce(0) { $0 + $1.members }), 4)))
+            }
+        }
+
+        // Tags
+        c.print()
+        let left = 40
+        c.print(s.bold(Layout.pad("Busiest tags", left)) + s.bold("Fastest-growing tags"))
+        c.print(s.dim(Layout.pad("  entries, questions, answers", left) + "  against the period before"))
+        let topCount = busiest.first?.count ?? 1
+        for i in 0..<max(busiest.count, growing.count) {
+            var line = ""
+            if i < busiest.count {
+                let b = busiest[i]
+                line = "  " + s.tag(Layout.pad(Layout.truncate(b.tag, 22), 22)) + Chart.right(String(b.count), 3) + " " + Chart.bar(b.count, of: topCount, width: 10)
+            }
+            line = Layout.pad(line, left)
+            if i < growing.count {
+                let g = growing[i]
+                line += "  " + s.tag(Layout.pad(Layout.truncate(g.tag, 22), 22)) + s.good(Chart.right("+\(g.growth)", 4))
+                    + s.dim(g.previous == 0 ? "  new" : "  from \(g.previous)")
+            }
+            c.print(line)
+        }
+        if busiest.isEmpty && growing.isEmpty { c.print(s.dim("  no tagged entries, questions or answers in this period")) }
+        return .ok
+    }
+}
+
+struct JSONStats: Encodable {
+    struct Span: Encodable { var since: String; var until: String; var previousSince: String }
+    struct Series: Encodable { var months: [String]; var monthsPerColumn: Int; var counts: [String: [Int]] }
+    struct Class: Encodable { var count: Int; var percent: Double; var members: [String] }
+    struct Participation: Encodable {
+        var members: Int
+        var creators: Class, contributors: Class, readers: Class, searchers: Class, silent: Class
+    }
+    struct Contributor: Encodable { var handle: String; var entries: Int; var answers: Int; var questions: Int; var verified: Int; var endorsements: Int; var score: Int }
+    struct Count: Encodable { var name: String; var members: Int }
+    struct TagRow: Encodable { var tag: String; var count: Int; var previous: Int; var growth: Int }
+
+    var period: Span
+    var totals: [String: Int]
+    var overTime: Series
+    var participation: Participation
+    var topContributors: [Contributor]
+    var sectors: [Count]
+    var organisations: [Count]
+    var busiestTags: [TagRow]
+    var growingTags: [TagRow]
+
+    init(span: Period, counts: StoreCounts, timeline: Timeline, participation p: KnowHowCore.Participation, top: [ContributorTally],
+         sectors: [Breakdown], organisations: [Breakdown], busiest: [TagCount], growing: [TagCount], searches: Int) {
+        period = Span(since: span.start.description, until: span.end.description, previousSince: span.previous.start.description)
+        totals = ["members": counts.members, "resources": counts.resources, "practices": counts.practices,
+                  "questions": counts.questions, "answers": counts.answers, "tags": counts.tags, "searchesInPeriod": searches]
+        overTime = Series(months: timeline.buckets.map(\.description), monthsPerColumn: timeline.monthsPerBucket,
+                          counts: Dictionary(uniqueKeysWithValues: timeline.counts.map { ($0.key.rawValue, $0.value) }))
+        func cls(_ m: [String]) -> Class { Class(count: m.count, percent: p.percent(m.count), members: m) }
+        participation = Participation(members: p.members, creators: cls(p.creators), contributors: cls(p.contributors),
+                                      readers: cls((p.searchers + p.silent).sorted()), searchers: cls(p.searchers), silent: cls(p.silent))
+        topContributors = top.map { Contributor(handle: $0.handle, entries: $0.created, answers: $0.answered, questions: $0.asked,
+                                                verified: $0.verified, endorsements: $0.endorsed, score: $0.score) }
+        self.sectors = sectors.map { Count(name: $0.name, members: $0.members) }
+        self.organisations = organisations.map { Count(name: $0.name, members: $0.members) }
+        busiestTags = busiest.map { TagRow(tag: $0.tag, count: $0.count, previous: $0.previous, growth: $0.growth) }
+        growingTags = growing.map { TagRow(tag: $0.tag, count: $0.count, previous: $0.previous, growth: $0.growth) }
+    }
+}
+
+// MARK: - gaps
+
+public struct GapsCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "gaps",
+        abstract: "What people look for and do not find: unmet searches by wording, unanswered questions, wanted skills nobody has.",
+        discussion: """
+        Searches (find, who) that found nothing, or found something but no resource, practice or answer holding every word, grouped by similar wording. People counts each member once however often they searched; anonymous searches count once a day.
+
+        Then questions nobody has answered, and tags that members want to learn, search for or ask about but that no member practises.
+
+        Examples: gaps · gaps --since 90d · gaps --json
+        """)
+    public static let arguments: [ArgumentKind] = [.nothing]
+
+    @OptionGroup public var period: PeriodOptions
+    @OptionGroup public var output: OutputOptions
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        let span = try period.period(ctx)
+        let limit = try output.limit(ctx)
+        let store = ctx.store
+        let log = try store.searchLog(in: span)
+        let groups = SearchGaps.group(log)
+        let unanswered = try store.unansweredQuestions()
+        let members = try store.allMembers()
+        let vocabulary = try store.tagVocabulary()
+        let questions = try store.activity(since: span.start).filter { $0.kind == .asked && span.contains($0.at) }.map(\.tags)
+        let demand = TagDemand.unmet(members: members, searches: log, questions: questions, vocabulary: vocabulary)
+        // A gap someone has filled since: the most common wording now finds an answer.
+        let shown = Array(groups.prefix(limit))
+        let filled: [String?] = shown.map { g in
+            guard let q = SearchLogging.allWordsQuery(g.label), let hit = (try? store.search(q, limit: 1))?.hits.first else { return nil }
+            return hit.ref.description
+        }
+        ctx.lastRefs = unanswered.prefix(limit).compactMap { $0.id.map(EntryRef.entry) }
+
+        if output.json(ctx) {
+            try ctx.printJSON(JSONGaps(span: span, log: log, groups: groups, filled: filled, vocabulary: vocabulary,
+                                       unanswered: unanswered, demand: demand))
+            return .ok
+        }
+        let c = ctx.console, s = c.styler
+        let unmet = log.filter { $0.unmet && $0.kind != .ask }.count
+        c.print(s.bold("Looked for, not found") + s.dim("  \(span) · \(unmet) of \(Chart.plural(log.filter { $0.kind != .ask }.count, "search", "searches"))"))
+        if shown.isEmpty {
+            c.print(s.dim(log.isEmpty ? "  no searches logged in this period (see `config logging`)" : "  every search in this period found something"))
+        } else {
+            c.print(s.dim("  people  searches  last seen   wording"))
+            for (g, now) in zip(shown, filled) {
+                var tail = ""
+                if g.wordings.count > 1 { tail += " +\(g.wordings.count - 1) more" }
+                if g.kinds == [.who] { tail += " (who)" }
+                if let now { tail += " · now finds \(now)" }
+                let lead = Chart.right(String(g.people), 8) + Chart.right(String(g.searches), 10) + "  " + g.lastSeen.day.description + "  "
+                let room = max(10, c.width - Layout.width(lead) - Layout.width(tail))
+                c.print(lead + s.bold(Layout.truncate(g.label, room)) + s.dim(tail))
+            }
+            if groups.count > shown.count { c.print(s.dim("  … \(groups.count - shown.count) more: raise --limit, or use --json")) }
+            c.print(s.dim("  One person repeating a search counts once."))
+        }
+
+        c.print()
+        c.print(s.bold("Questions nobody has answered") + s.dim("  \(unanswered.count)"))
+        if unanswered.isEmpty { c.print(s.dim("  none: every question has an answer")) }
+        for q in unanswered.prefix(limit) {
+            let asker = q.asker.map { "  @" + $0 } ?? ""
+            let lead = "  " + s.id(Layout.pad(q.id!.description, 4)) + " " + (q.created?.day.description ?? "          ") + "  "
+            c.print(lead + Layout.truncate(q.title, max(10, c.width - Layout.width(lead) - Layout.width(asker))) + s.member(asker))
+        }
+        if unanswered.count > limit { c.print(s.dim("  … \(unanswered.count - limit) more: list questions status:open")) }
+
+        c.print()
+        c.print(s.bold("Wanted, but nobody practises it") + s.dim("  no member at practising or expert level"))
+        if demand.isEmpty {
+            c.print(s.dim("  every tag people want has someone practising it"))
+        } else {
+            c.print(s.dim("  " + Layout.pad("tag", 28) + "   want  searched  asked"))
+            for d in demand.prefix(limit) {
+                c.print("  " + s.tag(Layout.pad(Layout.truncate(d.tag, 28), 28)) + Chart.right(String(d.wanting), 7)
+                        + Chart.right(String(d.searching), 10) + Chart.right(String(d.questions), 7))
+            }
+            c.print(s.dim("  want: learning goals and skills at learning level; searched: people; asked: questions in the period"))
+        }
+        return .ok
+    }
+}
+
+struct JSONGaps: Encodable {
+    struct Group: Encodable {
+        var label: String; var wordings: [String]; var words: [String]; var tags: [String]
+        var people: Int; var searches: Int; var noResults: Int; var kinds: [String]; var lastSeen: String
+        var members: [String]; var nowFinds: String?
+    }
+    struct Open: Encodable { var id: String; var title: String; var asker: String?; var asked: String?; var tags: [String] }
+    struct Demand: Encodable { var tag: String; var want: Int; var searched: Int; var asked: Int }
+    var since: String, until: String
+    var searches: Int, unmet: Int
+    var searchGaps: [Group]
+    var unansweredQuestions: [Open]
+    var wantedTags: [Demand]
+
+    init(span: Period, log: [SearchLogEntry], groups: [SearchGap], filled: [String?], vocabulary: TagVocabulary,
+         unanswered: [Question], demand: [TagDemand]) {
+        since = span.start.description; until = span.end.description
+        searches = log.filter { $0.kind != .ask }.count
+        unmet = log.filter { $0.unmet && $0.kind != .ask }.count
+        searchGaps = groups.enumerated().map { i, g in
+            Group(label: g.label, wordings: g.wordings, words: g.words, tags: vocabulary.tags(in: g.wordings.joined(separator: " ")),
+                  people: g.people, searches: g.searches, noResults: g.noResults, kinds: g.kinds.map(\.rawValue),
+                  lastSeen: g.lastSeen.description, members: g.searchers, nowFinds: i < filled.count ? filled[i] : nil)
+        }
+        unansweredQuestions = unanswered.map { Open(id: $0.id!.description, title: $0.title, asker: $0.asker, asked: $0.created?.description, tags: $0.tags) }
+        wantedTags = demand.map { Demand(tag: $0.tag, want: $0.wanting, searched: $0.searching, asked: $0.questions) }
+    }
+}
+
+// MARK: - topics
+
+public struct TopicsCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "topics",
+        abstract: "Ideas for the next meeting: learning goals many members share, who could lead, what to start from.",
+        discussion: """
+        A learning goal is a member's interest or a skill at learning level; each member counts once. Who could lead is ranked as `who` ranks (what they wrote, answered and verified, declared skills, endorsements), leaving out the members who want to learn it.
+
+        Examples: topics · topics --min 5 --limit 3 · topics --json
+        """)
+    public static let arguments: [ArgumentKind] = [.nothing]
+
+    @Option(help: "Only goals shared by at least this many members.") public var min = 3
+    @Option(name: [.customLong("limit"), .customShort("n")], help: "How many topics (default 5).") public var limit: Int?
+    @Flag(name: .long, help: "Write JSON for scripts.") public var json = false
+
+    public init() {}
+
+    struct Topic {
+        var goal: LearningGoal
+        var leaders: [Expert]
+        var resources: [SearchHit]
+    }
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        let n = limit ?? 5
+        guard (1...100).contains(n) else { throw KnowHowError.invalidValue(field: "limit", value: String(n), expected: "a number from 1 to 100") }
+        let goals = LearningGoal.shared(try ctx.store.allMembers(), minMembers: Swift.max(1, min)).prefix(n)
+        var topics: [Topic] = []
+        for g in goals {
+            let words = g.tag.replacingOccurrences(of: "-", with: " ")
+            var who = ExpertQuery(topic: words)
+            who.exclude = Set(g.learners)
+            who.limit = 3
+            let leaders = (try? ExpertRanker.rank(who, source: ctx.store, now: ctx.now)) ?? []
+            var q = (try? ExpertRanker.relaxedQuery(words)) ?? Query(text: nil)
+            q.filters = [Filter(.tag, g.tag), Filter(.type, "resource"), Filter(.type, "practice")]
+            let resources = (try? ctx.store.search(q, limit: 2))?.hits ?? []
+            topics.append(Topic(goal: g, leaders: leaders, resources: resources))
+        }
+        ctx.lastRefs = topics.flatMap { $0.leaders.map { EntryRef.member($0.member.handle) } + $0.resources.map(\.ref) }
+        if json || ctx.settings.json {
+            struct Out: Encodable {
+                var tag: String; var members: Int; var learners: [String]; var couldLead: JSONWho; var startFrom: [JSONHit]
+            }
+            try ctx.printJSON(topics.map { t in
+                Out(tag: t.goal.tag, members: t.goal.learners.count, learners: t.goal.learners,
+                    couldLead: JSONWho(topic: t.goal.tag, experts: t.leaders),
+                    startFrom: t.resources.enumerated().map { JSONHit($1, n: $0 + 1) })
+            })
+            return topics.isEmpty ? .noResults : .ok
+        }
+        let c = ctx.console, s = c.styler
+        if topics.isEmpty {
+            c.error("no learning goal is shared by \(min) or more members; try --min 2")
+            return .noResults
+        }
+        c.print(s.bold("Topics for the next meeting") + s.dim("  learning goals members share, who could lead"))
+        for (i, t) in topics.enumerated() {
+            c.print()
+            c.print(Chart.right("\(i + 1).", 3) + " " + s.tag(t.goal.tag) + s.dim("  \(t.goal.learners.count) members want to learn it"))
+            let leads = t.leaders.map { e -> String in
+                let level = e.member.skills.filter { $0.tag == t.goal.tag }.map(\.level.rawValue).first
+                let why = [level, e.evidenceCount > 0 ? Chart.plural(e.evidenceCount, "entry", "entries") : nil].compactMap { $0 }
+                return s.member("@" + e.member.handle) + (why.isEmpty ? "" : s.dim(" (" + why.joined(separator: ", ") + ")"))
+            }
+            if leads.isEmpty {
+                c.print("    " + s.dim(Layout.pad("could lead", 12)) + s.dim("nobody yet: a chance to invite a speaker"))
+            } else {
+                c.print("    " + s.dim(Layout.pad("could lead", 12)) + leads[0])
+                for l in leads.dropFirst() { c.print("    " + String(repeating: " ", count: 12) + l) }
+            }
+            for (j, r) in t.resources.enumerated() {
+                let label = j == 0 ? s.dim(Layout.pad("start from", 12)) : String(repeating: " ", count: 12)
+                c.print("    " + label + s.id(Layout.pad(r.ref.description, 5)) + Layout.truncate(Highlight.plain(r.title), c.width - 21))
+            }
+        }
+        return .ok
+    }
+}
+
+// MARK: - match
+
+public struct MatchCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "match",
+        abstract: "Mentoring suggestions: members learning a skill paired with experts in it who mentor.",
+        discussion: """
+        Learners are members with the skill at learning level or as a learning goal; mentors have it at expert level and mentor. Pairs across organisations and sectors score higher, and each suggestion a mentor already has counts against the next, so that one mentor is not suggested to everyone.
+
+        Examples: match · match data-literacy · match --per-mentor 2 --json
+        """)
+    public static let arguments: [ArgumentKind] = [.reference]
+
+    @Option(name: .customLong("per-mentor"), help: "At most this many suggestions for one mentor.") public var perMentor = 3
+    @Option(name: .customLong("per-learner"), help: "At most this many suggestions for one learner.") public var perLearner = 1
+    @Flag(name: .long, help: "Write JSON for scripts.") public var json = false
+    @Argument(help: "Only this skill (a tag).") public var tag: String?
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        guard (1...50).contains(perMentor), (1...50).contains(perLearner) else {
+            throw KnowHowError.invalidValue(field: "--per-mentor/--per-learner", value: "\(perMentor)/\(perLearner)", expected: "numbers from 1 to 50")
+        }
+        var members = try ctx.store.allMembers()
+        var only: String?
+        if let tag {
+            only = try ctx.store.tag(tag).tag.name
+            // Only that skill counts: learners and mentors of other skills do not compete for the same slots.
+            members = members.map { m in
+                var m = m
+                m.skills = m.skills.filter { $0.tag == only }
+                m.interests = m.interests.filter { $0 == only }
+                return m
+            }
+        }
+        let (suggestions, unmatched) = MentorMatcher.suggest(members, perMentor: perMentor, perLearner: perLearner)
+        let byHandle = Dictionary(members.map { ($0.handle, $0) }, uniquingKeysWith: { a, _ in a })
+        ctx.lastRefs = suggestions.map { .member($0.mentor) }
+        if json || ctx.settings.json {
+            struct Pair: Encodable { var learner: String; var mentor: String; var tag: String; var score: Double; var reasons: [String] }
+            struct Left: Encodable { var tag: String; var learners: [String]; var mentors: Int }
+            struct Out: Encodable { var perMentor: Int; var perLearner: Int; var suggestions: [Pair]; var unmatched: [Left] }
+            try ctx.printJSON(Out(perMentor: perMentor, perLearner: perLearner,
+                                  suggestions: suggestions.map { Pair(learner: $0.learner, mentor: $0.mentor, tag: $0.tag,
+                                                                      score: ($0.score * 100).rounded() / 100, reasons: $0.reasons) },
+                                  unmatched: unmatched.map { Left(tag: $0.tag, learners: $0.learners, mentors: $0.mentors) }))
+            return suggestions.isEmpty ? .noResults : .ok
+        }
+        let c = ctx.console, s = c.styler
+        if suggestions.isEmpty {
+            c.error("no learner has an expert who mentors" + (only.map { " in \($0)" } ?? "") + "; `gaps` shows what nobody practises")
+            return .noResults
+        }
+        c.print(s.bold("Mentoring suggestions") + s.dim("  experts who mentor, at most \(perMentor) each"))
+        let numWidth = String(suggestions.count).count + 1
+        for (i, p) in suggestions.enumerated() {
+            let lead = Chart.right("\(i + 1).", numWidth) + " "
+            c.print(lead + s.member("@" + p.learner) + " → " + s.member("@" + p.mentor) + "  " + s.tag(p.tag))
+            func place(_ h: String) -> String {
+                let m = byHandle[h]
+                return [m?.organisation, m?.sector].compactMap { $0 }.joined(separator: ", ")
+            }
+            let indent = String(repeating: " ", count: numWidth + 1)
+            c.print(indent + s.dim(Layout.truncate(place(p.learner) + " ↔ " + place(p.mentor), c.width - indent.count)))
+            c.print(indent + s.dim(Layout.truncate(p.reasons.joined(separator: " · "), c.width - indent.count)))
+        }
+        if !unmatched.isEmpty {
+            c.print()
+            c.print(s.bold("Still without a suggestion"))
+            for u in unmatched.sorted(by: { ($0.learners.count, $1.tag) > ($1.learners.count, $0.tag) }).prefix(8) {
+                let why = u.mentors == 0 ? "no expert who mentors" : "its \(Chart.plural(u.mentors, "mentor")) \(u.mentors == 1 ? "is" : "are") at the limit"
+                c.print("  " + s.tag(Layout.pad(Layout.truncate(u.tag, 26), 26)) + Chart.right(String(u.learners.count), 3) + s.dim(" learning · " + why))
+            }
+            if unmatched.count > 8 { c.print(s.dim("  … \(unmatched.count - 8) more skills (--json lists them)")) }
+        }
+        return .ok
+    }
+}
+
+// MARK: - stale
+
+public struct StaleCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "stale",
+        abstract: "Resources and practices nobody has changed for a long time (365 days; --days N), oldest first.",
+        discussion: """
+        Touched means updated, verified, or changed through any recorded change (edit, retag, merge, undo). Practices with a review date show it; `review` lists the practices due for review.
+
+        Examples: stale · stale --days 730 --limit 20
+        """)
+    public static let arguments: [ArgumentKind] = [.nothing]
+
+    @Option(help: "Untouched for at least this many days.") public var days = 365
+    @OptionGroup public var output: OutputOptions
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        guard (1...36_500).contains(days) else { throw KnowHowError.invalidValue(field: "--days", value: String(days), expected: "a number from 1 to 36500") }
+        let limit = try output.limit(ctx)
+        let cutoff = Timestamp(seconds: ctx.now.seconds - Int64(days) * 86_400)
+        let stale = try ctx.store.untouched(since: cutoff)
+        let due = try ctx.store.dueForReview(within: 30, today: ctx.today)
+        ctx.lastRefs = stale.prefix(limit).map { .entry($0.id) }
+        if output.json(ctx) {
+            struct Row: Encodable { var id: String; var title: String; var lastTouched: String; var contributor: String?; var reviewBy: String? }
+            struct Out: Encodable { var days: Int; var since: String; var entries: [Row]; var dueForReview: [String] }
+            try ctx.printJSON(Out(days: days, since: cutoff.description,
+                                  entries: stale.map { Row(id: $0.id.description, title: $0.title, lastTouched: $0.lastTouched.description,
+                                                           contributor: $0.contributor, reviewBy: $0.reviewBy?.description) },
+                                  dueForReview: due.compactMap { $0.id?.description }))
+            return stale.isEmpty ? .noResults : .ok
+        }
+        let c = ctx.console, s = c.styler
+        let resources = stale.filter { $0.id.type == .resource }.count
+        if stale.isEmpty {
+            c.error("nothing has gone untouched for \(days) days")
+        } else {
+            c.print(s.bold("Untouched for \(days) days or more") + s.dim("  since \(cutoff.day) · "
+                    + Chart.plural(resources, "resource") + ", " + Chart.plural(stale.count - resources, "practice")))
+            for e in stale.prefix(limit) {
+                let tail = e.reviewBy.map { "  review by \($0)" } ?? e.contributor.map { "  @" + $0 } ?? ""
+                let lead = "  " + s.id(Layout.pad(e.id.description, 5)) + e.lastTouched.day.description + "  "
+                c.print(lead + Layout.truncate(e.title, max(10, c.width - Layout.width(lead) - Layout.width(tail))) + s.dim(tail))
+            }
+            if stale.count > limit { c.print(s.dim("  … \(stale.count - limit) more: raise --limit")) }
+        }
+        if !due.isEmpty {
+            c.print(s.dim("\(Chart.plural(due.count, "practice is", "practices are")) due for review within 30 days: see `review`"))
+        }
+        return stale.isEmpty ? .noResults : .ok
+    }
+}
+
+// MARK: - graph
+
+public struct GraphCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "graph",
+        abstract: "Write the community as a Graphviz graph (DOT): members, the tags that link them, skills by level.",
+        discussion: """
+        Members are ellipses coloured by sector, tags are boxes, and each skill is an edge labelled with its level. Tags held by fewer than --min-members members are left out so that the picture shows what links people.
+
+        Examples: graph community.dot, then: sfdp -Tsvg community.dot -o community.svg · graph --interests --min-members 3 | dot -Tpng -Ksfdp -o community.png
+        """)
+    public static let arguments: [ArgumentKind] = [.file]
+
+    @Option(name: .customLong("min-members"), help: "Only tags linking at least this many members.") public var minMembers = 2
+    @Flag(help: "Add learning goals as dotted edges.") public var interests = false
+    @Argument(help: "Where to write; standard output when left out.") public var file: String?
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        guard minMembers >= 1 else { throw KnowHowError.invalidValue(field: "--min-members", value: String(minMembers), expected: "a number from 1 up") }
+        let graph = CommunityGraph.dot(try ctx.store.allMembers(), minMembers: minMembers, interests: interests)
+        guard let file else {
+            ctx.console.out += graph.text
+            return .ok
+        }
+        let path = Paths.expand(file)
+        do {
+            try Data(graph.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw KnowHowError.cannotWrite(path: path, reason: "check that the folder exists and is writable")
+        }
+        ctx.console.print("wrote \(path): \(Chart.plural(graph.members, "member")), \(Chart.plural(graph.tags, "tag")), \(Chart.plural(graph.edges, "link"))")
+        ctx.console.print(ctx.styler.dim("draw it with: sfdp -Tsvg \(file) -o community.svg"))
+        return .ok
+    }
+}
+
+// MARK: - config
+
+public struct ConfigCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "Show or change the store's own settings: config logging on|off|anonymous (curators).",
+        discussion: """
+        logging: whether find, who and ask are logged for `gaps` and `stats` — on (with who searched), anonymous (without), or off. The change applies from now on; searches already logged keep what they have. Unlike `set`, which lasts one session, store settings are kept in the store for everyone.
+        """)
+    public static let arguments: [ArgumentKind] = [.nothing]
+
+    @Argument(help: "The setting: logging.") public var name: String?
+    @Argument(help: "Its new value.") public var value: String?
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        let c = ctx.console
+        guard let name else {
+            let mode = try ctx.store.searchLogging()
+            c.print("logging  \(mode.rawValue)" + c.styler.dim("  (\(mode.explanation))"))
+            return .ok
+        }
+        guard name.lowercased() == SearchLogging.settingKey else {
+            throw KnowHowError.invalidValue(field: "store setting", value: name, expected: "logging (for session settings, see `set`)")
+        }
+        guard let value else {
+            let mode = try ctx.store.searchLogging()
+            c.print("logging  \(mode.rawValue)" + c.styler.dim("  (\(mode.explanation))"))
+            return .ok
+        }
+        guard let mode = SearchLogging(rawValue: value.lowercased()) else {
+            throw KnowHowError.invalidValue(field: "logging", value: value, expected: "on, off or anonymous")
+        }
+        try ctx.store.setSearchLogging(mode)
+        c.print("logging = \(mode.rawValue): \(mode.explanation) from now on")
+        return .ok
+    }
+}

@@ -1,0 +1,202 @@
+import Foundation
+import GRDB
+import KnowHowCore
+import KnowHowSQLite
+
+/// `knowhow-bench run`: build (or reuse) a store, then measure it.
+struct Benchmark {
+    var entries: Int
+    var seed: UInt64 = 1
+    var dir = "bench-out"
+    var json: String?
+    var queryCount = 500
+    var knowhow: String?
+    var processRuns = 20
+    var chunkSize = 20_000
+    var rebuild = false
+    var breakdown = true
+    /// Query categories left out (a store whose cost there is unbounded would never finish).
+    var skip: Set<String> = []
+
+    func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
+    var storePath: String { "\(dir)/knowhow-\(entries)-s\(seed).db" }
+    var buildPath: String { storePath + ".build.json" }
+
+    func run() throws -> BenchReport {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let (generator, setup) = Measure.time { CommunityGenerator(entries: entries, seed: seed) }
+        log("generator ready in \(String(format: "%.1f", setup)) s: \(generator.memberCount) members, \(generator.tagNames.count) tags")
+
+        var reused = false
+        let build: BuildFigures
+        if !rebuild, FileManager.default.fileExists(atPath: storePath),
+           let data = FileManager.default.contents(atPath: buildPath),
+           let saved = try? JSONDecoder().decode(BuildFigures.self, from: data),
+           saved.entries == entries, saved.seed == seed {
+            build = saved; reused = true
+            log("reusing \(storePath)")
+        } else {
+            build = try buildStore(generator)
+            let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try enc.encode(build).write(to: URL(fileURLWithPath: buildPath))
+        }
+        let db = Measure.fileSize(storePath), wal = Measure.fileSize(storePath + "-wal")
+
+        let loadBefore = Measure.loadAverage()
+        let queries = QueryMix.make(generator, count: queryCount).filter { !skip.contains($0.category) }
+        if !skip.isEmpty { log("left out: \(skip.sorted().joined(separator: ", "))") }
+        let (process, note) = try wholeProcess(queries)
+        var figures = try inProcess(queries)
+        try floor(&figures)
+        let whoFigures = try who(QueryMix.whoTopics(generator, queries))
+
+        var categories: [CategoryFigures] = []
+        for (name, _) in QueryMix.categories {
+            let fs = figures.filter { $0.category == name }
+            guard !fs.isEmpty else { continue }
+            let m = fs.compactMap(\.matches).sorted()
+            categories.append(CategoryFigures(
+                category: name, find: LatencySummary(fs.map(\.find)), raw: LatencySummary(fs.compactMap(\.raw)),
+                medianMatches: m.isEmpty ? nil : m[(m.count - 1) / 2],
+                medianUnranked: Measure.median(fs.compactMap(\.unranked)),
+                medianSnippets: Measure.median(fs.compactMap(\.snippets))))
+        }
+        let iso = ISO8601DateFormatter()
+        return BenchReport(
+            date: iso.string(from: Date()), cores: ProcessInfo.processInfo.activeProcessorCount,
+            loadBefore: loadBefore, loadAfter: Measure.loadAverage(),
+            entries: entries, seed: seed, members: generator.memberCount, tags: generator.tagNames.count,
+            store: storePath, reusedStore: reused, build: build, dbBytes: db, walBytes: wal,
+            storeToTextRatio: Double(db + wal) / Double(max(build.textBytes, 1)),
+            process: process, processNote: note,
+            find: LatencySummary(figures.map(\.find)), raw: LatencySummary(figures.compactMap(\.raw)),
+            categories: categories, who: LatencySummary(whoFigures.map(\.seconds)),
+            whoCategories: Dictionary(grouping: whoFigures, by: \.category).mapValues { LatencySummary($0.map(\.seconds)) },
+            queryPeakMemoryBytes: Measure.status("VmHWM"), queries: figures, whoQueries: whoFigures)
+    }
+
+    // MARK: - Build
+
+    func buildStore(_ g: CommunityGenerator) throws -> BuildFigures {
+        for suffix in ["", "-wal", "-shm", ".build.json"] { try? FileManager.default.removeItem(atPath: storePath + suffix) }
+        var importSeconds = 0.0, generateSeconds = 0.0, text = 0, rates: [Double] = []
+        let chunks = g.chunks(size: chunkSize)
+        do {
+            let store = try SQLiteKnowledgeStore(path: storePath)
+            for (i, chunk) in chunks.enumerated() {
+                let (file, tg) = Measure.time { g.file(chunk) }
+                generateSeconds += tg
+                text += CommunityGenerator.textBytes(file)
+                let (summary, ti) = try Measure.time { try store.importCommunity(file) }
+                importSeconds += ti
+                let n = file.resources.count + file.practices.count + file.questions.count + file.answers.count
+                if n > 0 { rates.append(Double(n) / ti) }
+                let hwm = Measure.status("VmHWM").map(Format.bytes) ?? "?"
+                log("chunk \(i + 1)/\(chunks.count): \(summary) in \(String(format: "%.2f", ti)) s (\(n > 0 ? Format.int(Int(Double(n) / ti)) + " entries/s" : "members and tags"), peak \(hwm))")
+            }
+        }
+        return BuildFigures(entries: g.entries, members: g.memberCount, seed: g.seed, chunkSize: chunkSize,
+                            importSeconds: importSeconds, generateSeconds: generateSeconds,
+                            entriesPerSecond: Double(g.entries) / importSeconds,
+                            peakMemoryBytes: Measure.status("VmHWM"), textBytes: text, chunkRates: rates)
+    }
+
+    // MARK: - Whole process
+
+    func knowhowBinary() -> String? {
+        if let knowhow { return knowhow }
+        let beside = (Measure.ownExecutable() as NSString).deletingLastPathComponent + "/knowhow"
+        return FileManager.default.isExecutableFile(atPath: beside) ? beside : nil
+    }
+
+    func wholeProcess(_ queries: [BenchQuery]) throws -> (ProcessFigures?, String?) {
+        guard processRuns > 0 else { return (nil, "skipped (--process-runs 0)") }
+        guard let bin = knowhowBinary(), FileManager.default.isExecutableFile(atPath: bin) else {
+            return (nil, "no knowhow binary beside knowhow-bench; build it with `swift build -c release --product knowhow` or pass --knowhow PATH")
+        }
+        let picked = Array(queries.prefix(processRuns)).map(\.text)
+        _ = try Measure.runProcess(bin, ["--db", storePath, "find", picked[0]])  // warm the page cache
+        var runs: [Double] = []
+        for q in picked {
+            let (t, status) = try Measure.runProcess(bin, ["--db", storePath, "find", q])
+            if status > 1 { log("warning: knowhow find \(q) exited with \(status)") }
+            runs.append(t)
+        }
+        log("whole process: median \(Format.ms(Measure.median(runs))) ms over \(runs.count) runs of \(bin)")
+        return (ProcessFigures(binary: bin, runs: runs, queries: picked, median: Measure.median(runs), max: runs.max()), nil)
+    }
+
+    // MARK: - In process
+
+    func inProcess(_ queries: [BenchQuery]) throws -> [QueryFigures] {
+        let store = try SQLiteKnowledgeStore(path: storePath)
+        // Warm up on other words, so the first timed query does not pay for opening caches.
+        for w in ["report", "team", "plan", "onboarding"] { _ = try store.search(try QueryParser.parse(w), limit: 10) }
+        var out: [QueryFigures] = []
+        for q in queries {
+            let t = Measure.now()
+            let parsed = try QueryParser.parse(q.text)
+            let results = try store.search(parsed, limit: 10)
+            let elapsed = Measure.now() - t
+            out.append(QueryFigures(category: q.category, text: q.text, match: parsed.text.flatMap(FTS5Query.render),
+                                    find: elapsed, hits: results.hits.count))
+        }
+        let f = LatencySummary(out.map(\.find))
+        log("in-process find: p50 \(Format.ms(f.p50)) p99 \(Format.ms(f.p99)) ms")
+        return out
+    }
+
+    // MARK: - Who to ask
+
+    func who(_ topics: [BenchQuery]) throws -> [WhoFigures] {
+        let store = try SQLiteKnowledgeStore(path: storePath)
+        _ = try ExpertRanker.rank(ExpertQuery(topic: "report"), source: store)
+        var out: [WhoFigures] = []
+        for q in topics {
+            let t = Measure.now()
+            let experts = try ExpertRanker.rank(ExpertQuery(topic: q.text), source: store)
+            out.append(WhoFigures(category: q.category, topic: q.text, seconds: Measure.now() - t, experts: experts.count))
+        }
+        let w = LatencySummary(out.map(\.seconds))
+        log("who: p50 \(Format.ms(w.p50)) p99 \(Format.ms(w.p99)) ms over \(out.count) topics")
+        return out
+    }
+
+    // MARK: - The engine's floor, and where the time goes
+
+    static let rankSQL = "SELECT rowid, bm25(entry_fts, 10.0, 6.0, 3.0, 1.0) AS r FROM entry_fts WHERE entry_fts MATCH ? ORDER BY r LIMIT 10"
+    /// The store's per-hit snippet statement, copied from SQLiteKnowledgeStore+Search.swift.
+    static let snippetSQL = """
+        SELECT highlight(entry_fts, 0, char(2), char(3)),
+               snippet(entry_fts, 2, char(2), char(3), '…', 14),
+               snippet(entry_fts, 3, char(2), char(3), '…', 14),
+               snippet(entry_fts, 1, char(2), char(3), '…', 14)
+        FROM entry_fts WHERE entry_fts MATCH ? AND rowid = ?
+        """
+
+    func floor(_ figures: inout [QueryFigures]) throws {
+        var config = Configuration()
+        config.readonly = true
+        let dbq = try DatabaseQueue(path: storePath, configuration: config)
+        try dbq.read { db in
+            _ = try Row.fetchAll(db, sql: Self.rankSQL, arguments: ["\"team\""])
+            for i in figures.indices {
+                guard let match = figures[i].match else { continue }
+                let t = Measure.now()
+                let rows = try Row.fetchAll(db, sql: Self.rankSQL, arguments: [match])
+                figures[i].raw = Measure.now() - t
+                guard breakdown else { continue }
+                let t1 = Measure.now()
+                _ = try Int64.fetchAll(db, sql: "SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? LIMIT 10", arguments: [match])
+                figures[i].unranked = Measure.now() - t1
+                let t2 = Measure.now()
+                for row in rows { _ = try Row.fetchOne(db, sql: Self.snippetSQL, arguments: [match, row[0] as Int64]) }
+                figures[i].snippets = Measure.now() - t2
+                figures[i].matches = try Int.fetchOne(db, sql: "SELECT count(*) FROM entry_fts WHERE entry_fts MATCH ?", arguments: [match])
+            }
+        }
+        let r = LatencySummary(figures.compactMap(\.raw))
+        log("plain FTS5: p50 \(Format.ms(r.p50)) p99 \(Format.ms(r.p99)) ms")
+    }
+}
