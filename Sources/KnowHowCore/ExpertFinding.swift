@@ -39,15 +39,23 @@ public struct EvidenceDoc: Sendable, Equatable {
     /// Community score (votes) where the store has one.
     public var votes: Int?
     public var links: [Link]
+    /// The question a question or answer belongs to: a thread counts once for each member.
+    public var thread: EntryID?
 
     public struct Link: Sendable, Equatable {
         public var handle: String
         public var how: Contribution
-        public init(handle: String, how: Contribution) { self.handle = handle; self.how = how }
+        /// The member's own entry when it is not this one: their answer to a matching question.
+        public var entry: EntryID?
+        public init(handle: String, how: Contribution, entry: EntryID? = nil) {
+            self.handle = handle; self.how = how; self.entry = entry
+        }
     }
 
-    public init(id: EntryID, title: String, relevance: Double, date: Timestamp?, votes: Int? = nil, links: [Link]) {
+    public init(id: EntryID, title: String, relevance: Double, date: Timestamp?, votes: Int? = nil, links: [Link],
+                thread: EntryID? = nil) {
         self.id = id; self.title = title; self.relevance = relevance; self.date = date; self.votes = votes; self.links = links
+        self.thread = thread
     }
 }
 
@@ -107,18 +115,67 @@ public struct Expert: Sendable, Equatable {
 public protocol ExpertEvidenceSource {
     /// Tags named by the topic's words or phrases (directly or through an alias).
     func topicTags(_ query: Query) throws -> [String]
-    /// The best-matching entries for a relaxed (any-word) query, with their links to members.
+    /// The best-matching entries for a relaxed (any-word) query, best first, with their links to members.
     func evidence(_ query: Query, limit: Int, asOf: Timestamp?) throws -> [EvidenceDoc]
     /// Facts about these members, plus every member who declared a skill in `tags`.
     func memberFacts(handles: Set<String>, tags: [String]) throws -> [MemberFacts]
+    /// What these members did up to `asOf`, matching the topic or not: for each kind of work,
+    /// the `newest` latest contributions, dated, and how many older ones there are (so that the
+    /// cost stays bounded for the most prolific).
+    func work(of handles: Set<String>, asOf: Timestamp?, newest: Int) throws -> [String: [WorkSample]]
 }
 
-/// Ranks members for a topic by evidence (document-centred aggregation, Balog et al. 2006,
-/// "model 2"), declared skills and endorsements.
+/// One thing a member did, and when.
+public struct DatedContribution: Sendable, Equatable {
+    public var date: Timestamp?
+    public var how: Contribution
+    public init(date: Timestamp?, how: Contribution) { self.date = date; self.how = how }
+}
+
+/// A member's work of one kind (answers, resources contributed, …): the newest of it, newest
+/// first, and how many older contributions were left unread, the first of them dated.
+public struct WorkSample: Sendable, Equatable {
+    public var newest: [DatedContribution]
+    public var older: Int
+    public var first: Timestamp?
+    public init(newest: [DatedContribution], older: Int = 0, first: Timestamp? = nil) {
+        self.newest = newest; self.older = older; self.first = first
+    }
+}
+
+/// Ranks members for a topic by evidence, declared skills and endorsements.
+///
+/// Evidence follows Balog et al.'s document model ("model 2", SIGIR 2006) with a prior:
+/// score(m) = Σ_d p(topic|d) · p(d|m) · p(m), over the best-matching entries d, where
+/// - p(topic|d) comes from d's rank in the full-text results, 1/(k + rank) as in reciprocal-rank
+///   fusion, so that long topics and short ones weigh alike and no single hit dominates;
+/// - p(d|m) is m's link to d (an accepted answer counts more than an answer; asking, nothing)
+///   over the same sum across *everything* m did, matching or not: a member whose work is
+///   mostly about the topic beats one who once touched it among hundreds of other things.
+///   A question and its answers are one thread and count once for each member;
+/// - p(m) is the log of how much m did lately (each contribution counts one, the recent ones
+///   most): among members whose work is as relevant, those active lately come first (they are
+///   the ones still around to ask). The share is smoothed, so that one matching entry out of
+///   two says less than ten out of twenty.
+///   Recency is relative to the evidence: an entry a tenth of the time the evidence spans old
+///   counts half, so a community that has recorded for a month and one that has recorded for
+///   ten years are treated alike.
 public enum ExpertRanker {
     public static let skillWeight: [SkillLevel: Double] = [.learning: 0.1, .practising: 0.5, .expert: 1.0]
     /// How many matching entries are read as evidence.
     public static let evidenceDepth = 300
+    /// k in p(topic|d) = 1/(k + rank): the customary constant of reciprocal-rank fusion.
+    public static let rankSmoothing = 60.0
+    /// Dirichlet smoothing of p(d|m): every member counts as having done this much other work
+    /// too, so that one matching entry out of two says less than ten out of twenty.
+    public static let shareSmoothing = 5.0
+    /// The half-life of activity in the prior, as a share of the time the evidence spans.
+    public static let halfLifeShare = 0.1
+    /// The evidence score of the best-supported member; a declared expert skill adds 0.6.
+    public static let evidenceScale = 5.0
+    /// How many of a member's latest contributions of each kind are read one by one; older ones
+    /// are only counted, and taken as spread evenly back to the member's first.
+    public static let workSample = 100
 
     /// Words that carry no topic: dropped from `who` and `ask` topics so that "supervision in
     /// social care" asks about supervision and social care.
@@ -159,28 +216,43 @@ public enum ExpertRanker {
         let query = try relaxedQuery(request.topic)
         let tags = try source.topicTags(query)
         let docs = query.text == nil ? [] : try source.evidence(query, limit: evidenceDepth, asOf: request.asOf)
-        let reference = request.asOf ?? now
-        let top = docs.map(\.relevance).max() ?? 1
+        let recency = Recency(reference: request.asOf ?? now, dates: docs.compactMap(\.date))
 
-        var evidence: [String: Double] = [:]
-        var best: [String: [(EvidenceDoc, Contribution, Double)]] = [:]
-        var counts: [String: Int] = [:]
-        for doc in docs {
-            let rel = top > 0 ? doc.relevance / top : 0
-            let years = doc.date.map { max(0, Double(reference.seconds - $0.seconds) / 31_557_600) } ?? 2
-            let recency = 0.6 + 0.4 * exp(-years / 3)
+        // Each member's best-ranked link into each thread (or entry), with its share of the evidence.
+        var threads: [String: [EntryID: (doc: EvidenceDoc, how: Contribution, score: Double)]] = [:]
+        for (i, doc) in docs.enumerated() {
+            let rel = (rankSmoothing + 1) / (rankSmoothing + Double(i + 1))
             let votes = doc.votes.map { 1 + 0.1 * log(1 + Double(max(0, $0))) } ?? 1
-            // A member linked twice to one entry (contributed and authored) counts the stronger link.
-            var strongest: [String: Contribution] = [:]
-            for l in doc.links where strongest[l.handle].map({ $0.weight < l.how.weight }) ?? true { strongest[l.handle] = l.how }
-            for (h, how) in strongest {
-                let s = rel * how.weight * recency * votes
-                evidence[h, default: 0] += s
-                counts[h, default: 0] += how == .asked ? 0 : 1
-                best[h, default: []].append((doc, how, s))
+            // Asking shows interest, not expertise: askers are not candidates for it.
+            for l in doc.links where l.how != .asked {
+                let s = rel * votes * l.how.weight
+                let key = doc.thread ?? doc.id
+                guard threads[l.handle]?[key].map({ $0.score < s }) ?? true else { continue }
+                // Shown as the member's own entry: their answer rather than the question it answers.
+                var shown = doc
+                if let own = l.entry { shown.id = own }
+                threads[l.handle, default: [:]][key] = (shown, l.how, s)
             }
         }
-        let candidates = Set(evidence.keys)
+        let candidates = Set(threads.keys)
+        let work = try source.work(of: candidates, asOf: request.asOf, newest: workSample)
+        var model: [String: Double] = [:]
+        for (h, byThread) in threads {
+            // In a fixed order, so that equal scores stay equal from run to run.
+            let linked = byThread.values.sorted { $0.doc.id.description < $1.doc.id.description }
+            var all = 0.0, active = 0.0
+            for sample in work[h] ?? [] where !sample.newest.isEmpty {
+                let weights = sample.newest.map(\.how.weight)
+                let older = Double(sample.older) * weights.reduce(0, +) / Double(weights.count)
+                all += weights.reduce(0, +) + older
+                active += sample.newest.reduce(0) { $0 + recency.weight($1.date) }
+                active += Double(sample.older) * recency.meanWeight(from: sample.first, to: sample.newest.last?.date)
+            }
+            // p(d|m)'s denominator is all of m's work (at least what the evidence links to m).
+            all = max(all, linked.reduce(0) { $0 + $1.how.weight })
+            model[h] = linked.reduce(0) { $0 + $1.score } / (all + shareSmoothing) * log(1 + active)
+        }
+        let strongestModel = model.values.max() ?? 0
         let facts = try source.memberFacts(handles: candidates, tags: tags)
         var experts: [Expert] = []
         for m in facts {
@@ -193,15 +265,44 @@ public enum ExpertRanker {
             }
             let skill = m.skills.reduce(0) { $0 + (skillWeight[$1.level] ?? 0) }
             let endorsed = m.endorsements.values.reduce(0.0) { $0 + log(1 + Double($1)) } * 0.3
-            // Evidence dominates: a declared skill alone is worth about one fairly relevant entry.
-            let e = evidence[m.handle] ?? 0
+            // Evidence dominates: the best-supported member scores `evidenceScale`, a declared
+            // expert skill alone 0.6.
+            let e = strongestModel > 0 ? evidenceScale * (model[m.handle] ?? 0) / strongestModel : 0
             let score = e + 0.6 * skill + endorsed
             guard score > 0 else { continue }
-            let strongest = (best[m.handle] ?? []).filter { $0.1 != .asked }.sorted { $0.2 > $1.2 }.prefix(3).map { ($0.0, $0.1) }
+            let linked = (threads[m.handle] ?? [:]).values.sorted { ($0.score, $1.doc.id.description) > ($1.score, $0.doc.id.description) }
             experts.append(Expert(member: m, score: score, evidenceScore: e, skillScore: skill, endorsementScore: endorsed,
-                                  evidence: Array(strongest), evidenceCount: counts[m.handle] ?? 0))
+                                  evidence: linked.prefix(3).map { ($0.doc, $0.how) }, evidenceCount: linked.count))
         }
         experts.sort { ($0.score, $1.member.handle) > ($1.score, $0.member.handle) }
         return Array(experts.prefix(request.limit))
+    }
+
+    /// How much activity on a given date counts in the prior: half for a date a tenth of the
+    /// evidence's span ago (`halfLifeShare`), half also for an undated one.
+    struct Recency {
+        let reference: Timestamp
+        let halfLife: Double
+
+        init(reference: Timestamp, dates: [Timestamp]) {
+            self.reference = reference
+            let start = min(dates.min() ?? reference, reference)
+            halfLife = max(1, Double(reference.seconds - start.seconds) * ExpertRanker.halfLifeShare)
+        }
+
+        func age(_ date: Timestamp) -> Double { max(0, Double(reference.seconds - date.seconds)) }
+
+        func weight(_ date: Timestamp?) -> Double {
+            guard let date else { return 0.5 }
+            return pow(0.5, age(date) / halfLife)
+        }
+
+        /// The mean weight of dates spread evenly between two dates.
+        func meanWeight(from first: Timestamp?, to last: Timestamp?) -> Double {
+            guard let last else { return 0.5 }
+            let newer = age(last), older = max(first.map(age) ?? newer, newer)
+            guard older - newer > 1 else { return weight(last) }
+            return halfLife / log(2) * (pow(0.5, newer / halfLife) - pow(0.5, older / halfLife)) / (older - newer)
+        }
     }
 }

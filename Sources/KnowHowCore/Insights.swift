@@ -396,7 +396,7 @@ public struct Breakdown: Equatable, Sendable {
 
 /// Searches with no or weak results that share their wording, counted by people.
 public struct SearchGap: Equatable, Sendable {
-    /// The commonest wording (the latest when tied).
+    /// The commonest wording.
     public var label: String
     /// The significant words, stemmed, that the group's searches share most.
     public var words: [String]
@@ -439,12 +439,18 @@ public enum SearchGaps {
         return out.sorted()
     }
 
-    /// A light stem so that writing, writer and write agree: one English suffix off, then a final e.
+    /// A light stem so that writing, writer and write agree, and assessing and assessments: a
+    /// plural off, then one of -ment, -ing, -ed, -er, then a final e.
     public static func stem(_ word: String) -> String {
         var s = word
-        if s.count > 4, s.hasSuffix("ies") { return String(s.dropLast(3)) + "y" }
-        for suffix in ["ing", "ed", "er", "es", "s"] where s.hasSuffix(suffix) && s.count - suffix.count >= 4 {
-            if suffix == "s", s.hasSuffix("ss") || s.hasSuffix("is") || s.hasSuffix("us") { break }
+        if s.count > 4, s.hasSuffix("ies") {
+            s = String(s.dropLast(3)) + "y"
+        } else if s.hasSuffix("es"), s.count - 2 >= 4 {
+            s.removeLast(2)
+        } else if s.hasSuffix("s"), s.count - 1 >= 3, !s.hasSuffix("ss"), !s.hasSuffix("is"), !s.hasSuffix("us") {
+            s.removeLast()
+        }
+        for suffix in ["ment", "ing", "ed", "er"] where s.hasSuffix(suffix) && s.count - suffix.count >= 4 {
             s.removeLast(suffix.count)
             break
         }
@@ -499,7 +505,15 @@ public enum SearchGaps {
             let old = wordings[w] ?? (0, e.at)
             wordings[w] = (old.count + 1, max(old.last, e.at))
         }
-        let ordered = wordings.sorted { ($0.value.count, $0.value.last, $1.key) > ($1.value.count, $1.value.last, $0.key) }.map(\.key)
+        // The commonest wording names the group; on a tie, one with the commonest words (not a
+        // typo), then the shortest, then the latest.
+        var keyCount: [[String]: Int] = [:]
+        for e in entries { keyCount[normalise(e.query), default: 0] += 1 }
+        let rank = Dictionary(uniqueKeysWithValues: wordings.map { w, v in (w, (v.count, keyCount[normalise(w)] ?? 0, -w.count, v.last)) })
+        let ordered = wordings.keys.sorted { a, b in
+            let x = rank[a]!, y = rank[b]!
+            return (x.0, x.1, x.2, x.3, b) > (y.0, y.1, y.2, y.3, a)
+        }
         // The words most of the group's wordings share.
         var wordCount: [String: Int] = [:]
         for k in keys { for w in k { wordCount[w, default: 0] += 1 } }
@@ -626,8 +640,9 @@ public enum MentorMatcher {
     /// What each suggestion a mentor already has takes off their next.
     public static let loadPenalty = 0.75
 
-    /// How well a pair fits, with reasons; nil when it is not a pair (the same person).
-    public static func score(learner: Member, mentor: Member, tag: String) -> (Double, [String])? {
+    /// How well a pair fits, with reasons; nil when it is not a pair (the same person). A shared
+    /// time zone counts only where `timeZones` says members are in more than one.
+    public static func score(learner: Member, mentor: Member, tag: String, timeZones: Bool = true) -> (Double, [String])? {
         guard learner.handle != mentor.handle else { return nil }
         var score = 1.0
         var reasons: [String] = []
@@ -645,7 +660,7 @@ public enum MentorMatcher {
         if let ls = learner.sector?.lowercased(), let ms = mentor.sector?.lowercased(), ls != ms {
             score += 0.5; reasons.append("other sector")
         }
-        if let lz = learner.timeZone, lz == mentor.timeZone { score += 0.25; reasons.append("same time zone") }
+        if timeZones, let lz = learner.timeZone, lz == mentor.timeZone { score += 0.25; reasons.append("same time zone") }
         return (score, reasons)
     }
 
@@ -659,12 +674,13 @@ public enum MentorMatcher {
             for s in m.skills where s.level == .expert { mentors[s.tag, default: []].append(m.handle) }
         }
         let goals = LearningGoal.shared(members, minMembers: 1)
+        let timeZones = Set(members.compactMap(\.timeZone)).count > 1
         struct Candidate { var learner: String, mentor: String, tag: String, score: Double, reasons: [String], load: Int }
         var candidates: [Candidate] = []
         for g in goals {
             for l in g.learners {
                 for h in mentors[g.tag] ?? [] {
-                    guard let (s, r) = score(learner: byHandle[l]!, mentor: byHandle[h]!, tag: g.tag) else { continue }
+                    guard let (s, r) = score(learner: byHandle[l]!, mentor: byHandle[h]!, tag: g.tag, timeZones: timeZones) else { continue }
                     candidates.append(Candidate(learner: l, mentor: h, tag: g.tag, score: s, reasons: r, load: 0))
                 }
             }

@@ -48,7 +48,7 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
             var docs: [EvidenceDoc] = []
             for row in rows {
                 let key: Int64 = row[0]
-                guard var doc = try Self.evidenceDoc(db, key: key, relevance: row[1]) else { continue }
+                guard var doc = try Self.evidenceDoc(db, key: key, relevance: row[1], asOf: asOf) else { continue }
                 if let asOf, let d = doc.date, d > asOf { continue }
                 doc.relevance = row[1]
                 docs.append(doc)
@@ -57,7 +57,10 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
         }
     }
 
-    static func evidenceDoc(_ db: Database, key: Int64, relevance: Double) throws -> EvidenceDoc? {
+    /// An entry as evidence: who is linked to it and how. A question links its asker and also
+    /// those who answered it (by `asOf`): a question that matches the topic says what their
+    /// answers were about, even where the answers use other words.
+    static func evidenceDoc(_ db: Database, key: Int64, relevance: Double, asOf: Timestamp? = nil) throws -> EvidenceDoc? {
         guard let type = EntryKey.type(key) else { return nil }
         let n = EntryKey.number(key)
         let id = EntryID(type, n)
@@ -84,16 +87,25 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
             guard let r = try Row.fetchOne(db, sql: """
                 SELECT q.title, q.created, q.score, m.handle FROM question q LEFT JOIN member m ON m.id = q.asker_id WHERE q.id = ?
                 """, arguments: [n]) else { return nil }
-            let links = (r[3] as String?).map { [L(handle: $0, how: .asked)] } ?? []
-            return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init), votes: r[2], links: links)
+            var links = (r[3] as String?).map { [L(handle: $0, how: .asked)] } ?? []
+            for a in try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT m.handle, a.created, q.accepted_answer_id = a.id, a.id FROM answer a JOIN question q ON q.id = a.question_id
+                JOIN member m ON m.id = a.author_id WHERE a.question_id = ?
+                """), arguments: [n]) {
+                if let asOf, let d = (a[1] as String?).flatMap(Timestamp.init), d > asOf { continue }
+                links.append(L(handle: a[0], how: (a[2] as Bool?) == true ? .acceptedAnswer : .answered, entry: EntryID(.answer, a[3])))
+            }
+            return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init), votes: r[2],
+                               links: links, thread: id)
         case .answer:
             guard let r = try Row.fetchOne(db, sql: """
-                SELECT q.title, a.created, a.score, m.handle, q.accepted_answer_id = a.id FROM answer a
+                SELECT q.title, a.created, a.score, m.handle, q.accepted_answer_id = a.id, q.id FROM answer a
                 JOIN question q ON q.id = a.question_id LEFT JOIN member m ON m.id = a.author_id WHERE a.id = ?
                 """, arguments: [n]) else { return nil }
             let accepted: Bool = r[4] ?? false
             let links = (r[3] as String?).map { [L(handle: $0, how: accepted ? .acceptedAnswer : .answered)] } ?? []
-            return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init), votes: r[2], links: links)
+            return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init), votes: r[2],
+                               links: links, thread: EntryID(.question, r[5]))
         case .member:
             return nil
         }
@@ -131,6 +143,49 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
                 return MemberFacts(handle: r[0], name: r[1], organisation: r[2], sector: r[3], sourceId: r[4],
                                    openToQuestions: r[5], mentoring: r[6], skills: skills, endorsements: endorsements)
             }
+        }
+    }
+
+    public func work(of handles: Set<String>, asOf: Timestamp?, newest: Int) throws -> [String: [WorkSample]] {
+        // Each kind through an index on the member's column, newest first (ids grow with time),
+        // so the cost is bounded by `newest` however much a member did.
+        let kinds: [(from: String, created: String, order: String, how: Contribution?)] = [
+            ("resource x WHERE x.contributor_id = ?1", "x.created", "x.id", .contributed),
+            // A resource its contributor also wrote is one piece of work, as in the evidence.
+            ("resource_author a JOIN resource x ON x.id = a.resource_id WHERE a.member_id = ?1 AND x.contributor_id IS NOT ?1",
+             "x.created", "a.resource_id", .authored),
+            ("practice x WHERE x.contributor_id = ?1", "x.created", "x.id", .contributed),
+            ("practice x WHERE x.verified_by_id = ?1", "coalesce(x.verified_at, x.created)", "x.id", .verified),
+            ("answer x WHERE x.author_id = ?1", "x.created", "x.id", nil),
+        ]
+        return try read { db in
+            var out: [String: [WorkSample]] = [:]
+            for h in handles {
+                guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM member WHERE handle = ?"), arguments: [h]) else { continue }
+                var samples: [WorkSample] = []
+                for k in kinds {
+                    let accepted = k.how == nil ? "(SELECT q.accepted_answer_id FROM question q WHERE q.id = x.question_id) = x.id" : "0"
+                    let cond = asOf == nil ? "" : " AND \(k.created) <= ?2"
+                    let args: StatementArguments = asOf.map { [id, $0.description] } ?? [id]
+                    var sample = WorkSample(newest: [])
+                    for r in try Row.fetchAll(db.cachedStatement(sql: """
+                        SELECT \(k.created), \(accepted) FROM \(k.from)\(cond) ORDER BY \(k.order) DESC LIMIT \(newest)
+                        """), arguments: args) {
+                        let how = k.how ?? ((r[1] as Bool?) == true ? .acceptedAnswer : .answered)
+                        sample.newest.append(DatedContribution(date: (r[0] as String?).flatMap(Timestamp.init), how: how))
+                    }
+                    if sample.newest.count == newest {
+                        let all = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM \(k.from)\(cond)"), arguments: args) ?? 0
+                        sample.older = max(0, all - newest)
+                        sample.first = try String.fetchOne(db.cachedStatement(sql: """
+                            SELECT \(k.created) FROM \(k.from)\(cond) ORDER BY \(k.order) LIMIT 1
+                            """), arguments: args).flatMap(Timestamp.init)
+                    }
+                    samples.append(sample)
+                }
+                out[h] = samples
+            }
+            return out
         }
     }
 

@@ -576,13 +576,14 @@ extension SQLiteKnowledgeStore {
 
     /// The refusal for an undo blocked by a later change to the same row.
     static func laterChangeError(_ db: Database, _ n: Int64, table: String, pk: String, row: RowImage) throws -> KnowHowError {
-        let what = try rowChange(db, row).key
+        let change = try rowChange(db, row)
+        let what = change.table + " " + change.key
         if let later = try Row.fetchOne(db, sql: """
             SELECT c.id, c.summary, c.actor FROM change_row r JOIN change c ON c.id = r.change_id
             WHERE r.tbl = ? AND r.pk = ? AND r.change_id > ? AND c.undone_by IS NULL ORDER BY c.id DESC LIMIT 1
             """, arguments: [table, pk, n]) {
             let by = (later["actor"] as String?).map { " by @\($0)" } ?? ""
-            return .conflict("cannot undo #\(n): change #\(later["id"] as Int64) (\(later["summary"] as String))\(by) changed \(what) since; undo #\(later["id"] as Int64) first")
+            return .conflict("cannot undo #\(n): change #\(later["id"] as Int64) (\(later["summary"] as String))\(by) has changed the same record since (\(what)); undo #\(later["id"] as Int64) first")
         }
         return .conflict("cannot undo #\(n): \(what) was changed since outside the history (by an import?), so undoing it could lose that change")
     }

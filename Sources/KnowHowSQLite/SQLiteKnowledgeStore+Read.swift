@@ -26,7 +26,7 @@ extension SQLiteKnowledgeStore {
     public func answers(to question: EntryID) throws -> [Answer] {
         try read { db in
             let n = try Self.require(db, question)
-            return try Int64.fetchAll(db, sql: "SELECT id FROM answer WHERE question_id = ? ORDER BY id", arguments: [n])
+            return try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM answer WHERE question_id = ? ORDER BY id"), arguments: [n])
                 .map { try Self.loadAnswer(db, number: $0) }
         }
     }
@@ -34,11 +34,11 @@ extension SQLiteKnowledgeStore {
     public func resolveTag(_ nameOrAlias: String) throws -> String? {
         guard let name = try? Validation.tag(nameOrAlias) else { return nil }
         return try read { db in
-            try String.fetchOne(db, sql: """
+            try String.fetchOne(db.cachedStatement(sql: """
                 SELECT name FROM tag WHERE name = ?
                 UNION ALL SELECT t.name FROM tag_alias a JOIN tag t ON t.id = a.tag_id WHERE a.alias = ?
                 LIMIT 1
-                """, arguments: [name, name])
+                """), arguments: [name, name])
         }
     }
 
@@ -53,12 +53,12 @@ extension SQLiteKnowledgeStore {
     }
 
     static func tagDetail(_ db: Database, id: Int64) throws -> TagDetail {
-        let row = try Row.fetchOne(db, sql: "SELECT name, description FROM tag WHERE id = ?", arguments: [id])!
-        let aliases = try String.fetchAll(db, sql: "SELECT alias FROM tag_alias WHERE tag_id = ? ORDER BY alias", arguments: [id])
-        let entries = try Int.fetchOne(db, sql: "SELECT count(*) FROM entry_tag WHERE tag_id = ?", arguments: [id]) ?? 0
-        let members = try Int.fetchOne(db, sql: """
+        let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT name, description FROM tag WHERE id = ?"), arguments: [id])!
+        let aliases = try String.fetchAll(db.cachedStatement(sql: "SELECT alias FROM tag_alias WHERE tag_id = ? ORDER BY alias"), arguments: [id])
+        let entries = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM entry_tag WHERE tag_id = ?"), arguments: [id]) ?? 0
+        let members = try Int.fetchOne(db.cachedStatement(sql: """
             SELECT count(*) FROM (SELECT member_id FROM member_skill WHERE tag_id = ? UNION SELECT member_id FROM member_interest WHERE tag_id = ?)
-            """, arguments: [id, id]) ?? 0
+            """), arguments: [id, id]) ?? 0
         return TagDetail(tag: Tag(name: row["name"], description: row["description"], aliases: aliases),
                          entryCount: entries, memberCount: members)
     }
@@ -104,11 +104,11 @@ extension SQLiteKnowledgeStore {
     public func tagNames(startingWith prefix: String, limit: Int) throws -> [(name: String, count: Int)] {
         let p = prefix.lowercased()
         return try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT t.name, (SELECT count(*) FROM entry_tag e WHERE e.tag_id = t.id)
                      + (SELECT count(*) FROM member_skill s WHERE s.tag_id = t.id)
                 FROM tag t WHERE t.name >= ? AND t.name < ? ORDER BY t.name LIMIT ?
-                """, arguments: [p, p + "\u{10FFFF}", limit]).map { ($0[0], $0[1]) }
+                """), arguments: [p, p + "\u{10FFFF}", limit]).map { ($0[0], $0[1]) }
         }
     }
 
@@ -155,23 +155,23 @@ extension SQLiteKnowledgeStore {
 
     static func handle(_ db: Database, _ id: Int64?) throws -> String? {
         guard let id else { return nil }
-        return try String.fetchOne(db, sql: "SELECT handle FROM member WHERE id = ?", arguments: [id])
+        return try String.fetchOne(db.cachedStatement(sql: "SELECT handle FROM member WHERE id = ?"), arguments: [id])
     }
 
     static func entryTags(_ db: Database, key: Int64) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT t.name FROM entry_tag e JOIN tag t ON t.id = e.tag_id WHERE e.entry = ? ORDER BY t.name", arguments: [key])
+        try String.fetchAll(db.cachedStatement(sql: "SELECT t.name FROM entry_tag e JOIN tag t ON t.id = e.tag_id WHERE e.entry = ? ORDER BY t.name"), arguments: [key])
     }
 
     static func loadMember(_ db: Database, id: Int64) throws -> Member {
-        guard let r = try Row.fetchOne(db, sql: "SELECT * FROM member WHERE id = ?", arguments: [id]) else {
+        guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM member WHERE id = ?"), arguments: [id]) else {
             throw KnowHowError.unknownMember(handle: "?")
         }
-        let skills = try Row.fetchAll(db, sql: """
+        let skills = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT t.name, s.level FROM member_skill s JOIN tag t ON t.id = s.tag_id WHERE s.member_id = ? ORDER BY t.name
-            """, arguments: [id]).map { Skill(tag: $0[0], level: SkillLevel(rawValue: $0[1]) ?? .learning) }
-        let interests = try String.fetchAll(db, sql: """
+            """), arguments: [id]).map { Skill(tag: $0[0], level: SkillLevel(rawValue: $0[1]) ?? .learning) }
+        let interests = try String.fetchAll(db.cachedStatement(sql: """
             SELECT t.name FROM member_interest i JOIN tag t ON t.id = i.tag_id WHERE i.member_id = ? ORDER BY t.name
-            """, arguments: [id])
+            """), arguments: [id])
         return Member(handle: r["handle"], name: r["name"], email: r["email"], organisation: r["organisation"],
                       sector: r["sector"], location: r["location"], timeZone: r["time_zone"], bio: r["bio"],
                       role: Role(rawValue: r["role"]) ?? .member, openToQuestions: r["open_to_questions"],
@@ -180,10 +180,10 @@ extension SQLiteKnowledgeStore {
     }
 
     static func loadResource(_ db: Database, number n: Int64) throws -> Resource {
-        let r = try Row.fetchOne(db, sql: "SELECT * FROM resource WHERE id = ?", arguments: [n])!
-        let authors = try String.fetchAll(db, sql: """
+        let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM resource WHERE id = ?"), arguments: [n])!
+        let authors = try String.fetchAll(db.cachedStatement(sql: """
             SELECT m.handle FROM resource_author a JOIN member m ON m.id = a.member_id WHERE a.resource_id = ? ORDER BY m.handle
-            """, arguments: [n])
+            """), arguments: [n])
         return Resource(id: EntryID(.resource, n), title: r["title"], url: r["url"],
                         kind: ResourceKind(rawValue: r["kind"]) ?? .other, summary: r["summary"], body: r["body"],
                         tags: try entryTags(db, key: EntryKey.make(.resource, n)),
@@ -194,7 +194,7 @@ extension SQLiteKnowledgeStore {
     }
 
     static func loadPractice(_ db: Database, number n: Int64) throws -> Practice {
-        let r = try Row.fetchOne(db, sql: "SELECT * FROM practice WHERE id = ?", arguments: [n])!
+        let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM practice WHERE id = ?"), arguments: [n])!
         return Practice(id: EntryID(.practice, n), title: r["title"], context: r["context"], practice: r["practice"],
                         evidence: r["evidence"], tags: try entryTags(db, key: EntryKey.make(.practice, n)),
                         contributor: try handle(db, r["contributor_id"]),
@@ -207,7 +207,7 @@ extension SQLiteKnowledgeStore {
     }
 
     static func loadQuestion(_ db: Database, number n: Int64) throws -> Question {
-        let r = try Row.fetchOne(db, sql: "SELECT * FROM question WHERE id = ?", arguments: [n])!
+        let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM question WHERE id = ?"), arguments: [n])!
         return Question(id: EntryID(.question, n), title: r["title"], body: r["body"],
                         tags: try entryTags(db, key: EntryKey.make(.question, n)),
                         asker: try handle(db, r["asker_id"]),
@@ -216,7 +216,7 @@ extension SQLiteKnowledgeStore {
     }
 
     static func loadAnswer(_ db: Database, number n: Int64) throws -> Answer {
-        let r = try Row.fetchOne(db, sql: "SELECT * FROM answer WHERE id = ?", arguments: [n])!
+        let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM answer WHERE id = ?"), arguments: [n])!
         return Answer(id: EntryID(.answer, n), question: EntryID(.question, r["question_id"]), body: r["body"],
                       author: try handle(db, r["author_id"]),
                       created: (r["created"] as String?).flatMap(Timestamp.init), score: r["score"])

@@ -18,6 +18,8 @@ extension SQLiteKnowledgeStore {
     }
 
     /// A filter as a SQL condition on the entry key `k`, or a note when it can match nothing.
+    /// `+k IN (…)`: the unary plus stops SQLite handing the list to FTS5 as rowid constraints,
+    /// which re-runs the MATCH once per listed rowid (seconds on a large store).
     enum FilterSQL {
         case sql(String, StatementArguments)
         case nothing(String)
@@ -50,7 +52,7 @@ extension SQLiteKnowledgeStore {
             if ids.isEmpty { return .nothing("none of those tags exist; try `list tags`") }
             let list = ids.map(String.init).joined(separator: ",")
             return .sql("""
-                k IN (SELECT entry FROM entry_tag WHERE tag_id IN (\(list))
+                +k IN (SELECT entry FROM entry_tag WHERE tag_id IN (\(list))
                       UNION ALL SELECT member_id << 3 | 1 FROM member_skill WHERE tag_id IN (\(list))
                       UNION ALL SELECT member_id << 3 | 1 FROM member_interest WHERE tag_id IN (\(list)))
                 """, [])
@@ -59,7 +61,7 @@ extension SQLiteKnowledgeStore {
             for v in values { ids.append(try memberID(db, v)) }
             let list = ids.map(String.init).joined(separator: ",")
             return .sql("""
-                k IN (SELECT id << 3 | 2 FROM resource WHERE contributor_id IN (\(list))
+                +k IN (SELECT id << 3 | 2 FROM resource WHERE contributor_id IN (\(list))
                       UNION ALL SELECT resource_id << 3 | 2 FROM resource_author WHERE member_id IN (\(list))
                       UNION ALL SELECT id << 3 | 3 FROM practice WHERE contributor_id IN (\(list))
                       UNION ALL SELECT id << 3 | 4 FROM question WHERE asker_id IN (\(list))
@@ -81,7 +83,7 @@ extension SQLiteKnowledgeStore {
                     throw KnowHowError.badFilter(key: "status", reason: "'\(v)' is not a status; use active, archived, proposed, verified, retired, open or answered")
                 }
             }
-            return .sql("k IN (" + parts.joined(separator: " UNION ALL ") + ")", args)
+            return .sql("+k IN (" + parts.joined(separator: " UNION ALL ") + ")", args)
         case .kind:
             var kinds: [String] = []
             for v in values {
@@ -91,7 +93,7 @@ extension SQLiteKnowledgeStore {
                 kinds.append(k.rawValue)
             }
             let list = kinds.map { "'\($0)'" }.joined(separator: ",")
-            return .sql("k IN (SELECT id << 3 | 2 FROM resource WHERE kind IN (\(list)))", [])
+            return .sql("+k IN (SELECT id << 3 | 2 FROM resource WHERE kind IN (\(list)))", [])
         case .sector:
             let patterns = values.map { $0.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: " ") + "%" }
             let cond = patterns.map { _ in "sector LIKE ?" }.joined(separator: " OR ")
@@ -105,7 +107,7 @@ extension SQLiteKnowledgeStore {
                                 (sectors.isEmpty ? "" : "; sectors are: " + sectors.joined(separator: ", ")))
             }
             return .sql("""
-                k IN (\(mids.replacingOccurrences(of: "SELECT id", with: "SELECT id << 3 | 1"))
+                +k IN (\(mids.replacingOccurrences(of: "SELECT id", with: "SELECT id << 3 | 1"))
                       UNION ALL SELECT id << 3 | 2 FROM resource WHERE contributor_id IN (\(mids))
                       UNION ALL SELECT id << 3 | 3 FROM practice WHERE contributor_id IN (\(mids))
                       UNION ALL SELECT id << 3 | 4 FROM question WHERE asker_id IN (\(mids))
@@ -154,17 +156,18 @@ extension SQLiteKnowledgeStore {
             for row in rows.prefix(limit) {
                 let key: Int64 = row[0]
                 // The snippet comes from the summary or body, so it adds to the title instead of repeating it.
-                let marked = try Row.fetchOne(db, sql: """
+                let marked = try Row.fetchOne(db.cachedStatement(sql: """
                     SELECT highlight(entry_fts, 0, char(2), char(3)),
                            snippet(entry_fts, 2, char(2), char(3), '…', 14),
                            snippet(entry_fts, 3, char(2), char(3), '…', 14),
                            snippet(entry_fts, 1, char(2), char(3), '…', 14)
                     FROM entry_fts WHERE entry_fts MATCH ? AND rowid = ?
-                    """, arguments: [match, key])
+                    """), arguments: [match, key])
                 let candidates = [marked?[2], marked?[1]].compactMap { $0 as String? }
                 // Without a match there, the opening of the summary (of the bio for members).
                 let summary: String? = marked?[1], body: String? = marked?[2]
-                let fallback = key & 7 == EntryKey.code(.member) ? [body, summary] : [summary, body]
+                let bodyFirst = key & 7 == EntryKey.code(.member) || key & 7 == EntryKey.code(.answer)
+                let fallback = bodyFirst ? [body, summary] : [summary, body]
                 let snippet = candidates.first { $0.contains(Highlight.open) }
                     ?? fallback.compactMap { $0 }.first { !$0.isEmpty } ?? ""
                 if let hit = try hit(db, key: key, title: marked?[0], snippet: snippet, score: row[1]) { hits.append(hit) }
@@ -206,7 +209,7 @@ extension SQLiteKnowledgeStore {
     /// Says why nothing matched: which filter emptied the list, or which words are unknown.
     static func explainEmpty(_ db: Database, _ query: Query, match: String?, into results: inout SearchResults) throws {
         if let match, !query.filters.isEmpty {
-            let withoutFilters = try Int64.fetchOne(db, sql: "SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? LIMIT 1", arguments: [match]) != nil
+            let withoutFilters = try Int64.fetchOne(db.cachedStatement(sql: "SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? LIMIT 1"), arguments: [match]) != nil
             if withoutFilters {
                 for f in query.filters {
                     let (c, a, _) = try conditions(db, [f])
@@ -227,7 +230,7 @@ extension SQLiteKnowledgeStore {
         let words = Set(text.positiveWords.map { $0.lowercased() })
         var vocab: [String]?
         for w in words.sorted() where w.count >= 3 {
-            let known = try Int64.fetchOne(db, sql: "SELECT 1 FROM word_vocab WHERE term = ?", arguments: [w.folding(options: .diacriticInsensitive, locale: nil)]) != nil
+            let known = try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM word_vocab WHERE term = ?"), arguments: [w.folding(options: .diacriticInsensitive, locale: nil)]) != nil
             if known { continue }
             if vocab == nil {
                 vocab = try String.fetchAll(db, sql: "SELECT term FROM word_vocab WHERE length(term) BETWEEN 2 AND 40")
@@ -271,36 +274,36 @@ extension SQLiteKnowledgeStore {
         let n = EntryKey.number(key)
         switch type {
         case .member:
-            guard let r = try Row.fetchOne(db, sql: "SELECT handle, name, organisation, sector FROM member WHERE id = ?", arguments: [n]) else { return nil }
-            let skills = try String.fetchAll(db, sql: """
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT handle, name, organisation, sector FROM member WHERE id = ?"), arguments: [n]) else { return nil }
+            let skills = try String.fetchAll(db.cachedStatement(sql: """
                 SELECT t.name FROM member_skill s JOIN tag t ON t.id = s.tag_id WHERE s.member_id = ?
                 ORDER BY CASE s.level WHEN 'expert' THEN 0 WHEN 'practising' THEN 1 ELSE 2 END, t.name
-                """, arguments: [n])
+                """), arguments: [n])
             let detail = [r["organisation"] as String?, r["sector"] as String?].compactMap { $0 }.joined(separator: ", ")
             return SearchHit(ref: .member(r["handle"]), title: title ?? r["name"], snippet: snippet, tags: skills,
                              score: score, detail: detail.isEmpty ? nil : detail)
         case .resource:
-            guard let r = try Row.fetchOne(db, sql: "SELECT title, kind, status FROM resource WHERE id = ?", arguments: [n]) else { return nil }
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, kind, status FROM resource WHERE id = ?"), arguments: [n]) else { return nil }
             let status: String = r["status"]
             return SearchHit(ref: .entry(EntryID(.resource, n)), title: title ?? r["title"], snippet: snippet,
                              tags: try entryTags(db, key: key), score: score, detail: r["kind"],
                              status: status == "active" ? nil : status)
         case .practice:
-            guard let r = try Row.fetchOne(db, sql: "SELECT title, status FROM practice WHERE id = ?", arguments: [n]) else { return nil }
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, status FROM practice WHERE id = ?"), arguments: [n]) else { return nil }
             return SearchHit(ref: .entry(EntryID(.practice, n)), title: title ?? r["title"], snippet: snippet,
                              tags: try entryTags(db, key: key), score: score, detail: r["status"], status: r["status"])
         case .question:
-            guard let r = try Row.fetchOne(db, sql: "SELECT title, accepted_answer_id, (SELECT count(*) FROM answer a WHERE a.question_id = q.id) AS n FROM question q WHERE id = ?", arguments: [n]) else { return nil }
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, accepted_answer_id, (SELECT count(*) FROM answer a WHERE a.question_id = q.id) AS n FROM question q WHERE id = ?"), arguments: [n]) else { return nil }
             let answers: Int = r["n"]
             let status = (r["accepted_answer_id"] as Int64?) != nil ? "answered" : "open"
             return SearchHit(ref: .entry(EntryID(.question, n)), title: title ?? r["title"], snippet: snippet,
                              tags: try entryTags(db, key: key), score: score,
                              detail: "\(answers) \(answers == 1 ? "answer" : "answers")", status: status)
         case .answer:
-            guard let r = try Row.fetchOne(db, sql: """
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT q.id AS qid, q.title, q.accepted_answer_id = a.id AS accepted, m.handle
                 FROM answer a JOIN question q ON q.id = a.question_id LEFT JOIN member m ON m.id = a.author_id WHERE a.id = ?
-                """, arguments: [n]) else { return nil }
+                """), arguments: [n]) else { return nil }
             let qid = EntryID(.question, r["qid"])
             let accepted: Bool = r["accepted"] ?? false
             return SearchHit(ref: .entry(EntryID(.answer, n)), title: "Answer to \(qid): " + (r["title"] as String),

@@ -11,12 +11,15 @@ extension SQLiteKnowledgeStore {
     public func importStackExchange(folder: String, site: String? = nil,
                                     progress: ((String) -> Void)?) throws -> ImportSummary {
         let site = site ?? Self.siteName(folder: folder)
-        return try write { db in
+        // A curator's change once the store has members (see +History); recorded without row images.
+        return try change(.importCommunity, recordRows: false) { db, note in
             let sink = try StackExchangeImport(db: db, site: site, store: self, progress: progress)
             try StackExchangeDump.read(folder: folder, into: sink, progress: progress)
             if sink.orphanAnswers > 0 {
                 progress?("\(StackExchangeDump.postsFile): left out \(sink.orphanAnswers) answers whose question is not in the dump")
             }
+            note.summary = "Stack Exchange \(site): " + sink.summary.description
+            note.discard = sink.summary.total == 0
             return sink.summary
         }
     }

@@ -85,6 +85,8 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
 
     func migrate() throws {
         do {
+            // Most opens find the schema current: check with a read, so no write lock is taken.
+            if try writer.read({ try Self.migrator.hasCompletedMigrations($0) }) { return }
             try Self.migrator.migrate(writer)
         } catch let e as DatabaseError {
             throw Self.openError(e, path: path ?? ":memory:")

@@ -39,7 +39,7 @@ extension ShellContext {
     /// An entry id (or result number) of one of the given types.
     func entryID(_ text: String, types: [EntryType], field: String) throws -> EntryID {
         guard case .entry(let id)? = try resolve(text), types.contains(id.type) else {
-            let examples = types.map { "\($0.prefix!)\([EntryType.resource: 12, .practice: 3, .question: 7, .answer: 40][$0] ?? 1)" }
+            let examples = types.compactMap { [EntryType.resource: "r12", .practice: "p3", .question: "q7", .answer: "a40"][$0] }
             throw KnowHowError.invalidValue(field: field, value: text, expected: "an id such as " + examples.joined(separator: " or "))
         }
         return id
@@ -136,7 +136,8 @@ public struct AddCommand: ShellCommand {
 
     /// A field's value: the option when given (validated), else asked at the prompt until valid.
     func field(_ ctx: ShellContext, _ label: String, option: String?, flag: String, required: Bool = false,
-               hint: String = "", choices: [String] = [], validate: (String) throws -> String = { $0 }) throws -> String? {
+               hint: String = "", skip: String = "Enter to skip", choices: [String] = [],
+               validate: (String) throws -> String = { $0 }) throws -> String? {
         if let option {
             guard let v = Validation.text(option) else {
                 if required { throw KnowHowError.missingField("\(label) (\(flag))") }
@@ -149,7 +150,7 @@ public struct AddCommand: ShellCommand {
             return nil
         }
         while true {
-            let a = try ctx.ask(label + hint + (required ? "" : " (Enter to skip)") + ": ", choices: choices)
+            let a = try ctx.ask(label + hint + (required ? "" : " (\(skip))") + ": ", choices: choices)
             if a.isEmpty {
                 if required { ctx.console.error("\(label) is required (or end input to cancel)"); continue }
                 return nil
@@ -215,7 +216,8 @@ public struct AddCommand: ShellCommand {
         let url = try field(ctx, "url", option: url, flag: "--url", validate: Validation.url)
         let summary = try field(ctx, "summary", option: summary, flag: "--summary")
         let kinds = ResourceKind.allCases.map(\.rawValue)
-        let kind = try field(ctx, "kind", option: kind, flag: "--kind", hint: " (\(kinds.joined(separator: ", ")))", choices: kinds) { k in
+        let kind = try field(ctx, "kind", option: kind, flag: "--kind", hint: " (\(kinds.joined(separator: ", ")))",
+                             skip: "Enter for other", choices: kinds) { k in
             guard let v = ResourceKind(rawValue: k.lowercased()) else {
                 throw KnowHowError.invalidValue(field: "kind", value: k, expected: kinds.joined(separator: ", "))
             }
@@ -270,8 +272,8 @@ public struct AddCommand: ShellCommand {
             }
             skills = try parseSkills(text.map(commaList) ?? [])
         }
-        let role = try field(ctx, "role", option: role, flag: "--role", hint: " (member, contributor, curator; Enter for member)",
-                             choices: Role.allCases.map(\.rawValue)) { r in
+        let role = try field(ctx, "role", option: role, flag: "--role", hint: " (member, contributor, curator)",
+                             skip: "Enter for member", choices: Role.allCases.map(\.rawValue)) { r in
             guard let v = Role(rawValue: r.lowercased()) else {
                 throw KnowHowError.invalidValue(field: "role", value: r, expected: "member, contributor or curator")
             }

@@ -153,7 +153,8 @@ public struct StatsCommand: ShellCommand {
                                            ("  silent", p.silent.count, false)]
         for (label, count, drawn) in rows {
             let line = "  " + Layout.pad(label, 13) + Chart.right(String(count), 4) + Chart.right(Chart.percent(p.percent(count)), 6)
-            c.print(line + (drawn ? "  " + Chart.bar(count, of: max(1, p.members), width: 40) : ""))
+            let bar = drawn ? Chart.bar(count, of: max(1, p.members), width: 40) : ""
+            c.print(line + (bar.isEmpty ? "" : "  " + bar))
         }
         c.print(s.dim(Layout.wrap("Creators added resources or practices; contributors asked, answered, verified or endorsed; readers only searched, or did nothing recorded. Communities often see about 1% · 9% · 90%.", width: c.width, indent: "  ")))
 
@@ -177,6 +178,7 @@ public struct StatsCommand: ShellCommand {
             c.print()
             let shown = Array(rows.prefix(8))
             c.print(s.bold(title) + (rows.count > shown.count ? s.dim("  top \(shown.count) of \(rows.count)") : ""))
+            if rows.isEmpty { c.print(s.dim("  no members yet")) }
             let top = shown.first?.members ?? 1
             for r in shown {
                 c.print("  " + Layout.pad(Layout.truncate(r.name, 32), 32) + Chart.right(String(r.members), 4) + "  " + Chart.bar(r.members, of: top, width: 30))
@@ -260,7 +262,7 @@ public struct GapsCommand: ShellCommand {
         commandName: "gaps",
         abstract: "What people look for and do not find: unmet searches by wording, unanswered questions, wanted skills nobody has.",
         discussion: """
-        Searches (find, who) that found nothing, or found something but no resource, practice or answer holding every word, grouped by similar wording. People counts each member once however often they searched; anonymous searches count once a day.
+        Searches (find, who) that found nothing, or found something but no resource, practice or answer holding every word, grouped by similar wording. The people column counts each member once however often they searched; anonymous searches count once a day.
 
         Then questions nobody has answered, and tags that members want to learn, search for or ask about but that no member practises.
 
@@ -286,7 +288,7 @@ public struct GapsCommand: ShellCommand {
         let demand = TagDemand.unmet(members: members, searches: log, questions: questions, vocabulary: vocabulary)
         // A gap someone has filled since: the most common wording now finds an answer.
         let shown = Array(groups.prefix(limit))
-        let filled: [String?] = shown.map { g in
+        let filled: [String?] = (output.json(ctx) ? Array(groups.prefix(500)) : shown).map { g in
             guard let q = SearchLogging.allWordsQuery(g.label), let hit = (try? store.search(q, limit: 1))?.hits.first else { return nil }
             return hit.ref.description
         }
@@ -299,14 +301,14 @@ public struct GapsCommand: ShellCommand {
         }
         let c = ctx.console, s = c.styler
         let unmet = log.filter { $0.unmet && $0.kind != .ask }.count
-        c.print(s.bold("Looked for, not found") + s.dim("  \(span) · \(unmet) of \(Chart.plural(log.filter { $0.kind != .ask }.count, "search", "searches"))"))
+        c.print(s.bold("Looked for, not found") + s.dim("  \(span) · \(unmet) of \(Chart.plural(log.filter { $0.kind != .ask }.count, "search", "searches")) found little"))
         if shown.isEmpty {
             c.print(s.dim(log.isEmpty ? "  no searches logged in this period (see `config logging`)" : "  every search in this period found something"))
         } else {
             c.print(s.dim("  people  searches  last seen   wording"))
             for (g, now) in zip(shown, filled) {
                 var tail = ""
-                if g.wordings.count > 1 { tail += " +\(g.wordings.count - 1) more" }
+                if g.wordings.count > 1 { tail += " +\(Chart.plural(g.wordings.count - 1, "wording"))" }
                 if g.kinds == [.who] { tail += " (who)" }
                 if let now { tail += " · now finds \(now)" }
                 let lead = Chart.right(String(g.people), 8) + Chart.right(String(g.searches), 10) + "  " + g.lastSeen.day.description + "  "
@@ -314,16 +316,18 @@ public struct GapsCommand: ShellCommand {
                 c.print(lead + s.bold(Layout.truncate(g.label, room)) + s.dim(tail))
             }
             if groups.count > shown.count { c.print(s.dim("  … \(groups.count - shown.count) more: raise --limit, or use --json")) }
-            c.print(s.dim("  One person repeating a search counts once."))
+            c.print(s.dim(Layout.wrap("Found little: nothing, or no resource, practice or answer with every word. One person repeating a search counts once.", width: c.width, indent: "  ")))
         }
 
         c.print()
         c.print(s.bold("Questions nobody has answered") + s.dim("  \(unanswered.count)"))
         if unanswered.isEmpty { c.print(s.dim("  none: every question has an answer")) }
         for q in unanswered.prefix(limit) {
+            // The asker at the right edge, to follow up with.
             let asker = q.asker.map { "  @" + $0 } ?? ""
             let lead = "  " + s.id(Layout.pad(q.id!.description, 4)) + " " + (q.created?.day.description ?? "          ") + "  "
-            c.print(lead + Layout.truncate(q.title, max(10, c.width - Layout.width(lead) - Layout.width(asker))) + s.member(asker))
+            let room = max(10, c.width - Layout.width(lead) - Layout.width(asker))
+            c.print(lead + Layout.pad(Layout.truncate(q.title, room), room) + s.member(asker))
         }
         if unanswered.count > limit { c.print(s.dim("  … \(unanswered.count - limit) more: list questions status:open")) }
 
@@ -337,7 +341,7 @@ public struct GapsCommand: ShellCommand {
                 c.print("  " + s.tag(Layout.pad(Layout.truncate(d.tag, 28), 28)) + Chart.right(String(d.wanting), 7)
                         + Chart.right(String(d.searching), 10) + Chart.right(String(d.questions), 7))
             }
-            c.print(s.dim("  want: learning goals and skills at learning level; searched: people; asked: questions in the period"))
+            c.print(s.dim(Layout.wrap("want: members with it as a learning goal or at learning level; searched: people whose searches named it; asked: questions in the period.", width: c.width, indent: "  ")))
         }
         return .ok
     }
@@ -491,7 +495,6 @@ public struct MatchCommand: ShellCommand {
             }
         }
         let (suggestions, unmatched) = MentorMatcher.suggest(members, perMentor: perMentor, perLearner: perLearner)
-        let byHandle = Dictionary(members.map { ($0.handle, $0) }, uniquingKeysWith: { a, _ in a })
         ctx.lastRefs = suggestions.map { .member($0.mentor) }
         if json || ctx.settings.json {
             struct Pair: Encodable { var learner: String; var mentor: String; var tag: String; var score: Double; var reasons: [String] }
@@ -508,19 +511,26 @@ public struct MatchCommand: ShellCommand {
             c.error("no learner has an expert who mentors" + (only.map { " in \($0)" } ?? "") + "; `gaps` shows what nobody practises")
             return .noResults
         }
-        c.print(s.bold("Mentoring suggestions") + s.dim("  experts who mentor, at most \(perMentor) each"))
-        let numWidth = String(suggestions.count).count + 1
-        for (i, p) in suggestions.enumerated() {
-            let lead = Chart.right("\(i + 1).", numWidth) + " "
-            c.print(lead + s.member("@" + p.learner) + " → " + s.member("@" + p.mentor) + "  " + s.tag(p.tag))
-            func place(_ h: String) -> String {
-                let m = byHandle[h]
-                return [m?.organisation, m?.sector].compactMap { $0 }.joined(separator: ", ")
+        c.print(s.bold("Mentoring suggestions") + s.dim("  \(Chart.plural(suggestions.count, "pair")), experts who mentor, at most \(perMentor) each"))
+        // By skill, the skill with most pairs first; within it, best pair first.
+        var bySkill: [String: [MentorSuggestion]] = [:]
+        for p in suggestions { bySkill[p.tag, default: []].append(p) }
+        let skills = bySkill.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }
+        let learnerWidth = (suggestions.map { $0.learner.count + 1 }.max() ?? 0) + 1
+        let mentorWidth = (suggestions.map { $0.mentor.count + 1 }.max() ?? 0) + 2
+        var refs: [EntryRef] = []
+        for (tag, pairs) in skills {
+            c.print(s.tag(tag))
+            for p in pairs {
+                refs.append(.member(p.mentor))
+                // "learning it" / "wants to learn it" is what made them a learner; the rest is why this pair.
+                let why = p.reasons.dropFirst().map { $0.replacingOccurrences(of: "organisation", with: "org") }.joined(separator: " · ")
+                let lead = "  " + s.member(Layout.pad("@" + p.learner, learnerWidth)) + "→ " + s.member(Layout.pad("@" + p.mentor, mentorWidth))
+                c.print(lead + s.dim(Layout.truncate(why, max(10, c.width - Layout.width(lead)))))
             }
-            let indent = String(repeating: " ", count: numWidth + 1)
-            c.print(indent + s.dim(Layout.truncate(place(p.learner) + " ↔ " + place(p.mentor), c.width - indent.count)))
-            c.print(indent + s.dim(Layout.truncate(p.reasons.joined(separator: " · "), c.width - indent.count)))
         }
+        ctx.lastRefs = refs
+        c.print(s.dim(Layout.wrap("Pairs across organisations and sectors score higher; each pair a mentor already has counts against the next. `show @handle` for a profile, --json for scores.", width: c.width, indent: "  ")))
         if !unmatched.isEmpty {
             c.print()
             c.print(s.bold("Still without a suggestion"))
@@ -541,7 +551,7 @@ public struct StaleCommand: ShellCommand {
         commandName: "stale",
         abstract: "Resources and practices nobody has changed for a long time (365 days; --days N), oldest first.",
         discussion: """
-        Touched means updated, verified, or changed through any recorded change (edit, retag, merge, undo). Practices with a review date show it; `review` lists the practices due for review.
+        Touched means updated, verified, or changed through any recorded change (edit, retag, merge, undo). Practices with a review date are left to `review`, which lists those due; stale lists what nothing would bring back to anyone's attention.
 
         Examples: stale · stale --days 730 --limit 20
         """)
@@ -556,16 +566,19 @@ public struct StaleCommand: ShellCommand {
         guard (1...36_500).contains(days) else { throw KnowHowError.invalidValue(field: "--days", value: String(days), expected: "a number from 1 to 36500") }
         let limit = try output.limit(ctx)
         let cutoff = Timestamp(seconds: ctx.now.seconds - Int64(days) * 86_400)
-        let stale = try ctx.store.untouched(since: cutoff)
+        // Practices with a review date are `review`'s to list (due) or already looked after (not yet due).
+        let untouched = try ctx.store.untouched(since: cutoff)
+        let stale = untouched.filter { $0.reviewBy == nil }
+        let scheduled = untouched.count - stale.count
         let due = try ctx.store.dueForReview(within: 30, today: ctx.today)
         ctx.lastRefs = stale.prefix(limit).map { .entry($0.id) }
         if output.json(ctx) {
             struct Row: Encodable { var id: String; var title: String; var lastTouched: String; var contributor: String?; var reviewBy: String? }
-            struct Out: Encodable { var days: Int; var since: String; var entries: [Row]; var dueForReview: [String] }
-            try ctx.printJSON(Out(days: days, since: cutoff.description,
+            struct Out: Encodable { var days: Int; var since: String; var entries: [Row]; var withReviewDate: Int; var dueForReview: [String] }
+            try ctx.printJSON(Out(days: days, since: cutoff.description, 
                                   entries: stale.map { Row(id: $0.id.description, title: $0.title, lastTouched: $0.lastTouched.description,
                                                            contributor: $0.contributor, reviewBy: $0.reviewBy?.description) },
-                                  dueForReview: due.compactMap { $0.id?.description }))
+                                  withReviewDate: scheduled, dueForReview: due.compactMap { $0.id?.description }))
             return stale.isEmpty ? .noResults : .ok
         }
         let c = ctx.console, s = c.styler
@@ -576,14 +589,18 @@ public struct StaleCommand: ShellCommand {
             c.print(s.bold("Untouched for \(days) days or more") + s.dim("  since \(cutoff.day) · "
                     + Chart.plural(resources, "resource") + ", " + Chart.plural(stale.count - resources, "practice")))
             for e in stale.prefix(limit) {
-                let tail = e.reviewBy.map { "  review by \($0)" } ?? e.contributor.map { "  @" + $0 } ?? ""
+                let tail = e.contributor.map { "  @" + $0 } ?? ""
                 let lead = "  " + s.id(Layout.pad(e.id.description, 5)) + e.lastTouched.day.description + "  "
-                c.print(lead + Layout.truncate(e.title, max(10, c.width - Layout.width(lead) - Layout.width(tail))) + s.dim(tail))
+                let room = max(10, c.width - Layout.width(lead) - Layout.width(tail))
+                c.print(lead + Layout.pad(Layout.truncate(e.title, room), room) + s.dim(tail))
             }
             if stale.count > limit { c.print(s.dim("  … \(stale.count - limit) more: raise --limit")) }
         }
-        if !due.isEmpty {
-            c.print(s.dim("\(Chart.plural(due.count, "practice is", "practices are")) due for review within 30 days: see `review`"))
+        if scheduled > 0 || !due.isEmpty {
+            let note = scheduled > 0
+                ? "\(Chart.plural(scheduled, "practice")) untouched as long \(scheduled == 1 ? "has" : "have") a review date, so `review` lists \(scheduled == 1 ? "it" : "them") when due (\(due.count) due within 30 days)."
+                : "\(Chart.plural(due.count, "practice")) due for review within 30 days: see `review`."
+            c.print(s.dim(Layout.wrap(note, width: c.width)))
         }
         return stale.isEmpty ? .noResults : .ok
     }

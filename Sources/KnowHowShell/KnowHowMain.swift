@@ -63,7 +63,7 @@ public enum KnowHowMain {
     With no command on a terminal, knowhow opens its interactive shell.
 
     COMMANDS:
-    \(CommandTable.oneShot.map { "  " + CommandTable.name(of: $0).padding(toLength: 8, withPad: " ", startingAt: 0) + " " + $0.configuration.abstract }.joined(separator: "\n"))
+    \(CommandTable.oneShot.map { "  " + CommandTable.name(of: $0).padding(toLength: 10, withPad: " ", startingAt: 0) + " " + $0.configuration.abstract }.joined(separator: "\n"))
 
     OPTIONS (before or after the command):
       --db PATH      the store to use (also KNOWHOW_DB; default $XDG_DATA_HOME/knowhow/knowhow.db)

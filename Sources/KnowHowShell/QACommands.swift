@@ -148,13 +148,12 @@ public struct AcceptCommand: ShellCommand {
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
-        let me = try ctx.requireActor("accepting an answer")
+        _ = try ctx.requireActor("accepting an answer")
         guard case .entry(let a)? = try ctx.resolve(answer), a.type == .answer else {
             throw KnowHowError.invalidValue(field: "answer", value: answer, expected: "an answer id such as a12")
         }
         let ans = try ctx.store.answer(a)
         let q = try ctx.store.question(ans.question)
-        _ = me
         // The store checks that this is the asker (or a curator).
         _ = try ctx.store.accept(a)
         ctx.console.print("accepted \(a) as the answer to \(q.id!)")

@@ -29,7 +29,8 @@ enum Render {
             let title = Layout.marked(Layout.truncateMarked(hit.title, titleRoom), s)
             c.print("\(num) \(idStyled) \(s.bold(title))\(s.dim(label))")
             let indent = String(repeating: " ", count: lead)
-            let snippet = hit.snippet.replacingOccurrences(of: "\n", with: " ")
+            // Markdown emphasis marks are noise in a one-line extract.
+            let snippet = hit.snippet.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "**", with: "")
             if !Highlight.plain(snippet).trimmingCharacters(in: .whitespaces).isEmpty {
                 c.print(indent + Layout.marked(Layout.truncateMarked(snippet, width - lead), s))
             }
@@ -140,22 +141,22 @@ enum Render {
                         let n = endorsements[sk.tag]?.count ?? 0
                         return s.tag(sk.tag) + (n > 0 ? s.dim(" (+\(n))") : "")
                     }
-                    if !tags.isEmpty { c.print(Layout.wrap(Layout.pad(level.rawValue, 11) + tags.joined(separator: ", "), width: c.width, indent: "  ")) }
+                    if !tags.isEmpty { c.print(Layout.list(tags, lead: "  " + Layout.pad(level.rawValue, 11), width: c.width)) }
                 }
             }
             let undeclaredEndorsed = endorsements.filter { t, _ in !m.skills.contains { $0.tag == t } }
             if !undeclaredEndorsed.isEmpty {
-                c.print("  " + Layout.pad("endorsed", 11) + undeclaredEndorsed.keys.sorted().map { s.tag($0) + s.dim(" (+\(undeclaredEndorsed[$0]!.count))") }.joined(separator: ", "))
+                c.print(Layout.list(undeclaredEndorsed.keys.sorted().map { s.tag($0) + s.dim(" (+\(undeclaredEndorsed[$0]!.count))") }, lead: "  " + Layout.pad("endorsed", 11), width: c.width))
             }
             let declared = Set(m.skills.map(\.tag))
             let alsoKnows = try store.evidenceTags(of: h, limit: 12).filter { !declared.contains($0.tag) && $0.weight >= 2 }.prefix(6)
             if !alsoKnows.isEmpty {
                 c.print(); c.print(s.bold("Also knows about") + s.dim("  (from what they wrote and answered)"))
-                c.print("  " + alsoKnows.map { s.tag($0.tag) }.joined(separator: ", "))
+                c.print(Layout.list(alsoKnows.map { s.tag($0.tag) }, lead: "  ", width: c.width))
             }
             if !m.interests.isEmpty {
                 c.print(); c.print(s.bold("Learning goals"))
-                c.print("  " + m.interests.map { s.tag($0) }.joined(separator: ", "))
+                c.print(Layout.list(m.interests.map { s.tag($0) }, lead: "  ", width: c.width))
             }
             if !contributions.hits.isEmpty {
                 c.print(); c.print(s.bold("Contributed and answered"))
@@ -272,7 +273,7 @@ enum Render {
             c.print(s.bold("Commands") + s.dim("  (help COMMAND for more; help WORDS searches the help)"))
             for cmd in CommandTable.all {
                 let names = CommandTable.names(of: cmd)
-                c.print("  " + s.id(Layout.pad(names[0], 8)) + " " + Layout.truncate(cmd.configuration.abstract, c.width - 11))
+                c.print("  " + s.id(Layout.pad(names[0], 10)) + " " + Layout.truncate(cmd.configuration.abstract, c.width - 13))
             }
             c.print()
             c.print("A line that does not start with a command searches: " + s.bold("onboarding checklist") + " is " + s.bold("find onboarding checklist") + ".")
@@ -297,7 +298,7 @@ enum Render {
             return
         }
         c.print("Commands about '\(topic)':")
-        for cmd in hits { c.print("  " + s.id(Layout.pad(CommandTable.name(of: cmd), 8)) + " " + cmd.configuration.abstract) }
+        for cmd in hits { c.print("  " + s.id(Layout.pad(CommandTable.name(of: cmd), 10)) + " " + Layout.truncate(cmd.configuration.abstract, c.width - 13)) }
     }
 }
 

@@ -184,7 +184,11 @@ final class InteractiveShell {
     }
 
     func page(_ text: String) -> Bool {
-        let pager = ctx.environment["PAGER"].flatMap { $0.isEmpty ? nil : $0 } ?? "less -R"
+        let custom = ctx.environment["PAGER"].flatMap { $0.isEmpty ? nil : $0 }
+        // Without $PAGER, use less only where it exists; otherwise print, never lose the output.
+        let path = (ctx.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
+        guard custom != nil || path.contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/less") }) else { return false }
+        let pager = custom ?? "less -R"
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/sh")
         p.arguments = ["-c", pager]

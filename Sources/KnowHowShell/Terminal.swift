@@ -135,6 +135,23 @@ enum Layout {
         return lines.map { $0.isEmpty ? "" : indent + $0 }.joined(separator: "\n")
     }
 
+    /// Items joined by commas after `lead`, wrapped under the first item.
+    static func list(_ items: [String], lead: String, width: Int) -> String {
+        let indent = String(repeating: " ", count: Self.width(lead))
+        var lines: [String] = []
+        var line = lead
+        for (i, item) in items.enumerated() {
+            let piece = item + (i < items.count - 1 ? "," : "")
+            if line != lead, Self.width(line) + 1 + Self.width(piece) > width {
+                lines.append(line); line = indent + piece
+            } else {
+                line += (line == lead ? "" : " ") + piece
+            }
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n")
+    }
+
     /// Marked text (see Highlight) drawn with the styler, or plain.
     static func marked(_ s: String, _ styler: Styler) -> String {
         Highlight.segments(s).map { $0.match ? styler.match($0.text) : $0.text }.joined()

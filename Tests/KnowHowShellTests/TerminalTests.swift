@@ -1,0 +1,134 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+
+/// Drives the real binary in a real terminal (tmux), as a person would: Tab completion, history
+/// across sessions, Ctrl-C and Ctrl-D. Skipped where tmux is not installed.
+@Suite(.serialized)
+struct TerminalTests {
+    static let tmux: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
+    /// A tmux session running `knowhow` on a copy of the small fixture, with its own HOME and
+    /// XDG folders so history and caches are private to the test.
+    final class Session {
+        let name = "kh-test-\(UUID().uuidString.prefix(8))"
+        let home: String
+        let tmux: String
+        let db: String
+
+        init(tmux: String, home: String? = nil) throws {
+            self.tmux = tmux
+            self.home = home ?? FileManager.default.temporaryDirectory.appendingPathComponent("kh-term-\(UUID().uuidString)").path
+            db = self.home + "/store.db"
+            try FileManager.default.createDirectory(atPath: self.home, withIntermediateDirectories: true)
+        }
+
+        /// Runs tmux through system(3): Foundation's Process waits for ever on a client whose
+        /// server (started by `new-session`) inherited its descriptors.
+        @discardableResult
+        func run(_ args: [String]) throws -> (Int32, String) {
+            let outPath = home + "/tmux-out-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: outPath) }
+            func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+            let command = ([tmux, "-L", name] + args).map(quote).joined(separator: " ") + " </dev/null >\(quote(outPath)) 2>&1"
+            let status = system(command)
+            let data = FileManager.default.contents(atPath: outPath) ?? Data()
+            return (status, String(decoding: data, as: UTF8.self))
+        }
+
+        func start(_ binary: String) throws {
+            let env = "env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=\(home) XDG_STATE_HOME=\(home)/state XDG_DATA_HOME=\(home)/data XDG_CACHE_HOME=\(home)/cache TERM=xterm-256color NO_COLOR=1 LANG=C.UTF-8"
+            // The shell's exit status is written to a file when it ends, so the test can read it.
+            let command = "\(env) \(binary) --db \(db); echo $? > \(home)/status; sleep 30"
+            try run(["new-session", "-d", "-x", "100", "-y", "30", "-s", "kh", command])
+            try waitFor { $0.contains("store>") }
+        }
+
+        func keys(_ keys: String...) throws { try run(["send-keys", "-t", "kh"] + keys) }
+
+        func screen() throws -> String { try run(["capture-pane", "-p", "-t", "kh"]).1 }
+
+        /// Polls the screen until `condition` holds (5 s at most).
+        @discardableResult
+        func waitFor(_ condition: (String) -> Bool) throws -> String {
+            var last = ""
+            for _ in 0..<100 {
+                last = try screen()
+                if condition(last) { return last }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            Issue.record("the screen never showed what was expected:\n\(last)")
+            return last
+        }
+
+        func status() -> String? {
+            for _ in 0..<100 {
+                if let s = try? String(contentsOfFile: home + "/status", encoding: .utf8) { return s.trimmingCharacters(in: .whitespacesAndNewlines) }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            return nil
+        }
+
+        func stop() { _ = try? run(["kill-server"]) }
+    }
+
+    static func prepare(_ home: String) throws -> String? {
+        guard let binary = BinaryTests.binary else { return nil }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["--db", home + "/store.db", "import", BinaryTests.fixture.path]
+        p.environment = ["HOME": home, "XDG_STATE_HOME": home + "/state", "NO_COLOR": "1"]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        return binary
+    }
+
+    @Test func tabCompletesCommandsTagsAndHandles() throws {
+        guard let tmux = Self.tmux else { return }
+        let s = try Session(tmux: tmux)
+        defer { s.stop() }
+        guard let binary = try Self.prepare(s.home) else { Issue.record("no knowhow binary"); return }
+        try s.start(binary)
+
+        // capture-pane drops trailing spaces, so "find " shows as "find" until more is typed.
+        try s.keys("fi", "Tab", "x")
+        try s.waitFor { $0.contains("store> find x") }
+        try s.keys("BSpace", "tag:onb", "Tab")
+        try s.waitFor { $0.contains("store> find tag:onboarding") }
+        try s.keys("C-u")
+        try s.keys("show @pr", "Tab")
+        try s.waitFor { $0.contains("store> show @priya") }
+        try s.keys("Enter")
+        try s.waitFor { $0.contains("(contributor)") && $0.contains("Priya") }
+    }
+
+    @Test func upRecallsTheLastSessionsLineAndCtrlCKeepsTheShell() throws {
+        guard let tmux = Self.tmux else { return }
+        let first = try Session(tmux: tmux)
+        guard let binary = try Self.prepare(first.home) else { Issue.record("no knowhow binary"); return }
+        try first.start(binary)
+        try first.keys("find retrospective", "Enter")
+        try first.waitFor { $0.contains("Running a good retrospective") }
+        try first.keys("C-d")
+        #expect(first.status() == "0", "Ctrl-D on an empty line exits 0")
+        first.stop()
+
+        let second = try Session(tmux: tmux, home: first.home)
+        defer { second.stop() }
+        try second.start(binary)
+        try second.keys("Up")
+        try second.waitFor { $0.contains("store> find retrospective") }
+        // Ctrl-C abandons the line; the shell stays and prompts again.
+        try second.keys("C-c")
+        try second.waitFor { $0.contains("retrospective^C") && $0.components(separatedBy: "store>").count >= 3 }
+        try second.keys("whoami", "Enter")
+        try second.waitFor { $0.contains("nobody") }
+        let history = try String(contentsOfFile: first.home + "/state/knowhow/history", encoding: .utf8)
+        #expect(history.contains("find retrospective"))
+        let mode = try FileManager.default.attributesOfItem(atPath: first.home + "/state/knowhow/history")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+}
