@@ -163,7 +163,9 @@ extension SQLiteKnowledgeStore {
                            snippet(entry_fts, 1, char(2), char(3), '…', 14)
                     FROM entry_fts WHERE entry_fts MATCH ? AND rowid = ?
                     """), arguments: [match, key])
-                let candidates = [marked?[2], marked?[1]].compactMap { $0 as String? }
+                // An answer's summary is its question's title, already in the hit's title.
+                let isAnswer = key & 7 == EntryKey.code(.answer)
+                let candidates = (isAnswer ? [marked?[2]] : [marked?[2], marked?[1]]).compactMap { $0 as String? }
                 // Without a match there, the opening of the summary (of the bio for members).
                 let summary: String? = marked?[1], body: String? = marked?[2]
                 let bodyFirst = key & 7 == EntryKey.code(.member) || key & 7 == EntryKey.code(.answer)
