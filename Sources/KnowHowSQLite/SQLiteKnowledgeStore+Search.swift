@@ -136,6 +136,18 @@ extension SQLiteKnowledgeStore {
         return (sql, args, notes)
     }
 
+    /// The subquery of the first positive filter that is a set of keys (`+k IN (…)`), if any.
+    static func firstSet(_ db: Database, _ filters: [Filter]) throws -> (String, StatementArguments)? {
+        for f in filters where !f.negated && f.key != .type {
+            let values = filters.filter { $0.key == f.key && !$0.negated }.map(\.value)
+            guard case .sql(let s, let a) = try filterSQL(db, key: f.key, values: values) else { return nil }
+            let t = s.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard t.hasPrefix("+k IN ("), t.hasSuffix(")") else { continue }
+            return (String(t.dropFirst(7).dropLast()), a)
+        }
+        return nil
+    }
+
     static func search(_ db: Database, _ query: Query, limit: Int, listing: EntryType?) throws -> SearchResults {
         let (conds, condArgs, notes) = try conditions(db, query.filters)
         if !notes.isEmpty { return SearchResults(hits: [], notes: notes) }
@@ -183,15 +195,21 @@ extension SQLiteKnowledgeStore {
                 _ = args.append(contentsOf: [ex])
             }
             let source: String
+            var prefix = ""
             if let listing, listing == .member {
                 source = "SELECT id << 3 | 1 AS k, handle AS o FROM member"
             } else if let listing {
                 source = "SELECT id << 3 | \(EntryKey.code(listing)) AS k, id AS o FROM \(EntryKey.table(listing))"
+            } else if let (subquery, subArgs) = try firstSet(db, query.filters) {
+                // A positive set filter (tag:, by:…) is far smaller than the whole index: start from it.
+                source = "SELECT DISTINCT k, (CASE k & 7 WHEN 1 THEN 9 ELSE k & 7 END) << 40 | k >> 3 AS o FROM s"
+                prefix = "WITH s(k) AS (\(subquery)) "
+                args = subArgs + args
             } else {
                 // Entries before members, each type in id order.
                 source = "SELECT rowid AS k, (CASE rowid & 7 WHEN 1 THEN 9 ELSE rowid & 7 END) << 40 | rowid >> 3 AS o FROM entry_fts"
             }
-            var sql = "SELECT k FROM (\(source))"
+            var sql = prefix + "SELECT k FROM (\(source))"
             if !all.isEmpty { sql += " WHERE " + all.joined(separator: " AND ") }
             sql += " ORDER BY o LIMIT ?"
             _ = args.append(contentsOf: [limit + 1])

@@ -48,7 +48,7 @@ public struct FindCommand: ShellCommand {
         if let option = words.first(where: { $0.hasPrefix("--") && $0.count > 2 }) {
             throw KnowHowError.invalidValue(field: "option", value: option, expected: "one of --json, --limit N, --batch (to search for it, quote it: \"\(option)\")")
         }
-        let text = words.joined(separator: " ")
+        let text = QueryWords.text(words)
         if text.contains("\u{FFFD}") {
             throw KnowHowError.emptyQuery("the search text is not valid UTF-8; check your terminal's encoding")
         }
@@ -84,7 +84,7 @@ public struct ListCommand: ShellCommand {
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
-        let text = words.joined(separator: " ")
+        let text = QueryWords.text(words)
         let limit = try output.limit(ctx)
         if what.lowercased().hasPrefix("tag") {
             let tags = try ctx.store.listTags(query: text.isEmpty ? nil : text, limit: limit)

@@ -205,7 +205,7 @@ public final class Shell {
     public func execute(_ cmd: any ShellCommand.Type, words: [String]) -> LineStatus {
         let parsed: ShellCommand
         do {
-            parsed = try cmd.parse(words)
+            parsed = try cmd.parse(cmd.takesQuery ? QueryWords.protect(words) : words)
         } catch {
             let code = cmd.exitCode(for: error)
             let message = cmd.fullMessage(for: error, columns: ctx.console.width)

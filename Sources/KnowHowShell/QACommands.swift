@@ -48,7 +48,7 @@ public struct WhoCommand: ShellCommand {
             }
             return any ? .ok : .noResults
         }
-        let topic = words.joined(separator: " ")
+        let topic = QueryWords.text(words)
         let experts = try ExpertRanker.rank(try request(topic, ctx: ctx), source: ctx.store, now: ctx.now)
         ctx.lastRefs = experts.map { .member($0.member.handle) }
         ctx.logSearch(.who, topic, results: experts.count, weak: ctx.isWeak(topic, results: experts.count))
@@ -79,7 +79,7 @@ public struct AskCommand: ShellCommand {
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let me = try ctx.requireActor("asking a question")
-        let title = words.joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        let title = QueryWords.text(words).trimmingCharacters(in: .whitespaces)
         guard !title.isEmpty else { throw KnowHowError.missingField("the question (ask How do I …?)") }
         let tags = try self.tags.map(Validation.tag)
         let id = try ctx.store.ask(Question(title: title, body: body, tags: tags, asker: me))
@@ -130,7 +130,7 @@ public struct AnswerCommand: ShellCommand {
         guard case .entry(let q)? = try ctx.resolve(question), q.type == .question else {
             throw KnowHowError.invalidValue(field: "question", value: question, expected: "a question id such as q3")
         }
-        let text = words.joined(separator: " ")
+        let text = QueryWords.text(words)
         guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw KnowHowError.missingField("the answer text (answer \(q) Your answer…)") }
         let id = try ctx.store.answer(Answer(question: q, body: text, author: me))
         ctx.console.print("answered \(q) as \(ctx.styler.id(id.description))")

@@ -28,3 +28,22 @@ public enum ShellWords {
         return words
     }
 }
+
+/// Search text goes through swift-argument-parser, which reads `-tag:x` or `-draft` as options.
+/// Such words are marked before parsing and restored when the command joins its words.
+public enum QueryWords {
+    static let mark: Character = "\u{E000}"
+
+    /// Marks words that start with one `-` (exclusions) so the parser leaves them alone; the
+    /// command's own short options (`-n`, `-h`) stay as they are.
+    public static func protect(_ words: [String], keeping options: Set<String> = ["-n", "-h"]) -> [String] {
+        words.map { w in
+            w.hasPrefix("-") && !w.hasPrefix("--") && w.count > 1 && !options.contains(w) ? String(mark) + w.dropFirst() : w
+        }
+    }
+
+    /// The words as typed, joined by spaces.
+    public static func text(_ words: [String]) -> String {
+        words.map { $0.first == mark ? "-" + $0.dropFirst() : $0 }.joined(separator: " ")
+    }
+}
