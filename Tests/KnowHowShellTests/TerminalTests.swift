@@ -38,10 +38,10 @@ struct TerminalTests {
             return (status, String(decoding: data, as: UTF8.self))
         }
 
-        func start(_ binary: String) throws {
+        func start(_ binary: String, _ extra: [String] = []) throws {
             let env = "env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=\(home) XDG_STATE_HOME=\(home)/state XDG_DATA_HOME=\(home)/data XDG_CACHE_HOME=\(home)/cache TERM=xterm-256color NO_COLOR=1 LANG=C.UTF-8"
             // The shell's exit status is written to a file when it ends, so the test can read it.
-            let command = "\(env) \(binary) --db \(db); echo $? > \(home)/status; sleep 30"
+            let command = "\(env) EDITOR=true \(binary) --db \(db) \(extra.joined(separator: " ")); echo $? > \(home)/status; sleep 30"
             try run(["new-session", "-d", "-x", "100", "-y", "30", "-s", "kh", command])
             try waitFor { $0.contains("store>") }
         }
@@ -130,5 +130,31 @@ struct TerminalTests {
         #expect(history.contains("find retrospective"))
         let mode = try FileManager.default.attributesOfItem(atPath: first.home + "/state/knowhow/history")[.posixPermissions] as? Int
         #expect(mode == 0o600)
+    }
+
+    /// Issue 5: a contributor adding a resource close to an existing one is shown it first; a
+    /// member is told which role adding needs.
+    @Test func guidedAddShowsTheSimilarEntryFirst() throws {
+        guard let tmux = Self.tmux else { return }
+        let s = try Session(tmux: tmux)
+        defer { s.stop() }
+        guard let binary = try Self.prepare(s.home) else { Issue.record("no knowhow binary"); return }
+        try s.start(binary, ["--as", "@ana"])
+        try s.keys("add resource", "Enter")
+        try s.waitFor { $0.contains("title:") }
+        try s.keys("Checklist for onboarding new starters", "Enter")
+        try s.waitFor { $0.contains("url (Enter to skip):") }
+        try s.keys("Enter")
+        try s.waitFor { $0.contains("summary (Enter to skip):") }
+        try s.keys("A list for the first two weeks", "Enter")
+        try s.waitFor { $0.contains("kind (") }
+        try s.keys("template", "Enter")
+        try s.waitFor { $0.contains("tags (comma-separated)") }
+        try s.keys("onboarding", "Enter")
+        try s.waitFor { $0.contains("r1 Onboarding checklist for new starters") && $0.contains("[c]ancel?") }
+        try s.keys("c", "Enter")
+        try s.waitFor { $0.contains("cancelled; nothing was added") }
+        try s.keys("set as @dev", "Enter", "add resource", "Enter")
+        try s.waitFor { $0.contains("needs the contributor role") }
     }
 }
