@@ -67,26 +67,26 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
         typealias L = EvidenceDoc.Link
         switch type {
         case .resource:
-            guard let r = try Row.fetchOne(db, sql: """
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT r.title, r.created, m.handle FROM resource r LEFT JOIN member m ON m.id = r.contributor_id WHERE r.id = ?
-                """, arguments: [n]) else { return nil }
+                """), arguments: [n]) else { return nil }
             var links = (r[2] as String?).map { [L(handle: $0, how: .contributed)] } ?? []
-            links += try String.fetchAll(db, sql: "SELECT m.handle FROM resource_author a JOIN member m ON m.id = a.member_id WHERE a.resource_id = ?",
+            links += try String.fetchAll(db.cachedStatement(sql: "SELECT m.handle FROM resource_author a JOIN member m ON m.id = a.member_id WHERE a.resource_id = ?"),
                                          arguments: [n]).map { L(handle: $0, how: .authored) }
             return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init), links: links)
         case .practice:
-            guard let r = try Row.fetchOne(db, sql: """
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT p.title, p.created, c.handle, v.handle FROM practice p LEFT JOIN member c ON c.id = p.contributor_id
                 LEFT JOIN member v ON v.id = p.verified_by_id WHERE p.id = ?
-                """, arguments: [n]) else { return nil }
+                """), arguments: [n]) else { return nil }
             var links: [L] = []
             if let c: String = r[2] { links.append(L(handle: c, how: .contributed)) }
             if let v: String = r[3] { links.append(L(handle: v, how: .verified)) }
             return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init), links: links)
         case .question:
-            guard let r = try Row.fetchOne(db, sql: """
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT q.title, q.created, q.score, m.handle FROM question q LEFT JOIN member m ON m.id = q.asker_id WHERE q.id = ?
-                """, arguments: [n]) else { return nil }
+                """), arguments: [n]) else { return nil }
             var links = (r[3] as String?).map { [L(handle: $0, how: .asked)] } ?? []
             for a in try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT m.handle, a.created, q.accepted_answer_id = a.id, a.id FROM answer a JOIN question q ON q.id = a.question_id
@@ -98,10 +98,10 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
             return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init), votes: r[2],
                                links: links, thread: id)
         case .answer:
-            guard let r = try Row.fetchOne(db, sql: """
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT q.title, a.created, a.score, m.handle, q.accepted_answer_id = a.id, q.id FROM answer a
                 JOIN question q ON q.id = a.question_id LEFT JOIN member m ON m.id = a.author_id WHERE a.id = ?
-                """, arguments: [n]) else { return nil }
+                """), arguments: [n]) else { return nil }
             let accepted: Bool = r[4] ?? false
             let links = (r[3] as String?).map { [L(handle: $0, how: accepted ? .acceptedAnswer : .answered)] } ?? []
             return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init), votes: r[2],
@@ -115,35 +115,62 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
         try read { db in
             let tagIDs = try tags.compactMap { try Self.tagID(db, $0, create: false) }
             let tagList = tagIDs.map(String.init).joined(separator: ",")
-            var ids = Set<Int64>()
-            for h in handles {
-                if let id = try Int64.fetchOne(db, sql: "SELECT id FROM member WHERE handle = ?", arguments: [h]) { ids.insert(id) }
-            }
+            // A few set-at-a-time queries rather than three a member: popular tags have thousands.
+            var ids = Set(try Self.memberIDs(db, handles: handles).values)
+            var skills: [Int64: [Skill]] = [:]
+            var endorsements: [Int64: [String: Int]] = [:]
             if !tagIDs.isEmpty {
-                ids.formUnion(try Int64.fetchAll(db, sql: "SELECT member_id FROM member_skill WHERE tag_id IN (\(tagList))"))
-            }
-            return try ids.sorted().compactMap { id in
-                guard let r = try Row.fetchOne(db, sql: """
-                    SELECT handle, name, organisation, sector, source_id, open_to_questions, mentoring FROM member WHERE id = ?
-                    """, arguments: [id]) else { return nil }
-                var skills: [Skill] = []
-                var endorsements: [String: Int] = [:]
-                if !tagIDs.isEmpty {
-                    skills = try Row.fetchAll(db, sql: """
-                        SELECT t.name, s.level FROM member_skill s JOIN tag t ON t.id = s.tag_id
-                        WHERE s.member_id = ? AND s.tag_id IN (\(tagList)) ORDER BY t.name
-                        """, arguments: [id]).map { Skill(tag: $0[0], level: SkillLevel(rawValue: $0[1]) ?? .learning) }
+                // Every holder of a skill in the tags is a candidate, so this reads the skills of all of them.
+                for r in try Row.fetchAll(db, sql: """
+                    SELECT s.member_id, t.name, s.level FROM member_skill s JOIN tag t ON t.id = s.tag_id
+                    WHERE s.tag_id IN (\(tagList)) ORDER BY s.member_id, t.name
+                    """) {
+                    let id: Int64 = r[0]
+                    ids.insert(id)
+                    skills[id, default: []].append(Skill(tag: r[1], level: SkillLevel(rawValue: r[2]) ?? .learning))
+                }
+                for chunk in Self.chunks(ids.sorted()) {
                     for e in try Row.fetchAll(db, sql: """
-                        SELECT t.name, count(*) FROM endorsement e JOIN tag t ON t.id = e.tag_id
-                        WHERE e.member_id = ? AND e.tag_id IN (\(tagList)) GROUP BY t.name
-                        """, arguments: [id]) {
-                        endorsements[e[0]] = e[1]
+                        SELECT e.member_id, t.name, count(*) FROM endorsement e JOIN tag t ON t.id = e.tag_id
+                        WHERE e.member_id IN (\(chunk.map(String.init).joined(separator: ","))) AND e.tag_id IN (\(tagList))
+                        GROUP BY e.member_id, t.name
+                        """) {
+                        endorsements[e[0], default: [:]][e[1]] = e[2]
                     }
                 }
-                return MemberFacts(handle: r[0], name: r[1], organisation: r[2], sector: r[3], sourceId: r[4],
-                                   openToQuestions: r[5], mentoring: r[6], skills: skills, endorsements: endorsements)
+            }
+            var facts: [MemberFacts] = []
+            for chunk in Self.chunks(ids.sorted()) {
+                for r in try Row.fetchAll(db, sql: """
+                    SELECT id, handle, name, organisation, sector, source_id, open_to_questions, mentoring FROM member
+                    WHERE id IN (\(chunk.map(String.init).joined(separator: ","))) ORDER BY id
+                    """) {
+                    let id: Int64 = r[0]
+                    facts.append(MemberFacts(handle: r[1], name: r[2], organisation: r[3], sector: r[4], sourceId: r[5],
+                                             openToQuestions: r[6], mentoring: r[7], skills: skills[id] ?? [],
+                                             endorsements: endorsements[id] ?? [:]))
+                }
+            }
+            return facts
+        }
+    }
+
+    /// Member ids by handle, for those of `handles` that exist, in one query a few hundred handles.
+    static func memberIDs(_ db: Database, handles: Set<String>) throws -> [String: Int64] {
+        var out: [String: Int64] = [:]
+        for chunk in chunks(handles.sorted()) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            for r in try Row.fetchAll(db, sql: "SELECT handle, id FROM member WHERE handle IN (\(marks))",
+                                      arguments: StatementArguments(chunk)) {
+                out[r[0]] = r[1]
             }
         }
+        return out
+    }
+
+    /// Splits a list for `IN (…)` lists that stay within SQLite's limit on bound values.
+    static func chunks<T>(_ items: [T], size: Int = 500) -> [ArraySlice<T>] {
+        stride(from: 0, to: items.count, by: size).map { items[$0..<min($0 + size, items.count)] }
     }
 
     public func work(of handles: Set<String>, asOf: Timestamp?, newest: Int) throws -> [String: [WorkSample]] {
@@ -160,8 +187,7 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
         ]
         return try read { db in
             var out: [String: [WorkSample]] = [:]
-            for h in handles {
-                guard let id = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM member WHERE handle = ?"), arguments: [h]) else { continue }
+            for (h, id) in try Self.memberIDs(db, handles: handles) {
                 var samples: [WorkSample] = []
                 for k in kinds {
                     let accepted = k.how == nil ? "(SELECT q.accepted_answer_id FROM question q WHERE q.id = x.question_id) = x.id" : "0"

@@ -62,6 +62,11 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
         }
     }
 
+    /// How much of the store file is memory-mapped for reading. 256 MB covers a 100k-entry store
+    /// whole (who p99 213 → 80 ms there) while keeping resident size moderate on a large one
+    /// (2 GB made 1M `who` 1.7× faster but showed 1.7 GB resident).
+    static let mmapSize: Int64 = 256 << 20
+
     static func configuration() -> Configuration {
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -69,6 +74,11 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
         config.label = "knowhow"
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // `who` reads thousands of scattered rows (each candidate's latest work): memory-mapped
+            // reads serve them from the OS page cache without a system call and a copy each, which
+            // nearly halves its time on a 2 GB store. Mapped pages count in the resident size, though they
+            // are the OS's cache, not the process's heap; a larger page cache did not help beyond it.
+            try db.execute(sql: "PRAGMA mmap_size = \(mmapSize)")
         }
         return config
     }
