@@ -150,7 +150,6 @@ final class InteractiveShell {
             print(s.bold("KnowHow \(KnowHowMain.version)") + s.dim(" · \(ctx.storeLabel) · \(c.members) members, \(c.resources) resources, \(c.practices) practices, \(c.questions) questions"))
         }
         print(s.dim("Type words to search, `help` for commands, Tab to complete, Ctrl-D to quit."))
-        var last: Int32 = 0
         while var line = reader.readLine(prompt: prompt()) {
             while line.hasSuffix("\\"), let more = reader.readLine(prompt: "   ...> ") {
                 line = String(line.dropLast()) + "\n" + more
@@ -159,11 +158,9 @@ final class InteractiveShell {
             // Ctrl-C while a command runs must not kill the shell (writes are transactions anyway).
             signal(SIGINT, SIG_IGN)
             let st = shell.runLine(line)
-            last = st.code
             show()
             if st.quit { return 0 }
         }
-        _ = last
         return 0
     }
 
