@@ -30,20 +30,10 @@ public struct FindCommand: ShellCommand {
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         if batch {
-            var any = false
-            while let line = Swift.readLine() {
-                let text = line.trimmingCharacters(in: .whitespaces)
-                if text.isEmpty { continue }
-                do {
-                    let results = try ctx.store.search(try QueryParser.parse(text), limit: try output.limit(ctx))
-                    any = any || !results.hits.isEmpty
-                    try ctx.printJSONLine(JSONResults(query: text, results: results))
-                } catch let e as KnowHowError {
-                    try ctx.printJSONLine(["query": text, "error": e.description])
-                }
-                FileHandle.standardOutput.write(Data(ctx.console.drain().out.utf8))
+            return try ctx.runBatch { text in
+                let results = try ctx.store.search(try QueryParser.parse(text), limit: try output.limit(ctx))
+                return (JSONResults(query: text, results: results), !results.hits.isEmpty)
             }
-            return any ? .ok : .noResults
         }
         if let option = words.first(where: { $0.hasPrefix("--") && $0.count > 2 }) {
             throw KnowHowError.invalidValue(field: "option", value: option, expected: "one of --json, --limit N, --batch (to search for it, quote it: \"\(option)\")")

@@ -37,16 +37,10 @@ public struct WhoCommand: ShellCommand {
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         if batch {
-            var any = false
-            while let line = Swift.readLine() {
-                let topic = line.trimmingCharacters(in: .whitespaces)
-                if topic.isEmpty { continue }
+            return try ctx.runBatch { topic in
                 let experts = try ExpertRanker.rank(try request(topic, ctx: ctx), source: ctx.store, now: ctx.now)
-                any = any || !experts.isEmpty
-                try ctx.printJSONLine(JSONWho(topic: topic, experts: experts))
-                FileHandle.standardOutput.write(Data(ctx.console.drain().out.utf8))
+                return (JSONWho(topic: topic, experts: experts), !experts.isEmpty)
             }
-            return any ? .ok : .noResults
         }
         let topic = QueryWords.text(words)
         let experts = try ExpertRanker.rank(try request(topic, ctx: ctx), source: ctx.store, now: ctx.now)

@@ -61,16 +61,38 @@ public final class ShellContext {
 
     /// Writes a value as pretty JSON (stable key order).
     func printJSON<T: Encodable>(_ value: T) throws {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        console.print(String(decoding: try enc.encode(value), as: UTF8.self))
+        try printJSON(value, pretty: true)
     }
 
     /// Writes a value as one line of JSON (for --batch).
     func printJSONLine<T: Encodable>(_ value: T) throws {
+        try printJSON(value, pretty: false)
+    }
+
+    private func printJSON<T: Encodable>(_ value: T, pretty: Bool) throws {
         let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        enc.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         console.print(String(decoding: try enc.encode(value), as: UTF8.self))
+    }
+
+    /// `--batch`: runs `body` on each non-empty line of standard input and writes one JSON line
+    /// for each as soon as it is ready (an error object for a line that cannot be run, so one bad
+    /// line does not end the batch); `.noResults` when no line found anything.
+    func runBatch(_ body: (String) throws -> (json: any Encodable, found: Bool)) throws -> Outcome {
+        var any = false
+        while let line = Swift.readLine() {
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            do {
+                let (json, found) = try body(text)
+                any = any || found
+                try printJSONLine(json)
+            } catch let e as KnowHowError {
+                try printJSONLine(["query": text, "error": e.description])
+            }
+            FileHandle.standardOutput.write(Data(console.drain().out.utf8))
+        }
+        return any ? .ok : .noResults
     }
 
     /// The acting member's handle, or an error saying how to say who you are.
