@@ -17,7 +17,11 @@ let package = Package(
         // The store on GRDB + FTS5.
         .target(
             name: "KnowHowSQLite",
-            dependencies: ["KnowHowCore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: [
+                "KnowHowCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for the one loop that steps over every term instance (+RankLists).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]),
         // GNU readline, linked from the system (libreadline-dev).
         .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
         // Commands (one-shot and shell), line reader, completion, rendering.

@@ -28,6 +28,8 @@ public protocol KnowledgeStore: AnyObject, ExpertEvidenceSource {
 
     // Writes: each is one transaction.
     func importCommunity(_ file: CommunityFile) throws -> ImportSummary
+    /// The same from records read as they are needed (a large file); `progress` hears a line a few times a second.
+    func importCommunity(_ records: some CommunityRecords, progress: ((String) -> Void)?) throws -> ImportSummary
     func exportCommunity() throws -> CommunityFile
     @discardableResult func add(_ member: Member) throws -> Member
     @discardableResult func add(_ resource: Resource) throws -> EntryID

@@ -214,7 +214,7 @@ public enum StackExchangeDump {
     }
 
     /// `12000` → `12,000`.
-    static func grouped(_ n: Int) -> String {
+    public static func grouped(_ n: Int) -> String {
         var s = String(n)
         var i = s.count - 3
         while i > 0 { s.insert(",", at: s.index(s.startIndex, offsetBy: i)); i -= 3 }

@@ -4,7 +4,7 @@ import Foundation
 public enum Validation {
     /// `@Kim.Lee` → `kim.lee`? No: handles are lowercase letters, digits, `-`, `_`.
     public static func handle(_ text: String) throws -> String {
-        var h = text.trimmingCharacters(in: .whitespaces)
+        var h = Self.trimmed(text)
         if h.hasPrefix("@") { h.removeFirst() }
         h = h.lowercased()
         guard (2...32).contains(h.count), let first = h.unicodeScalars.first,
@@ -16,7 +16,7 @@ public enum Validation {
 
     /// Tags are lowercase kebab-case: `Social Care` → `social-care`, `C++` → `c++` is refused.
     public static func tag(_ text: String) throws -> String {
-        let folded = text.trimmingCharacters(in: .whitespaces)
+        let folded = Self.trimmed(text)
             .folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
         var out = ""
         var lastDash = true
@@ -59,7 +59,20 @@ public enum Validation {
 
     /// Trims, and turns empty text into nil.
     public static func text(_ s: String?) -> String? {
-        guard let t = s?.trimmingCharacters(in: .whitespacesAndNewlines), !t.isEmpty else { return nil }
-        return t
+        guard let s else { return nil }
+        let t = trimmed(s)
+        return t.isEmpty ? nil : t
+    }
+
+    /// `s` without leading and trailing white space (Unicode White_Space, newlines included).
+    /// Returns `s` itself, without copying, when there is nothing to trim: imports call this for
+    /// every field of every row.
+    public static func trimmed(_ s: String) -> String {
+        let scalars = s.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return s }
+        if !first.properties.isWhitespace && !last.properties.isWhitespace { return s }
+        guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        return String(scalars[start...end])
     }
 }

@@ -38,19 +38,17 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
     }
 
     public func evidence(_ query: Query, limit: Int, asOf: Timestamp?) throws -> [EvidenceDoc] {
-        guard let match = query.text.flatMap(FTS5Query.render) else { return [] }
+        guard let node = query.text, let match = FTS5Query.render(node) else { return [] }
+        let tuning = searchTuning
         return try read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT rowid, -\(Self.rankSQL) FROM entry_fts
-                WHERE entry_fts MATCH ? AND (rowid & 7) IN (2, 3, 4, 5)
-                ORDER BY \(Self.rankSQL) LIMIT ?
-                """, arguments: [match, limit])
+            let rows = try Self.rankedKeys(db, node: node, match: match, conditions: ["(k & 7) IN (2, 3, 4, 5)"],
+                                           arguments: [], limit: limit, tuning: tuning)
             var docs: [EvidenceDoc] = []
             for row in rows {
-                let key: Int64 = row[0]
-                guard var doc = try Self.evidenceDoc(db, key: key, relevance: row[1], asOf: asOf) else { continue }
+                let key = row.key
+                guard var doc = try Self.evidenceDoc(db, key: key, relevance: -row.rank, asOf: asOf) else { continue }
                 if let asOf, let d = doc.date, d > asOf { continue }
-                doc.relevance = row[1]
+                doc.relevance = -row.rank
                 docs.append(doc)
             }
             return docs

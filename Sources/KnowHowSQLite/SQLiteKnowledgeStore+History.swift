@@ -38,6 +38,7 @@ extension SQLiteKnowledgeStore {
                    _ body: (Database, inout ChangeNote) throws -> T) throws -> T {
         let acting = actingAs
         let now = frozenTime ?? .now
+        let tuning = searchTuning
         return try write { db in
             let t = try target(db)
             let actor = try Self.authorize(db, action, t, acting: acting)
@@ -46,7 +47,17 @@ extension SQLiteKnowledgeStore {
                            arguments: [actor, now.description, action.rawValue, action.rawValue, recordRows])
             var note = ChangeNote(number: db.lastInsertedRowID, now: now, summary: action.rawValue)
             if recordRows { try db.execute(sql: "INSERT INTO knowhow_recording VALUES (1)") }
-            let result = try body(db, &note)
+            // An import indexes many entries: the ranked lists are brought up to date once, at the end.
+            let bulk = action == .importCommunity
+            if bulk { BulkIndexing.shared.begin(db) }
+            let result: T
+            do {
+                result = try body(db, &note)
+            } catch {
+                if bulk { _ = BulkIndexing.shared.end(db) }
+                throw error
+            }
+            if bulk { try Self.rankListsAfterBulk(db, keys: BulkIndexing.shared.end(db), tuning: tuning) }
             try Self.finishRecording(db, note, keepIfEmpty: !recordRows && !note.discard)
             return result
         }
@@ -119,12 +130,14 @@ extension SQLiteKnowledgeStore {
 
     // MARK: - Recording
 
-    /// Tables whose rows history records: every table but history itself, migrations and FTS internals.
+    /// Tables whose rows history records: every table but history itself, migrations, FTS internals
+    /// and the ranked lists (derived from the index, and kept in step with it by reindexing).
     static func recordedTables(_ db: Database) throws -> [String] {
         let rows = try Row.fetchAll(db, sql: "SELECT name, sql FROM main.sqlite_master WHERE type = 'table' ORDER BY name")
         let virtual = rows.filter { ($0["sql"] as String? ?? "").uppercased().hasPrefix("CREATE VIRTUAL") }.map { $0["name"] as String }
         return rows.map { $0["name"] as String }.filter { name in
-            !name.hasPrefix("sqlite_") && !name.hasPrefix("grdb_") && !["change", "change_row", "change_entry"].contains(name)
+            !name.hasPrefix("sqlite_") && !name.hasPrefix("grdb_") && !name.hasPrefix("rank_")
+                && !["change", "change_row", "change_entry"].contains(name)
                 && !virtual.contains { name == $0 || name.hasPrefix($0 + "_") }
         }
     }

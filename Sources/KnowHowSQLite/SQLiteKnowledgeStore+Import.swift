@@ -6,9 +6,22 @@ extension SQLiteKnowledgeStore {
     /// Adds what the file holds and the store lacks, in one transaction: a bad record aborts
     /// the whole import with the record's path, and the store is left exactly as it was.
     public func importCommunity(_ file: CommunityFile) throws -> ImportSummary {
+        try importCommunity(file, progress: nil)
+    }
+
+    /// The same from any source of records, such as a `CommunityFileReader` reading a large file
+    /// record by record. `progress` hears a line a few times a second.
+    public func importCommunity(_ records: some CommunityRecords, progress: ((String) -> Void)?) throws -> ImportSummary {
         // Recorded in history without row images: an import can be large, and is not undone.
         try change(.importCommunity, recordRows: false) { db, note in
-            let summary = try Self.importCommunity(db, file)
+            // A large import touches more pages than the default cache holds (FTS5 segments,
+            // indexes in random order); a larger cache for its length saves rereading them.
+            let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2_000
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+            defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
+            let run = try CommunityImport(db: db, records: records, progress: progress)
+            let summary = try run.importAll()
+            // The ranked lists are brought up to date when the import's transaction ends (see `change`).
             note.summary = summary.description
             note.discard = summary.total == 0
             return summary
@@ -22,134 +35,19 @@ extension SQLiteKnowledgeStore {
         }
     }
 
-    static func importCommunity(_ db: Database, _ file: CommunityFile) throws -> ImportSummary {
-        var summary = ImportSummary()
-        for (i, tag) in file.tags.enumerated() {
-            try at("tags[\(i)]") {
-                let name = try Validation.tag(tag.name)
-                var tagID = try Int64.fetchOne(db, sql: "SELECT id FROM tag WHERE name = ?", arguments: [name])
-                if tagID == nil {
-                    if try Int64.fetchOne(db, sql: "SELECT tag_id FROM tag_alias WHERE alias = ?", arguments: [name]) != nil {
-                        summary.skipped += 1; return
-                    }
-                    try db.execute(sql: "INSERT INTO tag(name, description) VALUES (?, ?)",
-                                   arguments: [name, Validation.text(tag.description)])
-                    tagID = db.lastInsertedRowID
-                    summary.tagsAdded += 1
-                } else if let d = Validation.text(tag.description) {
-                    try db.execute(sql: "UPDATE tag SET description = coalesce(description, ?) WHERE id = ?", arguments: [d, tagID])
-                }
-                for (j, alias) in tag.aliases.enumerated() {
-                    try at("tags[\(i)].aliases[\(j)]") {
-                        let a = try Validation.tag(alias)
-                        if try Int64.fetchOne(db, sql: "SELECT 1 FROM tag WHERE name = ?", arguments: [a]) != nil {
-                            throw KnowHowError.conflict("'\(a)' is already a tag, so it cannot be an alias of '\(name)'")
-                        }
-                        if let owner = try Int64.fetchOne(db, sql: "SELECT tag_id FROM tag_alias WHERE alias = ?", arguments: [a]) {
-                            if owner != tagID {
-                                throw KnowHowError.conflict("'\(a)' is already an alias of another tag")
-                            }
-                        } else {
-                            try db.execute(sql: "INSERT INTO tag_alias(alias, tag_id) VALUES (?, ?)", arguments: [a, tagID])
-                        }
-                    }
-                }
-            }
-        }
-        for (i, m) in file.members.enumerated() {
-            try at("members[\(i)]") {
-                let h = try Validation.handle(m.handle)
-                if try Int64.fetchOne(db, sql: "SELECT 1 FROM member WHERE handle = ?", arguments: [h]) != nil {
-                    summary.skipped += 1; return
-                }
-                if let s = Validation.text(m.sourceId),
-                   try Int64.fetchOne(db, sql: "SELECT 1 FROM member WHERE source_id = ?", arguments: [s]) != nil {
-                    summary.skipped += 1; return
-                }
-                _ = try insertMember(db, m)
-                summary.added[.member, default: 0] += 1
-            }
-        }
-        for (i, r) in file.resources.enumerated() {
-            try at("resources[\(i)]") {
-                if try existing(db, table: "resource", id: r.id, title: r.title) { summary.skipped += 1; return }
-                _ = try insertResource(db, r, number: try freeNumber(db, table: "resource", r.id))
-                summary.added[.resource, default: 0] += 1
-            }
-        }
-        for (i, p) in file.practices.enumerated() {
-            try at("practices[\(i)]") {
-                if try existing(db, table: "practice", id: p.id, title: p.title) { summary.skipped += 1; return }
-                _ = try insertPractice(db, p, number: try freeNumber(db, table: "practice", p.id))
-                summary.added[.practice, default: 0] += 1
-            }
-        }
-        // Questions and answers refer to each other by the file's ids; map them to the store's.
-        var questionIDs: [EntryID: Int64] = [:]
-        for (i, q) in file.questions.enumerated() {
-            try at("questions[\(i)]") {
-                if let id = q.id, try existing(db, table: "question", id: id, title: q.title) {
-                    questionIDs[id] = id.number; summary.skipped += 1; return
-                }
-                if q.id == nil, try existing(db, table: "question", id: nil, title: q.title) { summary.skipped += 1; return }
-                let n = try insertQuestion(db, q, number: try freeNumber(db, table: "question", q.id))
-                if let id = q.id { questionIDs[id] = n }
-                summary.added[.question, default: 0] += 1
-            }
-        }
-        var answerIDs: [EntryID: Int64] = [:]
-        for (i, a) in file.answers.enumerated() {
-            try at("answers[\(i)]") {
-                guard let q = try questionIDs[a.question] ?? (Int64.fetchOne(db, sql: "SELECT id FROM question WHERE id = ?", arguments: [a.question.number])) else {
-                    throw KnowHowError.unknownEntry(a.question)
-                }
-                // The same answer to the same question is already here (with or without an id).
-                if let same = try Int64.fetchOne(db, sql: "SELECT id FROM answer WHERE question_id = ? AND body = ? ORDER BY id = ? DESC LIMIT 1",
-                                                 arguments: [q, Validation.text(a.body), a.id?.number]) {
-                    if let id = a.id { answerIDs[id] = same }
-                    summary.skipped += 1; return
-                }
-                let n = try insertAnswer(db, a, question: q, number: try freeNumber(db, table: "answer", a.id))
-                if let id = a.id { answerIDs[id] = n }
-                summary.added[.answer, default: 0] += 1
-            }
-        }
-        for (i, q) in file.questions.enumerated() {
-            guard let accepted = q.acceptedAnswer, let qid = q.id, let qn = questionIDs[qid] else { continue }
-            try at("questions[\(i)].acceptedAnswer") {
-                guard let an = answerIDs[accepted],
-                      try Int64.fetchOne(db, sql: "SELECT 1 FROM answer WHERE id = ? AND question_id = ?", arguments: [an, qn]) != nil else {
-                    throw KnowHowError.conflict("\(accepted) is not an answer to \(qid)")
-                }
-                try db.execute(sql: "UPDATE question SET accepted_answer_id = ? WHERE id = ?", arguments: [an, qn])
-            }
-        }
-        // The search log (see +Insights): searches already logged are skipped; a store that logs
-        // anonymously keeps imported searches anonymous too.
-        let anonymous = try searchLogging(db) == .anonymous
-        for (i, e) in file.searches.enumerated() {
-            try at("searches[\(i)]") {
-                let member = anonymous ? nil : try e.member.map { try memberID(db, $0) }
-                if try searchLogged(db, e, memberID: member) { return }
-                try insertSearch(db, e, memberID: member)
-            }
-        }
-        return summary
-    }
-
     /// True when the store already has this entry: same id and title, or (without an id) same title.
     static func existing(_ db: Database, table: String, id: EntryID?, title: String) throws -> Bool {
         let t = Validation.text(title) ?? ""
         if let id {
-            return try Int64.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE id = ? AND title = ?", arguments: [id.number, t]) != nil
+            return try Int64.fetchOne(cached: db, sql: "SELECT 1 FROM \(table) WHERE id = ? AND title = ?", arguments: [id.number, t]) != nil
         }
-        return try Int64.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE title = ?", arguments: [t]) != nil
+        return try Int64.fetchOne(cached: db, sql: "SELECT 1 FROM \(table) WHERE title = ?", arguments: [t]) != nil
     }
 
     /// The file's number for an entry when the store has not used it; otherwise a new one.
     static func freeNumber(_ db: Database, table: String, _ id: EntryID?) throws -> Int64? {
         guard let id else { return nil }
-        let taken = try Int64.fetchOne(db, sql: "SELECT 1 FROM \(table) WHERE id = ?", arguments: [id.number]) != nil
+        let taken = try Int64.fetchOne(cached: db, sql: "SELECT 1 FROM \(table) WHERE id = ?", arguments: [id.number]) != nil
         return taken ? nil : id.number
     }
 

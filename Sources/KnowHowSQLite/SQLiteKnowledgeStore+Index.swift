@@ -9,20 +9,36 @@ extension SQLiteKnowledgeStore {
     }
 
     /// Rebuilds the index row of one entry from the tables (or removes it when the entry is gone).
-    static func reindex(_ db: Database, key: Int64) throws {
-        try unindex(db, key: key)
+    /// `fresh`: the entry was inserted in this transaction, so it has no index row to remove.
+    static func reindex(_ db: Database, key: Int64, fresh: Bool = false) throws {
+        if !fresh { try unindex(db, key: key) }
         guard let doc = try document(db, key: key) else { return }
-        try db.cachedStatement(sql: "INSERT INTO entry_fts(rowid, title, tags, summary, body) VALUES (?, ?, ?, ?, ?)").execute(
-                       arguments: [key, doc.title, doc.tags, doc.summary, doc.body])
-        try db.cachedStatement(sql: "INSERT INTO word_fts(rowid, text) VALUES (?, ?)").execute(
-                       arguments: [key, doc.title + "\n" + doc.tags + "\n" + doc.summary])
+        try index(db, key: key, doc)
+    }
+
+    /// Adds the index row of an entry that has none, from a document its writer made: inserts
+    /// make it from the record they write rather than reading the rows back (see +Write).
+    static func index(_ db: Database, key: Int64, _ doc: Document) throws {
+        try db.run(sql: "INSERT INTO entry_fts(rowid, title, tags, summary, body) VALUES (?, ?, ?, ?, ?)",
+                   arguments: [key, doc.title, doc.tags, doc.summary, doc.body])
+        try db.run(sql: "INSERT INTO word_fts(rowid, text) VALUES (?, ?)",
+                   arguments: [key, doc.title + "\n" + doc.tags + "\n" + doc.summary])
+        try indexed(db, key: key, doc)
+    }
+
+    /// Keeps the ranked lists current for an entry just indexed (see +RankLists); a bulk import
+    /// only notes the key and brings the lists up to date at its end.
+    static func indexed(_ db: Database, key: Int64, _ doc: Document) throws {
+        if BulkIndexing.shared.note(db, key) { return }
+        try rankListsIndexed(db, key: key, doc)
     }
 
     static func unindex(_ db: Database, key: Int64) throws {
         if let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, tags, summary FROM entry_fts WHERE rowid = ?"), arguments: [key]) {
             let text = (old[0] as String? ?? "") + "\n" + (old[1] as String? ?? "") + "\n" + (old[2] as String? ?? "")
-            try db.execute(sql: "INSERT INTO word_fts(word_fts, rowid, text) VALUES ('delete', ?, ?)", arguments: [key, text])
-            try db.execute(sql: "DELETE FROM entry_fts WHERE rowid = ?", arguments: [key])
+            try db.run(sql: "INSERT INTO word_fts(word_fts, rowid, text) VALUES ('delete', ?, ?)", arguments: [key, text])
+            try db.run(sql: "DELETE FROM entry_fts WHERE rowid = ?", arguments: [key])
+            try rankListsUnindexed(db, key: key)
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import KnowHowCore
 
 extension SQLiteKnowledgeStore {
     /// Names every migration, so caches of built stores can tell when the schema changed.
@@ -216,6 +217,47 @@ extension SQLiteKnowledgeStore {
             """)
         }
         m.registerMigration("v2-source-ids", migrate: SQLiteKnowledgeStore.migrationV2SourceIDs())
+        m.registerMigration("v3-lean-index") { db in
+            // Without prefix indexes (prefix = '2 3' tripled the index work and made the store 1.6×
+            // larger; FTS5 expands a prefix from the term list instead), and with ranked lists for
+            // terms in many entries (see +RankLists).
+            try db.execute(sql: """
+            DROP TABLE entry_fts;
+            CREATE VIRTUAL TABLE entry_fts USING fts5(
+                title, tags, summary, body,
+                tokenize = 'porter unicode61 remove_diacritics 2'
+            );
+            CREATE TABLE rank_list (
+                term TEXT NOT NULL,
+                entry INTEGER NOT NULL,
+                impact REAL NOT NULL,
+                PRIMARY KEY (term, entry)
+            ) WITHOUT ROWID;
+            CREATE INDEX rank_list_entry ON rank_list(entry);
+            CREATE TABLE rank_term (
+                term TEXT PRIMARY KEY,
+                entries INTEGER NOT NULL,
+                floor REAL NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE rank_state (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                entries INTEGER NOT NULL,
+                tokens INTEGER NOT NULL,
+                list_length INTEGER NOT NULL,
+                list_min_docs INTEGER NOT NULL
+            );
+            """)
+            for type in EntryType.allCases {
+                let table = EntryKey.table(type)
+                for n in try Int64.fetchAll(db, sql: "SELECT id FROM \(table) ORDER BY id") {
+                    let key = EntryKey.make(type, n)
+                    guard let doc = try SQLiteKnowledgeStore.document(db, key: key) else { continue }
+                    try db.run(sql: "INSERT INTO entry_fts(rowid, title, tags, summary, body) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [key, doc.title, doc.tags, doc.summary, doc.body])
+                }
+            }
+            try SQLiteKnowledgeStore.rebuildRankLists(db, tuning: .standard)
+        }
         return m
     }()
 }

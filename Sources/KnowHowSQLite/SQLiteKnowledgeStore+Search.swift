@@ -7,14 +7,16 @@ extension SQLiteKnowledgeStore {
     static let rankSQL = "bm25(entry_fts, 10.0, 6.0, 3.0, 1.0)"
 
     public func search(_ query: Query, limit: Int) throws -> SearchResults {
-        try read { db in try Self.search(db, query, limit: limit, listing: nil) }
+        let tuning = searchTuning
+        return try read { db in try Self.search(db, query, limit: limit, listing: nil, tuning: tuning) }
     }
 
     public func list(_ type: EntryType, query: Query?, limit: Int) throws -> SearchResults {
         var q = query ?? Query(text: nil)
         q.filters.removeAll { $0.key == .type }
         q.filters.append(Filter(.type, type.rawValue))
-        return try read { db in try Self.search(db, q, limit: limit, listing: type) }
+        let tuning = searchTuning
+        return try read { db in try Self.search(db, q, limit: limit, listing: type, tuning: tuning) }
     }
 
     /// A filter as a SQL condition on the entry key `k`, or a note when it can match nothing.
@@ -148,7 +150,8 @@ extension SQLiteKnowledgeStore {
         return nil
     }
 
-    static func search(_ db: Database, _ query: Query, limit: Int, listing: EntryType?) throws -> SearchResults {
+    static func search(_ db: Database, _ query: Query, limit: Int, listing: EntryType?,
+                       tuning: SearchTuning = .standard) throws -> SearchResults {
         let (conds, condArgs, notes) = try conditions(db, query.filters)
         if !notes.isEmpty { return SearchResults(hits: [], notes: notes) }
         let match = query.text.flatMap(FTS5Query.render)
@@ -157,34 +160,24 @@ extension SQLiteKnowledgeStore {
         if let match {
             // Rank first, then build snippets for the few rows shown only.
             // Members rank a little lower in `find`: `who` is the way to find people.
-            var sql = "SELECT k, rank FROM (SELECT rowid AS k, \(rankSQL) * (CASE rowid & 7 WHEN 1 THEN 0.6 ELSE 1.0 END) AS rank FROM entry_fts WHERE entry_fts MATCH ?)"
-            var args: StatementArguments = [match]
-            if !conds.isEmpty { sql += " WHERE " + conds.joined(separator: " AND ") }
-            _ = args.append(contentsOf: condArgs)
-            sql += " ORDER BY rank LIMIT ?"
-            _ = args.append(contentsOf: [limit + 1])
-            let rows = try Row.fetchAll(db, sql: sql, arguments: args)
+            let rows = try rankedKeys(db, node: query.text!, match: match, conditions: conds, arguments: condArgs,
+                                      limit: limit + 1, memberFactor: 0.6, tuning: tuning)
             more = rows.count > limit
-            for row in rows.prefix(limit) {
-                let key: Int64 = row[0]
-                // The snippet comes from the summary or body, so it adds to the title instead of repeating it.
-                let marked = try Row.fetchOne(db.cachedStatement(sql: """
-                    SELECT highlight(entry_fts, 0, char(2), char(3)),
-                           snippet(entry_fts, 2, char(2), char(3), '…', 14),
-                           snippet(entry_fts, 3, char(2), char(3), '…', 14),
-                           snippet(entry_fts, 1, char(2), char(3), '…', 14)
-                    FROM entry_fts WHERE entry_fts MATCH ? AND rowid = ?
-                    """), arguments: [match, key])
+            let shown = Array(rows.prefix(limit))
+            let marks = try marked(db, keys: shown.map(\.key), match: match)
+            for row in shown {
+                let key = row.key
+                let marked = marks[key]
                 // An answer's summary is its question's title, already in the hit's title.
                 let isAnswer = key & 7 == EntryKey.code(.answer)
-                let candidates = (isAnswer ? [marked?[2]] : [marked?[2], marked?[1]]).compactMap { $0 as String? }
+                let candidates = (isAnswer ? [marked?[2]] : [marked?[2], marked?[1]]).compactMap { $0 }
                 // Without a match there, the opening of the summary (of the bio for members).
                 let summary: String? = marked?[1], body: String? = marked?[2]
                 let bodyFirst = key & 7 == EntryKey.code(.member) || key & 7 == EntryKey.code(.answer)
                 let fallback = bodyFirst ? [body, summary] : [summary, body]
                 let snippet = candidates.first { $0.contains(Highlight.open) }
                     ?? fallback.compactMap { $0 }.first { !$0.isEmpty } ?? ""
-                if let hit = try hit(db, key: key, title: marked?[0], snippet: snippet, score: row[1]) { hits.append(hit) }
+                if let hit = try hit(db, key: key, title: marked?[0], snippet: snippet, score: row.rank) { hits.append(hit) }
             }
         } else {
             // Filters only (or filters with exclusions): list in a stable order.
@@ -226,6 +219,40 @@ extension SQLiteKnowledgeStore {
         return results
     }
 
+    /// The marked title, summary snippet, body snippet and tags snippet of each shown entry.
+    /// Marked in a small temporary index holding only those entries: asking the main index
+    /// re-reads a common word's or a prefix's whole match list once per entry.
+    static func marked(_ db: Database, keys: [Int64], match: String) throws -> [Int64: [String?]] {
+        guard !keys.isEmpty else { return [:] }
+        // Reads run with query_only on; the temporary index is this connection's own scratch space.
+        let queryOnly = try Bool.fetchOne(db, sql: "PRAGMA query_only") ?? false
+        if queryOnly { try db.execute(sql: "PRAGMA query_only = 0") }
+        defer { if queryOnly { try? db.execute(sql: "PRAGMA query_only = 1") } }
+        try db.execute(sql: """
+            CREATE VIRTUAL TABLE IF NOT EXISTS temp.shown_fts USING fts5(
+                title, tags, summary, body, tokenize = 'porter unicode61 remove_diacritics 2');
+            DELETE FROM temp.shown_fts;
+            """)
+        for k in keys {
+            try db.run(sql: """
+                INSERT INTO temp.shown_fts(rowid, title, tags, summary, body)
+                SELECT rowid, title, tags, summary, body FROM main.entry_fts WHERE rowid = ?
+                """, arguments: [k])
+        }
+        var out: [Int64: [String?]] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT rowid, highlight(shown_fts, 0, char(2), char(3)),
+                   snippet(shown_fts, 2, char(2), char(3), '…', 14),
+                   snippet(shown_fts, 3, char(2), char(3), '…', 14),
+                   snippet(shown_fts, 1, char(2), char(3), '…', 14)
+            FROM temp.shown_fts WHERE shown_fts MATCH ?
+            """), arguments: [match]) {
+            out[row[0]] = [row[1], row[2], row[3], row[4]]
+        }
+        try db.execute(sql: "DELETE FROM temp.shown_fts")
+        return out
+    }
+
     /// Says why nothing matched: which filter emptied the list, or which words are unknown.
     static func explainEmpty(_ db: Database, _ query: Query, match: String?, into results: inout SearchResults) throws {
         if let match, !query.filters.isEmpty {
@@ -248,14 +275,15 @@ extension SQLiteKnowledgeStore {
         guard let text = query.text else { return }
         var suggestions: [String] = []
         let words = Set(text.positiveWords.map { $0.lowercased() })
-        var vocab: [String]?
+        // A large store's whole vocabulary is too many words to compare: only words that begin alike.
+        let large = (try rankStats(db)?.entries ?? 0) > 50_000
         for w in words.sorted() where w.count >= 3 {
             let known = try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM word_vocab WHERE term = ?"), arguments: [w.folding(options: .diacriticInsensitive, locale: nil)]) != nil
             if known { continue }
-            if vocab == nil {
-                vocab = try String.fetchAll(db, sql: "SELECT term FROM word_vocab WHERE length(term) BETWEEN 2 AND 40")
-            }
-            let near = EditDistance.nearest(w, in: vocab!, max: 3)
+            let start = large ? String(w.folding(options: .diacriticInsensitive, locale: nil).prefix(2)) : ""
+            let near = EditDistance.nearest(w, in: try String.fetchAll(db.cachedStatement(sql: """
+                SELECT term FROM word_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN 2 AND 40
+                """), arguments: [start, start + "\u{10FFFF}"]), max: 3)
             // Only the closest: "onbording" suggests onboarding, not also recording.
             if let best = near.first {
                 let d = EditDistance.distance(w, best)

@@ -43,19 +43,19 @@ extension SQLiteKnowledgeStore {
     /// The id of a tag by name or alias; creates it when `create` and it does not exist.
     static func tagID(_ db: Database, _ text: String, create: Bool) throws -> Int64? {
         let name = try Validation.tag(text)
-        if let id = try Int64.fetchOne(db, sql: "SELECT id FROM tag WHERE name = ?", arguments: [name]) { return id }
-        if let id = try Int64.fetchOne(db, sql: "SELECT tag_id FROM tag_alias WHERE alias = ?", arguments: [name]) { return id }
+        if let id = try Int64.fetchOne(cached: db, sql: "SELECT id FROM tag WHERE name = ?", arguments: [name]) { return id }
+        if let id = try Int64.fetchOne(cached: db, sql: "SELECT tag_id FROM tag_alias WHERE alias = ?", arguments: [name]) { return id }
         guard create else { return nil }
-        try db.execute(sql: "INSERT INTO tag(name) VALUES (?)", arguments: [name])
+        try db.run(sql: "INSERT INTO tag(name) VALUES (?)", arguments: [name])
         return db.lastInsertedRowID
     }
 
     static func memberID(_ db: Database, _ handle: String) throws -> Int64 {
         let h = try Validation.handle(handle)
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM member WHERE handle = ?", arguments: [h]) else {
+        guard let id = try Int64.fetchOne(cached: db, sql: "SELECT id FROM member WHERE handle = ?", arguments: [h]) else {
             // A handle merged away points at the member it was merged into.
             if let to = try redirected(db, "@" + h),
-               let id = try Int64.fetchOne(db, sql: "SELECT id FROM member WHERE handle = ?", arguments: [String(to.dropFirst())]) {
+               let id = try Int64.fetchOne(cached: db, sql: "SELECT id FROM member WHERE handle = ?", arguments: [String(to.dropFirst())]) {
                 return id
             }
             throw KnowHowError.unknownMember(handle: h)
@@ -69,109 +69,142 @@ extension SQLiteKnowledgeStore {
     }
 
     static func setEntryTags(_ db: Database, key: Int64, _ tags: [String]) throws {
-        try db.execute(sql: "DELETE FROM entry_tag WHERE entry = ?", arguments: [key])
+        try db.run(sql: "DELETE FROM entry_tag WHERE entry = ?", arguments: [key])
         for t in tags {
             let id = try tagID(db, t, create: true)!
-            try db.execute(sql: "INSERT OR IGNORE INTO entry_tag(entry, tag_id) VALUES (?, ?)", arguments: [key, id])
+            try db.run(sql: "INSERT OR IGNORE INTO entry_tag(entry, tag_id) VALUES (?, ?)", arguments: [key, id])
         }
     }
 
     // MARK: - Inserts (validate, write, index)
+    //
+    // Each makes the entry's index document from the record it writes (the values as stored:
+    // trimmed, defaults applied), as `document(db, key:)` would read it back. `session` carries tag
+    // and member ids across the rows of one import, and batches its index rows; single writes get a fresh one.
 
-    static func insertMember(_ db: Database, _ m: Member) throws -> Int64 {
+    /// Tags a new entry: `tags` as written, in any order and with repeats. Returns the tag ids.
+    static func tagNewEntry(_ db: Database, key: Int64, _ tags: [String], _ session: WriteSession) throws -> [Int64] {
+        var ids: [Int64] = []
+        ids.reserveCapacity(tags.count)
+        for t in tags {
+            let id = try session.tagID(db, t)
+            if ids.contains(id) { continue }
+            ids.append(id)
+            try db.run(sql: "INSERT OR IGNORE INTO entry_tag(entry, tag_id) VALUES (?, ?)", arguments: [key, id])
+        }
+        return ids
+    }
+
+    static func insertMember(_ db: Database, _ m: Member, session: WriteSession = WriteSession()) throws -> Int64 {
         let handle = try Validation.handle(m.handle)
         guard let name = Validation.text(m.name) else { throw KnowHowError.missingField("a member's name") }
         let email = try Validation.text(m.email).map(Validation.email)
-        if try Int64.fetchOne(db, sql: "SELECT 1 FROM member WHERE handle = ?", arguments: [handle]) != nil {
+        if try Int64.fetchOne(cached: db, sql: "SELECT 1 FROM member WHERE handle = ?", arguments: [handle]) != nil {
             throw KnowHowError.duplicate("@\(handle) already exists; choose another handle")
         }
-        try db.execute(sql: """
+        let organisation = Validation.text(m.organisation), sector = Validation.text(m.sector)
+        let location = Validation.text(m.location), bio = Validation.text(m.bio)
+        try db.run(sql: """
             INSERT INTO member(handle, name, email, organisation, sector, location, time_zone, bio, role,
                                open_to_questions, mentoring, joined, source_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [handle, name, email, Validation.text(m.organisation), Validation.text(m.sector),
-                             Validation.text(m.location), Validation.text(m.timeZone), Validation.text(m.bio),
+            """, arguments: [handle, name, email, organisation, sector, location, Validation.text(m.timeZone), bio,
                              m.role.rawValue, m.openToQuestions, m.mentoring, m.joined?.description,
                              Validation.text(m.sourceId)])
         let id = db.lastInsertedRowID
+        var tagIDs: [Int64] = []
         for s in m.skills {
-            let t = try tagID(db, s.tag, create: true)!
-            try db.execute(sql: """
+            let t = try session.tagID(db, s.tag)
+            try db.run(sql: """
                 INSERT INTO member_skill(member_id, tag_id, level) VALUES (?, ?, ?)
                 ON CONFLICT DO UPDATE SET level = max(level, excluded.level)
                 """, arguments: [id, t, s.level.rawValue])
+            tagIDs.append(t)
         }
         for i in m.interests {
-            let t = try tagID(db, i, create: true)!
-            try db.execute(sql: "INSERT OR IGNORE INTO member_interest(member_id, tag_id) VALUES (?, ?)", arguments: [id, t])
+            let t = try session.tagID(db, i)
+            try db.run(sql: "INSERT OR IGNORE INTO member_interest(member_id, tag_id) VALUES (?, ?)", arguments: [id, t])
+            tagIDs.append(t)
         }
-        try reindex(db, key: EntryKey.make(.member, id))
+        var doc = Document(title: name, tags: try session.tagText(db, tagIDs), body: bio ?? "")
+        doc.summary = ["@" + handle, organisation, sector, location].compactMap { $0 }.joined(separator: " · ")
+        try session.index(db, key: EntryKey.make(.member, id), doc)
         return id
     }
 
-    static func insertResource(_ db: Database, _ r: Resource, number: Int64?) throws -> Int64 {
+    static func insertResource(_ db: Database, _ r: Resource, number: Int64?, session: WriteSession = WriteSession()) throws -> Int64 {
         guard let title = Validation.text(r.title) else { throw KnowHowError.missingField("a resource's title") }
         let url = try Validation.text(r.url).map(Validation.url)
-        let contributor = try optionalMemberID(db, r.contributor)
-        let now = Timestamp.now
-        try db.execute(sql: """
+        let contributor = try session.optionalMemberID(db, r.contributor)
+        let summary = Validation.text(r.summary), body = Validation.text(r.body)
+        let created = r.created ?? .now
+        let createdText = created.description
+        try db.run(sql: """
             INSERT INTO resource(id, title, url, kind, summary, body, contributor_id, created, updated, status)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [number, title, url, r.kind.rawValue, Validation.text(r.summary), Validation.text(r.body),
-                             contributor, (r.created ?? now).description, (r.updated ?? r.created ?? now).description,
-                             r.status.rawValue])
+            """, arguments: [number, title, url, r.kind.rawValue, summary, body, contributor, createdText,
+                             r.updated.map(\.description) ?? createdText, r.status.rawValue])
         let id = db.lastInsertedRowID
         for a in r.authors {
-            try db.execute(sql: "INSERT OR IGNORE INTO resource_author(resource_id, member_id) VALUES (?, ?)",
-                           arguments: [id, try memberID(db, a)])
+            try db.run(sql: "INSERT OR IGNORE INTO resource_author(resource_id, member_id) VALUES (?, ?)",
+                       arguments: [id, try session.memberID(db, a)])
         }
         let key = EntryKey.make(.resource, id)
-        try setEntryTags(db, key: key, r.tags)
-        try reindex(db, key: key)
+        let tags = try tagNewEntry(db, key: key, r.tags, session)
+        try session.index(db, key: key, Document(title: title, tags: try session.tagText(db, tags), summary: summary ?? "", body: body ?? ""))
         return id
     }
 
-    static func insertPractice(_ db: Database, _ p: Practice, number: Int64?) throws -> Int64 {
+    static func insertPractice(_ db: Database, _ p: Practice, number: Int64?, session: WriteSession = WriteSession()) throws -> Int64 {
         guard let title = Validation.text(p.title) else { throw KnowHowError.missingField("a practice's title") }
-        let contributor = try optionalMemberID(db, p.contributor)
-        let verifier = try optionalMemberID(db, p.verifiedBy)
-        let now = Timestamp.now
-        try db.execute(sql: """
+        let contributor = try session.optionalMemberID(db, p.contributor)
+        let verifier = try session.optionalMemberID(db, p.verifiedBy)
+        let context = Validation.text(p.context), practice = Validation.text(p.practice), evidence = Validation.text(p.evidence)
+        let created = (p.created ?? .now).description
+        try db.run(sql: """
             INSERT INTO practice(id, title, context, practice, evidence, contributor_id, status, verified_by_id,
                                  verified_at, review_by, created, updated)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [number, title, Validation.text(p.context), Validation.text(p.practice),
-                             Validation.text(p.evidence), contributor, p.status.rawValue, verifier,
+            """, arguments: [number, title, context, practice, evidence, contributor, p.status.rawValue, verifier,
                              p.verifiedAt?.description, p.reviewBy?.description,
-                             (p.created ?? now).description, (p.updated ?? p.created ?? now).description])
+                             created, p.updated.map(\.description) ?? created])
         let id = db.lastInsertedRowID
         let key = EntryKey.make(.practice, id)
-        try setEntryTags(db, key: key, p.tags)
-        try reindex(db, key: key)
+        let tags = try tagNewEntry(db, key: key, p.tags, session)
+        let body = [practice, evidence].compactMap { $0 }.joined(separator: "\n\n")
+        try session.index(db, key: key, Document(title: title, tags: try session.tagText(db, tags), summary: context ?? "", body: body))
         return id
     }
 
-    static func insertQuestion(_ db: Database, _ q: Question, number: Int64?) throws -> Int64 {
+    static func insertQuestion(_ db: Database, _ q: Question, number: Int64?, session: WriteSession = WriteSession()) throws -> Int64 {
         guard let title = Validation.text(q.title) else { throw KnowHowError.missingField("a question's title") }
-        let asker = try optionalMemberID(db, q.asker)
-        try db.execute(sql: """
+        let asker = try session.optionalMemberID(db, q.asker)
+        let body = Validation.text(q.body)
+        try db.run(sql: """
             INSERT INTO question(id, title, body, asker_id, created, score) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [number, title, Validation.text(q.body), asker, (q.created ?? .now).description, q.score])
+            """, arguments: [number, title, body, asker, (q.created ?? .now).description, q.score])
         let id = db.lastInsertedRowID
         let key = EntryKey.make(.question, id)
-        try setEntryTags(db, key: key, q.tags)
-        try reindex(db, key: key)
+        let tags = try tagNewEntry(db, key: key, q.tags, session)
+        try session.index(db, key: key, Document(title: title, tags: try session.tagText(db, tags), body: body ?? ""))
         return id
     }
 
-    static func insertAnswer(_ db: Database, _ a: Answer, question: Int64, number: Int64?) throws -> Int64 {
+    static func insertAnswer(_ db: Database, _ a: Answer, question: Int64, number: Int64?, session: WriteSession = WriteSession()) throws -> Int64 {
         guard let body = Validation.text(a.body) else { throw KnowHowError.missingField("an answer's text") }
-        let author = try optionalMemberID(db, a.author)
-        try db.execute(sql: """
+        let author = try session.optionalMemberID(db, a.author)
+        try db.run(sql: """
             INSERT INTO answer(id, question_id, body, author_id, created, score) VALUES (?, ?, ?, ?, ?, ?)
             """, arguments: [number, question, body, author, (a.created ?? .now).description, a.score])
         let id = db.lastInsertedRowID
-        try reindex(db, key: EntryKey.make(.answer, id))
+        // An answer is found by its question's title and tags: take them from the question's index row.
+        let key = EntryKey.make(.answer, id)
+        if let q = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, tags FROM entry_fts WHERE rowid = ?"),
+                                    arguments: [EntryKey.make(.question, question)]) {
+            try session.index(db, key: key, Document(title: "", tags: q[1] ?? "", summary: q[0] ?? "", body: body))
+        } else {
+            try reindex(db, key: key, fresh: true)
+        }
         return id
     }
 }

@@ -179,12 +179,10 @@ public enum Importer {
             }
             return try store.importStackExchange(folder: path, site: nil, progress: progress)
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw KnowHowError.cannotWrite(path: path, reason: "it cannot be read")
-        }
-        let file = try CommunityFile.decode(data, path: path)
+        // Read record by record: a file of a million entries is never decoded whole.
+        let records = try CommunityFileReader(path: path)
         do {
-            return try store.importCommunity(file)
+            return try store.importCommunity(records, progress: progress)
         } catch KnowHowError.badImport(_, let location, let reason) {
             throw KnowHowError.badImport(path: path, location: location, reason: reason)
         }

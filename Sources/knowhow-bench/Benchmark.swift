@@ -12,7 +12,6 @@ struct Benchmark {
     var queryCount = 500
     var knowhow: String?
     var processRuns = 20
-    var chunkSize = 20_000
     var rebuild = false
     var breakdown = true
     /// Query categories left out (a store whose cost there is unbounded would never finish).
@@ -78,28 +77,73 @@ struct Benchmark {
 
     // MARK: - Build
 
+    /// Builds the store as a user would: the community file is written to disk once (streamed,
+    /// the same bytes for the same entries and seed, kept beside the store for later runs), then
+    /// `knowhow import` reads it into an empty store in one transaction, as a child process whose
+    /// wall time and peak memory are the figures. Without a `knowhow` binary it imports in process.
     func buildStore(_ g: CommunityGenerator) throws -> BuildFigures {
         for suffix in ["", "-wal", "-shm", ".build.json"] { try? FileManager.default.removeItem(atPath: storePath + suffix) }
-        var importSeconds = 0.0, generateSeconds = 0.0, text = 0, rates: [Double] = []
-        let chunks = g.chunks(size: chunkSize)
-        do {
+        let (file, fileReused) = try communityFile(g)
+        let n = g.resourceCount + g.practiceCount + g.questionCount + g.answerCount
+        var figures = BuildFigures(entries: g.entries, members: g.memberCount, seed: g.seed, chunkSize: 0,
+                                   importSeconds: 0, generateSeconds: file.generateSeconds, entriesPerSecond: 0,
+                                   peakMemoryBytes: nil, textBytes: file.textBytes, chunkRates: [])
+        figures.communityFile = communityPath
+        figures.fileBytes = Measure.fileSize(communityPath)
+        figures.fileReused = fileReused
+        if let bin = knowhowBinary(), FileManager.default.isExecutableFile(atPath: bin) {
+            log("importing \(communityPath) with \(bin) …")
+            let run = try Measure.runChild(bin, ["--db", storePath, "import", communityPath])
+            guard run.status == 0 else { throw BenchError("\(bin) import \(communityPath) exited with \(run.status)") }
+            figures.importSeconds = run.seconds
+            figures.importedBy = "knowhow import (child process)"
+            figures.importPeakMemoryBytes = run.peakBytes
+        } else {
+            log("no knowhow binary beside knowhow-bench: importing \(communityPath) in this process")
             let store = try SQLiteKnowledgeStore(path: storePath)
-            for (i, chunk) in chunks.enumerated() {
-                let (file, tg) = Measure.time { g.file(chunk) }
-                generateSeconds += tg
-                text += CommunityGenerator.textBytes(file)
-                let (summary, ti) = try Measure.time { try store.importCommunity(file) }
-                importSeconds += ti
-                let n = file.resources.count + file.practices.count + file.questions.count + file.answers.count
-                if n > 0 { rates.append(Double(n) / ti) }
-                let hwm = Measure.status("VmHWM").map(Format.bytes) ?? "?"
-                log("chunk \(i + 1)/\(chunks.count): \(summary) in \(String(format: "%.2f", ti)) s (\(n > 0 ? Format.int(Int(Double(n) / ti)) + " entries/s" : "members and tags"), peak \(hwm))")
-            }
+            let reader = try CommunityFileReader(path: communityPath)
+            let (_, t) = try Measure.time { try store.importCommunity(reader, progress: nil) }
+            figures.importSeconds = t
+            figures.importedBy = "importCommunity (in process)"
+            figures.importPeakMemoryBytes = Measure.status("VmHWM")
         }
-        return BuildFigures(entries: g.entries, members: g.memberCount, seed: g.seed, chunkSize: chunkSize,
-                            importSeconds: importSeconds, generateSeconds: generateSeconds,
-                            entriesPerSecond: Double(g.entries) / importSeconds,
-                            peakMemoryBytes: Measure.status("VmHWM"), textBytes: text, chunkRates: rates)
+        figures.entriesPerSecond = Double(n) / figures.importSeconds
+        figures.peakMemoryBytes = figures.importPeakMemoryBytes
+        log("import: \(Format.int(Int(figures.entriesPerSecond))) entries/s, \(String(format: "%.1f", figures.importSeconds)) s, peak \(figures.importPeakMemoryBytes.map(Format.bytes) ?? "?")")
+        return figures
+    }
+
+    var communityPath: String { "\(dir)/community-\(entries)-s\(seed).json" }
+
+    /// What generating the file measured, kept beside it so a reused file still reports it.
+    struct FileFigures: Codable {
+        var entries: Int
+        var seed: UInt64
+        var textBytes: Int
+        var generateSeconds: Double
+    }
+
+    /// The community file of this run, written unless an earlier run left it complete.
+    func communityFile(_ g: CommunityGenerator) throws -> (FileFigures, reused: Bool) {
+        let meta = communityPath + ".figures.json"
+        if FileManager.default.fileExists(atPath: communityPath),
+           let data = FileManager.default.contents(atPath: meta),
+           let saved = try? JSONDecoder().decode(FileFigures.self, from: data),
+           saved.entries == entries, saved.seed == seed {
+            log("reusing \(communityPath)")
+            return (saved, true)
+        }
+        // Written under another name and renamed when complete, so a cut-short file is never reused.
+        let partial = communityPath + ".partial"
+        let t = Measure.now()
+        var writer = try CommunityJSONWriter(generator: g, path: partial)
+        try writer.write()
+        let figures = FileFigures(entries: entries, seed: seed, textBytes: writer.textBytes, generateSeconds: Measure.now() - t)
+        try? FileManager.default.removeItem(atPath: communityPath)
+        try FileManager.default.moveItem(atPath: partial, toPath: communityPath)
+        try JSONEncoder().encode(figures).write(to: URL(fileURLWithPath: meta))
+        log("wrote \(communityPath) (\(Format.bytes(Measure.fileSize(communityPath)))) in \(String(format: "%.1f", figures.generateSeconds)) s")
+        return (figures, false)
     }
 
     // MARK: - Whole process

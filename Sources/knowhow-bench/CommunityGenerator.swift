@@ -321,6 +321,18 @@ struct CommunityGenerator: Sendable {
     }
 
     /// UTF-8 bytes of what the store indexes from a file: titles, summaries, bodies, tags, names, bios.
+    /// The text of one record, as `textBytes` counts it in a file.
+    static func textBytes(of record: some Encodable) -> Int {
+        switch record {
+        case let m as Member: return textBytes(CommunityFile(members: [m]))
+        case let r as Resource: return textBytes(CommunityFile(resources: [r]))
+        case let p as Practice: return textBytes(CommunityFile(practices: [p]))
+        case let q as Question: return textBytes(CommunityFile(questions: [q]))
+        case let a as Answer: return textBytes(CommunityFile(answers: [a]))
+        default: return 0
+        }
+    }
+
     static func textBytes(_ f: CommunityFile) -> Int {
         var n = 0
         func add(_ s: String?) { n += s?.utf8.count ?? 0 }

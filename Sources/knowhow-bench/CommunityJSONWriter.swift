@@ -9,6 +9,8 @@ struct CommunityJSONWriter {
     let handle: FileHandle
     var buffer = Data()
     let encoder: JSONEncoder
+    /// Bytes of text in the records written (see `CommunityGenerator.textBytes`).
+    var textBytes = 0
 
     init(generator: CommunityGenerator, path: String) throws {
         self.generator = generator
@@ -36,7 +38,9 @@ struct CommunityJSONWriter {
         try emit("  \"\(key)\" : [\n")
         if count == 0 { try emit("\n") }
         for i in 0..<count {
-            let data = try encoder.encode(make(i))
+            let record = make(i)
+            textBytes += CommunityGenerator.textBytes(of: record)
+            let data = try encoder.encode(record)
             var text = String(decoding: data, as: UTF8.self)
             text = "    " + text.replacingOccurrences(of: "\n", with: "\n    ")
                 .replacingOccurrences(of: "\n    \n", with: "\n\n")  // blank lines stay blank

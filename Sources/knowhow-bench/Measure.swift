@@ -70,6 +70,33 @@ enum Measure {
         return (elapsed, (status >> 8) & 0xff)
     }
 
+    /// Runs a program with standard input and output thrown away and standard error passed on
+    /// (progress, errors); returns its wall time, exit status and peak resident size in bytes.
+    static func runChild(_ path: String, _ args: [String]) throws -> (seconds: Double, status: Int32, peakBytes: Int) {
+        var pid = pid_t()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let t = now()
+        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard rc == 0 else { throw BenchError("cannot start \(path): error \(rc)") }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) == -1 && errno == EINTR {}
+        let elapsed = now() - t
+        // ru_maxrss is in kilobytes on Linux (bytes on macOS).
+        #if os(Linux)
+        let peak = usage.ru_maxrss * 1024
+        #else
+        let peak = usage.ru_maxrss
+        #endif
+        return (elapsed, (status >> 8) & 0xff, peak)
+    }
+
     /// The path of this program, to find `knowhow` built beside it.
     static func ownExecutable() -> String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

@@ -8,10 +8,11 @@ USAGE:
   knowhow-bench generate --entries N [--seed S] --out FILE.json
       Write a community file of N entries (deterministic by seed).
   knowhow-bench run --entries N [--seed S] [--dir DIR] [--json OUT.json] [--queries 500]
-                    [--knowhow PATH] [--process-runs 20] [--chunk 20000] [--rebuild] [--no-breakdown]
+                    [--knowhow PATH] [--process-runs 20] [--rebuild] [--no-breakdown]
                     [--skip "CATEGORY,…"]
-      Build (or reuse) DIR/knowhow-N-sS.db, then print a table and write JSON: import rate and
-      peak memory, store size, whole-process `knowhow find`, in-process find latency over a fixed
+      Build (or reuse) DIR/knowhow-N-sS.db as a user would: write DIR/community-N-sS.json (kept
+      for later runs), then `knowhow import` it in one transaction. Then print a table and write
+      JSON: import rate and peak memory, store size, whole-process `knowhow find`, in-process find latency over a fixed
       query mix, and plain FTS5 on the same file. Build `knowhow` too (swift build -c release),
       it is run from beside this program.
   knowhow-bench queries --entries N [--seed S] [--queries 500]
@@ -89,7 +90,6 @@ func main() -> Int32 {
             b.queryCount = try o.int("queries", default: 500)
             b.knowhow = o.values["knowhow"]
             b.processRuns = try o.int("process-runs", default: 20)
-            b.chunkSize = max(1, try o.int("chunk", default: 20_000))
             b.rebuild = o.flags.contains("rebuild")
             b.breakdown = !o.flags.contains("no-breakdown")
             b.skip = Set((o.values["skip"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })

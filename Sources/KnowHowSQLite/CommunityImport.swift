@@ -1,0 +1,246 @@
+import Foundation
+import GRDB
+import KnowHowCore
+
+/// One community import, inside the caller's transaction. Records are taken kind by kind in the
+/// order they depend on each other (tags, members, resources, practices, questions, answers, then
+/// accepted answers and the search log), whatever the order of the keys in the file.
+///
+/// Importing into an empty store is the common bulk case: for each kind of entry whose table was
+/// empty when the import began, the numbers used since are kept in memory and answer the existence
+/// questions that would otherwise cost a query a row. A second import of the same file finds the
+/// tables full and asks the store, so it still adds nothing.
+final class CommunityImport<Records: CommunityRecords> {
+    typealias Store = SQLiteKnowledgeStore
+    let db: Database
+    let records: Records
+    let progress: ((String) -> Void)?
+    var summary = ImportSummary()
+    let session = WriteSession(batchesIndex: true)
+    /// Entry numbers taken since the import began, for kinds whose table was empty then.
+    var taken: [EntryType: Set<Int64>] = [:]
+    /// Questions of the file that got a number other than their id.
+    var renumbered: [EntryID: Int64] = [:]
+    /// Questions that name an accepted answer, linked once the answers are in.
+    var accepted: [(index: Int, question: EntryID, number: Int64, answer: EntryID)] = []
+    var wantedAnswers = Set<EntryID>()
+    var answerNumbers: [EntryID: Int64] = [:]
+    /// Questions given answers by this import (kept only while the answer table started empty).
+    var answered = Set<Int64>()
+    var recordsDone = 0
+    var lastReport = ContinuousClock.now
+
+    init(db: Database, records: Records, progress: ((String) -> Void)?) throws {
+        self.db = db; self.records = records; self.progress = progress
+        for t in [EntryType.resource, .practice, .question, .answer] {
+            if try Int64.fetchOne(cached: db, sql: Self.sql(t).any) == nil { taken[t] = [] }
+        }
+    }
+
+    func importAll() throws -> ImportSummary {
+        try records.forEach(Tag.self) { i, tag in try at(Tag.section, i) { try add(tag, i) }; tick(Tag.section) }
+        try session.flushIndex(db)  // the next kind reads what this one wrote
+        try records.forEach(Member.self) { i, m in try at(Member.section, i) { try add(m) }; tick(Member.section) }
+        try session.flushIndex(db)  // the next kind reads what this one wrote
+        try records.forEach(Resource.self) { i, r in try at(Resource.section, i) { try add(r) }; tick(Resource.section) }
+        try session.flushIndex(db)  // the next kind reads what this one wrote
+        try records.forEach(Practice.self) { i, p in try at(Practice.section, i) { try add(p) }; tick(Practice.section) }
+        try session.flushIndex(db)  // the next kind reads what this one wrote
+        try records.forEach(Question.self) { i, q in try at(Question.section, i) { try add(q, i) }; tick(Question.section) }
+        try session.flushIndex(db)  // the next kind reads what this one wrote
+        try records.forEach(Answer.self) { i, a in try at(Answer.section, i) { try add(a) }; tick(Answer.section) }
+        try session.flushIndex(db)
+        for a in accepted {
+            try Store.at("\(Question.section)[\(a.index)].acceptedAnswer") {
+                guard let an = answerNumbers[a.answer],
+                      try Int64.fetchOne(cached: db, sql: "SELECT 1 FROM answer WHERE id = ? AND question_id = ?", arguments: [an, a.number]) != nil else {
+                    throw KnowHowError.conflict("\(a.answer) is not an answer to \(a.question)")
+                }
+                try db.run(sql: "UPDATE question SET accepted_answer_id = ? WHERE id = ?", arguments: [an, a.number])
+            }
+        }
+        // The search log (see +Insights): searches already logged are skipped; a store that logs
+        // anonymously keeps imported searches anonymous too.
+        let anonymous = try Store.searchLogging(db) == .anonymous
+        try records.forEach(SearchLogEntry.self) { i, e in
+            try at(SearchLogEntry.section, i) {
+                let member = anonymous ? nil : try e.member.map { try session.memberID(db, $0) }
+                if try Store.searchLogged(db, e, memberID: member) { return }
+                try Store.insertSearch(db, e, memberID: member)
+            }
+        }
+        return summary
+    }
+
+    /// Names the record in what it throws; the location is only spelled out then.
+    func at(_ section: String, _ index: Int, _ body: () throws -> Void) throws {
+        do { try body() } catch let e as KnowHowError {
+            if case .badImport = e { throw e }
+            throw KnowHowError.badImport(path: "", location: "\(section)[\(index)]", reason: e.description)
+        }
+    }
+
+    func tick(_ section: String) {
+        guard let progress else { return }
+        recordsDone += 1
+        guard recordsDone & 255 == 0 else { return }
+        let now = ContinuousClock.now
+        guard now - lastReport >= .milliseconds(250) else { return }
+        lastReport = now
+        let share = records.byteCount > 0 ? " (\(records.bytesRead * 100 / records.byteCount)% of the file)" : ""
+        progress("importing \(section): \(StackExchangeDump.grouped(recordsDone)) records\(share)")
+    }
+
+    // MARK: - Records
+
+    func add(_ tag: Tag, _ i: Int) throws {
+        let name = try Validation.tag(tag.name)
+        var tagID = try Int64.fetchOne(cached: db, sql: "SELECT id FROM tag WHERE name = ?", arguments: [name])
+        if tagID == nil {
+            if try Int64.fetchOne(cached: db, sql: "SELECT tag_id FROM tag_alias WHERE alias = ?", arguments: [name]) != nil {
+                summary.skipped += 1; return
+            }
+            try db.run(sql: "INSERT INTO tag(name, description) VALUES (?, ?)", arguments: [name, Validation.text(tag.description)])
+            tagID = db.lastInsertedRowID
+            summary.tagsAdded += 1
+        } else if let d = Validation.text(tag.description) {
+            try db.run(sql: "UPDATE tag SET description = coalesce(description, ?) WHERE id = ?", arguments: [d, tagID])
+        }
+        for (j, alias) in tag.aliases.enumerated() {
+            try Store.at("\(Tag.section)[\(i)].aliases[\(j)]") {
+                let a = try Validation.tag(alias)
+                if try Int64.fetchOne(cached: db, sql: "SELECT 1 FROM tag WHERE name = ?", arguments: [a]) != nil {
+                    throw KnowHowError.conflict("'\(a)' is already a tag, so it cannot be an alias of '\(name)'")
+                }
+                if let owner = try Int64.fetchOne(cached: db, sql: "SELECT tag_id FROM tag_alias WHERE alias = ?", arguments: [a]) {
+                    if owner != tagID {
+                        throw KnowHowError.conflict("'\(a)' is already an alias of another tag")
+                    }
+                } else {
+                    try db.run(sql: "INSERT INTO tag_alias(alias, tag_id) VALUES (?, ?)", arguments: [a, tagID])
+                    session.forget(tag: tagID!)
+                }
+            }
+        }
+    }
+
+    func add(_ m: Member) throws {
+        let h = try Validation.handle(m.handle)
+        if try Int64.fetchOne(cached: db, sql: "SELECT 1 FROM member WHERE handle = ?", arguments: [h]) != nil {
+            summary.skipped += 1; return
+        }
+        if let s = Validation.text(m.sourceId),
+           try Int64.fetchOne(cached: db, sql: "SELECT 1 FROM member WHERE source_id = ?", arguments: [s]) != nil {
+            summary.skipped += 1; return
+        }
+        _ = try Store.insertMember(db, m, session: session)
+        summary.added[.member, default: 0] += 1
+    }
+
+    func add(_ r: Resource) throws {
+        guard let number = try slot(.resource, r.id, title: r.title) else { summary.skipped += 1; return }
+        took(.resource, try Store.insertResource(db, r, number: number, session: session))
+    }
+
+    func add(_ p: Practice) throws {
+        guard let number = try slot(.practice, p.id, title: p.title) else { summary.skipped += 1; return }
+        took(.practice, try Store.insertPractice(db, p, number: number, session: session))
+    }
+
+    func add(_ q: Question, _ i: Int) throws {
+        let n: Int64
+        if let number = try slot(.question, q.id, title: q.title) {
+            n = try Store.insertQuestion(db, q, number: number, session: session)
+            took(.question, n)
+        } else {
+            summary.skipped += 1
+            guard let id = q.id else { return }
+            n = id.number
+        }
+        guard let id = q.id else { return }
+        if n != id.number { renumbered[id] = n }
+        if let a = q.acceptedAnswer {
+            accepted.append((i, id, n, a))
+            wantedAnswers.insert(a)
+        }
+    }
+
+    func add(_ a: Answer) throws {
+        let q: Int64
+        if let n = renumbered[a.question] {
+            q = n
+        } else if taken[.question]?.contains(a.question.number) == true {
+            q = a.question.number
+        } else if let n = try Int64.fetchOne(cached: db, sql: "SELECT id FROM question WHERE id = ?", arguments: [a.question.number]) {
+            q = n
+        } else {
+            throw KnowHowError.unknownEntry(a.question)
+        }
+        // The same answer to the same question is already here (with or without an id). An
+        // answer table that started empty only has answers to questions this import answered.
+        if taken[.answer] == nil || answered.contains(q),
+           let same = try Int64.fetchOne(cached: db, sql: "SELECT id FROM answer WHERE question_id = ? AND body = ? ORDER BY id = ? DESC LIMIT 1",
+                                         arguments: [q, Validation.text(a.body), a.id?.number]) {
+            if let id = a.id, wantedAnswers.contains(id) { answerNumbers[id] = same }
+            summary.skipped += 1; return
+        }
+        let number: Int64?
+        if let id = a.id, taken[.answer]?.contains(id.number) == false {
+            number = id.number
+        } else {
+            number = try Store.freeNumber(db, table: EntryType.answer.rawValue, a.id)
+        }
+        let n = try Store.insertAnswer(db, a, question: q, number: number, session: session)
+        if taken[.answer] != nil { answered.insert(q) }
+        took(.answer, n)
+        if let id = a.id, wantedAnswers.contains(id) { answerNumbers[id] = n }
+    }
+
+    // MARK: - Entry numbers
+
+    /// The number to insert an entry under (nil inside: the next free one), or nil when the store
+    /// already has it: same id and title, or without an id, same title.
+    func slot(_ t: EntryType, _ id: EntryID?, title: String) throws -> Int64?? {
+        if let id, taken[t]?.contains(id.number) == false { return .some(id.number) }
+        let sql = Self.sql(t)
+        let text = Validation.text(title) ?? ""
+        if let id {
+            if try Int64.fetchOne(cached: db, sql: sql.idAndTitle, arguments: [id.number, text]) != nil { return nil }
+            if try Int64.fetchOne(cached: db, sql: sql.id, arguments: [id.number]) != nil { return .some(nil) }
+            return .some(id.number)
+        }
+        if try Int64.fetchOne(cached: db, sql: sql.title, arguments: [text]) != nil { return nil }
+        return .some(nil)
+    }
+
+    func took(_ t: EntryType, _ n: Int64) {
+        summary.added[t, default: 0] += 1
+        taken[t]?.insert(n)
+    }
+
+    static func sql(_ t: EntryType) -> EntryExistenceSQL {
+        switch t {
+        case .resource: return .resource
+        case .practice: return .practice
+        case .question: return .question
+        case .answer, .member: return .answer
+        }
+    }
+}
+
+/// The existence queries of an entry table, spelled out once rather than per row.
+struct EntryExistenceSQL {
+    let any: String, id: String, idAndTitle: String, title: String
+
+    init(_ table: String) {
+        any = "SELECT 1 FROM \(table) LIMIT 1"
+        id = "SELECT 1 FROM \(table) WHERE id = ?"
+        idAndTitle = "SELECT 1 FROM \(table) WHERE id = ? AND title = ?"
+        title = "SELECT 1 FROM \(table) WHERE title = ?"
+    }
+
+    static let resource = EntryExistenceSQL("resource")
+    static let practice = EntryExistenceSQL("practice")
+    static let question = EntryExistenceSQL("question")
+    static let answer = EntryExistenceSQL("answer")
+}

@@ -1,0 +1,290 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import KnowHowCore
+
+/// Ranked lists: for every term in many entries, the entries where that term weighs most, with
+/// the term's share of bm25 ("champion lists", Manning, Raghavan and Schütze, Introduction to
+/// Information Retrieval, §7.1.3).
+///
+/// FTS5 ranks by computing bm25 for every matching row, about a microsecond each: a query that
+/// matches a tenth of a million entries costs a tenth of a second however few rows it shows.
+/// When a query matches more than `SearchTuning.exactLimit` entries, `find` and `who` rank the
+/// union of its terms' lists instead, and still check every shown entry against the full query
+/// and its filters. Smaller result sets are ranked exactly by FTS5, as before.
+///
+/// The lists are rebuilt from the index in one pass after an import, and kept current entry by
+/// entry on every other write (see `rankListsIndexed` and `rankListsUnindexed`).
+public struct SearchTuning: Sendable, Equatable {
+    /// A term gets a ranked list when at least this many entries contain it.
+    public var listMinDocs: Int
+    /// How many entries each list keeps.
+    public var listLength: Int
+    /// Queries matching at most this many entries are ranked exactly by FTS5.
+    public var exactLimit: Int
+
+    public init(listMinDocs: Int = 4_000, listLength: Int = 1_000, exactLimit: Int = 4_000) {
+        self.listMinDocs = listMinDocs
+        self.listLength = listLength
+        self.exactLimit = exactLimit
+    }
+
+    public static let standard = SearchTuning()
+}
+
+extension SQLiteKnowledgeStore {
+    /// bm25 weights of the columns, as in `rankSQL`.
+    static let columnWeights: [Double] = [10, 6, 3, 1]
+    static let bm25k1 = 1.2, bm25b = 0.75
+
+    /// The part of a term's bm25 in one entry that does not depend on the term: FTS5's formula
+    /// (fts5_aux.c) with the column weights applied to the term's counts.
+    static func impact(weightedCount w: Double, length: Double, averageLength: Double) -> Double {
+        w * (bm25k1 + 1) / (w + bm25k1 * (1 - bm25b + bm25b * length / max(averageLength, 1)))
+    }
+
+    /// FTS5's idf, floored as FTS5 floors it.
+    static func idf(entries n: Int, containing hits: Int) -> Double {
+        let v = log((Double(n) - Double(hits) + 0.5) / (Double(hits) + 0.5))
+        return v > 0 ? v : 1e-6
+    }
+
+    struct RankStats {
+        var entries: Int
+        var tokens: Int
+        var listLength: Int
+        var listMinDocs: Int
+        var averageLength: Double { entries == 0 ? 1 : Double(tokens) / Double(entries) }
+    }
+
+    static func rankStats(_ db: Database) throws -> RankStats? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT entries, tokens, list_length, list_min_docs FROM rank_state WHERE id = 1")) else { return nil }
+        return RankStats(entries: row[0], tokens: row[1], listLength: row[2], listMinDocs: row[3])
+    }
+
+    // MARK: - Building
+
+    /// Rebuilds every list from the index: one pass over FTS5's term instances, in term order.
+    static func rebuildRankLists(_ db: Database, tuning: SearchTuning) throws {
+        try db.execute(sql: "DELETE FROM rank_list; DELETE FROM rank_term; DELETE FROM rank_state")
+        var lengths: [Int64: Int32] = [:]
+        var tokens = 0
+        let sizes = try db.makeStatement(sql: "SELECT id, sz FROM entry_fts_docsize")
+        try step(sizes) { s in
+            let id = sqlite3_column_int64(s, 0)
+            let n = Int(sqlite3_column_bytes(s, 1))
+            guard n > 0, let blob = sqlite3_column_blob(s, 1) else { lengths[id] = 0; return }
+            let total = Self.sumVarints(blob.assumingMemoryBound(to: UInt8.self), count: n)
+            lengths[id] = Int32(clamping: total)
+            tokens += total
+        }
+        try db.run(sql: "INSERT INTO rank_state(id, entries, tokens, list_length, list_min_docs) VALUES (1, ?, ?, ?, ?)",
+                   arguments: [lengths.count, tokens, tuning.listLength, tuning.listMinDocs])
+        guard !lengths.isEmpty else { return }
+        let average = Double(tokens) / Double(lengths.count)
+
+        try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.entry_instance USING fts5vocab(main, entry_fts, 'instance')")
+        let instances = try db.makeStatement(sql: "SELECT term, doc, col FROM temp.entry_instance")
+        let insertList = try db.cachedStatement(sql: "INSERT INTO rank_list(term, entry, impact) VALUES (?, ?, ?)")
+        let insertTerm = try db.cachedStatement(sql: "INSERT INTO rank_term(term, entries, floor) VALUES (?, ?, ?)")
+
+        var term: [UInt8] = []
+        var entries = 0
+        var doc: Int64 = -1
+        var weight = 0.0
+        var best = TopK(capacity: tuning.listLength)
+
+        func finishDoc() {
+            guard doc >= 0 else { return }
+            let length = Double(lengths[doc] ?? 0)
+            best.offer(impact(weightedCount: weight, length: length, averageLength: average), doc)
+            entries += 1
+        }
+        func finishTerm() throws {
+            finishDoc()
+            defer { best.removeAll(); entries = 0; doc = -1; weight = 0 }
+            guard entries >= tuning.listMinDocs, !term.isEmpty else { return }
+            let name = String(decoding: term, as: UTF8.self)
+            for (score, key) in best.items {
+                try insertList.execute(arguments: [name, key, score])
+            }
+            try insertTerm.execute(arguments: [name, entries, best.floor ?? 0])
+        }
+
+        try step(instances) { s in
+            let n = Int(sqlite3_column_bytes(s, 0))
+            let text = sqlite3_column_text(s, 0)
+            let same = n == term.count && term.withUnsafeBufferPointer { buf in
+                n == 0 || memcmp(buf.baseAddress!, text!, n) == 0
+            }
+            if !same {
+                try finishTerm()
+                term = text.map { Array(UnsafeBufferPointer(start: $0, count: n)) } ?? []
+            }
+            let d = sqlite3_column_int64(s, 1)
+            if d != doc { finishDoc(); doc = d; weight = 0 }
+            weight += columnWeight(sqlite3_column_text(s, 2))
+        }
+        try finishTerm()
+    }
+
+    /// The weight of a column from its name as fts5vocab gives it.
+    static func columnWeight(_ name: UnsafePointer<UInt8>?) -> Double {
+        guard let name else { return 0 }
+        switch (name[0], name[1]) {
+        case (UInt8(ascii: "t"), UInt8(ascii: "i")): return columnWeights[0]   // title
+        case (UInt8(ascii: "t"), UInt8(ascii: "a")): return columnWeights[1]   // tags
+        case (UInt8(ascii: "s"), _): return columnWeights[2]                   // summary
+        default: return columnWeights[3]                                       // body
+        }
+    }
+
+    /// The sum of the SQLite varints in an FTS5 docsize record: the entry's tokens per column.
+    static func sumVarints(_ p: UnsafePointer<UInt8>, count: Int) -> Int {
+        var i = 0, total = 0
+        while i < count {
+            // SQLite varints: big-endian groups of seven bits; a ninth byte carries eight.
+            var v = 0
+            for n in 0..<9 where i < count {
+                let b = p[i]; i += 1
+                if n == 8 { v = v << 8 | Int(b); break }
+                v = v << 7 | Int(b & 0x7f)
+                if b & 0x80 == 0 { break }
+            }
+            total += v
+        }
+        return total
+    }
+
+    /// Steps a statement to its end, handing each row's raw statement to `body`.
+    static func step(_ statement: Statement, _ body: (OpaquePointer) throws -> Void) throws {
+        let s = statement.sqliteStatement
+        while true {
+            let rc = sqlite3_step(s)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: "step failed")
+            }
+            try body(s)
+        }
+        sqlite3_reset(s)
+    }
+
+    // MARK: - Keeping the lists current, entry by entry
+
+    /// Adds a newly indexed entry to the lists of its terms (outside bulk imports, which rebuild).
+    static func rankListsIndexed(_ db: Database, key: Int64, _ doc: Document) throws {
+        guard var stats = try rankStats(db) else { return }
+        let tokenizer = try db.makeTokenizer(FTS5TokenizerDescriptor(components: ["porter", "unicode61", "remove_diacritics", "2"]))
+        var weights: [String: Double] = [:]
+        var length = 0
+        for (i, text) in [doc.title, doc.tags, doc.summary, doc.body].enumerated() where !text.isEmpty {
+            for (token, flags) in try tokenizer.tokenize(document: text) where !flags.contains(.colocated) {
+                weights[token, default: 0] += columnWeights[i]
+                length += 1
+            }
+        }
+        stats.entries += 1
+        stats.tokens += length
+        try db.run(sql: "UPDATE rank_state SET entries = ?, tokens = ? WHERE id = 1", arguments: [stats.entries, stats.tokens])
+        for (term, w) in weights {
+            guard let floor = try Double.fetchOne(cached: db, sql: "SELECT floor FROM rank_term WHERE term = ?", arguments: [term]) else { continue }
+            let score = impact(weightedCount: w, length: Double(length), averageLength: stats.averageLength)
+            try db.run(sql: "UPDATE rank_term SET entries = entries + 1 WHERE term = ?", arguments: [term])
+            let size = try Int.fetchOne(cached: db, sql: "SELECT count(*) FROM rank_list WHERE term = ?", arguments: [term]) ?? 0
+            guard score > floor || size < stats.listLength else { continue }
+            try db.run(sql: "INSERT OR REPLACE INTO rank_list(term, entry, impact) VALUES (?, ?, ?)", arguments: [term, key, score])
+            if size + 1 > stats.listLength {
+                try db.run(sql: """
+                    DELETE FROM rank_list WHERE term = ?1 AND entry =
+                        (SELECT entry FROM rank_list WHERE term = ?1 ORDER BY impact, entry DESC LIMIT 1)
+                    """, arguments: [term])
+            }
+            try db.run(sql: "UPDATE rank_term SET floor = (SELECT min(impact) FROM rank_list WHERE term = ?1) WHERE term = ?1", arguments: [term])
+        }
+    }
+
+    /// Takes an entry out of every list (it is being removed or re-indexed).
+    static func rankListsUnindexed(_ db: Database, key: Int64) throws {
+        guard try rankStats(db) != nil else { return }
+        try db.run(sql: "DELETE FROM rank_list WHERE entry = ?", arguments: [key])
+        try db.run(sql: "UPDATE rank_state SET entries = max(entries - 1, 0) WHERE id = 1")
+    }
+}
+
+/// The best `capacity` (score, key) pairs offered, in a min-heap.
+struct TopK {
+    let capacity: Int
+    private(set) var heap: [(Double, Int64)] = []
+
+    init(capacity: Int) { self.capacity = max(capacity, 1) }
+
+    var floor: Double? { heap.first?.0 }
+    var items: [(Double, Int64)] { heap }
+
+    mutating func removeAll() { heap.removeAll(keepingCapacity: true) }
+
+    mutating func offer(_ score: Double, _ key: Int64) {
+        if heap.count < capacity {
+            heap.append((score, key))
+            var i = heap.count - 1
+            while i > 0 {
+                let p = (i - 1) / 2
+                guard less(heap[i], heap[p]) else { break }
+                heap.swapAt(i, p); i = p
+            }
+        } else if less(heap[0], (score, key)) {
+            heap[0] = (score, key)
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < heap.count, less(heap[l], heap[m]) { m = l }
+                if r < heap.count, less(heap[r], heap[m]) { m = r }
+                if m == i { break }
+                heap.swapAt(i, m); i = m
+            }
+        }
+    }
+
+    /// Lower score first; on equal scores the newer (larger) key is kept.
+    private func less(_ a: (Double, Int64), _ b: (Double, Int64)) -> Bool {
+        a.0 != b.0 ? a.0 < b.0 : a.1 < b.1
+    }
+}
+
+/// Connections in the middle of a bulk import: their indexing skips the lists, which are rebuilt
+/// (or brought up to date) once at the end of the import.
+final class BulkIndexing: @unchecked Sendable {
+    static let shared = BulkIndexing()
+    private let lock = NSLock()
+    private var keys: [ObjectIdentifier: [Int64]] = [:]
+
+    func begin(_ db: Database) { lock.withLock { keys[ObjectIdentifier(db)] = [] } }
+
+    /// Ends bulk mode and returns the keys indexed meanwhile.
+    func end(_ db: Database) -> [Int64] { lock.withLock { keys.removeValue(forKey: ObjectIdentifier(db)) ?? [] } }
+
+    /// Records an indexed key when `db` is in bulk mode; false otherwise.
+    func note(_ db: Database, _ key: Int64) -> Bool {
+        lock.withLock {
+            guard keys[ObjectIdentifier(db)] != nil else { return false }
+            keys[ObjectIdentifier(db)]!.append(key)
+            return true
+        }
+    }
+}
+
+extension SQLiteKnowledgeStore {
+    /// After a bulk import: a few entries join the lists one by one; many rebuild them.
+    static func rankListsAfterBulk(_ db: Database, keys: [Int64], tuning: SearchTuning) throws {
+        let stats = try rankStats(db)
+        if let stats, keys.count * 20 < stats.entries {
+            for key in keys {
+                if let doc = try document(db, key: key) { try rankListsIndexed(db, key: key, doc) }
+            }
+        } else if !keys.isEmpty || stats == nil {
+            try rebuildRankLists(db, tuning: tuning)
+        }
+    }
+}

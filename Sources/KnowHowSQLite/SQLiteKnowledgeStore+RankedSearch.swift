@@ -1,0 +1,334 @@
+import Foundation
+import GRDB
+import KnowHowCore
+
+/// Ranking for `find` and `who`: exact FTS5 bm25 when a query matches few entries, the terms'
+/// ranked lists (see +RankLists) when it matches many.
+extension SQLiteKnowledgeStore {
+    struct Ranked {
+        var key: Int64
+        /// As FTS5's rank: lower is better.
+        var rank: Double
+    }
+
+    /// The best `limit` entries for a query, with the filters' SQL conditions on `k` applied.
+    /// `memberFactor` scales members' scores (`find` puts members a little lower).
+    static func rankedKeys(_ db: Database, node: QueryNode, match: String, conditions conds: [String],
+                           arguments condArgs: StatementArguments, limit: Int, memberFactor: Double = 1,
+                           tuning: SearchTuning, leaned: Bool = false) throws -> [Ranked] {
+        let filtered = conds.isEmpty ? "" : " WHERE " + conds.joined(separator: " AND ")
+        func exact() throws -> [Ranked] {
+            try exactRanking(db, match: match, filtered: filtered, arguments: condArgs, limit: limit, memberFactor: memberFactor)
+        }
+        guard let stats = try rankStats(db) else { return try exact() }
+        // Words in more than a quarter of a large store's entries carry almost no weight (bm25's
+        // idf is below 1.1) but cost the most to match: beside rarer words they are left out, as
+        // search engines treat such words ("cutoff frequency"). Phrases keep every word.
+        if !leaned, stats.entries >= commonWordMinimumStore, case .and = node,
+           let lean = try withoutCommonWords(db, node, stats: stats), let leanMatch = FTS5Query.render(lean) {
+            return try rankedKeys(db, node: lean, match: leanMatch, conditions: conds, arguments: condArgs,
+                                  limit: limit, memberFactor: memberFactor, tuning: tuning, leaned: true)
+        }
+        // Few matches for sure (every match holds a word that few entries hold): rank them all.
+        if let bound = try upperBound(db, node, stats: stats), bound <= tuning.exactLimit { return try exact() }
+        // Phrases: checking word positions is the cost, and ranking the few that match adds little.
+        if containsPhrase(node) { return try exact() }
+        // A word, a prefix, or any of several, with a listed term among them: it matches more than
+        // the exact limit for sure, so go to the lists without counting (which for a prefix merges
+        // all its terms' match lists).
+        if conds.isEmpty, isDisjunction(node), try hasListedLeaf(db, node, tuning: tuning) {
+            return try listRanking(db, node: node, match: match, filtered: filtered, arguments: condArgs,
+                                   limit: limit, memberFactor: memberFactor, tuning: tuning)
+        }
+        // Many matches expected (the words' shares of the store, multiplied): straight to the lists.
+        let expected = try expectedMatches(db, node, stats: stats)
+        if let expected, expected > Double(2 * tuning.exactLimit) {
+            return try listRanking(db, node: node, match: match, filtered: filtered, arguments: condArgs,
+                                   limit: limit, memberFactor: memberFactor, tuning: tuning)
+        }
+        if expected == nil || expected! > Double(tuning.exactLimit / 4) {
+            // Could be many: count first (walking matches costs far less than ranking them).
+            var countArgs: StatementArguments = [match]
+            _ = countArgs.append(contentsOf: condArgs)
+            let matches = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM (SELECT k FROM (SELECT rowid AS k FROM entry_fts WHERE entry_fts MATCH ?)\(filtered) LIMIT \(tuning.exactLimit + 1))
+                """, arguments: countArgs) ?? 0
+            if matches > tuning.exactLimit {
+                return try listRanking(db, node: node, match: match, filtered: filtered, arguments: condArgs,
+                                       limit: limit, memberFactor: memberFactor, tuning: tuning)
+            }
+            return try exact()
+        }
+        // Likely few: rank exactly in one pass, and go to the lists only if they prove many.
+        var args: StatementArguments = [match]
+        _ = args.append(contentsOf: condArgs)
+        _ = args.append(contentsOf: [tuning.exactLimit + 1])
+        var rows = try Row.fetchAll(db, sql: """
+            SELECT k, rank FROM (SELECT rowid AS k, \(rankSQL)\(memberScale(memberFactor)) AS rank FROM entry_fts WHERE entry_fts MATCH ?)\(filtered)
+            LIMIT ?
+            """, arguments: args).map { Ranked(key: $0[0], rank: $0[1]) }
+        if rows.count <= tuning.exactLimit {
+            rows.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key < $1.key }
+            return Array(rows.prefix(limit))
+        }
+        return try listRanking(db, node: node, match: match, filtered: filtered, arguments: condArgs,
+                               limit: limit, memberFactor: memberFactor, tuning: tuning)
+    }
+
+    /// At most how many entries can match, from the lists' counts: a term without a list is in
+    /// fewer entries than a list needs. nil when not known.
+    static func upperBound(_ db: Database, _ node: QueryNode, stats: RankStats) throws -> Int? {
+        func word(_ w: String) throws -> Int {
+            var bound = Int.max
+            for term in try db.makeTokenizer(stemmer).tokenize(query: w).map(\.token) {
+                let n = try Int.fetchOne(cached: db, sql: "SELECT entries FROM rank_term WHERE term = ?", arguments: [term])
+                bound = min(bound, n ?? (stats.listMinDocs - 1))
+            }
+            return bound == Int.max ? 0 : bound
+        }
+        switch node {
+        case .term(let w):
+            return try word(w)
+        case .prefix, .not:
+            return nil
+        case .phrase(let ws, let prefix):
+            let words = prefix ? ws.dropLast() : ws[...]
+            return words.isEmpty ? nil : try words.map(word).min()
+        case .and(let cs):
+            return try cs.compactMap { try upperBound(db, $0, stats: stats) }.min()
+        case .or(let cs):
+            var total = 0
+            for c in cs {
+                guard let b = try upperBound(db, c, stats: stats) else { return nil }
+                total += b
+            }
+            return total
+        }
+    }
+
+    /// Stores smaller than this rank every word: the cost is small there.
+    static let commonWordMinimumStore = 20_000
+
+    /// The entries of a store a word must be in to count as common.
+    static func commonWordShare(_ stats: RankStats) -> Int { stats.entries / 4 }
+
+    /// An AND without its common plain words, when rarer positive parts remain; nil otherwise.
+    static func withoutCommonWords(_ db: Database, _ node: QueryNode, stats: RankStats) throws -> QueryNode? {
+        guard case .and(let cs) = node else { return nil }
+        var kept: [QueryNode] = [], dropped = 0
+        for c in cs {
+            if case .term(let w) = c {
+                let terms = try db.makeTokenizer(stemmer).tokenize(query: w).map(\.token)
+                if terms.count == 1,
+                   let n = try Int.fetchOne(cached: db, sql: "SELECT entries FROM rank_term WHERE term = ?", arguments: [terms[0]]),
+                   n > commonWordShare(stats) {
+                    dropped += 1
+                    continue
+                }
+            }
+            kept.append(c)
+        }
+        let positives = kept.filter { if case .not = $0 { false } else { true } }
+        guard dropped > 0, !positives.isEmpty else { return nil }
+        return kept.count == 1 ? kept[0] : .and(kept)
+    }
+
+    /// For an AND of listed words: the store's size times each word's share of it.
+    static func expectedMatches(_ db: Database, _ node: QueryNode, stats: RankStats) throws -> Double? {
+        guard case .and(let cs) = node, stats.entries > 0 else { return nil }
+        var expected = Double(stats.entries)
+        for c in cs {
+            guard case .term(let w) = c else { if case .not = c { continue }; return nil }
+            for term in try db.makeTokenizer(stemmer).tokenize(query: w).map(\.token) {
+                guard let n = try Int.fetchOne(cached: db, sql: "SELECT entries FROM rank_term WHERE term = ?", arguments: [term]) else { return nil }
+                expected *= Double(n) / Double(stats.entries)
+            }
+        }
+        return expected
+    }
+
+    static func containsPhrase(_ node: QueryNode) -> Bool {
+        switch node {
+        case .phrase(let ws, _): return ws.count > 1
+        case .and(let cs), .or(let cs): return cs.contains(where: containsPhrase)
+        case .not, .term, .prefix: return false
+        }
+    }
+
+    /// A word, a prefix, or an OR of those.
+    static func isDisjunction(_ node: QueryNode) -> Bool {
+        switch node {
+        case .term, .prefix: return true
+        case .or(let cs): return cs.allSatisfy(isDisjunction)
+        default: return false
+        }
+    }
+
+    /// Whether some word or prefix of a disjunction has a ranked list with more entries than
+    /// the exact limit.
+    static func hasListedLeaf(_ db: Database, _ node: QueryNode, tuning: SearchTuning) throws -> Bool {
+        switch node {
+        case .term(let w):
+            let terms = try db.makeTokenizer(stemmer).tokenize(query: w).map(\.token)
+            guard terms.count == 1 else { return false }
+            return try Int.fetchOne(cached: db, sql: "SELECT entries FROM rank_term WHERE term = ?", arguments: [terms[0]]).map { $0 > tuning.exactLimit } ?? false
+        case .prefix(let p):
+            let lower = prefixKey(p)
+            guard !lower.isEmpty else { return false }
+            return try Int.fetchOne(cached: db, sql: "SELECT max(entries) FROM rank_term WHERE term >= ? AND term < ?",
+                                    arguments: [lower, lower + "\u{10FFFF}"]).map { $0 > tuning.exactLimit } ?? false
+        case .or(let cs):
+            for c in cs where try hasListedLeaf(db, c, tuning: tuning) { return true }
+            return false
+        default:
+            return false
+        }
+    }
+
+    /// A prefix as the index spells terms: lower case, without diacritics.
+    static func prefixKey(_ p: String) -> String {
+        p.lowercased().folding(options: .diacriticInsensitive, locale: nil)
+    }
+
+    static func memberScale(_ factor: Double) -> String {
+        factor == 1 ? "" : " * (CASE rowid & 7 WHEN 1 THEN \(factor) ELSE 1.0 END)"
+    }
+
+    /// FTS5's own ranking of every match.
+    static func exactRanking(_ db: Database, match: String, filtered: String, arguments condArgs: StatementArguments,
+                             limit: Int, memberFactor: Double) throws -> [Ranked] {
+        var args: StatementArguments = [match]
+        _ = args.append(contentsOf: condArgs)
+        _ = args.append(contentsOf: [limit])
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT k, rank FROM (SELECT rowid AS k, \(rankSQL)\(memberScale(memberFactor)) AS rank FROM entry_fts WHERE entry_fts MATCH ?)\(filtered)
+            ORDER BY rank LIMIT ?
+            """, arguments: args)
+        return rows.map { Ranked(key: $0[0], rank: $0[1]) }
+    }
+
+    /// Ranks the union of the query's terms' lists, keeping only entries that match the whole query
+    /// and its filters; tops up from the newest matches when that leaves too few.
+    static func listRanking(_ db: Database, node: QueryNode, match: String, filtered: String,
+                            arguments condArgs: StatementArguments, limit: Int, memberFactor: Double,
+                            tuning: SearchTuning) throws -> [Ranked] {
+        guard let stats = try rankStats(db) else { return [] }
+        var scores: [Int64: Double] = [:]
+        var needsCheck = false
+        try collectScores(db, node, stats: stats, into: &scores, needsCheck: &needsCheck, tuning: tuning)
+
+        // Which candidates match the query and pass the filters.
+        var kept: [Int64] = []
+        // `word -other`: the word's candidates all match it, so only the exclusions need checking,
+        // by walking their matches (not the word's, which are many).
+        var exclusions: [String] = []
+        if case .and(let cs) = node, cs.filter({ if case .not = $0 { false } else { true } }).count == 1,
+           let positive = cs.first(where: { if case .not = $0 { false } else { true } }), isDisjunction(positive) {
+            exclusions = cs.compactMap { if case .not(let inner) = $0 { FTS5Query.render(inner) } else { nil } }
+            needsCheck = false
+        }
+        for ex in exclusions where !scores.isEmpty {
+            let cursor = try Int64.fetchCursor(db.cachedStatement(sql: "SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?"), arguments: [ex])
+            while let k = try cursor.next() { scores[k] = nil }
+        }
+        if !scores.isEmpty {
+            if needsCheck {
+                // AND, phrases and NOT: walk the matches (no ranking, so cheap) and keep the candidates.
+                var args: StatementArguments = [match]
+                _ = args.append(contentsOf: condArgs)
+                let cursor = try Int64.fetchCursor(db, sql: "SELECT k FROM (SELECT rowid AS k FROM entry_fts WHERE entry_fts MATCH ?)\(filtered)", arguments: args)
+                while let k = try cursor.next() { if scores[k] != nil { kept.append(k) } }
+            } else if filtered.isEmpty {
+                kept = Array(scores.keys)
+            } else {
+                // Every candidate matches (a word or any of several): only the filters remain.
+                let list = "[" + scores.keys.map(String.init).joined(separator: ",") + "]"
+                var args: StatementArguments = [list]
+                _ = args.append(contentsOf: condArgs)
+                kept = try Int64.fetchAll(db, sql: "SELECT k FROM (SELECT value AS k FROM json_each(?))\(filtered)", arguments: args)
+            }
+        }
+        func rank(_ k: Int64) -> Double { -(scores[k] ?? 0) * (k & 7 == 1 ? memberFactor : 1) }
+        var ranked = kept.map { Ranked(key: $0, rank: rank($0)) }
+        ranked.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key > $1.key }
+        if ranked.count > limit { ranked.removeLast(ranked.count - limit) }
+        if ranked.count < limit {
+            // Too few: the best of the newest matches, ranked exactly, fill the rest.
+            var args: StatementArguments = [match]
+            _ = args.append(contentsOf: condArgs)
+            _ = args.append(contentsOf: [tuning.listLength])
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT k, rank FROM (SELECT rowid AS k, \(rankSQL)\(memberScale(memberFactor)) AS rank FROM entry_fts
+                                     WHERE entry_fts MATCH ? ORDER BY rowid DESC)\(filtered) LIMIT ?
+                """, arguments: args)
+            let have = Set(ranked.map(\.key))
+            var more = rows.map { Ranked(key: $0[0], rank: $0[1]) }.filter { !have.contains($0.key) }
+            more.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key > $1.key }
+            ranked += more.prefix(limit - ranked.count)
+        }
+        return ranked
+    }
+
+    /// Adds each positive leaf's scores: a listed term's list, an unlisted term's every match.
+    static func collectScores(_ db: Database, _ node: QueryNode, stats: RankStats, into scores: inout [Int64: Double],
+                              needsCheck: inout Bool, tuning: SearchTuning) throws {
+        switch node {
+        case .term(let w):
+            try addTermScores(db, word: w, stats: stats, into: &scores, needsCheck: &needsCheck, tuning: tuning)
+        case .prefix(let p):
+            try addPrefixScores(db, prefix: p, stats: stats, into: &scores)
+        case .phrase(let ws, let prefix):
+            needsCheck = true
+            for (i, w) in ws.enumerated() {
+                if prefix && i == ws.count - 1 { try addPrefixScores(db, prefix: w, stats: stats, into: &scores) }
+                else { try addTermScores(db, word: w, stats: stats, into: &scores, needsCheck: &needsCheck, tuning: tuning) }
+            }
+        case .or(let cs):
+            for c in cs { try collectScores(db, c, stats: stats, into: &scores, needsCheck: &needsCheck, tuning: tuning) }
+        case .and(let cs):
+            if cs.count > 1 { needsCheck = true }
+            for c in cs { try collectScores(db, c, stats: stats, into: &scores, needsCheck: &needsCheck, tuning: tuning) }
+        case .not:
+            needsCheck = true
+        }
+    }
+
+    static let stemmer = FTS5TokenizerDescriptor(components: ["porter", "unicode61", "remove_diacritics", "2"])
+
+    static func addTermScores(_ db: Database, word: String, stats: RankStats, into scores: inout [Int64: Double],
+                              needsCheck: inout Bool, tuning: SearchTuning) throws {
+        // The index's own terms for the word (stemmed; a word with a hyphen can be several).
+        let terms = try db.makeTokenizer(stemmer).tokenize(query: word).map(\.token)
+        if terms.count > 1 { needsCheck = true }
+        for term in terms {
+            if let listed = try Row.fetchOne(db.cachedStatement(sql: "SELECT entries FROM rank_term WHERE term = ?"), arguments: [term]) {
+                let weight = idf(entries: stats.entries, containing: listed[0])
+                for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ?"), arguments: [term]) {
+                    scores[row[0], default: 0] += weight * (row[1] as Double)
+                }
+            } else {
+                // Not listed, so in few entries (or new since the lists were built): rank them all.
+                let rows = try Row.fetchAll(db.cachedStatement(sql: """
+                    SELECT rowid, -\(rankSQL) FROM entry_fts WHERE entry_fts MATCH ? ORDER BY rank LIMIT ?
+                    """), arguments: [FTS5Query.quote(word), tuning.listLength])
+                for row in rows { scores[row[0], default: 0] += row[1] as Double }
+            }
+        }
+    }
+
+    /// A prefix stands for its most frequent listed terms (as search engines cap a prefix's expansions).
+    static func addPrefixScores(_ db: Database, prefix: String, stats: RankStats, into scores: inout [Int64: Double]) throws {
+        let p = prefixKey(prefix)
+        guard !p.isEmpty else { return }
+        let upper = p + "\u{10FFFF}"
+        let terms = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT term, entries FROM rank_term WHERE term >= ? AND term < ? ORDER BY entries DESC LIMIT 50
+            """), arguments: [p, upper])
+        for t in terms {
+            let weight = idf(entries: stats.entries, containing: t[1])
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ?"), arguments: [t[0] as String]) {
+                scores[row[0], default: 0] += weight * (row[1] as Double)
+            }
+        }
+    }
+}

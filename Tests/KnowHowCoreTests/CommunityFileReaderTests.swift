@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import KnowHowCore
+
+/// The streaming reader of community files: what it reads, and how it names what is wrong.
+struct CommunityFileReaderTests {
+    /// Writes `bytes` to a fresh file and opens a reader on it.
+    static func reader(_ bytes: Data) throws -> CommunityFileReader {
+        let path = NSTemporaryDirectory() + "knowhow-reader-\(UUID().uuidString).json"
+        try bytes.write(to: URL(fileURLWithPath: path))
+        return try CommunityFileReader(path: path)
+    }
+
+    static func reader(_ text: String) throws -> CommunityFileReader { try reader(Data(text.utf8)) }
+
+    /// Reads every kind in import order, as the store does.
+    static func readAll(_ r: CommunityFileReader) throws -> CommunityFile {
+        var f = CommunityFile()
+        try r.forEach(Tag.self) { _, x in f.tags.append(x) }
+        try r.forEach(Member.self) { _, x in f.members.append(x) }
+        try r.forEach(Resource.self) { _, x in f.resources.append(x) }
+        try r.forEach(Practice.self) { _, x in f.practices.append(x) }
+        try r.forEach(Question.self) { _, x in f.questions.append(x) }
+        try r.forEach(Answer.self) { _, x in f.answers.append(x) }
+        try r.forEach(SearchLogEntry.self) { _, x in f.searches.append(x) }
+        return f
+    }
+
+    static let sample = CommunityFile(
+        tags: [Tag(name: "onboarding", description: "Starting well", aliases: ["induction"])],
+        members: [Member(handle: "kim", name: "Kim \"K\" Lee", bio: "Line one\nline two\\ with a backslash", skills: [Skill(tag: "onboarding", level: .expert)])],
+        resources: [Resource(id: EntryID(.resource, 1), title: "Guide {with} [brackets], \"quotes\"", tags: ["onboarding"], contributor: "kim")],
+        questions: [Question(id: EntryID(.question, 1), title: "Why?", acceptedAnswer: EntryID(.answer, 1))],
+        answers: [Answer(id: EntryID(.answer, 1), question: EntryID(.question, 1), body: "Because. 😀 café")],
+        searches: [SearchLogEntry(at: Timestamp("2025-01-02T03:04:05Z")!, kind: .find, query: "onboarding", results: 1)])
+
+    @Test func readsWhatExportWrites() throws {
+        let r = try Self.reader(try Self.sample.encoded())
+        #expect(try Self.readAll(r) == Self.sample)
+        #expect(r.bytesRead > 0 && r.bytesRead < r.byteCount)
+    }
+
+    @Test func readsCompactJSONInAnyKeyOrder() throws {
+        let enc = JSONEncoder()
+        let data = try enc.encode(Self.sample)  // no pretty printing, keys in declaration order
+        #expect(try Self.readAll(try Self.reader(data)) == Self.sample)
+        let reordered = """
+            {"answers":[{"question":"q1","body":"b"}],"questions":[{"id":"q1","title":"t"}],"version":1,"format":"knowhow-community"}
+            """
+        let f = try Self.readAll(try Self.reader(reordered))
+        #expect(f.questions.map(\.title) == ["t"] && f.answers.map(\.body) == ["b"])
+    }
+
+    @Test func ignoresUnknownKeysAndTakesNullAsEmpty() throws {
+        let f = try Self.readAll(try Self.reader("""
+            {"format": "knowhow-community", "comment": {"nested": [1, 2, {"x": "]}"}]}, "members": null,
+             "resources": [{"title": "a", "extra": [true, false, null, -1.5e3]}], "tags": []}
+            """))
+        #expect(f.resources.map(\.title) == ["a"])
+        #expect(f.members.isEmpty && f.tags.isEmpty)
+    }
+
+    @Test func readsAHugeString() throws {
+        let body = String(repeating: "word \\\"quoted\\\" ", count: 200_000)  // 3 MB of escapes
+        let f = try Self.readAll(try Self.reader(#"{"answers": [{"question": "q1", "body": ""# + body + #""}]}"#))
+        #expect(f.answers.first?.body.count == 200_000 * 14)
+    }
+
+    /// Each bad file, and the start of the location its error names.
+    static let badFiles: [(String, String)] = [
+        (#"{"resources": [{"title": "a"}, {"title": "b", "kind": "bogus"}]}"#, "resources[1].kind"),
+        (#"{"members": [{"handle": "kim"}]}"#, "members[0]"),
+        (#"{"resources": [{"title": 12}]}"#, "resources[0].title"),
+        (#"{"resources": {"title": "a"}}"#, "resources"),
+        (#"{"resources": ["just a string"]}"#, "resources[0]"),
+        (#"{"practices": [{"title": "x", "reviewBy": "2024-13-01"}]}"#, "practices[0].reviewBy"),
+        (#"{"format": "something-else"}"#, "format"),
+        (#"{"version": 99}"#, "version"),
+        (#"{"version": "one"}"#, "version"),
+        ("not json", "file"),
+        ("[]", "file"),
+        ("", "file"),
+        ("{\"resources\": [{\"title\": \"a\"},\n  {\"title\": \"b\"", "line 2"),          // cut short
+        ("{\"resources\": [{\"title\": \"a\"}]\n\"tags\": []}", "line 2"),                 // a comma missing
+        ("{\"resources\": [{\"title\": \"a\"}}]}", "line 1"),                              // brackets crossed
+        ("{\"resources\": [{\"title\": \"a\"} {\"title\": \"b\"}]}", "line 1"),            // no comma between records
+        ("{\"resources\": [{\"title\": \"a\"},]}", "line 1"),                              // trailing comma
+        ("{\"resources\": []} extra", "line 1"),
+        ("{\"resources\": [{\"title\": \"a\tb\"}]}", "line 1"),                            // raw tab in a string
+    ]
+
+    @Test(arguments: badFiles)
+    func badFileNamesWhere(_ c: (String, String)) {
+        do {
+            let r = try Self.reader(c.0)
+            _ = try Self.readAll(r)
+            Issue.record("\(c.0): no error")
+        } catch let KnowHowError.badImport(path, location, reason) {
+            #expect(path.hasSuffix(".json"))
+            #expect(location.hasPrefix(c.1), "\(c.0): \(location): \(reason)")
+            #expect(!reason.isEmpty)
+        } catch {
+            Issue.record("\(c.0): expected badImport, got \(error)")
+        }
+    }
+
+    @Test func invalidUTF8NamesTheRecord() throws {
+        var data = Data(#"{"resources": [{"title": "fine"}, {"title": "bad "#.utf8)
+        data.append(contentsOf: [0xC3, 0x28, 0xFF])
+        data.append(contentsOf: Data(#""}]}"#.utf8))
+        do {
+            _ = try Self.readAll(try Self.reader(data))
+            Issue.record("no error")
+        } catch let KnowHowError.badImport(_, location, _) {
+            #expect(location.hasPrefix("resources[1]"), "\(location)")
+        }
+    }
+
+    @Test func aMissingFileIsNotFound() {
+        #expect(throws: KnowHowError.self) { try CommunityFileReader(path: "/nonexistent/knowhow.json") }
+    }
+}

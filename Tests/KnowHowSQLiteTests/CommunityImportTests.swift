@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import Testing
+@testable import KnowHowCore
+@testable import KnowHowSQLite
+
+/// Importing a community file read record by record, as `knowhow import FILE.json` does.
+struct CommunityImportTests {
+    static func write(_ data: Data) throws -> String {
+        let path = NSTemporaryDirectory() + "knowhow-import-\(UUID().uuidString).json"
+        try data.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func streamedImportMatchesTheImportOfTheDecodedFile() throws {
+        let bytes = try snapshot(try makeFixtureStore())
+        let streamed = try SQLiteKnowledgeStore()
+        let summary = try streamed.importCommunity(try CommunityFileReader(path: try Self.write(bytes)), progress: nil)
+        #expect(summary.added[.resource] == 12 && summary.added[.answer] == 4 && summary.tagsAdded == 12)
+        #expect(try snapshot(streamed) == bytes, "export → streamed import → export differs")
+        let again = try streamed.importCommunity(try CommunityFileReader(path: try Self.write(bytes)), progress: nil)
+        #expect(again.total == 0, "\(again)")
+    }
+
+    /// Imports make each entry's index row from the record they insert; it must be the row that
+    /// reindexing from the tables would make, or later edits could not take it out again.
+    @Test func indexRowsAreThoseReadBackFromTheTables() throws {
+        for store in [try makeFixtureStore(), try Self.importedTwiceWithRenumbering()] {
+            try store.read { db in
+                let rows = try Row.fetchAll(db, sql: "SELECT rowid, title, tags, summary, body FROM entry_fts ORDER BY rowid")
+                #expect(rows.count > 30)
+                for row in rows {
+                    let key: Int64 = row[0]
+                    let doc = try #require(try SQLiteKnowledgeStore.document(db, key: key))
+                    let indexed: [String] = (1...4).map { row[$0] as String? ?? "" }
+                    let readBack: [String] = [doc.title, doc.tags, doc.summary, doc.body]
+                    #expect(indexed == readBack, "entry key \(key)")
+                }
+            }
+        }
+    }
+
+    /// A store that imported the fixture, then a file whose ids clash with it (renumbered on import).
+    static func importedTwiceWithRenumbering() throws -> SQLiteKnowledgeStore {
+        let store = try makeFixtureStore()
+        store.actingAs = .member("kim")
+        let other = CommunityFile(
+            tags: [KnowHowCore.Tag(name: "new-tag", aliases: ["fresh-words"])],
+            members: [Member(handle: "newbie", name: "Nia Newbie", organisation: "Elsewhere", skills: [Skill(tag: "fresh-words", level: .expert)])],
+            resources: [Resource(id: EntryID(.resource, 1), title: "A different first resource", tags: ["new-tag", "onboarding", "new-tag"])],
+            questions: [Question(id: EntryID(.question, 1), title: "A different first question?", tags: ["induction"],
+                                 acceptedAnswer: EntryID(.answer, 1))],
+            answers: [Answer(id: EntryID(.answer, 1), question: EntryID(.question, 1), body: "Its answer.", author: "newbie")])
+        let s = try store.importCommunity(try CommunityFileReader(path: try write(try other.encoded())), progress: nil)
+        #expect(s.added[.resource] == 1 && s.added[.question] == 1 && s.added[.answer] == 1, "\(s)")
+        return store
+    }
+
+    @Test func aBadRecordInAStreamedFileChangesNothing() throws {
+        let store = try makeFixtureStore()
+        store.actingAs = .member("kim")
+        let before = try snapshot(store)
+        let path = try Self.write(Data("""
+            {"answers": [{"question": "q1", "body": "fine"}, {"question": "q404", "body": "orphan"}],
+             "resources": [{"title": "New resource one"}, {"title": "New resource two"}]}
+            """.utf8))
+        let e = knowHowError { _ = try store.importCommunity(try CommunityFileReader(path: path), progress: nil) }
+        guard case .badImport(_, let location, _)? = e else { Issue.record("\(String(describing: e))"); return }
+        #expect(location == "answers[1]")
+        #expect(try snapshot(store) == before)
+    }
+
+    @Test func progressIsReportedOnLargeFiles() throws {
+        let resources = (1...3_000).map { Resource(id: EntryID(.resource, Int64($0)), title: "Resource \($0)", body: "Some words about \($0).") }
+        let path = try Self.write(try CommunityFile(resources: resources).encoded())
+        let store = try SQLiteKnowledgeStore()
+        var lines: [String] = []
+        let s = try store.importCommunity(try CommunityFileReader(path: path), progress: { lines.append($0) })
+        #expect(s.added[.resource] == 3_000)
+        #expect(lines.allSatisfy { $0.hasPrefix("importing resources: ") }, "\(lines)")
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+@testable import KnowHowCore
+@testable import KnowHowSQLite
+
+/// Ranked lists (+RankLists, +RankedSearch) on a store small enough to rank exactly as well:
+/// with tiny thresholds the list path runs, and must agree with FTS5's own bm25 where it should.
+@Suite struct RankListTests {
+    static let words = ["garden", "compost", "seedling", "harvest", "pruning", "irrigation", "mulch", "orchard",
+                        "greenhouse", "soil", "weeds", "beds", "tools", "rota", "volunteers", "allotment"]
+
+    /// 120 resources with deterministic text: every one says "garden", others vary.
+    static func community() -> CommunityFile {
+        var file = CommunityFile()
+        file.members = [Member(handle: "kim", name: "Kim Lee", role: .curator)]
+        var rng = UInt64(7)
+        func next(_ n: Int) -> Int {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            return Int((rng >> 33) % UInt64(n))
+        }
+        for i in 1...120 {
+            let titleWords = (0..<3).map { _ in words[next(words.count)] }
+            let body = (0..<(10 + next(40))).map { _ in words[next(words.count)] }.joined(separator: " ")
+            file.resources.append(Resource(id: EntryID(.resource, Int64(i)), title: "Garden " + titleWords.joined(separator: " "),
+                                           kind: .guide, summary: i % 3 == 0 ? "about compost" : nil, body: body,
+                                           tags: i % 4 == 0 ? ["growing"] : [], contributor: "kim"))
+        }
+        return file
+    }
+
+    static let tiny = SearchTuning(listMinDocs: 20, listLength: 40, exactLimit: 15)
+    static let exact = SearchTuning(listMinDocs: 20, listLength: 40, exactLimit: 1_000_000)
+
+    func store(_ tuning: SearchTuning) throws -> SQLiteKnowledgeStore {
+        let s = try SQLiteKnowledgeStore()
+        s.searchTuning = tuning
+        _ = try s.importCommunity(Self.community())
+        return s
+    }
+
+    func keys(_ r: SearchResults) -> [String] { r.hits.map { $0.ref.description } }
+
+    @Test func importBuildsListsForCommonTermsOnly() throws {
+        let s = try store(Self.tiny)
+        let (terms, rows, state) = try s.writer.read { db in
+            (try String.fetchAll(db, sql: "SELECT term FROM rank_term ORDER BY term"),
+             try Int.fetchOne(db, sql: "SELECT max(n) FROM (SELECT count(*) n FROM rank_list GROUP BY term)") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT entries FROM rank_state") ?? 0)
+        }
+        #expect(terms.contains("garden"))
+        #expect(terms.contains("grow"))           // the tag, stemmed: on 30 entries
+        #expect(!terms.contains("kim"))           // one entry
+        #expect(rows <= 40)
+        #expect(state == 121)                     // 120 resources and 1 member
+    }
+
+    @Test(arguments: ["garden", "compost", "soil", "garden*", "comp*", "garden OR soil"])
+    func singleWordsPrefixesAndOrAgreeWithExactRanking(_ q: String) throws {
+        let listed = try store(Self.tiny), exact = try store(Self.exact)
+        let a = try listed.search(QueryParser.parse(q), limit: 10)
+        let b = try exact.search(QueryParser.parse(q), limit: 10)
+        #expect(a.hits.count == 10)
+        #expect(a.more)
+        if !q.contains("*") && !q.contains("OR") {
+            // A single word: the list holds its best entries with bm25's own scores.
+            #expect(keys(a) == keys(b) || zip(a.hits, b.hits).allSatisfy { abs($0.score - $1.score) < 1e-9 })
+        } else {
+            // Every entry shown matches the query.
+            let all = Set(keys(try exact.search(QueryParser.parse(q), limit: 500)))
+            #expect(Set(keys(a)).isSubset(of: all))
+        }
+    }
+
+    @Test(arguments: ["garden compost", "garden -compost", "\"garden compost\"", "garden tag:growing", "garden type:resource"])
+    func everyShownEntryMatchesTheWholeQuery(_ q: String) throws {
+        let listed = try store(Self.tiny), exact = try store(Self.exact)
+        let a = try listed.search(QueryParser.parse(q), limit: 10)
+        let all = Set(keys(try exact.search(QueryParser.parse(q), limit: 500)))
+        #expect(!a.hits.isEmpty)
+        #expect(Set(keys(a)).isSubset(of: all), "\(q): \(keys(a)) not all in exact results")
+        #expect(a.hits.count == min(10, all.count))
+    }
+
+    @Test func listsFollowSingleWrites() throws {
+        let s = try store(Self.tiny)
+        s.actingAs = .member("kim")
+        let id = try s.add(Resource(title: "Garden garden garden", kind: .guide, summary: "garden garden", body: "garden"))
+        let top = try s.search(QueryParser.parse("garden"), limit: 3)
+        #expect(top.hits.first?.ref.description == id.description)
+        let inList = try s.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM rank_list WHERE term = 'garden' AND entry = ?", arguments: [EntryKey.make(id)]) ?? 0
+        }
+        #expect(inList == 1)
+        _ = try s.undo(nil)   // takes the added resource away again
+        let after = try s.search(QueryParser.parse("garden"), limit: 3)
+        #expect(!keys(after).contains(id.description))
+        let gone = try s.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM rank_list WHERE entry = ?", arguments: [EntryKey.make(id)]) ?? 0
+        }
+        #expect(gone == 0)
+    }
+
+    @Test func docsizeVarintsAreSummed() {
+        // 3 columns: 5, 200 (two bytes: 0x81 0x48), 0.
+        let bytes: [UInt8] = [5, 0x81, 0x48, 0]
+        let total = bytes.withUnsafeBufferPointer { SQLiteKnowledgeStore.sumVarints($0.baseAddress!, count: 4) }
+        #expect(total == 205)
+    }
+
+    @Test func topKKeepsTheBest() {
+        var t = TopK(capacity: 3)
+        for (s, k) in [(1.0, 1), (5.0, 2), (3.0, 3), (4.0, 4), (2.0, 5)] { t.offer(s, Int64(k)) }
+        #expect(Set(t.items.map(\.1)) == [2, 3, 4])
+        #expect(t.floor == 3.0)
+    }
+}
