@@ -172,42 +172,19 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
     }
 
     public func work(of handles: Set<String>, asOf: Timestamp?, newest: Int) throws -> [String: [WorkSample]] {
-        // Each kind through an index on the member's column, newest first (ids grow with time),
-        // so the cost is bounded by `newest` however much a member did.
-        let kinds: [(from: String, created: String, order: String, how: Contribution?)] = [
-            ("resource x WHERE x.contributor_id = ?1", "x.created", "x.id", .contributed),
-            // A resource its contributor also wrote is one piece of work, as in the evidence.
-            ("resource_author a JOIN resource x ON x.id = a.resource_id WHERE a.member_id = ?1 AND x.contributor_id IS NOT ?1",
-             "x.created", "a.resource_id", .authored),
-            ("practice x WHERE x.contributor_id = ?1", "x.created", "x.id", .contributed),
-            ("practice x WHERE x.verified_by_id = ?1", "coalesce(x.verified_at, x.created)", "x.id", .verified),
-            ("answer x WHERE x.author_id = ?1", "x.created", "x.id", nil),
-        ]
-        return try read { db in
+        try read { db in
+            let ids = try Self.memberIDs(db, handles: handles)
             var out: [String: [WorkSample]] = [:]
-            for (h, id) in try Self.memberIDs(db, handles: handles) {
-                var samples: [WorkSample] = []
-                for k in kinds {
-                    let accepted = k.how == nil ? "(SELECT q.accepted_answer_id FROM question q WHERE q.id = x.question_id) = x.id" : "0"
-                    let cond = asOf == nil ? "" : " AND \(k.created) <= ?2"
-                    let args: StatementArguments = asOf.map { [id, $0.description] } ?? [id]
-                    var sample = WorkSample(newest: [])
-                    for r in try Row.fetchAll(db.cachedStatement(sql: """
-                        SELECT \(k.created), \(accepted) FROM \(k.from)\(cond) ORDER BY \(k.order) DESC LIMIT \(newest)
-                        """), arguments: args) {
-                        let how = k.how ?? ((r[1] as Bool?) == true ? .acceptedAnswer : .answered)
-                        sample.newest.append(DatedContribution(date: (r[0] as String?).flatMap(Timestamp.init), how: how))
-                    }
-                    if sample.newest.count == newest {
-                        let all = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM \(k.from)\(cond)"), arguments: args) ?? 0
-                        sample.older = max(0, all - newest)
-                        sample.first = try String.fetchOne(db.cachedStatement(sql: """
-                            SELECT \(k.created) FROM \(k.from)\(cond) ORDER BY \(k.order) LIMIT 1
-                            """), arguments: args).flatMap(Timestamp.init)
-                    }
-                    samples.append(sample)
-                }
-                out[h] = samples
+            if asOf == nil && newest == Self.storedWorkSample {
+                // Today's work, kept ready (see +WorkSummary).
+                let stored = try Self.storedWork(db, members: Array(ids.values))
+                let none = Array(repeating: WorkSample(newest: []), count: Self.workKinds.count)
+                for (h, id) in ids { out[h] = stored[id] ?? none }
+            } else {
+                // As it stood at a date (the relevance benchmark), read from the tables: each kind
+                // through an index on the member's column, newest first, so the cost is bounded by
+                // `newest` however much a member did.
+                for (h, id) in ids { out[h] = try Self.liveWork(db, member: id, asOf: asOf, newest: newest) }
             }
             return out
         }

@@ -258,6 +258,24 @@ extension SQLiteKnowledgeStore {
             }
             try SQLiteKnowledgeStore.rebuildRankLists(db, tuning: .standard)
         }
+        m.registerMigration("v3-work-indexes") { db in
+            // `who` reads each candidate's newest work by kind (see `work(of:)`): these indexes hold
+            // what it reads, so it never visits the rows themselves.
+            try db.execute(sql: """
+            DROP INDEX resource_contributor;
+            CREATE INDEX resource_contributor ON resource(contributor_id, id, created);
+            DROP INDEX practice_contributor;
+            CREATE INDEX practice_contributor ON practice(contributor_id, id, created);
+            DROP INDEX practice_verified_by;
+            CREATE INDEX practice_verified_by ON practice(verified_by_id, id, verified_at, created);
+            DROP INDEX answer_author;
+            CREATE INDEX answer_author ON answer(author_id, id, created);
+            CREATE INDEX question_accepted ON question(accepted_answer_id) WHERE accepted_answer_id IS NOT NULL;
+            """)
+        }
+        m.registerMigration("v3-work-summary") { db in
+            try SQLiteKnowledgeStore.createWorkSummary(db)
+        }
         return m
     }()
 }

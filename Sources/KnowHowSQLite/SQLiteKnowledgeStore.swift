@@ -112,8 +112,15 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
     }
 
     /// Runs one write transaction; on any error nothing is kept.
+    /// Ends by bringing derived data up to date (members' work for `who`, see +WorkSummary).
     func write<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try writer.write(body) } catch let e as DatabaseError { throw map(e) }
+        do {
+            return try writer.write { db in
+                let result = try body(db)
+                try Self.refreshWork(db)
+                return result
+            }
+        } catch let e as DatabaseError { throw map(e) }
     }
 
     func map(_ e: DatabaseError) -> KnowHowError {
