@@ -17,7 +17,7 @@ extension SQLiteKnowledgeStore {
             // A large import touches more pages than the default cache holds (FTS5 segments,
             // indexes in random order); a larger cache for its length saves rereading them.
             let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2_000
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            try db.execute(sql: "PRAGMA cache_size = -32768")
             defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
             let run = try CommunityImport(db: db, records: records, progress: progress)
             let summary = try run.importAll()

@@ -150,16 +150,26 @@ extension SQLiteKnowledgeStore {
     static func containsPhrase(_ node: QueryNode) -> Bool {
         switch node {
         case .phrase(let ws, _): return ws.count > 1
-        case .and(let cs), .or(let cs): return cs.contains(where: containsPhrase)
+        case .and(let cs): return cs.contains(where: containsPhrase)
+        case .or(let cs): return cs.contains { c in containsPhrase(c) && !coveredPhrase(c, by: cs) }
         case .not, .term, .prefix: return false
         }
+    }
+
+    /// A phrase with one of its words as a term beside it in an OR (as `who` asks: the words, and
+    /// the phrase for extra weight): whatever matches the phrase matches that word, so it adds no
+    /// matches to the OR.
+    static func coveredPhrase(_ node: QueryNode, by siblings: [QueryNode]) -> Bool {
+        guard case .phrase(let ws, false) = node else { return false }
+        let terms = Set(siblings.compactMap { if case .term(let w) = $0 { w.lowercased() } else { nil } })
+        return ws.contains { terms.contains($0.lowercased()) }
     }
 
     /// A word, a prefix, or an OR of those.
     static func isDisjunction(_ node: QueryNode) -> Bool {
         switch node {
         case .term, .prefix: return true
-        case .or(let cs): return cs.allSatisfy(isDisjunction)
+        case .or(let cs): return cs.allSatisfy { isDisjunction($0) || coveredPhrase($0, by: cs) }
         default: return false
         }
     }
@@ -284,7 +294,9 @@ extension SQLiteKnowledgeStore {
                 else { try addTermScores(db, word: w, stats: stats, into: &scores, needsCheck: &needsCheck, tuning: tuning) }
             }
         case .or(let cs):
-            for c in cs { try collectScores(db, c, stats: stats, into: &scores, needsCheck: &needsCheck, tuning: tuning) }
+            for c in cs where !coveredPhrase(c, by: cs) {
+                try collectScores(db, c, stats: stats, into: &scores, needsCheck: &needsCheck, tuning: tuning)
+            }
         case .and(let cs):
             if cs.count > 1 { needsCheck = true }
             for c in cs { try collectScores(db, c, stats: stats, into: &scores, needsCheck: &needsCheck, tuning: tuning) }

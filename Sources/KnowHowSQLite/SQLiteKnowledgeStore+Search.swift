@@ -276,11 +276,12 @@ extension SQLiteKnowledgeStore {
         var suggestions: [String] = []
         let words = Set(text.positiveWords.map { $0.lowercased() })
         // A large store's whole vocabulary is too many words to compare: only words that begin alike.
-        let large = (try rankStats(db)?.entries ?? 0) > 50_000
+        let entries = try rankStats(db)?.entries ?? 0
+        let alike = entries > 50_000 ? 2 : entries > 5_000 ? 1 : 0
         for w in words.sorted() where w.count >= 3 {
             let known = try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM word_vocab WHERE term = ?"), arguments: [w.folding(options: .diacriticInsensitive, locale: nil)]) != nil
             if known { continue }
-            let start = large ? String(w.folding(options: .diacriticInsensitive, locale: nil).prefix(2)) : ""
+            let start = String(w.folding(options: .diacriticInsensitive, locale: nil).prefix(alike))
             let near = EditDistance.nearest(w, in: try String.fetchAll(db.cachedStatement(sql: """
                 SELECT term FROM word_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN 2 AND 40
                 """), arguments: [start, start + "\u{10FFFF}"]), max: 3)

@@ -81,6 +81,20 @@ import Testing
         #expect(a.hits.count == min(10, all.count))
     }
 
+    @Test func whoStyleTopicWithAPhraseUsesTheLists() throws {
+        // `who "garden compost"` asks for garden OR compost OR "garden compost": the phrase adds no
+        // matches, so the lists rank it, and every piece of evidence matches a word.
+        let listed = try store(Self.tiny)
+        let query = try ExpertRanker.relaxedQuery("\"garden compost\"")
+        guard case .or(let parts)? = query.text else { Issue.record("not an OR: \(String(describing: query.text))"); return }
+        #expect(SQLiteKnowledgeStore.isDisjunction(.or(parts)))
+        #expect(!SQLiteKnowledgeStore.containsPhrase(.or(parts)))
+        let docs = try listed.evidence(query, limit: 20, asOf: nil)
+        #expect(docs.count == 20)
+        let either = Set(keys(try store(Self.exact).search(QueryParser.parse("garden OR compost"), limit: 500)))
+        #expect(docs.allSatisfy { either.contains($0.id.description) })
+    }
+
     @Test func listsFollowSingleWrites() throws {
         let s = try store(Self.tiny)
         s.actingAs = .member("kim")
