@@ -67,21 +67,26 @@ extension SQLiteKnowledgeStore {
     /// Rebuilds every list from the index: one pass over FTS5's term instances, in term order.
     static func rebuildRankLists(_ db: Database, tuning: SearchTuning) throws {
         try db.execute(sql: "DELETE FROM rank_list; DELETE FROM rank_term; DELETE FROM rank_state")
-        var lengths: [Int64: Int32] = [:]
+        // Entry lengths by key, looked up once per term and entry: in an array while keys are
+        // dense (number << 3 | type), in a dictionary for stores with very large entry numbers.
+        let maxKey = try Int64.fetchOne(db, sql: "SELECT max(id) FROM entry_fts_docsize") ?? 0
+        var lengths = EntryLengths(maxKey: maxKey)
+        var entryCount = 0
         var tokens = 0
         let sizes = try db.makeStatement(sql: "SELECT id, sz FROM entry_fts_docsize")
         try step(sizes) { s in
             let id = sqlite3_column_int64(s, 0)
             let n = Int(sqlite3_column_bytes(s, 1))
-            guard n > 0, let blob = sqlite3_column_blob(s, 1) else { lengths[id] = 0; return }
+            entryCount += 1
+            guard n > 0, let blob = sqlite3_column_blob(s, 1) else { return }
             let total = Self.sumVarints(blob.assumingMemoryBound(to: UInt8.self), count: n)
             lengths[id] = Int32(clamping: total)
             tokens += total
         }
         try db.run(sql: "INSERT INTO rank_state(id, entries, tokens, list_length, list_min_docs) VALUES (1, ?, ?, ?, ?)",
-                   arguments: [lengths.count, tokens, tuning.listLength, tuning.listMinDocs])
-        guard !lengths.isEmpty else { return }
-        let average = Double(tokens) / Double(lengths.count)
+                   arguments: [entryCount, tokens, tuning.listLength, tuning.listMinDocs])
+        guard entryCount > 0 else { return }
+        let average = Double(tokens) / Double(entryCount)
 
         try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.entry_instance USING fts5vocab(main, entry_fts, 'instance')")
         let instances = try db.makeStatement(sql: "SELECT term, doc, col FROM temp.entry_instance")
@@ -96,7 +101,7 @@ extension SQLiteKnowledgeStore {
 
         func finishDoc() {
             guard doc >= 0 else { return }
-            let length = Double(lengths[doc] ?? 0)
+            let length = Double(lengths[doc])
             best.offer(impact(weightedCount: weight, length: length, averageLength: average), doc)
             entries += 1
         }
@@ -209,6 +214,29 @@ extension SQLiteKnowledgeStore {
         guard try rankStats(db) != nil else { return }
         try db.run(sql: "DELETE FROM rank_list WHERE entry = ?", arguments: [key])
         try db.run(sql: "UPDATE rank_state SET entries = max(entries - 1, 0) WHERE id = 1")
+    }
+}
+
+/// Token counts of entries by key.
+struct EntryLengths {
+    private var dense: [Int32] = []
+    private var sparse: [Int64: Int32] = [:]
+    private let useDense: Bool
+
+    init(maxKey: Int64) {
+        useDense = maxKey >= 0 && maxKey < 64_000_000
+        if useDense { dense = [Int32](repeating: 0, count: Int(maxKey) + 1) }
+    }
+
+    subscript(key: Int64) -> Int32 {
+        get {
+            if useDense { return key >= 0 && key < dense.count ? dense[Int(key)] : 0 }
+            return sparse[key] ?? 0
+        }
+        set {
+            if useDense { if key >= 0 && key < dense.count { dense[Int(key)] = newValue } }
+            else { sparse[key] = newValue }
+        }
     }
 }
 
