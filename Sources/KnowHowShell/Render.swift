@@ -77,7 +77,7 @@ enum Render {
             for (doc, how) in e.evidence {
                 let label = s.id(Layout.pad(doc.id.description, 5)) + " "
                 let tail = s.dim(" (\(how.phrase))")
-                let room = width - indent.count - 6 - Layout.width(tail)
+                let room = width - indent.count - Layout.width(label) - Layout.width(tail)
                 c.print(indent + label + Layout.truncate(doc.title, max(10, room)) + tail)
             }
         }
