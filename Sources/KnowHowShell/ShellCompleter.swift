@@ -146,8 +146,9 @@ final class InteractiveShell {
         defer { reader.close() }
         ctx.prompter = TerminalPrompter(reader: reader, environment: ctx.environment)
         let s = ctx.console.styler
+        func n(_ v: Int) -> String { StackExchangeDump.grouped(v) }
         if let c = try? ctx.store.counts() {
-            print(s.bold("KnowHow \(KnowHowMain.version)") + s.dim(" · \(ctx.storeLabel) · \(c.members) members, \(c.resources) resources, \(c.practices) practices, \(c.questions) questions"))
+            print(s.bold("KnowHow \(KnowHowMain.version)") + s.dim(" · \(ctx.storeLabel) · \(n(c.members)) members, \(n(c.resources)) resources, \(n(c.practices)) practices, \(n(c.questions)) questions"))
         }
         print(s.dim("Type words to search, `help` for commands, Tab to complete, Ctrl-D to quit."))
         while var line = reader.readLine(prompt: prompt()) {
