@@ -171,7 +171,25 @@ public final class CommunityFileReader: CommunityRecords {
                     i = skipSpace(p, i + 1)
                     guard i < n else { throw truncated(p) }
                     let start = i
-                    i = try skipValue(p, i, limit: n, inside: key)
+                    if p[i] == UInt8(ascii: "[") {
+                        // A list of records can be most of the file: hand its pages back as it goes.
+                        i = skipSpace(p, i + 1)
+                        guard i < n else { throw truncated(p) }
+                        if p[i] != UInt8(ascii: "]") {
+                            while true {
+                                i = try skipValue(p, i, limit: n, inside: key)
+                                if i - released >= Self.releaseStep { release(raw, from: released, to: i); released = i }
+                                i = skipSpace(p, i)
+                                guard i < n else { throw truncated(p) }
+                                if p[i] == UInt8(ascii: ",") { i = skipSpace(p, i + 1); guard i < n else { throw truncated(p) }; continue }
+                                if p[i] == UInt8(ascii: "]") { break }
+                                throw bad("line \(line(p, i))", "expected ',' or ']' in \"\(key)\", found \(what(p[i]))")
+                            }
+                        }
+                        i += 1
+                    } else {
+                        i = try skipValue(p, i, limit: n, inside: key)
+                    }
                     values[key] = start..<i
                     if i - released >= Self.releaseStep { release(raw, from: released, to: i); released = i }
                     i = skipSpace(p, i)
