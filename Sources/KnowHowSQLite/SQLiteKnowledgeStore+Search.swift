@@ -187,6 +187,26 @@ extension SQLiteKnowledgeStore {
                 all.append("k NOT IN (SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?)")
                 _ = args.append(contentsOf: [ex])
             }
+            if listing == nil, let tags = try positiveTagIDs(db, query.filters) {
+                // Start from the tag's own index; the other filters and exclusions still apply.
+                var (others, otherArgs, _) = try conditions(db, query.filters.filter { !($0.key == .tag && !$0.negated) })
+                for ex in query.text.map(FTS5Query.exclusions) ?? [] {
+                    others.append("k NOT IN (SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?)")
+                    _ = otherArgs.append(contentsOf: [ex])
+                }
+                var types = Set(EntryType.allCases)
+                let wanted = query.filters.filter { $0.key == .type && !$0.negated }.compactMap { EntryType(word: $0.value) }
+                if !wanted.isEmpty { types = Set(wanted) }
+                types.subtract(query.filters.filter { $0.key == .type && $0.negated }.compactMap { EntryType(word: $0.value) })
+                let keys = try taggedKeys(db, tags: tags, types: types, conditions: others, arguments: otherArgs, limit: limit + 1)
+                more = keys.count > limit
+                for k in keys.prefix(limit) {
+                    if let h = try hit(db, key: k, title: nil, snippet: "", score: 0) { hits.append(h) }
+                }
+                var results = SearchResults(hits: hits, more: more)
+                if hits.isEmpty { try explainEmpty(db, query, match: match, into: &results) }
+                return results
+            }
             let source: String
             var prefix = ""
             if let listing, listing == .member {
@@ -217,6 +237,39 @@ extension SQLiteKnowledgeStore {
             try explainEmpty(db, query, match: match, into: &results)
         }
         return results
+    }
+
+    /// The ids of the tags of the first positive `tag:` filter, if any.
+    static func positiveTagIDs(_ db: Database, _ filters: [Filter]) throws -> [Int64]? {
+        let values = filters.filter { $0.key == .tag && !$0.negated }.map(\.value)
+        guard !values.isEmpty else { return nil }
+        let ids = try values.compactMap { try tagID(db, $0, create: false) }
+        return ids.isEmpty ? nil : ids
+    }
+
+    /// Entries with any of `tags` and passing `conds`, type by type in id order, then members: the
+    /// order of every filter-only listing. The tag's index yields each type's entries in order, so
+    /// a page is read without sorting everything tagged (a tag holds 50,000 entries at 1M).
+    static func taggedKeys(_ db: Database, tags: [Int64], types: Set<EntryType>, conditions conds: [String],
+                           arguments: StatementArguments, limit: Int) throws -> [Int64] {
+        let list = tags.map(String.init).joined(separator: ",")
+        let filtered = conds.isEmpty ? "" : " WHERE " + conds.joined(separator: " AND ")
+        var keys: [Int64] = []
+        for type in [EntryType.resource, .practice, .question, .answer] where keys.count < limit && types.contains(type) {
+            keys += try Int64.fetchAll(db, sql: """
+                SELECT k FROM (SELECT DISTINCT entry AS k FROM entry_tag
+                               WHERE tag_id IN (\(list)) AND entry & 7 = \(EntryKey.code(type)) ORDER BY entry)\(filtered)
+                LIMIT ?
+                """, arguments: arguments + [limit - keys.count])
+        }
+        if keys.count < limit, types.contains(.member) {
+            keys += try Int64.fetchAll(db, sql: """
+                SELECT k FROM (SELECT member_id << 3 | 1 AS k FROM member_skill WHERE tag_id IN (\(list))
+                               UNION SELECT member_id << 3 | 1 FROM member_interest WHERE tag_id IN (\(list)))\(filtered)
+                ORDER BY k LIMIT ?
+                """, arguments: arguments + [limit - keys.count])
+        }
+        return keys
     }
 
     /// The marked title, summary snippet, body snippet and tags snippet of each shown entry.

@@ -95,6 +95,19 @@ import Testing
         #expect(docs.allSatisfy { either.contains($0.id.description) })
     }
 
+    @Test func taggedListingsComeInTypeAndIdOrderFromTheTagsIndex() throws {
+        let s = try store(Self.tiny)
+        let all = try s.search(QueryParser.parse("tag:growing"), limit: 100)
+        #expect(keys(all) == stride(from: 4, through: 120, by: 4).map { "r\($0)" })
+        let page = try s.search(QueryParser.parse("tag:growing"), limit: 3)
+        #expect(keys(page) == ["r4", "r8", "r12"])
+        #expect(page.more)
+        #expect(try s.search(QueryParser.parse("tag:growing type:practice"), limit: 3).hits.isEmpty)
+        // Exclusions and other filters still apply.
+        let without = try s.search(QueryParser.parse("tag:growing -garden"), limit: 100)
+        #expect(without.hits.isEmpty)
+    }
+
     @Test func listsFollowSingleWrites() throws {
         let s = try store(Self.tiny)
         s.actingAs = .member("kim")
