@@ -46,8 +46,10 @@ extension SQLiteKnowledgeStore {
             return try listRanking(db, node: node, match: match, filtered: filtered, arguments: condArgs,
                                    limit: limit, memberFactor: memberFactor, tuning: tuning)
         }
-        if expected == nil || expected! > Double(tuning.exactLimit / 4) {
-            // Could be many: count first (walking matches costs far less than ranking them).
+        // Filters usually leave few of many matches: rank those in one pass. Without filters,
+        // when the words could match many, count first (walking matches costs far less than
+        // ranking them).
+        if conds.isEmpty, expected == nil || expected! > Double(tuning.exactLimit / 4) {
             var countArgs: StatementArguments = [match]
             _ = countArgs.append(contentsOf: condArgs)
             let matches = try Int.fetchOne(db, sql: """
