@@ -180,7 +180,7 @@ extension SQLiteKnowledgeStore {
     /// Adds a newly indexed entry to the lists of its terms (outside bulk imports, which rebuild).
     static func rankListsIndexed(_ db: Database, key: Int64, _ doc: Document) throws {
         guard var stats = try rankStats(db) else { return }
-        let tokenizer = try db.makeTokenizer(FTS5TokenizerDescriptor(components: ["porter", "unicode61", "remove_diacritics", "2"]))
+        let tokenizer = try db.makeTokenizer(stemmer)
         var weights: [String: Double] = [:]
         var length = 0
         for (i, text) in [doc.title, doc.tags, doc.summary, doc.body].enumerated() where !text.isEmpty {

@@ -82,8 +82,8 @@ extension SQLiteKnowledgeStore {
     static func upperBound(_ db: Database, _ node: QueryNode, stats: RankStats) throws -> Int? {
         func word(_ w: String) throws -> Int {
             var bound = Int.max
-            for term in try db.makeTokenizer(stemmer).tokenize(query: w).map(\.token) {
-                let n = try Int.fetchOne(cached: db, sql: "SELECT entries FROM rank_term WHERE term = ?", arguments: [term])
+            for term in try indexTerms(db, w) {
+                let n = try listedEntries(db, term)
                 bound = min(bound, n ?? (stats.listMinDocs - 1))
             }
             return bound == Int.max ? 0 : bound
@@ -120,9 +120,9 @@ extension SQLiteKnowledgeStore {
         var kept: [QueryNode] = [], dropped = 0
         for c in cs {
             if case .term(let w) = c {
-                let terms = try db.makeTokenizer(stemmer).tokenize(query: w).map(\.token)
+                let terms = try indexTerms(db, w)
                 if terms.count == 1,
-                   let n = try Int.fetchOne(cached: db, sql: "SELECT entries FROM rank_term WHERE term = ?", arguments: [terms[0]]),
+                   let n = try listedEntries(db, terms[0]),
                    n > commonWordShare(stats) {
                     dropped += 1
                     continue
@@ -141,8 +141,8 @@ extension SQLiteKnowledgeStore {
         var expected = Double(stats.entries)
         for c in cs {
             guard case .term(let w) = c else { if case .not = c { continue }; return nil }
-            for term in try db.makeTokenizer(stemmer).tokenize(query: w).map(\.token) {
-                guard let n = try Int.fetchOne(cached: db, sql: "SELECT entries FROM rank_term WHERE term = ?", arguments: [term]) else { return nil }
+            for term in try indexTerms(db, w) {
+                guard let n = try listedEntries(db, term) else { return nil }
                 expected *= Double(n) / Double(stats.entries)
             }
         }
@@ -181,9 +181,9 @@ extension SQLiteKnowledgeStore {
     static func hasListedLeaf(_ db: Database, _ node: QueryNode, tuning: SearchTuning) throws -> Bool {
         switch node {
         case .term(let w):
-            let terms = try db.makeTokenizer(stemmer).tokenize(query: w).map(\.token)
+            let terms = try indexTerms(db, w)
             guard terms.count == 1 else { return false }
-            return try Int.fetchOne(cached: db, sql: "SELECT entries FROM rank_term WHERE term = ?", arguments: [terms[0]]).map { $0 > tuning.exactLimit } ?? false
+            return try listedEntries(db, terms[0]).map { $0 > tuning.exactLimit } ?? false
         case .prefix(let p):
             let lower = prefixKey(p)
             guard !lower.isEmpty else { return false }
@@ -309,17 +309,31 @@ extension SQLiteKnowledgeStore {
 
     static let stemmer = FTS5TokenizerDescriptor(components: ["porter", "unicode61", "remove_diacritics", "2"])
 
+    /// The index's own terms for a word: stemmed, and several for a word with a hyphen.
+    static func indexTerms(_ db: Database, _ word: String) throws -> [String] {
+        try db.makeTokenizer(stemmer).tokenize(query: word).map(\.token)
+    }
+
+    /// How many entries held a listed term when its list was made; nil for a term without a list.
+    static func listedEntries(_ db: Database, _ term: String) throws -> Int? {
+        try Int.fetchOne(cached: db, sql: "SELECT entries FROM rank_term WHERE term = ?", arguments: [term])
+    }
+
+    /// Adds a listed term's share of each listed entry's score.
+    static func addListScores(_ db: Database, term: String, weight: Double, into scores: inout [Int64: Double]) throws {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ?"), arguments: [term]) {
+            scores[row[0], default: 0] += weight * (row[1] as Double)
+        }
+    }
+
     static func addTermScores(_ db: Database, word: String, stats: RankStats, into scores: inout [Int64: Double],
                               needsCheck: inout Bool, tuning: SearchTuning) throws {
         // The index's own terms for the word (stemmed; a word with a hyphen can be several).
-        let terms = try db.makeTokenizer(stemmer).tokenize(query: word).map(\.token)
+        let terms = try indexTerms(db, word)
         if terms.count > 1 { needsCheck = true }
         for term in terms {
-            if let listed = try Row.fetchOne(db.cachedStatement(sql: "SELECT entries FROM rank_term WHERE term = ?"), arguments: [term]) {
-                let weight = idf(entries: stats.entries, containing: listed[0])
-                for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ?"), arguments: [term]) {
-                    scores[row[0], default: 0] += weight * (row[1] as Double)
-                }
+            if let listed = try listedEntries(db, term) {
+                try addListScores(db, term: term, weight: idf(entries: stats.entries, containing: listed), into: &scores)
             } else {
                 // Not listed, so in few entries (or new since the lists were built): rank them all.
                 let rows = try Row.fetchAll(db.cachedStatement(sql: """
@@ -339,10 +353,7 @@ extension SQLiteKnowledgeStore {
             SELECT term, entries FROM rank_term WHERE term >= ? AND term < ? ORDER BY entries DESC LIMIT 50
             """), arguments: [p, upper])
         for t in terms {
-            let weight = idf(entries: stats.entries, containing: t[1])
-            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ?"), arguments: [t[0] as String]) {
-                scores[row[0], default: 0] += weight * (row[1] as Double)
-            }
+            try addListScores(db, term: t[0], weight: idf(entries: stats.entries, containing: t[1]), into: &scores)
         }
     }
 }

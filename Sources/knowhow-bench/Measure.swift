@@ -52,33 +52,24 @@ enum Measure {
     /// Runs a program with its output thrown away; returns the wall time from spawn to exit
     /// and the exit status.
     static func runProcess(_ path: String, _ args: [String]) throws -> (seconds: Double, status: Int32) {
-        var pid = pid_t()
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let t = now()
-        let rc = posix_spawn(&pid, path, &actions, nil, argv, environ)
-        guard rc == 0 else { throw BenchError("cannot start \(path): error \(rc)") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
-        let elapsed = now() - t
-        return (elapsed, (status >> 8) & 0xff)
+        let run = try spawn(path, args, keepStandardError: false)
+        return (run.seconds, run.status)
     }
 
     /// Runs a program with standard input and output thrown away and standard error passed on
     /// (progress, errors); returns its wall time, exit status and peak resident size in bytes.
     static func runChild(_ path: String, _ args: [String]) throws -> (seconds: Double, status: Int32, peakBytes: Int) {
+        try spawn(path, args, keepStandardError: true)
+    }
+
+    static func spawn(_ path: String, _ args: [String], keepStandardError: Bool) throws -> (seconds: Double, status: Int32, peakBytes: Int) {
         var pid = pid_t()
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        if !keepStandardError { posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0) }
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + args).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         let t = now()
