@@ -54,12 +54,14 @@ extension SQLiteKnowledgeStore {
         var tokens: Int
         var listLength: Int
         var listMinDocs: Int
+        /// How many entries the index held when the lists were last rebuilt.
+        var builtEntries: Int
         var averageLength: Double { entries == 0 ? 1 : Double(tokens) / Double(entries) }
     }
 
     static func rankStats(_ db: Database) throws -> RankStats? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT entries, tokens, list_length, list_min_docs FROM rank_state WHERE id = 1")) else { return nil }
-        return RankStats(entries: row[0], tokens: row[1], listLength: row[2], listMinDocs: row[3])
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT entries, tokens, list_length, list_min_docs, built_entries FROM rank_state WHERE id = 1")) else { return nil }
+        return RankStats(entries: row[0], tokens: row[1], listLength: row[2], listMinDocs: row[3], builtEntries: row[4])
     }
 
     // MARK: - Building
@@ -83,8 +85,8 @@ extension SQLiteKnowledgeStore {
             lengths[id] = Int32(clamping: total)
             tokens += total
         }
-        try db.run(sql: "INSERT INTO rank_state(id, entries, tokens, list_length, list_min_docs) VALUES (1, ?, ?, ?, ?)",
-                   arguments: [entryCount, tokens, tuning.listLength, tuning.listMinDocs])
+        try db.run(sql: "INSERT INTO rank_state(id, entries, tokens, list_length, list_min_docs, built_entries) VALUES (1, ?, ?, ?, ?, ?)",
+                   arguments: [entryCount, tokens, tuning.listLength, tuning.listMinDocs, entryCount])
         guard entryCount > 0 else { return }
         let average = Double(tokens) / Double(entryCount)
 
@@ -192,6 +194,13 @@ extension SQLiteKnowledgeStore {
         stats.entries += 1
         stats.tokens += length
         try db.run(sql: "UPDATE rank_state SET entries = ?, tokens = ? WHERE id = 1", arguments: [stats.entries, stats.tokens])
+        // A store that has doubled since the lists were made, one entry at a time, has terms that
+        // now deserve a list: rebuild (rarely: each time the store doubles, so the cost per entry
+        // stays constant).
+        if stats.entries >= stats.listMinDocs, stats.entries >= 2 * max(stats.builtEntries, 1) {
+            try rebuildRankLists(db, tuning: SearchTuning(listMinDocs: stats.listMinDocs, listLength: stats.listLength))
+            return
+        }
         for (term, w) in weights {
             guard let floor = try Double.fetchOne(cached: db, sql: "SELECT floor FROM rank_term WHERE term = ?", arguments: [term]) else { continue }
             let score = impact(weightedCount: w, length: Double(length), averageLength: stats.averageLength)

@@ -244,7 +244,8 @@ extension SQLiteKnowledgeStore {
                 entries INTEGER NOT NULL,
                 tokens INTEGER NOT NULL,
                 list_length INTEGER NOT NULL,
-                list_min_docs INTEGER NOT NULL
+                list_min_docs INTEGER NOT NULL,
+                built_entries INTEGER NOT NULL
             );
             """)
             for type in EntryType.allCases {

@@ -127,6 +127,29 @@ import Testing
         #expect(gone == 0)
     }
 
+    @Test func listsAreRebuiltWhenTheStoreDoublesOneEntryAtATime() throws {
+        // No import after the first: entries arrive one by one, as in a community that grows by hand.
+        let s = try SQLiteKnowledgeStore()
+        s.searchTuning = Self.tiny
+        var first = CommunityFile()
+        first.members = [Member(handle: "kim", name: "Kim Lee", role: .curator)]
+        _ = try s.importCommunity(first)
+        s.actingAs = .member("kim")
+        func listed() throws -> [String] { try s.writer.read { try String.fetchAll($0, sql: "SELECT term FROM rank_term") } }
+        func built() throws -> Int? { try s.writer.read { try Int.fetchOne($0, sql: "SELECT built_entries FROM rank_state") } }
+        func add(_ i: Int) throws { _ = try s.add(Resource(title: "Orchard note \(i)", kind: .guide, body: "orchard pruning")) }
+        for i in 1...18 { try add(i) }
+        #expect(try built() == 1)              // the import's: one member
+        try add(19)                            // 20 entries: the list minimum, and more than twice 1
+        #expect(try built() == 20)
+        #expect(try !listed().contains("orchard"))   // in 19 entries, one short of a list
+        for i in 20...38 { try add(i) }
+        #expect(try built() == 20)             // 39 entries: not yet twice 20
+        try add(39)
+        #expect(try built() == 40)
+        #expect(try listed().contains("orchard"))
+    }
+
     @Test func docsizeVarintsAreSummed() {
         // 3 columns: 5, 200 (two bytes: 0x81 0x48), 0.
         let bytes: [UInt8] = [5, 0x81, 0x48, 0]
