@@ -20,6 +20,10 @@ extension SQLiteKnowledgeStore {
         func exact() throws -> [Ranked] {
             try exactRanking(db, match: match, filtered: filtered, arguments: condArgs, limit: limit, memberFactor: memberFactor)
         }
+        func lists() throws -> [Ranked] {
+            try listRanking(db, node: node, match: match, filtered: filtered, arguments: condArgs,
+                            limit: limit, memberFactor: memberFactor, tuning: tuning)
+        }
         guard let stats = try rankStats(db) else { return try exact() }
         // Words in more than a quarter of a large store's entries carry almost no weight (bm25's
         // idf is below 1.1) but cost the most to match: beside rarer words they are left out, as
@@ -37,14 +41,12 @@ extension SQLiteKnowledgeStore {
         // the exact limit for sure, so go to the lists without counting (which for a prefix merges
         // all its terms' match lists).
         if conds.isEmpty, isDisjunction(node), try hasListedLeaf(db, node, tuning: tuning) {
-            return try listRanking(db, node: node, match: match, filtered: filtered, arguments: condArgs,
-                                   limit: limit, memberFactor: memberFactor, tuning: tuning)
+            return try lists()
         }
         // Many matches expected (the words' shares of the store, multiplied): straight to the lists.
         let expected = try expectedMatches(db, node, stats: stats)
         if let expected, expected > Double(2 * tuning.exactLimit) {
-            return try listRanking(db, node: node, match: match, filtered: filtered, arguments: condArgs,
-                                   limit: limit, memberFactor: memberFactor, tuning: tuning)
+            return try lists()
         }
         // Filters usually leave few of many matches: rank those in one pass. Without filters,
         // when the words could match many, count first (walking matches costs far less than
@@ -56,8 +58,7 @@ extension SQLiteKnowledgeStore {
                 SELECT count(*) FROM (SELECT k FROM (SELECT rowid AS k FROM entry_fts WHERE entry_fts MATCH ?)\(filtered) LIMIT \(tuning.exactLimit + 1))
                 """, arguments: countArgs) ?? 0
             if matches > tuning.exactLimit {
-                return try listRanking(db, node: node, match: match, filtered: filtered, arguments: condArgs,
-                                       limit: limit, memberFactor: memberFactor, tuning: tuning)
+                return try lists()
             }
             return try exact()
         }
@@ -73,8 +74,7 @@ extension SQLiteKnowledgeStore {
             rows.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key < $1.key }
             return Array(rows.prefix(limit))
         }
-        return try listRanking(db, node: node, match: match, filtered: filtered, arguments: condArgs,
-                               limit: limit, memberFactor: memberFactor, tuning: tuning)
+        return try lists()
     }
 
     /// At most how many entries can match, from the lists' counts: a term without a list is in
