@@ -227,18 +227,21 @@ extension SQLiteKnowledgeStore {
         guard let stats = try rankStats(db) else { return [] }
         var scores: [Int64: Double] = [:]
         var needsCheck = false
-        try collectScores(db, node, stats: stats, into: &scores, needsCheck: &needsCheck, tuning: tuning)
-
-        // Which candidates match the query and pass the filters.
-        var kept: [Int64] = []
         // `word -other`: the word's candidates all match it, so only the exclusions need checking,
         // by walking their matches (not the word's, which are many).
         var exclusions: [String] = []
-        if case .and(let cs) = node, cs.filter({ if case .not = $0 { false } else { true } }).count == 1,
-           let positive = cs.first(where: { if case .not = $0 { false } else { true } }), isDisjunction(positive) {
-            exclusions = cs.compactMap { if case .not(let inner) = $0 { FTS5Query.render(inner) } else { nil } }
-            needsCheck = false
+        let positives: [QueryNode]
+        if case .and(let cs) = node { positives = cs.filter { if case .not = $0 { false } else { true } } } else { positives = [node] }
+        if case .and(let cs) = node, positives.count == 1, isDisjunction(positives[0]) {
+            try collectScores(db, positives[0], stats: stats, into: &scores, needsCheck: &needsCheck, tuning: tuning)
+            // A word that is really several (`e-mail`) is checked with the whole query below.
+            if !needsCheck { exclusions = cs.compactMap { if case .not(let inner) = $0 { FTS5Query.render(inner) } else { nil } } }
+        } else {
+            try collectScores(db, node, stats: stats, into: &scores, needsCheck: &needsCheck, tuning: tuning)
         }
+
+        // Which candidates match the query and pass the filters.
+        var kept: [Int64] = []
         for ex in exclusions where !scores.isEmpty {
             let cursor = try Int64.fetchCursor(db.cachedStatement(sql: "SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?"), arguments: [ex])
             while let k = try cursor.next() { scores[k] = nil }
