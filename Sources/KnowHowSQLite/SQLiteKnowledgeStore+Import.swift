@@ -35,15 +35,6 @@ extension SQLiteKnowledgeStore {
         }
     }
 
-    /// True when the store already has this entry: same id and title, or (without an id) same title.
-    static func existing(_ db: Database, table: String, id: EntryID?, title: String) throws -> Bool {
-        let t = Validation.text(title) ?? ""
-        if let id {
-            return try Int64.fetchOne(cached: db, sql: "SELECT 1 FROM \(table) WHERE id = ? AND title = ?", arguments: [id.number, t]) != nil
-        }
-        return try Int64.fetchOne(cached: db, sql: "SELECT 1 FROM \(table) WHERE title = ?", arguments: [t]) != nil
-    }
-
     /// The file's number for an entry when the store has not used it; otherwise a new one.
     static func freeNumber(_ db: Database, table: String, _ id: EntryID?) throws -> Int64? {
         guard let id else { return nil }
