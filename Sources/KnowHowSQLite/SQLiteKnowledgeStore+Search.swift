@@ -181,52 +181,44 @@ extension SQLiteKnowledgeStore {
             }
         } else {
             // Filters only (or filters with exclusions): list in a stable order.
-            var all = conds
-            var args = condArgs
+            var excluded: [String] = [], excludedArgs: StatementArguments = []
             for ex in query.text.map(FTS5Query.exclusions) ?? [] {
-                all.append("k NOT IN (SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?)")
-                _ = args.append(contentsOf: [ex])
+                excluded.append("k NOT IN (SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?)")
+                _ = excludedArgs.append(contentsOf: [ex])
             }
+            let keys: [Int64]
             if listing == nil, let tags = try positiveTagIDs(db, query.filters) {
-                // Start from the tag's own index; the other filters and exclusions still apply.
-                var (others, otherArgs, _) = try conditions(db, query.filters.filter { !($0.key == .tag && !$0.negated) })
-                for ex in query.text.map(FTS5Query.exclusions) ?? [] {
-                    others.append("k NOT IN (SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?)")
-                    _ = otherArgs.append(contentsOf: [ex])
-                }
-                var types = Set(EntryType.allCases)
-                let wanted = query.filters.filter { $0.key == .type && !$0.negated }.compactMap { EntryType(word: $0.value) }
-                if !wanted.isEmpty { types = Set(wanted) }
-                types.subtract(query.filters.filter { $0.key == .type && $0.negated }.compactMap { EntryType(word: $0.value) })
-                let keys = try taggedKeys(db, tags: tags, types: types, conditions: others, arguments: otherArgs, limit: limit + 1)
-                more = keys.count > limit
-                for k in keys.prefix(limit) {
-                    if let h = try hit(db, key: k, title: nil, snippet: "", score: 0) { hits.append(h) }
-                }
-                var results = SearchResults(hits: hits, more: more)
-                if hits.isEmpty { try explainEmpty(db, query, match: match, into: &results) }
-                return results
-            }
-            let source: String
-            var prefix = ""
-            if let listing, listing == .member {
-                source = "SELECT id << 3 | 1 AS k, handle AS o FROM member"
-            } else if let listing {
-                source = "SELECT id << 3 | \(EntryKey.code(listing)) AS k, id AS o FROM \(EntryKey.table(listing))"
-            } else if let (subquery, subArgs) = try firstSet(db, query.filters) {
-                // A positive set filter (tag:, by:…) is far smaller than the whole index: start from it.
-                source = "SELECT DISTINCT k, (CASE k & 7 WHEN 1 THEN 9 ELSE k & 7 END) << 40 | k >> 3 AS o FROM s"
-                prefix = "WITH s(k) AS (\(subquery)) "
-                args = subArgs + args
+                // Start from the tag's own index; the other filters and exclusions still apply, and
+                // `type:` filters also skip whole types.
+                let (others, otherArgs, _) = try conditions(db, query.filters.filter { !($0.key == .tag && !$0.negated) })
+                let typed = { (negated: Bool) in Set(query.filters.filter { $0.key == .type && $0.negated == negated }.compactMap { EntryType(word: $0.value) }) }
+                let types = (typed(false).isEmpty ? Set(EntryType.allCases) : typed(false)).subtracting(typed(true))
+                keys = try taggedKeys(db, tags: tags, types: types, conditions: others + excluded,
+                                      arguments: otherArgs + excludedArgs, limit: limit + 1)
             } else {
-                // Entries before members, each type in id order.
-                source = "SELECT rowid AS k, (CASE rowid & 7 WHEN 1 THEN 9 ELSE rowid & 7 END) << 40 | rowid >> 3 AS o FROM entry_fts"
+                var args = condArgs + excludedArgs
+                let source: String
+                var prefix = ""
+                if let listing, listing == .member {
+                    source = "SELECT id << 3 | 1 AS k, handle AS o FROM member"
+                } else if let listing {
+                    source = "SELECT id << 3 | \(EntryKey.code(listing)) AS k, id AS o FROM \(EntryKey.table(listing))"
+                } else if let (subquery, subArgs) = try firstSet(db, query.filters) {
+                    // A positive set filter (by:, status:…) is far smaller than the whole index: start from it.
+                    source = "SELECT DISTINCT k, (CASE k & 7 WHEN 1 THEN 9 ELSE k & 7 END) << 40 | k >> 3 AS o FROM s"
+                    prefix = "WITH s(k) AS (\(subquery)) "
+                    args = subArgs + args
+                } else {
+                    // Entries before members, each type in id order.
+                    source = "SELECT rowid AS k, (CASE rowid & 7 WHEN 1 THEN 9 ELSE rowid & 7 END) << 40 | rowid >> 3 AS o FROM entry_fts"
+                }
+                let all = conds + excluded
+                var sql = prefix + "SELECT k FROM (\(source))"
+                if !all.isEmpty { sql += " WHERE " + all.joined(separator: " AND ") }
+                sql += " ORDER BY o LIMIT ?"
+                _ = args.append(contentsOf: [limit + 1])
+                keys = try Int64.fetchAll(db, sql: sql, arguments: args)
             }
-            var sql = prefix + "SELECT k FROM (\(source))"
-            if !all.isEmpty { sql += " WHERE " + all.joined(separator: " AND ") }
-            sql += " ORDER BY o LIMIT ?"
-            _ = args.append(contentsOf: [limit + 1])
-            let keys = try Int64.fetchAll(db, sql: sql, arguments: args)
             more = keys.count > limit
             for k in keys.prefix(limit) {
                 if let h = try hit(db, key: k, title: nil, snippet: "", score: 0) { hits.append(h) }
