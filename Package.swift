@@ -31,7 +31,10 @@ let package = Package(
                 "KnowHowCore", "KnowHowSQLite", "CReadline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: [.swiftLanguageMode(.v5)]),
+            swiftSettings: [.swiftLanguageMode(.v5)],
+            plugins: ["EmbedDemo"]),
+        // Compiles Data/community.json into KnowHowShell, so `--demo` needs no file at run time.
+        .plugin(name: "EmbedDemo", capability: .buildTool()),
         // The executable: parses arguments and wires objects, nothing else.
         .executableTarget(name: "knowhow", dependencies: ["KnowHowShell"],
                           swiftSettings: [.swiftLanguageMode(.v5)]),

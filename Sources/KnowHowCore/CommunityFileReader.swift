@@ -91,6 +91,15 @@ public final class CommunityFileReader: CommunityRecords {
         try checkFormat()
     }
 
+    /// Reads a community file already in memory (the demo compiled into the program); `name`
+    /// stands for its path in messages.
+    public init(data: Data, name: String) throws {
+        path = name
+        bytes = data
+        try scanTopLevel()
+        try checkFormat()
+    }
+
     // MARK: - Records
 
     public func forEach<T: CommunityRecord>(_ type: T.Type, _ body: (Int, T) throws -> Void) throws {

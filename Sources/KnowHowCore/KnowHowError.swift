@@ -22,6 +22,8 @@ public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
     case storeUnavailable(path: String, reason: String)
     case storeBusy
     case notAStore(String)
+    /// A read of a store that does not exist yet: nothing is created until a write or `init`.
+    case noStore(path: String)
     case permissionDenied(action: String, needs: Role, actor: String?)
     case notIdentified(action: String)
     case conflict(String)
@@ -70,6 +72,8 @@ public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
             return "cannot open the store at \(p): \(reason)"
         case .storeBusy:
             return "the store is busy with another writer; try again in a moment"
+        case .noStore(let p):
+            return "there is no KnowHow store at \(p) yet, and nothing was created; make one with `knowhow --db \(p) init`, or start it with `add member @you` or `import FILE`"
         case .notAStore(let p):
             return "\(p) is not a KnowHow store (or is damaged); give another path with --db"
         case .permissionDenied(let action, let needs, let actor):

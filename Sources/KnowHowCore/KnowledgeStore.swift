@@ -20,6 +20,9 @@ public protocol KnowledgeStore: AnyObject, ExpertEvidenceSource {
     func resolveTag(_ nameOrAlias: String) throws -> String?
 
     func counts() throws -> StoreCounts
+    /// Creates the store if it does not exist yet; true when it did. Reads never create a store:
+    /// they say there is none; the first write creates it.
+    @discardableResult func create() throws -> Bool
 
     // Completion: prefix look-ups that stay fast on large stores.
     func handles(startingWith prefix: String, limit: Int) throws -> [String]

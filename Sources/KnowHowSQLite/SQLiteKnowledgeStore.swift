@@ -5,9 +5,14 @@ import KnowHowCore
 /// The KnowHow store on SQLite: one value owns the connection; creating it runs the migrations,
 /// so a store that exists is migrated. Every write is one transaction.
 public final class SQLiteKnowledgeStore: KnowledgeStore {
-    let writer: any DatabaseWriter
+    /// The connection, or why there is none yet (see +Files: a store is created only by a write).
+    var state: State
     /// Where the store lives; nil for an in-memory store.
     public let path: String?
+    /// Whether a store this value creates is shared with its group (0660, folder 2770) or private (0600, 0700).
+    public let shared: Bool
+    /// Why the store can be read but not written (its file or folder is not writable); nil when it can be written.
+    public internal(set) var readOnlyReason: String?
     /// Whom writes are made for; each is checked against their role and recorded (see +History).
     public var actingAs: ActingAs = .system
     /// When set, changes are stamped with this time instead of the clock's (tests, transcripts).
@@ -15,32 +20,37 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
     /// When `find` and `who` rank exactly and when from ranked lists (see +RankLists).
     public var searchTuning = SearchTuning.standard
 
-    /// Opens (creating if needed) the store at `path`.
-    public init(path: String) throws {
+    enum State {
+        case open(any DatabaseWriter)
+        /// No file at `path`: reads say so; the first write (or `create()`) makes the store.
+        case absent
+        /// An empty file at `path`: only `create()` (`init`) makes it a store.
+        case emptyFile
+    }
+
+    /// Opens the store at `path` if there is one. Nothing is created here: while there is no
+    /// file, reads throw `noStore` and the first write creates the store (see `create()`).
+    /// A store whose file or folder cannot be written is opened read-only.
+    public init(path: String, shared: Bool = false) throws {
         self.path = path
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            catch { throw KnowHowError.storeUnavailable(path: path, reason: "cannot create the folder \(dir)") }
-        }
-        do {
-            writer = try DatabasePool(path: path, configuration: Self.configuration())
-        } catch let e as DatabaseError {
-            throw Self.openError(e, path: path)
-        }
-        try migrate()
+        self.shared = shared
+        state = .absent
+        try Self.checkPath(path)
+        try openExisting()
     }
 
     /// A fresh store in memory (tests, `--demo`).
     public init() throws {
         path = nil
-        writer = try DatabaseQueue(configuration: Self.configuration())
+        shared = false
+        state = .open(try DatabaseQueue(configuration: Self.configuration()))
         try migrate()
     }
 
     /// An in-memory copy of the store file at `path` (a throwaway copy: changes are not saved).
     public init(copyOf source: String) throws {
         path = nil
+        shared = false
         let queue = try DatabaseQueue(configuration: Self.configuration())
         do {
             var config = Self.configuration()
@@ -50,7 +60,7 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
         } catch let e as DatabaseError {
             throw Self.openError(e, path: source)
         }
-        writer = queue
+        state = .open(queue)
         try migrate()
     }
 
@@ -58,7 +68,7 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
     public func saveCopy(to path: String) throws {
         do {
             let file = try DatabaseQueue(path: path, configuration: Self.configuration())
-            try writer.backup(to: file)
+            try connection().backup(to: file)
         } catch let e as DatabaseError {
             throw map(e)
         }
@@ -91,15 +101,20 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
         case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .notAStore(path)
         case .SQLITE_BUSY, .SQLITE_LOCKED: return .storeBusy
         case .SQLITE_CANTOPEN: return .storeUnavailable(path: path, reason: "the file cannot be opened (check the path and its permissions)")
-        case .SQLITE_READONLY, .SQLITE_PERM: return .storeUnavailable(path: path, reason: "the file is read-only")
-        default: return .storeUnavailable(path: path, reason: "the database reported error \(e.resultCode.rawValue)")
+        case .SQLITE_READONLY, .SQLITE_PERM: return .storeUnavailable(path: path, reason: "the file cannot be written (check its permissions and its folder's)")
+        case .SQLITE_IOERR: return .storeUnavailable(path: path, reason: "the file could not be read (a disk or file-system error)")
+        default: return .storeUnavailable(path: path, reason: "it could not be opened as a store (check that it is a KnowHow store file)")
         }
     }
 
     func migrate() throws {
         do {
             // Most opens find the schema current: check with a read, so no write lock is taken.
+            let writer = try connection()
             if try writer.read({ try Self.migrator.hasCompletedMigrations($0) }) { return }
+            if let readOnlyReason {
+                throw KnowHowError.storeUnavailable(path: path ?? ":memory:", reason: "it was made by an earlier KnowHow and must be upgraded once, which needs to write to it, but \(readOnlyReason)")
+            }
             try Self.migrator.migrate(writer)
         } catch let e as DatabaseError {
             throw Self.openError(e, path: path ?? ":memory:")
@@ -108,12 +123,16 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
 
     /// Runs a read, mapping database errors at the edge so no SQL text reaches a user.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
+        let writer = try connection()
         do { return try writer.read(body) } catch let e as DatabaseError { throw map(e) }
     }
 
     /// Runs one write transaction; on any error nothing is kept.
     /// Ends by bringing derived data up to date (members' work for `who`, see +WorkSummary).
     func write<T>(_ body: (Database) throws -> T) throws -> T {
+        if case .absent = state { try create() }
+        if let readOnlyReason { throw KnowHowError.cannotWrite(path: path ?? "the store", reason: "the store is read-only: \(readOnlyReason); nothing was changed") }
+        let writer = try connection()
         do {
             return try writer.write { db in
                 let result = try body(db)

@@ -156,16 +156,16 @@ public struct ImportCommand: ShellCommand {
 public struct ExportCommand: ShellCommand {
     public static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Write the whole community as a JSON community file (to standard output without FILE).")
+        abstract: "Write the whole community as a JSON community file (to standard output without FILE, or with -).")
     public static let arguments: [ArgumentKind] = [.file]
 
-    @Argument(help: "Where to write; standard output when left out.") public var file: String?
+    @Argument(help: "Where to write; standard output when left out or -.") public var file: String?
 
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let data = try ctx.store.exportCommunity().encoded()
-        guard let file else {
+        guard let file, file != "-" else {
             ctx.console.out += String(decoding: data, as: UTF8.self)
             return .ok
         }
@@ -177,6 +177,26 @@ public struct ExportCommand: ShellCommand {
         }
         let c = try ctx.store.counts()
         ctx.console.print("wrote \(path): \(c.members) members, \(c.resources) resources, \(c.practices) practices, \(c.questions) questions, \(c.tags) tags")
+        return .ok
+    }
+}
+
+public struct InitCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Create the store (at --db PATH, or the default) if it does not exist yet; --shared makes it group-writable.",
+        discussion: "A new store is private (0600, a new folder 0700); with --shared before or after the command it is 0660 and its new folder 2770, for a team's group. Reading never creates a store; `add member` and `import` do.")
+    public static let arguments: [ArgumentKind] = [.nothing]
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        if try ctx.store.create() {
+            ctx.console.print("created a new store at \(ctx.storeLabel); next, `add member @you` makes you its first member and curator, or `import FILE` fills it")
+        } else {
+            let c = try ctx.store.counts()
+            ctx.console.print("the store at \(ctx.storeLabel) already exists (\(c.members) members, \(c.entries) entries); nothing was changed")
+        }
         return .ok
     }
 }
@@ -251,7 +271,7 @@ public struct SetCommand: ShellCommand {
 public struct OpenCommand: ShellCommand {
     public static let configuration = CommandConfiguration(
         commandName: "open",
-        abstract: "Switch to another store file (created if it does not exist), or `open --demo`.")
+        abstract: "Switch to another store file (`init` creates a new one), or `open --demo`.")
     public static let arguments: [ArgumentKind] = [.file]
     public static let shellOnly = true
 
@@ -267,11 +287,15 @@ public struct OpenCommand: ShellCommand {
         } else {
             guard let path else { throw KnowHowError.missingField("a path (open PATH, or open --demo)") }
             let p = Paths.expand(path)
-            ctx.store = try StoreFactory.open(path: p)
+            ctx.store = try StoreFactory.open(path: p, shared: ctx.sharedStores)
             ctx.storeLabel = p
         }
         ctx.lastRefs = []
-        let c = try ctx.store.counts()
+        let c: StoreCounts
+        do { c = try ctx.store.counts() } catch KnowHowError.noStore {
+            ctx.console.print("opened \(ctx.storeLabel): there is no store there yet; `init` creates it, and so does `add member @you` or `import FILE`")
+            return .ok
+        }
         ctx.console.print("opened \(ctx.storeLabel): \(c.members) members, \(c.entries) entries, \(c.tags) tags")
         return .ok
     }

@@ -120,6 +120,8 @@ public struct AddCommand: ShellCommand {
         guard let type = EntryType(word: what), [.resource, .practice, .member].contains(type) else {
             throw KnowHowError.invalidValue(field: "thing to add", value: what, expected: "resource, practice or member")
         }
+        // A first member starts a new store: create it now, so the checks below can read it.
+        if type == .member { try ctx.store.create() }
         // Say which role is needed before asking for anything.
         try ctx.store.authorize(.add(type), on: nil)
         do {

@@ -19,6 +19,7 @@ public enum KnowHowMain {
         var help = false
         var version = false
         var colour: Bool?
+        var shared = false
     }
 
     static func extractGlobals(_ args: [String]) throws -> (Globals, [String]) {
@@ -36,6 +37,7 @@ public enum KnowHowMain {
             switch a {
             case "--db": g.db = try value("--db")
             case "--demo": g.demo = true
+            case "--shared": g.shared = true
             case "--as": g.actor = try value("--as")
             case "-c", "--command": g.command = try value(a)
             case "--keep-going", "-k": g.keepGoing = true
@@ -56,18 +58,21 @@ public enum KnowHowMain {
     static let rootHelp = """
     KnowHow — who to ask, and what already exists, in a community of practice.
 
-    USAGE: knowhow [--db PATH | --demo] [COMMAND [ARGS…]]
+    USAGE: knowhow [--db PATH | --demo] [--shared] [COMMAND [ARGS…]]
            knowhow -c "COMMAND LINE"      run one shell line
            knowhow < script.kh            run a script (stops at the first error; -k keeps going)
 
-    With no command on a terminal, knowhow opens its interactive shell.
+    With no command on a terminal, knowhow opens its interactive shell. Reading never creates a
+    store: `knowhow init` does, and so does the first `add` or `import`.
 
     COMMANDS:
     \(CommandTable.oneShot.map { "  " + CommandTable.name(of: $0).padding(toLength: 10, withPad: " ", startingAt: 0) + " " + $0.configuration.abstract }.joined(separator: "\n"))
 
     OPTIONS (before or after the command):
       --db PATH      the store to use (also KNOWHOW_DB; default $XDG_DATA_HOME/knowhow/knowhow.db)
-      --demo         a throwaway copy of the demo community in Data/
+      --demo         a throwaway copy of the demo community
+      --shared       create a new store group-writable (0660, its folder 2770) for a team;
+                     otherwise new stores are private (0600, folder 0700)
       -c LINE        run one line as the shell would
       -k, --keep-going  in a script, go on after an error
       --no-color     never colour output (NO_COLOR works too)
@@ -101,9 +106,10 @@ public enum KnowHowMain {
                 store = try DemoData.open(environment: environment); label = "demo"
             } else {
                 let path = Paths.expand(globals.db ?? StoreFactory.defaultPath(environment: environment))
-                store = try StoreFactory.open(path: path); label = path
+                store = try StoreFactory.open(path: path, shared: globals.shared); label = path
             }
             ctx = ShellContext(store: store, storeLabel: label, settings: settings, console: console, environment: environment)
+            ctx.sharedStores = globals.shared
             ctx.actor = Identity.resolve(flag: globals.actor, environment: environment, store: store)?.handle
         } catch {
             writeErr("knowhow: \(error)\n"); return status(for: error)
@@ -155,7 +161,7 @@ public enum KnowHowMain {
     static func status(for error: Error) -> Int32 {
         guard let e = error as? KnowHowError else { return 2 }
         switch e {
-        case .storeUnavailable, .storeBusy, .notAStore, .cannotWrite, .internalError: return 3
+        case .storeUnavailable, .storeBusy, .notAStore, .noStore, .cannotWrite, .internalError: return 3
         default: return 2
         }
     }

@@ -31,7 +31,7 @@ extension ShellCommand {
 public enum CommandTable {
     public static let all: [any ShellCommand.Type] = [
         FindCommand.self, WhoCommand.self, ShowCommand.self, ListCommand.self, AskCommand.self, AnswerCommand.self,
-        AcceptCommand.self, EndorseCommand.self, ImportCommand.self, ExportCommand.self, WhoamiCommand.self,
+        AcceptCommand.self, EndorseCommand.self, ImportCommand.self, ExportCommand.self, InitCommand.self, WhoamiCommand.self,
         AddCommand.self, EditCommand.self, TagCommand.self, TagsCommand.self, MergeCommand.self, DuplicatesCommand.self,
         VerifyCommand.self, RetireCommand.self, ReviewCommand.self, StaleCommand.self, HistoryCommand.self, UndoCommand.self,
         StatsCommand.self, GapsCommand.self, TopicsCommand.self, MatchCommand.self, GraphCommand.self, ConfigCommand.self,

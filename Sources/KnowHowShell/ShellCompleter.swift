@@ -147,8 +147,12 @@ final class InteractiveShell {
         ctx.prompter = TerminalPrompter(reader: reader, environment: ctx.environment)
         let s = ctx.console.styler
         func n(_ v: Int) -> String { StackExchangeDump.grouped(v) }
-        if let c = try? ctx.store.counts() {
+        do {
+            let c = try ctx.store.counts()
             print(s.bold("KnowHow \(KnowHowMain.version)") + s.dim(" · \(ctx.storeLabel) · \(n(c.members)) members, \(n(c.resources)) resources, \(n(c.practices)) practices, \(n(c.questions)) questions"))
+        } catch {
+            // No store yet (or one that cannot be read): say so, and how to start one.
+            print(s.bold("KnowHow \(KnowHowMain.version)") + s.dim(" · \(error)"))
         }
         print(s.dim("Type words to search, `help` for commands, Tab to complete, Ctrl-D to quit."))
         while var line = reader.readLine(prompt: prompt()) {

@@ -30,6 +30,8 @@ public final class ShellContext {
     /// The store; its writes are made for `actor` (nobody when nil) and checked against their role.
     public var store: KnowledgeStore { didSet { store.actingAs = ActingAs(actor); store.frozenTime = frozenTime } }
     public var storeLabel: String
+    /// `--shared`: a store `open` leads to is created group-writable.
+    public var sharedStores = false
     public var settings: Settings
     public let console: Console
     public var lastRefs: [EntryRef] = []
@@ -116,21 +118,23 @@ public final class ShellContext {
     }
 }
 
-/// Finds the demo community file, `Data/community.json`, near the executable or the current folder.
+/// The demo community: KNOWHOW_DEMO when set, else a copy installed beside the executable
+/// (`<exe>/../share/knowhow/community.json` or `<exe>/community.json`), else the copy of
+/// Data/community.json compiled into the program, so `--demo` works from any folder.
 public enum DemoData {
-    public static func locate(environment: [String: String]) -> String? {
-        if let p = environment["KNOWHOW_DEMO"], FileManager.default.fileExists(atPath: p) { return p }
-        var starts: [URL] = []
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            starts.append(URL(fileURLWithPath: exe).deletingLastPathComponent())
+    /// The file to read, nil for the compiled-in copy.
+    public static func locate(environment: [String: String]) throws -> String? {
+        if let p = environment["KNOWHOW_DEMO"], !p.isEmpty {
+            guard FileManager.default.fileExists(atPath: p) else {
+                throw KnowHowError.fileNotFound("\(p) (named by KNOWHOW_DEMO; unset it to use the demo built into knowhow)")
+            }
+            return p
         }
-        starts.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-        for start in starts {
-            var dir = start
-            for _ in 0..<8 {
-                let candidate = dir.appendingPathComponent("Data/community.json").path
-                if FileManager.default.fileExists(atPath: candidate) { return candidate }
-                dir.deleteLastPathComponent()
+        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            let dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+            for candidate in ["../share/knowhow/community.json", "community.json"] {
+                let p = dir.appendingPathComponent(candidate).standardized.path
+                if FileManager.default.fileExists(atPath: p) { return p }
             }
         }
         return nil
@@ -139,17 +143,21 @@ public enum DemoData {
     /// A throwaway in-memory store holding the demo community. The imported store is cached
     /// (keyed by the file's content) so that `--demo` opens in milliseconds.
     public static func open(environment: [String: String]) throws -> SQLiteKnowledgeStore {
-        guard let path = locate(environment: environment) else {
-            throw KnowHowError.fileNotFound("Data/community.json (run from the KnowHow folder, or set KNOWHOW_DEMO)")
+        let path = try locate(environment: environment)
+        let data: Data
+        if let path {
+            guard let d = FileManager.default.contents(atPath: path) else { throw KnowHowError.fileNotFound(path) }
+            data = d
+        } else {
+            data = Data(embeddedDemoCommunity.utf8)
         }
-        guard let data = FileManager.default.contents(atPath: path) else { throw KnowHowError.fileNotFound(path) }
         let cacheDir = (environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.cache")) + "/knowhow"
         let cache = cacheDir + "/demo-\(fingerprint(data)).db"
         if FileManager.default.fileExists(atPath: cache), let store = try? SQLiteKnowledgeStore(copyOf: cache) {
             return store
         }
         let store = try SQLiteKnowledgeStore()
-        _ = try Importer.importFile(path, into: store)
+        _ = try store.importCommunity(CommunityFileReader(data: data, name: path ?? "the demo community"), progress: nil)
         // Best effort: a cache that cannot be written only costs time.
         if (try? FileManager.default.createDirectory(atPath: cacheDir, withIntermediateDirectories: true)) != nil {
             let tmp = cache + ".\(getpid()).tmp"
@@ -177,10 +185,13 @@ public enum Importer {
             guard StackExchangeDump.isDump(folder: path) else {
                 throw KnowHowError.unsupported("\(path) is a folder without a Posts.xml; give a community file (.json) such as one written by `export`, or a Stack Exchange data-dump folder")
             }
+            try store.create()
             return try store.importStackExchange(folder: path, site: nil, progress: progress)
         }
         // Read record by record: a file of a million entries is never decoded whole.
         let records = try CommunityFileReader(path: path)
+        // Only now that the file is known good: an import may start a new store.
+        try store.create()
         do {
             return try store.importCommunity(records, progress: progress)
         } catch KnowHowError.badImport(_, let location, let reason) {

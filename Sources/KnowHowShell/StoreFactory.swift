@@ -4,8 +4,10 @@ import KnowHowSQLite
 
 /// Opens stores by path; the one place that knows which store technology serves a path.
 public enum StoreFactory {
-    public static func open(path: String) throws -> KnowledgeStore {
-        try SQLiteKnowledgeStore(path: path)
+    /// The store at `path`; nothing is created until a write or `init` (then private, or
+    /// group-writable when `shared`). A store that cannot be written is opened read-only.
+    public static func open(path: String, shared: Bool = false) throws -> KnowledgeStore {
+        try SQLiteKnowledgeStore(path: path, shared: shared)
     }
 
     /// `--db`, else `KNOWHOW_DB`, else `$XDG_DATA_HOME/knowhow/knowhow.db` (~/.local/share/knowhow/knowhow.db).
