@@ -437,3 +437,131 @@ struct BinaryTests {
         #expect(try Self.jsonIDs(json.outData) == ids)
     }
 }
+
+// MARK: - Stores: paths, creation, permissions, read-only (issues 11 and 12)
+
+extension BinaryTests {
+    static func mode(_ path: String) -> Int {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? NSNumber)?.intValue ?? -1
+    }
+
+    /// Runs as a user who does not own the sandbox (root passes every permission check).
+    static func runAsOther(_ box: Sandbox, _ args: [String]) throws -> Run {
+        guard getuid() == 0 else { return try box.run(args) }
+        let bin = try #require(binary)
+        return try box.run(["--reuid=65534", "--regid=65534", "--clear-groups", bin] + args, executable: "/usr/bin/setpriv")
+    }
+
+    @Test(arguments: [["--db", "x", "whoami"], ["--db", ".", "whoami"], ["--db", "q", "find", "x"], ["-c", "open ("]])
+    func oneCharacterStorePathsDoNotCrash(_ args: [String]) throws {
+        let box = try Sandbox()
+        let r = try box.run(args)
+        #expect(r.exited, "crashed: \(r.err)")
+        #expect((0...3).contains(r.status), "\(r.err)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: box.dir.path).sorted() == ["config", "data", "home", "state"],
+                "nothing was created")
+        let env = try box.run(["whoami"], env: ["KNOWHOW_DB": "q"])
+        #expect(env.exited && env.status == 0, "\(env.err)")
+    }
+
+    @Test func openWithANulInTheShellSaysSo() throws {
+        let box = try Sandbox()
+        let r = try box.run([], stdin: Data("open a\u{0}b\n".utf8))
+        #expect(r.exited, "crashed: \(r.err)")
+        #expect(r.status == 2, "\(r.err)")
+        #expect(r.err.contains("without NUL"), "\(r.err)")
+    }
+
+    @Test(arguments: [("/dev/null", "not a regular file"), ("", "not a valid store path")])
+    func storePathsThatCannotBeStoresSayWhy(_ c: (String, String)) throws {
+        let box = try Sandbox()
+        let r = try box.run(["--db", c.0, "find", "x"])
+        #expect(r.err.contains(c.1), "\(r.err)")
+        #expect(!r.err.contains("error 1"), "\(r.err)")
+        #expect(r.status == 2 || r.status == 3)
+    }
+
+    @Test func readsDoNotCreateAStore() throws {
+        let box = try Sandbox()
+        let r = try box.run(["find", "x"])
+        #expect(r.status == 3, "\(r.err)")
+        #expect(r.err.contains("no KnowHow store") && r.err.contains("init"), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: box.dir.appendingPathComponent("data/knowhow").path))
+        let deep = box.dir.appendingPathComponent("missing/folder/s.db").path
+        let d = try box.run(["--db", deep, "show", "r1"])
+        #expect(d.status == 3, "\(d.err)")
+        #expect(!FileManager.default.fileExists(atPath: box.dir.appendingPathComponent("missing").path))
+    }
+
+    @Test func initCreatesAPrivateStoreOnceAndSharedOnRequest() throws {
+        let box = try Sandbox()
+        let path = box.dir.appendingPathComponent("mine/s.db").path
+        let first = try box.run(["--db", path, "init"])
+        #expect(first.status == 0 && first.out.contains("created"), "\(first.err)")
+        #expect(Self.mode(path) == 0o600)
+        #expect(Self.mode(box.dir.appendingPathComponent("mine").path) == 0o700)
+        let again = try box.run(["--db", path, "init"])
+        #expect(again.status == 0 && again.out.contains("already exists"), "\(again.out)")
+        for (i, args) in [["--shared", "init"], ["init", "--shared"]].enumerated() {
+            let team = box.dir.appendingPathComponent("team\(i)/s.db").path
+            let r = try box.run(["--db", team] + args)
+            #expect(r.status == 0, "\(r.err)")
+            #expect(Self.mode(team) == 0o660)
+            #expect(Self.mode(box.dir.appendingPathComponent("team\(i)").path) & 0o7777 == 0o2770)
+        }
+        // A write on a missing store creates it.
+        let added = box.dir.appendingPathComponent("added.db").path
+        let add = try box.run(["--db", added, "add", "member", "@you", "--name", "You"])
+        #expect(add.status == 0, "\(add.err)")
+        #expect(Self.mode(added) == 0o600)
+    }
+
+    @Test func aReadOnlyStoreCanBeReadButNotWritten() throws {
+        let box = try Sandbox()
+        // Three ways of being read-only: a read-only folder, a 444 file in a writable folder,
+        // and a writable file in a folder that is not.
+        for (name, setUp, because) in [
+            ("ro", { (dir: String, db: String) in _ = chmod(db, 0o644); _ = chmod(dir, 0o755) }, "the file is not writable"),
+            ("file444", { (dir: String, db: String) in _ = chmod(db, 0o444); _ = chmod(dir, 0o777) }, "the file is not writable"),
+            ("folder", { (dir: String, db: String) in _ = chown(db, 65534, 65534); _ = chmod(db, 0o644); _ = chmod(dir, 0o755) }, "folder"),
+        ] as [(String, (String, String) -> Void, String)] {
+            let dir = box.dir.appendingPathComponent(name).path
+            let db = dir + "/s.db"
+            #expect(try box.run(["--db", db, "import", Self.fixture.path]).status == 0)
+            setUp(dir, db)
+            if getuid() != 0 { _ = chmod(db, 0o444); if name != "file444" { _ = chmod(dir, 0o555) } }
+            defer { _ = chmod(dir, 0o755) }
+            for args in [["find", "onboarding"], ["show", "r1"], ["export"]] {
+                let r = try Self.runAsOther(box, ["--db", db] + args)
+                #expect(r.status == 0, "\(name) \(args): \(r.err)")
+            }
+            let w = try Self.runAsOther(box, ["--db", db, "import", Self.fixture.path])
+            #expect(w.status == 3, "\(name): \(w.err)")
+            #expect(w.err.contains("read-only") && w.err.contains(because), "\(name): \(w.err)")
+        }
+    }
+
+    @Test func exportDashWritesStandardOutput() throws {
+        let box = try Sandbox()
+        try box.importFixture()
+        let plain = try box.run(["--db", box.db, "export"])
+        let dash = try box.run(["--db", box.db, "export", "-"])
+        #expect(dash.status == 0, "\(dash.err)")
+        #expect(dash.outData == plain.outData && !dash.outData.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: box.dir.appendingPathComponent("-").path))
+    }
+
+    @Test func demoWorksFromAnyFolderWithACopiedBinary() throws {
+        let box = try Sandbox()
+        let bin = try #require(Self.binary)
+        let copy = box.dir.appendingPathComponent("bin/knowhow")
+        try FileManager.default.createDirectory(at: copy.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: bin, toPath: copy.path)
+        let r = try Self.spawn(copy.path, ["--demo", "find", "onboarding"], stdin: Data(), env: box.environment,
+                               cwd: URL(fileURLWithPath: "/tmp"), timeout: 60)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(!Self.listedIDs(r.out).isEmpty)
+        let missing = try box.run(["--demo", "find", "x"], env: ["KNOWHOW_DEMO": box.dir.appendingPathComponent("nope.json").path])
+        #expect(missing.status == 2 && missing.err.contains("KNOWHOW_DEMO"), "\(missing.err)")
+    }
+}
