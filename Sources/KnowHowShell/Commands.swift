@@ -30,13 +30,10 @@ public struct FindCommand: ShellCommand {
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         if batch {
-            return try ctx.runBatch { text in
+            return try ctx.runBatch("find") { text in
                 let results = try ctx.store.search(try QueryParser.parse(text), limit: try output.limit(ctx))
                 return (JSONResults(query: text, results: results), !results.hits.isEmpty)
             }
-        }
-        if let option = words.first(where: { $0.hasPrefix("--") && $0.count > 2 }) {
-            throw KnowHowError.invalidValue(field: "option", value: option, expected: "one of --json, --limit N, --batch (to search for it, quote it: \"\(option)\")")
         }
         let text = QueryWords.text(words)
         if text.contains("\u{FFFD}") {

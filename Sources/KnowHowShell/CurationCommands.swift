@@ -757,7 +757,7 @@ public struct ReviewCommand: ShellCommand {
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let today = ctx.today
-        let due = try ctx.store.dueForReview(within: days, today: today)
+        let due = try ctx.store.dueForReview(within: try bounded(days, "--days", 1...36_500), today: today)
         ctx.lastRefs = due.compactMap { $0.id.map(EntryRef.entry) }
         if json || ctx.settings.json {
             struct Due: Encodable { var id: String; var title: String; var reviewBy: String; var overdue: Bool; var status: String }

@@ -103,8 +103,7 @@ public struct StatsCommand: ShellCommand {
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let span = try period.period(ctx)
-        let n = limit ?? 5
-        guard (1...100).contains(n) else { throw KnowHowError.invalidValue(field: "limit", value: String(n), expected: "a number from 1 to 100") }
+        let n = try bounded(limit ?? 5, "--limit", 1...100)
         let store = ctx.store
         let members = try store.allMembers()
         let activity = try store.activity(since: nil)
@@ -402,9 +401,8 @@ public struct TopicsCommand: ShellCommand {
     }
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
-        let n = limit ?? 5
-        guard (1...100).contains(n) else { throw KnowHowError.invalidValue(field: "limit", value: String(n), expected: "a number from 1 to 100") }
-        let goals = LearningGoal.shared(try ctx.store.allMembers(), minMembers: Swift.max(1, min)).prefix(n)
+        let n = try bounded(limit ?? 5, "--limit", 1...100)
+        let goals = LearningGoal.shared(try ctx.store.allMembers(), minMembers: try bounded(min, "--min", 1...100_000)).prefix(n)
         var topics: [Topic] = []
         for g in goals {
             let words = g.tag.replacingOccurrences(of: "-", with: " ")
@@ -563,7 +561,7 @@ public struct StaleCommand: ShellCommand {
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
-        guard (1...36_500).contains(days) else { throw KnowHowError.invalidValue(field: "--days", value: String(days), expected: "a number from 1 to 36500") }
+        _ = try bounded(days, "--days", 1...36_500)
         let limit = try output.limit(ctx)
         let cutoff = Timestamp(seconds: ctx.now.seconds - Int64(days) * 86_400)
         // Practices with a review date are `review`'s to list (due) or already looked after (not yet due).
@@ -594,7 +592,7 @@ public struct StaleCommand: ShellCommand {
                 let room = max(10, c.width - Layout.width(lead) - Layout.width(tail))
                 c.print(lead + Layout.pad(Layout.truncate(e.title, room), room) + s.dim(tail))
             }
-            if stale.count > limit { c.print(s.dim("  … \(stale.count - limit) more: raise --limit")) }
+            if stale.count > limit { c.note(s.dim("  … \(stale.count - limit) more: raise --limit")) }
         }
         if scheduled > 0 || !due.isEmpty {
             let note = scheduled > 0
@@ -626,7 +624,7 @@ public struct GraphCommand: ShellCommand {
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
-        guard minMembers >= 1 else { throw KnowHowError.invalidValue(field: "--min-members", value: String(minMembers), expected: "a number from 1 up") }
+        _ = try bounded(minMembers, "--min-members", 1...100_000)
         let graph = CommunityGraph.dot(try ctx.store.allMembers(), minMembers: minMembers, interests: interests)
         guard let file else {
             ctx.console.out += graph.text

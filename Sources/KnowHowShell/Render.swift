@@ -40,7 +40,7 @@ enum Render {
             }
         }
         if results.more {
-            c.print(s.dim("… more results: narrow the search or raise --limit (now \(results.hits.count))"))
+            c.note(s.dim("… more results: narrow the search or raise --limit (now \(results.hits.count))"))
         }
     }
 
