@@ -47,3 +47,12 @@ struct ValidationLimitsTests {
         #expect(Validation.grouped(-1_234) == "-1,234")
     }
 }
+
+/// Issue 11: `review --days 9223372036854775807` trapped converting a huge Double date to Int.
+struct HugeDateTests {
+    @Test func aDayFromAFarDateIsClampedNotATrap() {
+        #expect(Day(Date(timeIntervalSince1970: 9.2e18 * 86_400)).year == 9999)
+        #expect(Day(Date(timeIntervalSince1970: -9.2e18)).year == 0)
+        #expect(Day(Date(timeIntervalSince1970: 0)).description == "1970-01-01")
+    }
+}
