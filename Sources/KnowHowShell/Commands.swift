@@ -173,7 +173,8 @@ public struct ExportCommand: ShellCommand {
             throw KnowHowError.cannotWrite(path: path, reason: "check that the folder exists and is writable")
         }
         let c = try ctx.store.counts()
-        ctx.console.print("wrote \(path): \(c.members) members, \(c.resources) resources, \(c.practices) practices, \(c.questions) questions, \(c.tags) tags")
+        ctx.console.print("wrote \(path): " + [Layout.count(c.members, "member"), Layout.count(c.resources, "resource"), Layout.count(c.practices, "practice"),
+                                                Layout.count(c.questions, "question"), Layout.count(c.tags, "tag")].joined(separator: ", "))
         return .ok
     }
 }
@@ -269,7 +270,7 @@ public struct OpenCommand: ShellCommand {
         }
         ctx.lastRefs = []
         let c = try ctx.store.counts()
-        ctx.console.print("opened \(ctx.storeLabel): \(c.members) members, \(c.entries) entries, \(c.tags) tags")
+        ctx.console.print("opened \(ctx.storeLabel): \(Layout.count(c.members, "member")), \(Layout.count(c.entries, "entry", "entries")), \(Layout.count(c.tags, "tag"))")
         return .ok
     }
 }

@@ -766,7 +766,7 @@ public struct ReviewCommand: ShellCommand {
             return due.isEmpty ? .noResults : .ok
         }
         let c = ctx.console, s = c.styler
-        if due.isEmpty { c.error("no practice is due for review in the next \(days) days"); return .noResults }
+        if due.isEmpty { c.error("no practice is due for review in the next \(Layout.count(days, "day"))"); return .noResults }
         for (i, p) in due.enumerated() {
             let r = p.reviewBy!
             let when = r < today ? s.warn("\(r) overdue") : "\(r)        "

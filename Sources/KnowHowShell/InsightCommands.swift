@@ -59,9 +59,7 @@ enum Chart {
         return w >= width ? s : String(repeating: " ", count: width - w) + s
     }
 
-    static func plural(_ n: Int, _ one: String, _ many: String? = nil) -> String {
-        "\(n) " + (n == 1 ? one : many ?? one + "s")
-    }
+    static func plural(_ n: Int, _ one: String, _ many: String? = nil) -> String { Layout.count(n, one, many) }
 
     static func percent(_ p: Double) -> String { String(format: "%.0f%%", p) }
 }
@@ -435,7 +433,7 @@ public struct TopicsCommand: ShellCommand {
         c.print(s.bold("Topics for the next meeting") + s.dim("  learning goals members share, who could lead"))
         for (i, t) in topics.enumerated() {
             c.print()
-            c.print(Chart.right("\(i + 1).", 3) + " " + s.tag(t.goal.tag) + s.dim("  \(t.goal.learners.count) members want to learn it"))
+            c.print(Chart.right("\(i + 1).", 3) + " " + s.tag(t.goal.tag) + s.dim("  \(Layout.count(t.goal.learners.count, "member")) \(t.goal.learners.count == 1 ? "wants" : "want") to learn it"))
             let leads = t.leaders.map { e -> String in
                 let level = e.member.skills.filter { $0.tag == t.goal.tag }.map(\.level.rawValue).first
                 let why = [level, e.evidenceCount > 0 ? Chart.plural(e.evidenceCount, "entry", "entries") : nil].compactMap { $0 }
@@ -582,9 +580,9 @@ public struct StaleCommand: ShellCommand {
         let c = ctx.console, s = c.styler
         let resources = stale.filter { $0.id.type == .resource }.count
         if stale.isEmpty {
-            c.error("nothing has gone untouched for \(days) days")
+            c.error("nothing has gone untouched for \(Layout.count(days, "day"))")
         } else {
-            c.print(s.bold("Untouched for \(days) days or more") + s.dim("  since \(cutoff.day) · "
+            c.print(s.bold("Untouched for \(Layout.count(days, "day")) or more") + s.dim("  since \(cutoff.day) · "
                     + Chart.plural(resources, "resource") + ", " + Chart.plural(stale.count - resources, "practice")))
             for e in stale.prefix(limit) {
                 let tail = e.contributor.map { "  @" + $0 } ?? ""

@@ -68,7 +68,7 @@ enum Render {
                 why.append("endorsed for " + otherEndorsed.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
             }
             if e.evidenceCount > 0 {
-                why.append("\(e.evidenceCount) matching \(e.evidenceCount == 1 ? "entry" : "entries")"
+                why.append(Layout.count(e.evidenceCount, "matching entry", "matching entries")
                            + (m.openToQuestions ? "" : " · not taking questions") + (m.mentoring ? " · mentors" : ""))
             } else if !m.openToQuestions || m.mentoring {
                 why.append((m.openToQuestions ? "" : "not taking questions") + (m.mentoring ? "mentors" : ""))
@@ -88,10 +88,11 @@ enum Render {
         if tags.isEmpty { c.error("no tags match"); return }
         let nameW = min(28, tags.map { $0.tag.name.count }.max() ?? 4)
         for t in tags {
-            let counts = String(format: "%5d %-7@ %4d %@", t.entryCount, "entries" as NSString, t.memberCount,
-                                (t.memberCount == 1 ? "member " : "members") as NSString)
-            var line = s.tag(Layout.pad(t.tag.name, nameW)) + "  " + counts
-            if !t.tag.aliases.isEmpty { line += s.dim("  = " + t.tag.aliases.joined(separator: ", ")) }
+            let counts = Chart.right(Validation.grouped(t.entryCount), 5) + " " + Layout.pad(t.entryCount == 1 ? "entry" : "entries", 7)
+                + " " + Chart.right(Validation.grouped(t.memberCount), 4) + " " + (t.memberCount == 1 ? "member" : "members")
+            // A name longer than the column is cut, so that the counts stay aligned.
+            var line = s.tag(Layout.pad(Layout.truncate(t.tag.name, nameW), nameW)) + "  " + counts
+            if !t.tag.aliases.isEmpty { line += s.dim((t.memberCount == 1 ? "   = " : "  = ") + t.tag.aliases.joined(separator: ", ")) }
             c.print(Layout.width(line) > c.width && !s.enabled ? Layout.truncate(line, c.width) : line)
         }
     }
@@ -208,7 +209,7 @@ enum Render {
                 field(c, "tags", q.tags.map { s.tag("#" + $0) }.joined(separator: " "))
                 text(c, "Question", q.body)
                 c.print()
-                c.print(s.bold(answers.isEmpty ? "No answers yet" : "Answers (\(answers.count))"))
+                c.print(s.bold(answers.isEmpty ? "No answers yet" : "Answers (\(Validation.grouped(answers.count)))"))
                 for a in answers {
                     let accepted = a.id == q.acceptedAnswer
                     c.print("  " + s.id(a.id!.description) + " " + (a.author.map { s.member("@" + $0) } ?? "")
@@ -242,7 +243,7 @@ enum Render {
                                   members: members.hits.enumerated().map { JSONHit($1, n: $0 + 1) }))
             return
         }
-        c.print(s.tag("#" + d.tag.name) + s.dim("  \(d.entryCount) entries · \(d.memberCount) members"))
+        c.print(s.tag("#" + d.tag.name) + s.dim("  \(Layout.count(d.entryCount, "entry", "entries")) · \(Layout.count(d.memberCount, "member"))"))
         field(c, "aliases", d.tag.aliases.joined(separator: ", "))
         if let desc = d.tag.description { c.print(Layout.wrap(desc, width: c.width, indent: "  ")) }
         var refs: [EntryRef] = []

@@ -167,6 +167,11 @@ enum Layout {
             (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1FAFF).contains(v) || (0x20000...0x3FFFD).contains(v)
     }
 
+    /// `1 entry`, `2 entries`, `12,000 members`: every count shown to people is written so.
+    static func count(_ n: Int, _ one: String, _ many: String? = nil) -> String {
+        Validation.grouped(n) + " " + (n == 1 ? one : many ?? one + "s")
+    }
+
     /// Cuts plain text to `width` columns with an ellipsis.
     static func truncate(_ s: String, _ width: Int) -> String {
         if Self.width(s) <= width { return s }
