@@ -108,7 +108,7 @@ enum Render {
         guard let b = body, !b.isEmpty else { return }
         c.print()
         c.print(c.styler.bold(heading))
-        c.print(Layout.wrap(b, width: c.width, indent: "  "))
+        c.print(Layout.wrap(MarkdownText.terminal(b, c.styler), width: c.width, indent: "  "))
     }
 
     static func show(_ ref: EntryRef, ctx: ShellContext, json: Bool) throws {
@@ -214,7 +214,7 @@ enum Render {
                     let accepted = a.id == q.acceptedAnswer
                     c.print("  " + s.id(a.id!.description) + " " + (a.author.map { s.member("@" + $0) } ?? "")
                             + (a.created.map { s.dim(" · \($0.day)") } ?? "") + (accepted ? " " + s.good("✓ accepted") : ""))
-                    c.print(Layout.wrap(a.body, width: c.width, indent: "    "))
+                    c.print(Layout.wrap(MarkdownText.terminal(a.body, s), width: c.width, indent: "    "))
                 }
                 ctx.lastRefs = answers.compactMap { $0.id.map(EntryRef.entry) }
             case .answer:
@@ -226,7 +226,7 @@ enum Render {
                 field(c, "answered", a.created?.day.description)
                 if q.acceptedAnswer == id { field(c, "status", s.good("accepted")) }
                 c.print()
-                c.print(Layout.wrap(a.body, width: c.width, indent: "  "))
+                c.print(Layout.wrap(MarkdownText.terminal(a.body, s), width: c.width, indent: "  "))
             case .member:
                 throw KnowHowError.unknownEntry(id)
             }
@@ -319,4 +319,37 @@ struct JSONMember: Encodable {
 struct JSONQuestion: Encodable {
     var question: Question
     var answers: [Answer]
+}
+
+/// Markdown bodies drawn for a terminal: headings and **bold** in bold (plain without colour),
+/// `* ` items as `- `, `[text](url)` as `text <url>`. Everything else is left as written.
+enum MarkdownText {
+    static func terminal(_ text: String, _ s: Styler) -> String {
+        text.components(separatedBy: "\n").map { line -> String in
+            var l = line
+            let lead = l.prefix { $0 == " " }
+            let body = l.dropFirst(lead.count)
+            if body.hasPrefix("#") {
+                let hashes = body.prefix { $0 == "#" }
+                if hashes.count <= 6, body.dropFirst(hashes.count).hasPrefix(" ") {
+                    return String(lead) + s.bold(inline(String(body.dropFirst(hashes.count + 1)), s))
+                }
+            }
+            if body.hasPrefix("* ") { l = String(lead) + "- " + body.dropFirst(2) }
+            return inline(l, s)
+        }.joined(separator: "\n")
+    }
+
+    static func inline(_ line: String, _ s: Styler) -> String {
+        var out = line.replacingOccurrences(of: #"\[([^\]\n]+)\]\((\S+?)\)"#, with: "$1 <$2>", options: .regularExpression)
+        for mark in ["**", "__"] {
+            var parts = out.components(separatedBy: mark)
+            guard parts.count >= 3 else { continue }
+            // Pairs of marks: every odd piece was between them; an unpaired last mark stays.
+            let paired = parts.count % 2 == 1 ? parts.count : parts.count - 1
+            for i in stride(from: 1, to: paired, by: 2) { parts[i] = s.bold(parts[i]) }
+            out = parts[..<paired].joined() + (paired < parts.count ? mark + parts[paired...].joined(separator: mark) : "")
+        }
+        return out
+    }
 }
