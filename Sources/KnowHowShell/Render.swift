@@ -277,13 +277,20 @@ enum Render {
                 c.print("  " + s.id(Layout.pad(names[0], 10)) + " " + Layout.truncate(cmd.configuration.abstract, c.width - 13))
             }
             c.print()
-            c.print("A line that does not start with a command searches: " + s.bold("onboarding checklist") + " is " + s.bold("find onboarding checklist") + ".")
-            c.print("A number shows that result of the last list: " + s.bold("2") + " is " + s.bold("show 2") + ".")
+            c.print(Layout.wrap("A line that does not start with a command searches: " + s.bold("onboarding checklist") + " is "
+                                + s.bold("find onboarding checklist") + ".", width: c.width))
+            c.print(Layout.wrap("A number shows that result of the last list: " + s.bold("2") + " is " + s.bold("show 2") + ".", width: c.width))
             return
         }
         if let cmd = CommandTable.command(named: t) ?? CommandTable.all.first(where: { CommandTable.name(of: $0).hasPrefix(t) }) {
             var text = cmd.helpMessage(columns: c.width)
             text = text.replacingOccurrences(of: "USAGE: \(CommandTable.name(of: cmd))", with: "USAGE: \(CommandTable.name(of: cmd))")
+            // The parser does not wrap its usage line: wrap it on words, under its first word.
+            text = text.components(separatedBy: "\n").map { line in
+                guard line.hasPrefix("USAGE: "), Layout.width(line) > c.width else { return line }
+                let pad = String(repeating: " ", count: 7)
+                return "USAGE: " + Layout.wrap(String(line.dropFirst(7)), width: c.width, indent: pad).dropFirst(7)
+            }.joined(separator: "\n")
             let aliases = cmd.configuration.aliases
             if !aliases.isEmpty { text += "\nALIASES: " + aliases.joined(separator: ", ") + "\n" }
             c.out += text.hasSuffix("\n") ? text : text + "\n"
