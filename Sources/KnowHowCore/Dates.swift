@@ -13,7 +13,9 @@ public struct Day: Hashable, Comparable, Codable, Sendable, CustomStringConverti
     }
 
     public init(_ date: Date) {
-        (year, month, day) = Timestamp.civil(fromDays: Int((date.timeIntervalSince1970 / 86_400).rounded(.down)))
+        // Clamped to years 0…9999: a Double beyond Int traps (issue 11: `review --days 9223372036854775807`).
+        let days = (date.timeIntervalSince1970 / 86_400).rounded(.down)
+        (year, month, day) = Timestamp.civil(fromDays: Int(days.isFinite ? min(max(days, -719_528), 2_932_896) : 0))
     }
 
     static func daysIn(month: Int, year: Int) -> Int {

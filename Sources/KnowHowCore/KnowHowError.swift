@@ -12,6 +12,8 @@ public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidURL(String)
     case invalidValue(field: String, value: String, expected: String)
     case missingField(String)
+    /// Text longer than its field allows (`length` and `limit` in characters).
+    case tooLong(field: String, length: Int, limit: Int)
     case emptyQuery(String)
     case badFilter(key: String, reason: String)
     case unknownFilter(key: String, suggestion: String)
@@ -54,6 +56,8 @@ public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
             return "'\(value)' is not a valid \(field): expected \(expected)"
         case .missingField(let f):
             return "\(f) is required"
+        case .tooLong(let field, let length, let limit):
+            return "the \(field) is \(Validation.grouped(length)) characters long; the most it may have is \(Validation.grouped(limit)): shorten it and try again"
         case .emptyQuery(let why):
             return why
         case .badFilter(let key, let reason):

@@ -110,14 +110,14 @@ public enum WordSplitter {
 /// `c++`, a lone `-` or an unbalanced quote still search.
 public enum QueryParser {
     /// The longest query we accept; longer input is refused rather than silently cut.
-    public static let maxLength = 4096
+    public static let maxLength = Validation.Limit.query
     static let keyAliases: [String: Filter.Key] = [
         "tags": .tag, "types": .type, "is": .type, "author": .by, "from": .by, "kinds": .kind,
     ]
 
     public static func parse(_ input: String) throws -> Query {
-        guard input.utf8.count <= maxLength else {
-            throw KnowHowError.emptyQuery("that search is \(input.utf8.count) bytes long; keep it under \(maxLength) bytes, a few words are best")
+        if input.utf8.count > Validation.Limit.query, input.count > Validation.Limit.query {
+            throw KnowHowError.emptyQuery("that search is \(Validation.grouped(input.count)) characters long; keep it under \(Validation.grouped(Validation.Limit.query)), a few words are best")
         }
         var lexer = Lexer(input)
         let tokens = try lexer.lex()

@@ -214,12 +214,7 @@ public enum StackExchangeDump {
     }
 
     /// `12000` → `12,000`.
-    public static func grouped(_ n: Int) -> String {
-        var s = String(n)
-        var i = s.count - 3
-        while i > 0 { s.insert(",", at: s.index(s.startIndex, offsetBy: i)); i -= 3 }
-        return s
-    }
+    public static func grouped(_ n: Int) -> String { Validation.grouped(n) }
 
     // MARK: - Streaming
 

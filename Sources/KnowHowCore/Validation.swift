@@ -2,6 +2,45 @@ import Foundation
 
 /// Normalises and checks the small values people type: handles, tags, emails, URLs.
 public enum Validation {
+    /// The longest text each kind of field takes, in characters. Generous for people, and small
+    /// enough that one entry cannot make every search, listing and screen slow.
+    public enum Limit {
+        public static let title = 300
+        public static let name = 200
+        /// Short fields: organisation, sector, location, time zone, URL, source id.
+        public static let short = 2_000
+        public static let summary = 2_000
+        /// Bodies: details, context, practice, evidence, bios, questions, answers.
+        public static let body = 100_000
+        public static let tag = 64
+        /// A search or a topic as typed.
+        public static let query = 1_000
+    }
+
+    /// Trimmed text no longer than `limit` characters, or nil when empty; `field` names it in the
+    /// error ("title", "answer's text").
+    public static func text(_ s: String?, field: String, limit: Int) throws -> String? {
+        guard let t = text(s) else { return nil }
+        try check(t, field: field, limit: limit)
+        return t
+    }
+
+    /// Refuses text longer than `limit` characters.
+    public static func check(_ s: String, field: String, limit: Int) throws {
+        // UTF-8 length bounds the character count from above, and is free.
+        guard s.utf8.count > limit else { return }
+        let n = s.count
+        if n > limit { throw KnowHowError.tooLong(field: field, length: n, limit: limit) }
+    }
+
+    /// `12000` → `12,000`: how counts are written everywhere.
+    public static func grouped(_ n: Int) -> String {
+        var s = String(n.magnitude)
+        var i = s.count - 3
+        while i > 0 { s.insert(",", at: s.index(s.startIndex, offsetBy: i)); i -= 3 }
+        return n < 0 ? "-" + s : s
+    }
+
     /// `@Kim.Lee` → `kim.lee`? No: handles are lowercase letters, digits, `-`, `_`.
     public static func handle(_ text: String) throws -> String {
         var h = Self.trimmed(text)
@@ -16,6 +55,10 @@ public enum Validation {
 
     /// Tags are lowercase kebab-case: `Social Care` → `social-care`, `C++` → `c++` is refused.
     public static func tag(_ text: String) throws -> String {
+        // Folding is the costly step: refuse what can never fit before it.
+        if text.utf8.count > Limit.tag * 8, text.count > Limit.tag * 4 {
+            throw KnowHowError.tooLong(field: "tag", length: text.count, limit: Limit.tag)
+        }
         let folded = Self.trimmed(text)
             .folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()
         var out = ""
@@ -32,7 +75,8 @@ public enum Validation {
             }
         }
         while out.hasSuffix("-") { out.removeLast() }
-        guard !out.isEmpty, out.count <= 64 else { throw KnowHowError.invalidTag(text) }
+        guard !out.isEmpty else { throw KnowHowError.invalidTag(text) }
+        if out.count > Limit.tag { throw KnowHowError.tooLong(field: "tag", length: out.count, limit: Limit.tag) }
         return out
     }
 
@@ -74,5 +118,47 @@ public enum Validation {
         guard let start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
         let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
         return String(scalars[start...end])
+    }
+}
+
+/// Field lengths of whole records, checked by every write (adding, editing, importing) before
+/// anything else is done with the text.
+extension Validation {
+    public static func checkLengths(_ r: Resource) throws {
+        try check(r.title, field: "title", limit: Limit.title)
+        try check(r.url ?? "", field: "URL", limit: Limit.short)
+        try check(r.summary ?? "", field: "summary", limit: Limit.summary)
+        try check(r.body ?? "", field: "details", limit: Limit.body)
+    }
+
+    public static func checkLengths(_ p: Practice) throws {
+        try check(p.title, field: "title", limit: Limit.title)
+        try check(p.context ?? "", field: "context", limit: Limit.body)
+        try check(p.practice ?? "", field: "practice", limit: Limit.body)
+        try check(p.evidence ?? "", field: "evidence", limit: Limit.body)
+    }
+
+    public static func checkLengths(_ m: Member) throws {
+        try check(m.name, field: "name", limit: Limit.name)
+        for (field, value) in [("organisation", m.organisation), ("sector", m.sector), ("location", m.location),
+                               ("time zone", m.timeZone), ("source id", m.sourceId)] {
+            try check(value ?? "", field: field, limit: Limit.short)
+        }
+        try check(m.bio ?? "", field: "bio", limit: Limit.body)
+    }
+
+    public static func checkLengths(_ q: Question) throws {
+        try check(q.title, field: "question", limit: Limit.title)
+        try check(q.body ?? "", field: "question's details", limit: Limit.body)
+    }
+
+    public static func checkLengths(_ a: Answer) throws {
+        try check(a.body, field: "answer", limit: Limit.body)
+    }
+
+    public static func checkLengths(_ d: Draft) throws {
+        try check(d.title, field: d.type == .member ? "name" : "title", limit: d.type == .member ? Limit.name : Limit.title)
+        try check(d.summary ?? "", field: "summary", limit: Limit.body)
+        try check(d.url ?? "", field: "URL", limit: Limit.short)
     }
 }

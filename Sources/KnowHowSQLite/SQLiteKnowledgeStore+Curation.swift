@@ -103,6 +103,7 @@ extension SQLiteKnowledgeStore {
             if !stale.isEmpty { throw KnowHowError.staleEdit(entry: id.description, changed: stale, keptIn: nil) }
             let changed = Self.resourceFields(current, edited)
             guard !changed.isEmpty else { note.discard = true; return [] }
+            try Validation.checkLengths(edited)
             guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a resource's title") }
             try db.execute(sql: """
                 UPDATE resource SET title = ?, url = ?, kind = ?, summary = ?, body = ?, contributor_id = ?, status = ?, updated = ?
@@ -134,6 +135,7 @@ extension SQLiteKnowledgeStore {
             if !stale.isEmpty { throw KnowHowError.staleEdit(entry: id.description, changed: stale, keptIn: nil) }
             let changed = Self.practiceFields(current, edited)
             guard !changed.isEmpty else { note.discard = true; return [] }
+            try Validation.checkLengths(edited)
             guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a practice's title") }
             if changed.contains("status") || changed.contains("verified by") {
                 throw KnowHowError.unsupported("a practice's status changes with `verify \(id)` or `retire \(id)`, not by editing")
@@ -167,6 +169,7 @@ extension SQLiteKnowledgeStore {
             if changed.contains("role") {
                 _ = try Self.authorize(db, .setRole, Target(ref: "@" + handle), acting: acting)
             }
+            try Validation.checkLengths(edited)
             guard let name = Validation.text(edited.name) else { throw KnowHowError.missingField("a member's name") }
             try db.execute(sql: """
                 UPDATE member SET name = ?, email = ?, organisation = ?, sector = ?, location = ?, time_zone = ?, bio = ?,
@@ -413,7 +416,8 @@ extension SQLiteKnowledgeStore {
     public func describeTag(_ tag: String, _ text: String?) throws {
         try change(.tagDescribe, target: { _ in Target(ref: tag) }) { db, note in
             let id = try Self.ownTag(db, tag)
-            try db.execute(sql: "UPDATE tag SET description = ? WHERE id = ?", arguments: [Validation.text(text), id])
+            try db.execute(sql: "UPDATE tag SET description = ? WHERE id = ?",
+                           arguments: [try Validation.text(text, field: "tag description", limit: Validation.Limit.summary), id])
             note.summary = "described tag " + (try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [id])!)
         }
     }
@@ -494,7 +498,8 @@ extension SQLiteKnowledgeStore {
 
     /// Existing entries like a draft: same address, same email, or close title and summary.
     public func similar(to draft: Draft, limit: Int) throws -> [SimilarEntry] {
-        try read { db in
+        try Validation.checkLengths(draft)
+        return try read { db in
             var found: [EntryRef: SimilarEntry] = [:]
             func add(_ ref: EntryRef, _ title: String, _ why: String, _ score: Double) {
                 if let e = found[ref], e.score >= score { return }

@@ -298,6 +298,9 @@ extension SQLiteKnowledgeStore {
         return out
     }
 
+    /// How many unknown words of one search get a "did you mean".
+    static let maxSuggestedWords = 5
+
     /// Says why nothing matched: which filter emptied the list, or which words are unknown.
     static func explainEmpty(_ db: Database, _ query: Query, match: String?, into results: inout SearchResults) throws {
         if let match, !query.filters.isEmpty {
@@ -323,13 +326,23 @@ extension SQLiteKnowledgeStore {
         // A large store's whole vocabulary is too many words to compare: only words that begin alike.
         let entries = try rankStats(db)?.entries ?? 0
         let alike = entries > 50_000 ? 2 : entries > 5_000 ? 1 : 0
-        for w in words.sorted() where w.count >= 3 {
+        // Bounded whatever the query: words longer than any in the vocabulary (40) plus the edit
+        // limit (3) cannot be near one, only the first few unknown words are looked at, and each
+        // slice of the vocabulary is read once.
+        var unknown = 0
+        var vocabulary: [String: [String]] = [:]
+        for w in words.sorted() where (3...43).contains(w.count) {
+            if unknown == Self.maxSuggestedWords { break }
             let known = try Int64.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM word_vocab WHERE term = ?"), arguments: [w.folding(options: .diacriticInsensitive, locale: nil)]) != nil
             if known { continue }
+            unknown += 1
             let start = String(w.folding(options: .diacriticInsensitive, locale: nil).prefix(alike))
-            let near = EditDistance.nearest(w, in: try String.fetchAll(db.cachedStatement(sql: """
-                SELECT term FROM word_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN 2 AND 40
-                """), arguments: [start, start + "\u{10FFFF}"]), max: 3)
+            if vocabulary[start] == nil {
+                vocabulary[start] = try String.fetchAll(db.cachedStatement(sql: """
+                    SELECT term FROM word_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN 2 AND 40
+                    """), arguments: [start, start + "\u{10FFFF}"])
+            }
+            let near = EditDistance.nearest(w, in: vocabulary[start] ?? [], max: 3)
             // Only the closest: "onbording" suggests onboarding, not also recording.
             if let best = near.first {
                 let d = EditDistance.distance(w, best)

@@ -96,6 +96,7 @@ extension SQLiteKnowledgeStore {
     }
 
     static func insertMember(_ db: Database, _ m: Member, session: WriteSession = WriteSession()) throws -> Int64 {
+        try Validation.checkLengths(m)
         let handle = try Validation.handle(m.handle)
         guard let name = Validation.text(m.name) else { throw KnowHowError.missingField("a member's name") }
         let email = try Validation.text(m.email).map(Validation.email)
@@ -133,6 +134,7 @@ extension SQLiteKnowledgeStore {
     }
 
     static func insertResource(_ db: Database, _ r: Resource, number: Int64?, session: WriteSession = WriteSession()) throws -> Int64 {
+        try Validation.checkLengths(r)
         guard let title = Validation.text(r.title) else { throw KnowHowError.missingField("a resource's title") }
         let url = try Validation.text(r.url).map(Validation.url)
         let contributor = try session.optionalMemberID(db, r.contributor)
@@ -156,6 +158,7 @@ extension SQLiteKnowledgeStore {
     }
 
     static func insertPractice(_ db: Database, _ p: Practice, number: Int64?, session: WriteSession = WriteSession()) throws -> Int64 {
+        try Validation.checkLengths(p)
         guard let title = Validation.text(p.title) else { throw KnowHowError.missingField("a practice's title") }
         let contributor = try session.optionalMemberID(db, p.contributor)
         let verifier = try session.optionalMemberID(db, p.verifiedBy)
@@ -177,6 +180,7 @@ extension SQLiteKnowledgeStore {
     }
 
     static func insertQuestion(_ db: Database, _ q: Question, number: Int64?, session: WriteSession = WriteSession()) throws -> Int64 {
+        try Validation.checkLengths(q)
         guard let title = Validation.text(q.title) else { throw KnowHowError.missingField("a question's title") }
         let asker = try session.optionalMemberID(db, q.asker)
         let body = Validation.text(q.body)
@@ -191,6 +195,7 @@ extension SQLiteKnowledgeStore {
     }
 
     static func insertAnswer(_ db: Database, _ a: Answer, question: Int64, number: Int64?, session: WriteSession = WriteSession()) throws -> Int64 {
+        try Validation.checkLengths(a)
         guard let body = Validation.text(a.body) else { throw KnowHowError.missingField("an answer's text") }
         let author = try session.optionalMemberID(db, a.author)
         try db.run(sql: """

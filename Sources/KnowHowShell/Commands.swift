@@ -30,13 +30,10 @@ public struct FindCommand: ShellCommand {
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         if batch {
-            return try ctx.runBatch { text in
+            return try ctx.runBatch("find") { text in
                 let results = try ctx.store.search(try QueryParser.parse(text), limit: try output.limit(ctx))
                 return (JSONResults(query: text, results: results), !results.hits.isEmpty)
             }
-        }
-        if let option = words.first(where: { $0.hasPrefix("--") && $0.count > 2 }) {
-            throw KnowHowError.invalidValue(field: "option", value: option, expected: "one of --json, --limit N, --batch (to search for it, quote it: \"\(option)\")")
         }
         let text = QueryWords.text(words)
         if text.contains("\u{FFFD}") {
@@ -176,7 +173,8 @@ public struct ExportCommand: ShellCommand {
             throw KnowHowError.cannotWrite(path: path, reason: "check that the folder exists and is writable")
         }
         let c = try ctx.store.counts()
-        ctx.console.print("wrote \(path): \(c.members) members, \(c.resources) resources, \(c.practices) practices, \(c.questions) questions, \(c.tags) tags")
+        ctx.console.print("wrote \(path): " + [Layout.count(c.members, "member"), Layout.count(c.resources, "resource"), Layout.count(c.practices, "practice"),
+                                                Layout.count(c.questions, "question"), Layout.count(c.tags, "tag")].joined(separator: ", "))
         return .ok
     }
 }
@@ -296,7 +294,7 @@ public struct OpenCommand: ShellCommand {
             ctx.console.print("opened \(ctx.storeLabel): there is no store there yet; `init` creates it, and so does `add member @you` or `import FILE`")
             return .ok
         }
-        ctx.console.print("opened \(ctx.storeLabel): \(c.members) members, \(c.entries) entries, \(c.tags) tags")
+        ctx.console.print("opened \(ctx.storeLabel): \(Layout.count(c.members, "member")), \(Layout.count(c.entries, "entry", "entries")), \(Layout.count(c.tags, "tag"))")
         return .ok
     }
 }

@@ -759,7 +759,7 @@ public struct ReviewCommand: ShellCommand {
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let today = ctx.today
-        let due = try ctx.store.dueForReview(within: days, today: today)
+        let due = try ctx.store.dueForReview(within: try bounded(days, "--days", 1...36_500), today: today)
         ctx.lastRefs = due.compactMap { $0.id.map(EntryRef.entry) }
         if json || ctx.settings.json {
             struct Due: Encodable { var id: String; var title: String; var reviewBy: String; var overdue: Bool; var status: String }
@@ -768,7 +768,7 @@ public struct ReviewCommand: ShellCommand {
             return due.isEmpty ? .noResults : .ok
         }
         let c = ctx.console, s = c.styler
-        if due.isEmpty { c.error("no practice is due for review in the next \(days) days"); return .noResults }
+        if due.isEmpty { c.error("no practice is due for review in the next \(Layout.count(days, "day"))"); return .noResults }
         for (i, p) in due.enumerated() {
             let r = p.reviewBy!
             let when = r < today ? s.warn("\(r) overdue") : "\(r)        "

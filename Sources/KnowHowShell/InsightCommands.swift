@@ -59,9 +59,7 @@ enum Chart {
         return w >= width ? s : String(repeating: " ", count: width - w) + s
     }
 
-    static func plural(_ n: Int, _ one: String, _ many: String? = nil) -> String {
-        "\(n) " + (n == 1 ? one : many ?? one + "s")
-    }
+    static func plural(_ n: Int, _ one: String, _ many: String? = nil) -> String { Layout.count(n, one, many) }
 
     static func percent(_ p: Double) -> String { String(format: "%.0f%%", p) }
 }
@@ -103,8 +101,7 @@ public struct StatsCommand: ShellCommand {
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let span = try period.period(ctx)
-        let n = limit ?? 5
-        guard (1...100).contains(n) else { throw KnowHowError.invalidValue(field: "limit", value: String(n), expected: "a number from 1 to 100") }
+        let n = try bounded(limit ?? 5, "--limit", 1...100)
         let store = ctx.store
         let members = try store.allMembers()
         let activity = try store.activity(since: nil)
@@ -402,9 +399,8 @@ public struct TopicsCommand: ShellCommand {
     }
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
-        let n = limit ?? 5
-        guard (1...100).contains(n) else { throw KnowHowError.invalidValue(field: "limit", value: String(n), expected: "a number from 1 to 100") }
-        let goals = LearningGoal.shared(try ctx.store.allMembers(), minMembers: Swift.max(1, min)).prefix(n)
+        let n = try bounded(limit ?? 5, "--limit", 1...100)
+        let goals = LearningGoal.shared(try ctx.store.allMembers(), minMembers: try bounded(min, "--min", 1...100_000)).prefix(n)
         var topics: [Topic] = []
         for g in goals {
             let words = g.tag.replacingOccurrences(of: "-", with: " ")
@@ -437,7 +433,7 @@ public struct TopicsCommand: ShellCommand {
         c.print(s.bold("Topics for the next meeting") + s.dim("  learning goals members share, who could lead"))
         for (i, t) in topics.enumerated() {
             c.print()
-            c.print(Chart.right("\(i + 1).", 3) + " " + s.tag(t.goal.tag) + s.dim("  \(t.goal.learners.count) members want to learn it"))
+            c.print(Chart.right("\(i + 1).", 3) + " " + s.tag(t.goal.tag) + s.dim("  \(Layout.count(t.goal.learners.count, "member")) \(t.goal.learners.count == 1 ? "wants" : "want") to learn it"))
             let leads = t.leaders.map { e -> String in
                 let level = e.member.skills.filter { $0.tag == t.goal.tag }.map(\.level.rawValue).first
                 let why = [level, e.evidenceCount > 0 ? Chart.plural(e.evidenceCount, "entry", "entries") : nil].compactMap { $0 }
@@ -563,7 +559,7 @@ public struct StaleCommand: ShellCommand {
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
-        guard (1...36_500).contains(days) else { throw KnowHowError.invalidValue(field: "--days", value: String(days), expected: "a number from 1 to 36500") }
+        _ = try bounded(days, "--days", 1...36_500)
         let limit = try output.limit(ctx)
         let cutoff = Timestamp(seconds: ctx.now.seconds - Int64(days) * 86_400)
         // Practices with a review date are `review`'s to list (due) or already looked after (not yet due).
@@ -584,9 +580,9 @@ public struct StaleCommand: ShellCommand {
         let c = ctx.console, s = c.styler
         let resources = stale.filter { $0.id.type == .resource }.count
         if stale.isEmpty {
-            c.error("nothing has gone untouched for \(days) days")
+            c.error("nothing has gone untouched for \(Layout.count(days, "day"))")
         } else {
-            c.print(s.bold("Untouched for \(days) days or more") + s.dim("  since \(cutoff.day) · "
+            c.print(s.bold("Untouched for \(Layout.count(days, "day")) or more") + s.dim("  since \(cutoff.day) · "
                     + Chart.plural(resources, "resource") + ", " + Chart.plural(stale.count - resources, "practice")))
             for e in stale.prefix(limit) {
                 let tail = e.contributor.map { "  @" + $0 } ?? ""
@@ -594,7 +590,7 @@ public struct StaleCommand: ShellCommand {
                 let room = max(10, c.width - Layout.width(lead) - Layout.width(tail))
                 c.print(lead + Layout.pad(Layout.truncate(e.title, room), room) + s.dim(tail))
             }
-            if stale.count > limit { c.print(s.dim("  … \(stale.count - limit) more: raise --limit")) }
+            if stale.count > limit { c.note(s.dim("  … \(stale.count - limit) more: raise --limit")) }
         }
         if scheduled > 0 || !due.isEmpty {
             let note = scheduled > 0
@@ -626,7 +622,7 @@ public struct GraphCommand: ShellCommand {
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
-        guard minMembers >= 1 else { throw KnowHowError.invalidValue(field: "--min-members", value: String(minMembers), expected: "a number from 1 up") }
+        _ = try bounded(minMembers, "--min-members", 1...100_000)
         let graph = CommunityGraph.dot(try ctx.store.allMembers(), minMembers: minMembers, interests: interests)
         guard let file else {
             ctx.console.out += graph.text

@@ -25,6 +25,8 @@ public enum KnowHowMain {
     static func extractGlobals(_ args: [String]) throws -> (Globals, [String]) {
         var g = Globals()
         var rest: [String] = []
+        // A command's own options given before its word (`knowhow --json find x`) go after it.
+        var early: [String] = []
         var i = 0
         func value(_ name: String) throws -> String {
             guard i + 1 < args.count else { throw KnowHowError.missingField("a value after \(name)") }
@@ -48,9 +50,22 @@ public enum KnowHowMain {
             default:
                 if a.hasPrefix("--db=") { g.db = String(a.dropFirst(5)) }
                 else if a.hasPrefix("--as=") { g.actor = String(a.dropFirst(5)) }
+                else if rest.isEmpty, a.hasPrefix("-"), a.count > 1 {
+                    early.append(a)
+                    if CommandTable.valuedOptions.contains(a) { early.append(try value(a)) }
+                }
                 else { rest.append(a) }
             }
             i += 1
+        }
+        if !early.isEmpty {
+            guard !rest.isEmpty || g.command != nil else {
+                throw KnowHowError.unsupported("\(early[0]) belongs to a command: put one after it, e.g. `knowhow find onboarding \(early.joined(separator: " "))`")
+            }
+            if rest.isEmpty {
+                throw KnowHowError.unsupported("\(early[0]) belongs to a command: put it inside the -c line")
+            }
+            rest.insert(contentsOf: early, at: 1)
         }
         return (g, rest)
     }
@@ -95,6 +110,7 @@ public enum KnowHowMain {
         let stdoutTTY = TerminalInfo.isTerminal(STDOUT_FILENO)
         let colour = globals.colour ?? TerminalInfo.wantsColour(environment: environment)
         let console = Console(styler: Styler(enabled: colour), width: stdoutTTY ? TerminalInfo.width(environment: environment) : 80)
+        console.outputIsTerminal = stdoutTTY
         var settings = Settings()
         settings.colour = colour
 
@@ -145,6 +161,7 @@ public enum KnowHowMain {
         if TerminalInfo.isTerminal(STDIN_FILENO) && TerminalInfo.isTerminal(STDOUT_FILENO) {
             ctx.prompter = TerminalPrompter(reader: nil, environment: environment)
         }
+        ctx.batchAllowed = true
         let st = Shell(ctx: ctx).execute(cmd, words: Array(args.dropFirst()))
         flush(ctx)
         return st.code
@@ -210,6 +227,12 @@ public final class Shell {
     /// Parses words for one command and runs it, printing errors; never throws.
     public func execute(_ cmd: any ShellCommand.Type, words: [String]) -> LineStatus {
         let parsed: ShellCommand
+        do {
+            try CommandTable.checkOptions(words, of: cmd)
+        } catch {
+            ctx.console.error("knowhow: \(error)")
+            return LineStatus(code: 2)
+        }
         do {
             parsed = try cmd.parse(cmd.takesQuery ? QueryWords.protect(words) : words)
         } catch {

@@ -37,7 +37,7 @@ public struct WhoCommand: ShellCommand {
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         if batch {
-            return try ctx.runBatch { topic in
+            return try ctx.runBatch("who") { topic in
                 let experts = try ExpertRanker.rank(try request(topic, ctx: ctx), source: ctx.store, now: ctx.now)
                 return (JSONWho(topic: topic, experts: experts), !experts.isEmpty)
             }

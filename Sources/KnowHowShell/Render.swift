@@ -40,7 +40,7 @@ enum Render {
             }
         }
         if results.more {
-            c.print(s.dim("… more results: narrow the search or raise --limit (now \(results.hits.count))"))
+            c.note(s.dim("… more results: narrow the search or raise --limit (now \(results.hits.count))"))
         }
     }
 
@@ -68,7 +68,7 @@ enum Render {
                 why.append("endorsed for " + otherEndorsed.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", "))
             }
             if e.evidenceCount > 0 {
-                why.append("\(e.evidenceCount) matching \(e.evidenceCount == 1 ? "entry" : "entries")"
+                why.append(Layout.count(e.evidenceCount, "matching entry", "matching entries")
                            + (m.openToQuestions ? "" : " · not taking questions") + (m.mentoring ? " · mentors" : ""))
             } else if !m.openToQuestions || m.mentoring {
                 why.append((m.openToQuestions ? "" : "not taking questions") + (m.mentoring ? "mentors" : ""))
@@ -88,10 +88,11 @@ enum Render {
         if tags.isEmpty { c.error("no tags match"); return }
         let nameW = min(28, tags.map { $0.tag.name.count }.max() ?? 4)
         for t in tags {
-            let counts = String(format: "%5d %-7@ %4d %@", t.entryCount, "entries" as NSString, t.memberCount,
-                                (t.memberCount == 1 ? "member " : "members") as NSString)
-            var line = s.tag(Layout.pad(t.tag.name, nameW)) + "  " + counts
-            if !t.tag.aliases.isEmpty { line += s.dim("  = " + t.tag.aliases.joined(separator: ", ")) }
+            let counts = Chart.right(Validation.grouped(t.entryCount), 5) + " " + Layout.pad(t.entryCount == 1 ? "entry" : "entries", 7)
+                + " " + Chart.right(Validation.grouped(t.memberCount), 4) + " " + (t.memberCount == 1 ? "member" : "members")
+            // A name longer than the column is cut, so that the counts stay aligned.
+            var line = s.tag(Layout.pad(Layout.truncate(t.tag.name, nameW), nameW)) + "  " + counts
+            if !t.tag.aliases.isEmpty { line += s.dim((t.memberCount == 1 ? "   = " : "  = ") + t.tag.aliases.joined(separator: ", ")) }
             c.print(Layout.width(line) > c.width && !s.enabled ? Layout.truncate(line, c.width) : line)
         }
     }
@@ -107,7 +108,7 @@ enum Render {
         guard let b = body, !b.isEmpty else { return }
         c.print()
         c.print(c.styler.bold(heading))
-        c.print(Layout.wrap(b, width: c.width, indent: "  "))
+        c.print(Layout.wrap(MarkdownText.terminal(b, c.styler), width: c.width, indent: "  "))
     }
 
     static func show(_ ref: EntryRef, ctx: ShellContext, json: Bool) throws {
@@ -208,12 +209,12 @@ enum Render {
                 field(c, "tags", q.tags.map { s.tag("#" + $0) }.joined(separator: " "))
                 text(c, "Question", q.body)
                 c.print()
-                c.print(s.bold(answers.isEmpty ? "No answers yet" : "Answers (\(answers.count))"))
+                c.print(s.bold(answers.isEmpty ? "No answers yet" : "Answers (\(Validation.grouped(answers.count)))"))
                 for a in answers {
                     let accepted = a.id == q.acceptedAnswer
                     c.print("  " + s.id(a.id!.description) + " " + (a.author.map { s.member("@" + $0) } ?? "")
                             + (a.created.map { s.dim(" · \($0.day)") } ?? "") + (accepted ? " " + s.good("✓ accepted") : ""))
-                    c.print(Layout.wrap(a.body, width: c.width, indent: "    "))
+                    c.print(Layout.wrap(MarkdownText.terminal(a.body, s), width: c.width, indent: "    "))
                 }
                 ctx.lastRefs = answers.compactMap { $0.id.map(EntryRef.entry) }
             case .answer:
@@ -225,7 +226,7 @@ enum Render {
                 field(c, "answered", a.created?.day.description)
                 if q.acceptedAnswer == id { field(c, "status", s.good("accepted")) }
                 c.print()
-                c.print(Layout.wrap(a.body, width: c.width, indent: "  "))
+                c.print(Layout.wrap(MarkdownText.terminal(a.body, s), width: c.width, indent: "  "))
             case .member:
                 throw KnowHowError.unknownEntry(id)
             }
@@ -242,7 +243,7 @@ enum Render {
                                   members: members.hits.enumerated().map { JSONHit($1, n: $0 + 1) }))
             return
         }
-        c.print(s.tag("#" + d.tag.name) + s.dim("  \(d.entryCount) entries · \(d.memberCount) members"))
+        c.print(s.tag("#" + d.tag.name) + s.dim("  \(Layout.count(d.entryCount, "entry", "entries")) · \(Layout.count(d.memberCount, "member"))"))
         field(c, "aliases", d.tag.aliases.joined(separator: ", "))
         if let desc = d.tag.description { c.print(Layout.wrap(desc, width: c.width, indent: "  ")) }
         var refs: [EntryRef] = []
@@ -276,13 +277,20 @@ enum Render {
                 c.print("  " + s.id(Layout.pad(names[0], 10)) + " " + Layout.truncate(cmd.configuration.abstract, c.width - 13))
             }
             c.print()
-            c.print("A line that does not start with a command searches: " + s.bold("onboarding checklist") + " is " + s.bold("find onboarding checklist") + ".")
-            c.print("A number shows that result of the last list: " + s.bold("2") + " is " + s.bold("show 2") + ".")
+            c.print(Layout.wrap("A line that does not start with a command searches: " + s.bold("onboarding checklist") + " is "
+                                + s.bold("find onboarding checklist") + ".", width: c.width))
+            c.print(Layout.wrap("A number shows that result of the last list: " + s.bold("2") + " is " + s.bold("show 2") + ".", width: c.width))
             return
         }
         if let cmd = CommandTable.command(named: t) ?? CommandTable.all.first(where: { CommandTable.name(of: $0).hasPrefix(t) }) {
             var text = cmd.helpMessage(columns: c.width)
             text = text.replacingOccurrences(of: "USAGE: \(CommandTable.name(of: cmd))", with: "USAGE: \(CommandTable.name(of: cmd))")
+            // The parser does not wrap its usage line: wrap it on words, under its first word.
+            text = text.components(separatedBy: "\n").map { line in
+                guard line.hasPrefix("USAGE: "), Layout.width(line) > c.width else { return line }
+                let pad = String(repeating: " ", count: 7)
+                return "USAGE: " + Layout.wrap(String(line.dropFirst(7)), width: c.width, indent: pad).dropFirst(7)
+            }.joined(separator: "\n")
             let aliases = cmd.configuration.aliases
             if !aliases.isEmpty { text += "\nALIASES: " + aliases.joined(separator: ", ") + "\n" }
             c.out += text.hasSuffix("\n") ? text : text + "\n"
@@ -318,4 +326,37 @@ struct JSONMember: Encodable {
 struct JSONQuestion: Encodable {
     var question: Question
     var answers: [Answer]
+}
+
+/// Markdown bodies drawn for a terminal: headings and **bold** in bold (plain without colour),
+/// `* ` items as `- `, `[text](url)` as `text <url>`. Everything else is left as written.
+enum MarkdownText {
+    static func terminal(_ text: String, _ s: Styler) -> String {
+        text.components(separatedBy: "\n").map { line -> String in
+            var l = line
+            let lead = l.prefix { $0 == " " }
+            let body = l.dropFirst(lead.count)
+            if body.hasPrefix("#") {
+                let hashes = body.prefix { $0 == "#" }
+                if hashes.count <= 6, body.dropFirst(hashes.count).hasPrefix(" ") {
+                    return String(lead) + s.bold(inline(String(body.dropFirst(hashes.count + 1)), s))
+                }
+            }
+            if body.hasPrefix("* ") { l = String(lead) + "- " + body.dropFirst(2) }
+            return inline(l, s)
+        }.joined(separator: "\n")
+    }
+
+    static func inline(_ line: String, _ s: Styler) -> String {
+        var out = line.replacingOccurrences(of: #"\[([^\]\n]+)\]\((\S+?)\)"#, with: "$1 <$2>", options: .regularExpression)
+        for mark in ["**", "__"] {
+            var parts = out.components(separatedBy: mark)
+            guard parts.count >= 3 else { continue }
+            // Pairs of marks: every odd piece was between them; an unpaired last mark stays.
+            let paired = parts.count % 2 == 1 ? parts.count : parts.count - 1
+            for i in stride(from: 1, to: paired, by: 2) { parts[i] = s.bold(parts[i]) }
+            out = parts[..<paired].joined() + (paired < parts.count ? mark + parts[paired...].joined(separator: mark) : "")
+        }
+        return out
+    }
 }

@@ -53,6 +53,65 @@ public enum CommandTable {
         return all.first { names(of: $0).contains(w) }
     }
 
+    /// A command's options as typed (`--json`, `-n`), each with whether it takes a value; read from
+    /// the command's own declarations, so that checking, help and parsing cannot disagree.
+    static func options(of c: any ShellCommand.Type) -> [String: Bool] {
+        optionsByCommand[name(of: c)] ?? [:]
+    }
+
+    /// Every command's options, worked out once.
+    private static let optionsByCommand: [String: [String: Bool]] = Dictionary(uniqueKeysWithValues: all.map { c in
+        var options: [String: Bool] = ["--help": false, "-h": false]
+        let dump = try? JSONSerialization.jsonObject(with: Data(c._dumpHelp().utf8)) as? [String: Any]
+        let arguments = (dump?["command"] as? [String: Any])?["arguments"] as? [[String: Any]] ?? []
+        for argument in arguments {
+            let takesValue = argument["kind"] as? String == "option"
+            for n in argument["names"] as? [[String: Any]] ?? [] {
+                guard let text = n["name"] as? String else { continue }
+                options[(n["kind"] as? String == "short" ? "-" : "--") + text] = takesValue
+            }
+        }
+        return (name(of: c), options)
+    })
+
+    /// Options any command takes a value for (`--limit`, `--days`): one-shot use may give them
+    /// before the command word.
+    static let valuedOptions: Set<String> = Set(all.flatMap { c in options(of: c).filter(\.value).map(\.key) })
+
+    /// Checks the `--words` among a command's words: an option it does not have is refused with
+    /// the nearest one it does have, and an option's value that looks like a negative number is
+    /// named as given (the parser would take it for an option).
+    static func checkOptions(_ words: [String], of c: any ShellCommand.Type) throws {
+        let known = options(of: c)
+        for (i, word) in words.enumerated() {
+            if word == "--" { return }
+            guard word.hasPrefix("--"), word.count > 2, !word.contains(where: \.isWhitespace) else { continue }
+            let option = String(word.prefix { $0 != "=" })
+            if let takesValue = known[option] {
+                if takesValue, !word.contains("="), i + 1 < words.count, isNegativeNumber(words[i + 1]) {
+                    throw KnowHowError.invalidValue(field: option, value: QueryWords.text([words[i + 1]]), expected: "a whole number of 1 or more")
+                }
+                continue
+            }
+            let near = known.keys.filter { $0.hasPrefix("--") && $0 != "--help" }
+                .map { ($0, EditDistance.distance(option, $0, limit: 3)) }.filter { $0.1 <= 3 }.min { ($0.1, $0.0) < ($1.1, $1.0) }?.0
+            let quoted = c.takesQuery ? " (to search for it, quote it: \"\(word)\")" : ""
+            throw KnowHowError.unsupported("`\(name(of: c))` has no option \(option); "
+                                           + (near.map { "did you mean \($0)?" } ?? "`help \(name(of: c))` lists its options") + quoted)
+        }
+        // `-n -1`: the short form too.
+        for (i, word) in words.enumerated() where known[word] == true && !word.hasPrefix("--") {
+            if i + 1 < words.count, isNegativeNumber(words[i + 1]) {
+                throw KnowHowError.invalidValue(field: word, value: QueryWords.text([words[i + 1]]), expected: "a whole number of 1 or more")
+            }
+        }
+    }
+
+    private static func isNegativeNumber(_ w: String) -> Bool {
+        let t = QueryWords.text([w])
+        return t.hasPrefix("-") && t.count > 1 && t.dropFirst().allSatisfy(\.isNumber)
+    }
+
     /// The command names nearest to a mistyped word.
     public static func nearest(_ word: String) -> String? {
         let w = word.lowercased()
@@ -80,12 +139,18 @@ public struct OutputOptions: ParsableArguments {
     public init() {}
 
     func limit(_ ctx: ShellContext) throws -> Int {
-        let l = limit ?? ctx.settings.limit
-        guard (1...10_000).contains(l) else {
-            throw KnowHowError.invalidValue(field: "limit", value: String(l), expected: "a number from 1 to 10000")
-        }
-        return l
+        try bounded(limit ?? ctx.settings.limit, "--limit", 1...10_000)
     }
 
     func json(_ ctx: ShellContext) -> Bool { json || ctx.settings.json }
+}
+
+/// A number given to an option, refused (naming the option, the value and the range) when it is
+/// out of bounds: huge values would otherwise overflow date arithmetic or wrap around.
+func bounded(_ value: Int, _ option: String, _ range: ClosedRange<Int>) throws -> Int {
+    guard range.contains(value) else {
+        throw KnowHowError.invalidValue(field: option, value: String(value),
+                                        expected: "a number from \(Validation.grouped(range.lowerBound)) to \(Validation.grouped(range.upperBound))")
+    }
+    return value
 }

@@ -37,6 +37,8 @@ public final class ShellContext {
     public var lastRefs: [EntryRef] = []
     public let environment: [String: String]
     public var interactive: Bool
+    /// True for a one-shot command, the only kind that may read standard input with --batch.
+    public var batchAllowed = false
     /// The acting member's handle (see `Identity`).
     public var actor: String? { didSet { store.actingAs = ActingAs(actor) } }
     /// Asks questions in the middle of a command (the shell, a one-shot on a terminal, tests);
@@ -74,18 +76,27 @@ public final class ShellContext {
     private func printJSON<T: Encodable>(_ value: T, pretty: Bool) throws {
         let enc = JSONEncoder()
         enc.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        console.print(String(decoding: try enc.encode(value), as: UTF8.self))
+        console.print(JSONText.escapingInvisibles(String(decoding: try enc.encode(value), as: UTF8.self)))
     }
 
     /// `--batch`: runs `body` on each non-empty line of standard input and writes one JSON line
     /// for each as soon as it is ready (an error object for a line that cannot be run, so one bad
     /// line does not end the batch); `.noResults` when no line found anything.
-    func runBatch(_ body: (String) throws -> (json: any Encodable, found: Bool)) throws -> Outcome {
+    ///
+    /// Only a one-shot command may read standard input so: in a script or the shell, stdin holds
+    /// the next commands. Every input line gets its output line, a blank one too, so that outputs
+    /// line up with inputs.
+    func runBatch(_ command: String, _ body: (String) throws -> (json: any Encodable, found: Bool)) throws -> Outcome {
+        guard batchAllowed else {
+            throw KnowHowError.unsupported("--batch reads standard input; use it as a one-shot command: knowhow \(command) --batch")
+        }
         var any = false
         while let line = Swift.readLine() {
             let text = line.trimmingCharacters(in: .whitespaces)
-            if text.isEmpty { continue }
             do {
+                if text.unicodeScalars.allSatisfy({ $0.properties.isWhitespace || $0.properties.isDefaultIgnorableCodePoint }) {
+                    throw KnowHowError.emptyQuery("this line is blank: nothing to search for")
+                }
                 let (json, found) = try body(text)
                 any = any || found
                 try printJSONLine(json)

@@ -9,6 +9,9 @@ public struct Styler {
 
     public init(enabled: Bool) { self.enabled = enabled }
 
+    /// The SGR parameters this styler writes: the only escape sequences a Console lets through.
+    static let codes: Set<Substring> = ["0", "1", "2", "36", "35", "33", "1;4", "32", "31"]
+
     func wrap(_ s: String, _ code: String) -> String { enabled && !s.isEmpty ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
     public func bold(_ s: String) -> String { wrap(s, "1") }
     public func dim(_ s: String) -> String { wrap(s, "2") }
@@ -58,37 +61,115 @@ public final class Console {
         self.styler = styler; self.width = width
     }
 
+    /// True when standard output is a terminal (see `note`).
+    public var outputIsTerminal = false
+
     public func print(_ s: String = "") { out += s + "\n" }
     public func error(_ s: String) { err += s + "\n" }
+    /// A remark about the output ("… more results"): with it on a terminal, on standard error
+    /// otherwise, so that what a script reads holds only results.
+    public func note(_ s: String) { if outputIsTerminal { print(s) } else { error(s) } }
 
-    /// Takes what was written so far.
+    /// Takes what was written so far, made safe for a terminal: everything a command writes
+    /// passes here, so text from the store or the user can never drive the terminal.
     public func drain() -> (out: String, err: String) {
         defer { out = ""; err = "" }
-        return (out, err)
+        return (TerminalText.safe(out, keepingStyles: styler.enabled), TerminalText.safe(err, keepingStyles: styler.enabled))
+    }
+}
+
+/// Text made harmless for a terminal. Control characters are shown in caret notation (`^[`,
+/// `^G`, `^M`) so that an attempt is visible rather than obeyed; C1 controls become `�`;
+/// bidirectional overrides and isolates, which reorder what a reader sees, are dropped.
+/// Newlines and tabs stay. With `keepingStyles`, the Styler's own colour codes stay too.
+public enum TerminalText {
+    public static func safe(_ s: String, keepingStyles: Bool = false) -> String {
+        guard s.unicodeScalars.contains(where: needsCare) else { return s }
+        let scalars = Array(s.unicodeScalars)
+        var out = String.UnicodeScalarView()
+        out.reserveCapacity(scalars.count + 16)
+        var i = 0
+        while i < scalars.count {
+            let u = scalars[i]
+            if u == "\u{1B}", keepingStyles, let end = stylerSequenceEnd(scalars, from: i) {
+                out.append(contentsOf: scalars[i...end]); i = end + 1; continue
+            }
+            if needsCare(u) {
+                if u.value < 0x20 || u.value == 0x7F {
+                    out.append("^"); out.append(Unicode.Scalar(u.value == 0x7F ? 0x3F : u.value + 0x40)!)
+                } else if (0x80...0x9F).contains(u.value) {
+                    out.append("\u{FFFD}")
+                }
+            } else {
+                out.append(u)
+            }
+            i += 1
+        }
+        return String(out)
+    }
+
+    /// Characters a terminal may obey rather than show.
+    static func needsCare(_ u: Unicode.Scalar) -> Bool {
+        let v = u.value
+        if v < 0x20 { return v != 0x0A && v != 0x09 }
+        if v < 0x7F { return false }
+        return v <= 0x9F || isBidiControl(v)
+    }
+
+    static func isBidiControl(_ v: UInt32) -> Bool { (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) }
+
+    /// The index of the `m` ending an SGR sequence the Styler writes, starting at `i` (an ESC).
+    static func stylerSequenceEnd(_ scalars: [Unicode.Scalar], from i: Int) -> Int? {
+        guard i + 2 < scalars.count, scalars[i + 1] == "[" else { return nil }
+        var j = i + 2, code = ""
+        while j < scalars.count, j - i < 8, scalars[j] == ";" || ("0"..."9").contains(scalars[j]) { code.unicodeScalars.append(scalars[j]); j += 1 }
+        guard j < scalars.count, scalars[j] == "m", Styler.codes.contains(Substring(code)) else { return nil }
+        return j
     }
 }
 
 /// Text layout helpers sized to the terminal.
 enum Layout {
-    /// Display width of a string, ignoring ANSI escapes (wide CJK/emoji count 2).
+    /// Display width of a string as the Console will show it: colour codes take no room, other
+    /// control characters take two (`^[`, see TerminalText), wide CJK/emoji take two.
     static func width(_ s: String) -> Int {
         var w = 0
-        var inEscape = false
-        for u in s.unicodeScalars {
-            if inEscape { if u == "m" { inEscape = false }; continue }
-            if u == "\u{1B}" { inEscape = true; continue }
-            if u == Unicode.Scalar(Highlight.open.asciiValue!) || u == Unicode.Scalar(Highlight.close.asciiValue!) { continue }
+        let scalars = s.unicodeScalars
+        var i = scalars.startIndex
+        while i < scalars.endIndex {
+            let u = scalars[i]
+            i = scalars.index(after: i)
+            if u == "\u{1B}" {
+                // An SGR sequence (ESC [ digits ; m) is drawn as colour; anything else is shown.
+                var j = i
+                if j < scalars.endIndex, scalars[j] == "[" {
+                    j = scalars.index(after: j)
+                    while j < scalars.endIndex, scalars[j] == ";" || ("0"..."9").contains(scalars[j]) { j = scalars.index(after: j) }
+                    if j < scalars.endIndex, scalars[j] == "m" { i = scalars.index(after: j); continue }
+                }
+                w += 2; continue
+            }
+            if u == highlightOpen || u == highlightClose { continue }
+            if TerminalText.needsCare(u) { w += u.value <= 0x7F ? 2 : (0x80...0x9F).contains(u.value) ? 1 : 0; continue }
             if u.properties.generalCategory == .nonspacingMark || u.value == 0x200D || (0xFE00...0xFE0F).contains(u.value) { continue }
             w += isWide(u) ? 2 : 1
         }
         return w
     }
 
+    static let highlightOpen = Highlight.open.unicodeScalars.first!
+    static let highlightClose = Highlight.close.unicodeScalars.first!
+
     static func isWide(_ u: Unicode.Scalar) -> Bool {
         let v = u.value
         return (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v) ||
             (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v) ||
             (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1FAFF).contains(v) || (0x20000...0x3FFFD).contains(v)
+    }
+
+    /// `1 entry`, `2 entries`, `12,000 members`: every count shown to people is written so.
+    static func count(_ n: Int, _ one: String, _ many: String? = nil) -> String {
+        Validation.grouped(n) + " " + (n == 1 ? one : many ?? one + "s")
     }
 
     /// Cuts plain text to `width` columns with an ellipsis.

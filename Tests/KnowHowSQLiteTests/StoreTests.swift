@@ -409,6 +409,16 @@ struct StoreEmptyResultTests {
         #expect(r.suggestions.contains("facilitation"), "\(r.suggestions)")
         #expect(!r.suggestions.contains("remote"))
     }
+
+    /// Issue 11: a long query of unknown words took seconds of did-you-mean work. Only the first
+    /// few unknown words (in order) are looked at, and over-long words never.
+    @Test func didYouMeanLooksAtABoundedNumberOfWords() throws {
+        let store = try makeFixtureStore()
+        let filler = (0..<SQLiteKnowledgeStore.maxSuggestedWords).map { "aaqx\(String(UnicodeScalar(UInt8(97 + $0))))zz" }
+        #expect(try find(store, (filler + ["zzfacilitaton"]).joined(separator: " ")).suggestions.isEmpty)
+        #expect(try find(store, (filler.dropLast() + ["zzfacilitaton"]).joined(separator: " ")).suggestions.contains("facilitation"))
+        #expect(try find(store, String(repeating: "x", count: 60)).suggestions.isEmpty)
+    }
 }
 
 // MARK: - Writes

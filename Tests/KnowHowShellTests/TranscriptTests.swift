@@ -13,7 +13,8 @@ import Testing
 ///     ! nothing matches 'x'              expected standard error
 ///     [exit 1]                           expected status of the line (0 when absent)
 ///
-/// `$FIXTURES` and `$TMP` in a line stand for the fixtures folder and a fresh temporary folder.
+/// `$FIXTURES` and `$TMP` in a line stand for the fixtures folder and a fresh temporary folder;
+/// `$ESC`, `$BEL` and `$RLO` in input for those control characters.
 ///
 /// Run with KNOWHOW_RECORD=1 to rewrite the files from what the shell prints now.
 struct TranscriptTests {
@@ -88,7 +89,9 @@ struct TranscriptTests {
         try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: tmp) }
         let places = [("$FIXTURES", Self.fixtures.path), ("$TMP", tmp)]
-        func expand(_ s: String) -> String { places.reduce(s) { $0.replacingOccurrences(of: $1.0, with: $1.1) } }
+        // $ESC, $BEL and $RLO type control characters (input only: output must show them as ^[, ^G).
+        let controls = [("$ESC", "\u{1B}"), ("$BEL", "\u{07}"), ("$RLO", "\u{202E}")]
+        func expand(_ s: String) -> String { (places + controls).reduce(s) { $0.replacingOccurrences(of: $1.0, with: $1.1) } }
         func abbreviate(_ s: String) -> String { places.reduce(s) { $0.replacingOccurrences(of: $1.1, with: $1.0) } }
         var actual: [Step] = []
         for step in expected {
