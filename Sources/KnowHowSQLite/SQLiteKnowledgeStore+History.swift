@@ -446,25 +446,44 @@ extension SQLiteKnowledgeStore {
     static func rowChange(_ db: Database, _ r: RowImage) throws -> RowChange {
         let before = decode(r.before), after = decode(r.after)
         let image = after.isEmpty ? before : after
-        func text(_ v: Any?) -> String? {
+        func full(_ v: Any?) -> String? {
             switch v {
             case nil, is NSNull: return nil
-            case let s as String: return s.count > 60 ? String(s.prefix(59)) + "…" : s
+            case let s as String: return s
             case let n as NSNumber: return n.stringValue
             default: return "\(v!)"
             }
         }
+        func text(_ v: Any?) -> String? { full(v).map { $0.count > 60 ? String($0.prefix(59)) + "…" : $0 } }
+        // Rows name members and tags by id: show their handles and names (from history when gone).
         func handle(_ id: Any?) throws -> String {
             guard let id = int(id) else { return "?" }
-            return try String.fetchOne(db, sql: "SELECT '@' || handle FROM member WHERE id = ?", arguments: [id]) ?? "member \(id)"
+            return try handleOf(db, id).map { "@" + $0 } ?? "a member no longer in the store"
         }
         func tagName(_ id: Any?) throws -> String {
             guard let id = int(id) else { return "?" }
-            return try String.fetchOne(db, sql: "SELECT '#' || name FROM tag WHERE id = ?", arguments: [id]) ?? "tag \(id)"
+            if let name = try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [id]) ?? String.fetchOne(db, sql: """
+                SELECT json_extract(coalesce(before, after), '$.name') FROM change_row
+                WHERE tbl = 'tag' AND pk = json_array(?) ORDER BY change_id DESC LIMIT 1
+                """, arguments: [id]) { return "#" + name }
+            return "a tag no longer in the store"
         }
-        func entry(_ key: Any?) -> String {
+        func entry(_ key: Any?) throws -> String {
             guard let k = int(key), let t = EntryKey.type(k) else { return "?" }
-            return t == .member ? "member \(k >> 3)" : EntryID(t, k >> 3).description
+            return t == .member ? try handle(k >> 3) : EntryID(t, k >> 3).description
+        }
+        /// A field's value as a person reads it: references by name, not row id.
+        func value(_ name: String, _ v: Any?) throws -> String? {
+            guard full(v) != nil else { return nil }
+            switch name {
+            case "contributor_id", "verified_by_id", "asker_id", "author_id", "member_id", "endorser_id": return try handle(v)
+            case "tag_id": return try tagName(v)
+            case "accepted_answer_id": return int(v).map { EntryID(.answer, $0).description }
+            case "question_id", "resource_id", "practice_id", "successor_id":
+                let type: EntryType = name == "question_id" ? .question : (name == "resource_id" ? .resource : .practice)
+                return int(v).map { EntryID(type, $0).description }
+            default: return full(v)
+            }
         }
         let key: String
         switch r.table {
@@ -475,18 +494,21 @@ extension SQLiteKnowledgeStore {
         case "answer": key = int(image["id"]).map { EntryID(.answer, $0).description } ?? "?"
         case "tag": key = "#" + (text(image["name"]) ?? "?")
         case "tag_alias": key = (text(image["alias"]) ?? "?") + " → " + (try tagName(image["tag_id"]))
-        case "entry_tag": key = entry(image["entry"]) + " " + (try tagName(image["tag_id"]))
+        case "entry_tag": key = (try entry(image["entry"])) + " " + (try tagName(image["tag_id"]))
         case "member_skill", "member_interest": key = (try handle(image["member_id"])) + " " + (try tagName(image["tag_id"]))
         case "resource_author": key = (int(image["resource_id"]).map { EntryID(.resource, $0).description } ?? "?") + " " + (try handle(image["member_id"]))
         case "endorsement": key = (try handle(image["endorser_id"])) + " → " + (try handle(image["member_id"])) + " " + (try tagName(image["tag_id"]))
         case "redirect": key = (text(image["old"]) ?? "?") + " → " + (text(image["new"]) ?? "?")
+        case "not_duplicate": key = (text(image["a"]) ?? "?") + " and " + (text(image["b"]) ?? "?")
         default: key = r.pk
         }
         let kind: RowChange.Kind = r.before == nil ? .created : (r.after == nil ? .deleted : .updated)
         var fields: [(String, String?, String?)] = []
         if kind == .updated {
-            for name in after.keys.sorted() where text(before[name]) != text(after[name]) {
-                fields.append((name, text(before[name]), text(after[name])))
+            for name in after.keys.sorted() where full(before[name]) != full(after[name]) {
+                let shown = name.hasSuffix("_id") ? String(name.dropLast(3)) : name
+                let (b, a) = TextDiff.short(try value(name, before[name]), try value(name, after[name]))
+                fields.append((shown.replacingOccurrences(of: "_", with: " "), b, a))
             }
         }
         return RowChange(kind: kind, table: r.table.replacingOccurrences(of: "_", with: " "), key: key, fields: fields)
