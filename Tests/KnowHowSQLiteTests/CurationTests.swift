@@ -572,6 +572,69 @@ struct EditAndReviewTests {
         #expect(try s.similar(to: Draft(type: .member, title: "Kim Lee"), limit: 5).map(\.ref) == [.member("kim")])
     }
 
+    @Test func duplicatesComeStrongestFirstAndAPairMarkedNotDuplicatesStaysAway() throws {
+        let s = try store(as: "kim")
+        _ = try s.add(Resource(title: "Onboarding Checklist for New Starters (v2)", contributor: "kim"))
+        _ = try s.add(Resource(title: "GROW coaching model", url: "http://example.org/grow/", contributor: "kim"))
+        let all = try s.duplicates(limit: 100)
+        #expect(all.map(\.strength) == all.map(\.strength).sorted(by: >), "\(all.map(\.why))")
+        #expect(all.first?.why == "same address")
+        #expect(try s.duplicates(limit: 1).count == 1)
+        let before = try s.duplicates(limit: 100).count
+        try s.markNotDuplicates(.entry(EntryID("r14")!), .entry(EntryID("r10")!))
+        #expect(try s.duplicates(limit: 100).count == before - 1)
+        #expect(!(try s.duplicates(limit: 100)).contains { $0.drop == .entry(EntryID("r14")!) && $0.keep == .entry(EntryID("r10")!) })
+        let again = knowHowError { try s.markNotDuplicates(.entry(EntryID("r10")!), .entry(EntryID("r14")!)) }
+        #expect(again == .conflict("r10 and r14 are already marked not duplicates; nothing was changed"))
+        // Recorded under both, and undoable.
+        let h = try s.history(of: "r14", by: nil, limit: 1)
+        #expect(h.first?.summary == "marked r10 and r14 not duplicates")
+        #expect(try s.history(of: "r10", by: nil, limit: 1).first?.number == h.first?.number)
+        _ = try s.undo(nil)
+        #expect(try s.duplicates(limit: 100).count == before)
+        // Curators only.
+        s.actingAs = .member("sam")
+        let e = knowHowError { try s.markNotDuplicates(.entry(EntryID("r10")!), .entry(EntryID("r14")!)) }
+        #expect(e == .permissionDenied(action: "Marking a pair as not duplicates (r10 and r14)", needs: .curator, actor: "sam"))
+    }
+
+    @Test func historyNamesMembersAndTagsNeverRowIDs() throws {
+        let s = try store(as: "kim")
+        let id = try s.add(Practice(title: "Check in weekly", tags: ["brand-new"], contributor: "sam"))
+        _ = try s.retag(id, add: [], remove: ["brand-new"])
+        // The tag is gone from the store (undoing the add removes it); history still names it.
+        let p = try s.practice(id); var e = p; e.contributor = "tom"
+        try s.update(e, expecting: p)
+        let edit = try s.historyRecord(try s.history(of: nil, by: "kim", limit: 1)[0].number)
+        let fields = edit.details.flatMap(\.fields)
+        #expect(fields.contains { $0.name == "contributor" && $0.before == "@sam" && $0.after == "@tom" }, "\(fields)")
+        let retag = try s.historyRecord(try s.history(of: nil, by: "kim", limit: 2)[1].number)
+        #expect(retag.details.map(\.key).contains("\(id) #brand-new"), "\(retag.details.map(\.key))")
+    }
+
+    @Test(arguments: [
+        ("short", "shorter", "short", "shorter"),
+        ("A two-page guide to structuring a coaching conversation with GROW, and a note on when to leave the model behind.",
+         "A two-page guide to structuring a coaching conversation with GROW, and a note on when to adapt the model.",
+         "…on when to leave the model behind.", "…on when to adapt the model."),
+        ("Start here. " + String(repeating: "same words again ", count: 6) + "end.",
+         "Begin here. " + String(repeating: "same words again ", count: 6) + "end.",
+         "Start here. same words…", "Begin here. same words…"),
+    ])
+    func longTextIsShownAsTheWordsThatChanged(_ c: (String, String, String, String)) {
+        let (b, a) = TextDiff.short(c.0, c.1)
+        #expect(b == c.2 && a == c.3, "\(String(describing: b)) → \(String(describing: a))")
+    }
+
+    @Test func theMergePreviewSaysTagsAreJoined() throws {
+        let s = try store(as: "kim")
+        let bare = try s.add(Resource(title: "Untagged copy", contributor: "kim"))
+        let plan = try s.mergePlan(keep: .entry(bare), drop: .entry(EntryID("r4")!))
+        let tags = plan.fields.first { $0.name == "tags" }!
+        #expect(tags.union && tags.result == tags.drop)
+        #expect(!(plan.fields.first { $0.name == "title" }!.union))
+    }
+
     @Test func duplicatesAreListedForReview() throws {
         let s = try store(as: "kim")
         _ = try s.add(Resource(title: "Onboarding Checklist for New Starters (v2)", contributor: "kim"))
