@@ -31,6 +31,7 @@ public enum ChangeAction: String, CaseIterable, Codable, Sendable {
     case withdrawEndorsement = "withdraw endorsement"
     case tagRename = "tag rename", tagMerge = "tag merge", tagAlias = "tag alias", tagDescribe = "tag describe"
     case merge, verify, retire
+    case notDuplicates = "not duplicates"
     case importCommunity = "import"
     case undo
 
@@ -101,6 +102,7 @@ public enum Permissions {
         Permission(.tagAlias, .curator, "changing a tag's aliases"),
         Permission(.tagDescribe, .curator, "describing a tag"),
         Permission(.merge, .curator, "merging duplicates"),
+        Permission(.notDuplicates, .curator, "marking a pair as not duplicates"),
         Permission(.verify, .curator, experts: true, "verifying a practice"),
         Permission(.retire, .curator, "retiring a practice"),
         Permission(.importCommunity, .curator, "importing into a store that has members"),
@@ -213,9 +215,12 @@ public struct DuplicatePair: Equatable, Sendable {
     public var keepTitle: String
     public var dropTitle: String
     public var why: String
+    /// 0…1: how sure the match is (same address or email 1, near-identical titles by closeness).
+    public var strength: Double
 
-    public init(keep: EntryRef, drop: EntryRef, keepTitle: String, dropTitle: String, why: String) {
+    public init(keep: EntryRef, drop: EntryRef, keepTitle: String, dropTitle: String, why: String, strength: Double = 1) {
         self.keep = keep; self.drop = drop; self.keepTitle = keepTitle; self.dropTitle = dropTitle; self.why = why
+        self.strength = strength
     }
 }
 
@@ -233,8 +238,10 @@ public struct MergePlan: Equatable, Sendable {
         public var keep: String
         public var drop: String
         public var result: String
-        public init(name: String, keep: String, drop: String, result: String) {
-            self.name = name; self.keep = keep; self.drop = drop; self.result = result
+        /// A list whose result is the union of both (tags, authors, skills, interests).
+        public var union: Bool
+        public init(name: String, keep: String, drop: String, result: String, union: Bool = false) {
+            self.name = name; self.keep = keep; self.drop = drop; self.result = result; self.union = union
         }
     }
 
@@ -383,5 +390,29 @@ public struct EditForm: Equatable, Sendable {
         }
         if let c = current { sections.append((c.0, c.1.joined(separator: "\n"))) }
         return EditForm(fields: fields, sections: sections.map { ($0.0, $0.1.trimmingCharacters(in: .whitespacesAndNewlines)) })
+    }
+}
+
+/// Two versions of a text cut down to what changed, for `history #N`.
+public enum TextDiff {
+    /// Longest a value is shown.
+    public static let width = 60
+
+    /// Short values as they are; long ones as the changed words with a few words of context
+    /// either side (`…the first two weeks…` → `…the first month…`).
+    public static func short(_ before: String?, _ after: String?, context: Int = 3) -> (String?, String?) {
+        func cut(_ s: String?) -> String? { s.map { $0.count > width ? String($0.prefix(width - 1)) + "…" : $0 } }
+        guard let b = before, let a = after, b.count > width || a.count > width else { return (cut(before), cut(after)) }
+        let bw = b.split(separator: " ", omittingEmptySubsequences: false), aw = a.split(separator: " ", omittingEmptySubsequences: false)
+        var head = 0
+        while head < min(bw.count, aw.count), bw[head] == aw[head] { head += 1 }
+        var tail = 0
+        while tail < min(bw.count, aw.count) - head, bw[bw.count - 1 - tail] == aw[aw.count - 1 - tail] { tail += 1 }
+        func excerpt(_ w: [Substring]) -> String {
+            let from = max(0, head - context), to = min(w.count, w.count - tail + context)
+            let middle = w[from..<max(from, to)].joined(separator: " ")
+            return (from > 0 ? "…" : "") + middle + (to < w.count ? "…" : "")
+        }
+        return (cut(excerpt(bw)), cut(excerpt(aw)))
     }
 }

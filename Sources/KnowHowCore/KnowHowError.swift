@@ -28,6 +28,9 @@ public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
     case noStore(path: String)
     case permissionDenied(action: String, needs: Role, actor: String?)
     case notIdentified(action: String)
+    /// A verification refused for a reason other than the role: the verifier's own practice, or an
+    /// expert level that only the verifier vouched for.
+    case verificationRefused(practice: String, actor: String, reason: String)
     case conflict(String)
     /// An edit refused because someone changed the entry since it was opened; `keptIn` holds the edit.
     case staleEdit(entry: String, changed: [String], keptIn: String?)
@@ -85,6 +88,8 @@ public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(action) needs the \(needs.rawValue) role; \(who) cannot do it. Ask a curator"
         case .notIdentified(let action):
             return "\(action) needs to know who you are: pass --as @handle or set KNOWHOW_USER"
+        case .verificationRefused(let practice, let actor, let reason):
+            return "@\(actor) cannot verify \(practice): \(reason)"
         case .conflict(let what):
             return what
         case .staleEdit(let entry, let changed, let keptIn):

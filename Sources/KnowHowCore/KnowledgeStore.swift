@@ -65,8 +65,11 @@ public protocol KnowledgeStore: AnyObject, ExpertEvidenceSource {
     func redirect(_ ref: EntryRef) throws -> EntryRef?
     /// Existing entries like one being added, closest first.
     func similar(to draft: Draft, limit: Int) throws -> [SimilarEntry]
-    /// Likely duplicate pairs for a curator to review.
+    /// Likely duplicate pairs for a curator to review, strongest first, leaving out pairs marked
+    /// not duplicates.
     func duplicates(limit: Int) throws -> [DuplicatePair]
+    /// Records that two entries or members are not duplicates, so `duplicates` stops listing them.
+    func markNotDuplicates(_ a: EntryRef, _ b: EntryRef) throws
     /// Each saves an edit if nobody changed the entry since `original` was read (else `staleEdit`);
     /// returns the names of the fields changed.
     @discardableResult func update(_ edited: Resource, expecting original: Resource) throws -> [String]

@@ -29,7 +29,7 @@ public indirect enum QueryNode: Equatable, Sendable {
 /// A filter that narrows a search: `tag:onboarding`, `type:practice`, `-status:retired`.
 public struct Filter: Equatable, Hashable, Sendable, CustomStringConvertible {
     public enum Key: String, CaseIterable, Sendable {
-        case type, tag, by, status, kind, sector
+        case type, tag, by, status, kind, sector, role
     }
     public var key: Key
     public var value: String
@@ -287,6 +287,7 @@ public enum QueryParser {
         case .status: return "status:verified"
         case .kind: return "kind:template"
         case .sector: return "sector:\"social care\""
+        case .role: return "role:curator"
         }
     }
 

@@ -112,6 +112,8 @@ public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
     public var added: [EntryType: Int] = [:]
     public var tagsAdded = 0
     public var skipped = 0
+    /// Who an import into a new store made its first member and curator.
+    public var founder: String?
 
     public init() {}
 
@@ -123,6 +125,7 @@ public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
         if tagsAdded > 0 { parts.append("\(tagsAdded) \(tagsAdded == 1 ? "tag" : "tags")") }
         var s = parts.isEmpty ? "nothing new to import" : "imported " + parts.joined(separator: ", ")
         if skipped > 0 { s += " (\(skipped) already present)" }
+        if let founder { s += "; @\(founder) is the new store's first member and its curator" }
         return s
     }
 }

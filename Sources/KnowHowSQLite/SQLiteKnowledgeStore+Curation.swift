@@ -577,11 +577,14 @@ extension SQLiteKnowledgeStore {
         try read { db in
             var pairs: [DuplicatePair] = []
             var seen = Set<String>()
+            // Pairs a curator said are not duplicates.
+            for r in try Row.fetchAll(db, sql: "SELECT a, b FROM not_duplicate") { seen.insert((r["a"] as String) + " " + (r["b"] as String)) }
             // The older one (the lower number) is the one to keep.
-            func add(_ a: (EntryRef, String, Int64), _ b: (EntryRef, String, Int64), _ why: String) {
+            func add(_ a: (EntryRef, String, Int64), _ b: (EntryRef, String, Int64), _ why: String, _ strength: Double = 1) {
                 let (keep, drop) = a.2 < b.2 ? (a, b) : (b, a)
-                guard keep.0 != drop.0, seen.insert(keep.0.description + " " + drop.0.description).inserted else { return }
-                pairs.append(DuplicatePair(keep: keep.0, drop: drop.0, keepTitle: keep.1, dropTitle: drop.1, why: why))
+                let (x, y) = Self.pairKey(keep.0, drop.0)
+                guard keep.0 != drop.0, seen.insert(x + " " + y).inserted else { return }
+                pairs.append(DuplicatePair(keep: keep.0, drop: drop.0, keepTitle: keep.1, dropTitle: drop.1, why: why, strength: strength))
             }
             // Same address.
             var byURL: [String: [(EntryRef, String, Int64)]] = [:]
@@ -606,7 +609,7 @@ extension SQLiteKnowledgeStore {
                             let s = Similarity.titleScore(items[i].title, items[j].title)
                             if s >= Similarity.nearIdenticalTitle {
                                 add((items[i].ref, items[i].title, items[i].n), (items[j].ref, items[j].title, items[j].n),
-                                    "near-identical titles (\(Int((s * 100).rounded()))%)")
+                                    "near-identical titles (\(Int((s * 100).rounded()))%)", s)
                             }
                         }
                     }
@@ -628,7 +631,7 @@ extension SQLiteKnowledgeStore {
                         let s = Similarity.titleScore(item.title, other.title)
                         if s >= Similarity.similarTitle {
                             add((item.ref, item.title, item.n), (other.ref, other.title, other.n),
-                                "similar titles, same tags (\(Int((s * 100).rounded()))%)")
+                                "similar titles, same tags (\(Int((s * 100).rounded()))%)", s * 0.9)
                         }
                     }
                 }
@@ -647,9 +650,35 @@ extension SQLiteKnowledgeStore {
                 for other in group.dropFirst() { add(group[0], other, "same email") }
             }
             for (key, group) in byName.sorted(by: { $0.key < $1.key }) where group.count > 1 && key.count >= 4 {
-                for other in group.dropFirst() where other.0 != group[0].0 { add(group[0], other, "same name") }
+                for other in group.dropFirst() where other.0 != group[0].0 { add(group[0], other, "same name", 0.95) }
             }
-            return Array(pairs.prefix(limit))
+            // Strongest first; among equals, in the order found (by kind, then number).
+            let ranked = pairs.enumerated().sorted { ($0.element.strength, $1.offset) > ($1.element.strength, $0.offset) }.map(\.element)
+            return Array(ranked.prefix(limit))
+        }
+    }
+
+    /// A pair's two references in a fixed order, as `not_duplicate` keeps them.
+    static func pairKey(_ a: EntryRef, _ b: EntryRef) -> (String, String) {
+        a.description < b.description ? (a.description, b.description) : (b.description, a.description)
+    }
+
+    public func markNotDuplicates(_ a: EntryRef, _ b: EntryRef) throws {
+        let (x, y) = Self.pairKey(a, b)
+        try change(.notDuplicates, target: { _ in Target(ref: "\(x) and \(y)") }) { db, note in
+            guard a.type == b.type else {
+                throw KnowHowError.unsupported("\(a) and \(b) are not the same kind of thing, so they are never listed as duplicates")
+            }
+            guard a != b else { throw KnowHowError.conflict("\(a) is one entry; name two to mark as not duplicates") }
+            for ref in [a, b] {
+                switch ref {
+                case .member(let h): note.keys.insert(EntryKey.make(.member, try Self.requireOwnMember(db, h)))
+                case .entry(let id): note.keys.insert(EntryKey.make(id.type, try Self.requireOwn(db, id)))
+                }
+            }
+            try db.execute(sql: "INSERT OR IGNORE INTO not_duplicate(a, b) VALUES (?, ?)", arguments: [x, y])
+            if db.changesCount == 0 { throw KnowHowError.conflict("\(x) and \(y) are already marked not duplicates; nothing was changed") }
+            note.summary = "marked \(x) and \(y) not duplicates"
         }
     }
 
@@ -708,10 +737,10 @@ extension SQLiteKnowledgeStore {
                 F(name: "url", keep: show(K.url), drop: show(D.url), result: show(m.url)),
                 F(name: "kind", keep: K.kind.rawValue, drop: D.kind.rawValue, result: m.kind.rawValue),
                 F(name: "summary", keep: show(K.summary), drop: show(D.summary), result: show(m.summary)),
-                F(name: "tags", keep: list(K.tags), drop: list(D.tags), result: list(m.tags)),
+                F(name: "tags", keep: list(K.tags), drop: list(D.tags), result: list(m.tags), union: true),
                 F(name: "contributor", keep: handles(K.contributor.map { [$0] } ?? []), drop: handles(D.contributor.map { [$0] } ?? []),
                   result: handles(m.contributor.map { [$0] } ?? [])),
-                F(name: "authors", keep: handles(K.authors), drop: handles(D.authors), result: handles(m.authors)),
+                F(name: "authors", keep: handles(K.authors), drop: handles(D.authors), result: handles(m.authors), union: true),
             ]
             let moves = [phrase(Set(D.tags).subtracting(K.tags).count, "tag"), phrase(Set(D.authors).subtracting(K.authors).count, "author")].compactMap { $0 }
             return (MergePlan(keep: keep, drop: drop, fields: fields, moves: moves), .resource(k, d, m))
@@ -732,7 +761,7 @@ extension SQLiteKnowledgeStore {
                 F(name: "context", keep: show(K.context), drop: show(D.context), result: show(m.context)),
                 F(name: "practice", keep: show(K.practice), drop: show(D.practice), result: show(m.practice)),
                 F(name: "evidence", keep: show(K.evidence), drop: show(D.evidence), result: show(m.evidence)),
-                F(name: "tags", keep: list(K.tags), drop: list(D.tags), result: list(m.tags)),
+                F(name: "tags", keep: list(K.tags), drop: list(D.tags), result: list(m.tags), union: true),
                 F(name: "contributor", keep: handles(K.contributor.map { [$0] } ?? []), drop: handles(D.contributor.map { [$0] } ?? []),
                   result: handles(m.contributor.map { [$0] } ?? [])),
             ]
@@ -761,8 +790,8 @@ extension SQLiteKnowledgeStore {
                 F(name: "organisation", keep: show(K.organisation), drop: show(D.organisation), result: show(m.organisation)),
                 F(name: "sector", keep: show(K.sector), drop: show(D.sector), result: show(m.sector)),
                 F(name: "role", keep: K.role.rawValue, drop: D.role.rawValue, result: m.role.rawValue),
-                F(name: "skills", keep: skillList(K.skills), drop: skillList(D.skills), result: skillList(m.skills)),
-                F(name: "interests", keep: list(K.interests), drop: list(D.interests), result: list(m.interests)),
+                F(name: "skills", keep: skillList(K.skills), drop: skillList(D.skills), result: skillList(m.skills), union: true),
+                F(name: "interests", keep: list(K.interests), drop: list(D.interests), result: list(m.interests), union: true),
             ]
             let moves = [
                 phrase(try count("SELECT count(*) FROM resource WHERE contributor_id = ?", d), "resource", " contributed"),

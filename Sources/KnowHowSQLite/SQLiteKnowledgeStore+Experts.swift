@@ -232,8 +232,10 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
 
     /// Records that `endorser` vouches for `member`'s skill in `tag`; false when already recorded.
     public func endorse(_ member: String, tag: String, by endorser: String) throws -> Bool {
-        try change(.endorse, target: { _ in Target(owner: try? Validation.handle(endorser)) }) { db, note in
-            note.summary = "@\(endorser) endorsed @\(member) for \(tag)"
+        let actor = actingAs.handle
+        return try change(.endorse, target: { _ in Target(owner: try? Validation.handle(endorser)) }) { db, note in
+            // History shows who acted beside the summary: name the endorser only when someone else.
+            note.summary = "endorsed @\(member) for \(tag)" + (actor == endorser ? "" : " as @\(endorser)")
             let m = try Self.memberID(db, member), e = try Self.memberID(db, endorser)
             guard m != e else { throw KnowHowError.conflict("you cannot endorse yourself; ask a colleague to endorse you") }
             guard let t = try Self.tagID(db, tag, create: false) else {
@@ -247,8 +249,9 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
 
     /// Withdraws an endorsement; false when there was none.
     public func withdrawEndorsement(_ member: String, tag: String, by endorser: String) throws -> Bool {
-        try change(.withdrawEndorsement, target: { _ in Target(owner: try? Validation.handle(endorser)) }) { db, note in
-            note.summary = "@\(endorser) withdrew the endorsement of @\(member) for \(tag)"
+        let actor = actingAs.handle
+        return try change(.withdrawEndorsement, target: { _ in Target(owner: try? Validation.handle(endorser)) }) { db, note in
+            note.summary = "withdrew the endorsement of @\(member) for \(tag)" + (actor == endorser ? "" : " by @\(endorser)")
             let m = try Self.memberID(db, member), e = try Self.memberID(db, endorser)
             guard let t = try Self.tagID(db, tag, create: false) else { throw KnowHowError.unknownTag(tag, suggestion: nil) }
             try db.execute(sql: "DELETE FROM endorsement WHERE endorser_id = ? AND member_id = ? AND tag_id = ?", arguments: [e, m, t])

@@ -100,17 +100,50 @@ extension SQLiteKnowledgeStore {
                 throw KnowHowError.unsupported("you are acting as @\(handle), but this store has no such member; pass --as with a member's handle, or ask a curator to add you")
             }
             let role = Role(rawValue: row["role"]) ?? .member
-            var expert = false
-            if rule.experts, !target.expertTags.isEmpty {
-                expert = try Int.fetchOne(db, sql: """
-                    SELECT count(*) FROM member_skill WHERE member_id = ? AND level = 'expert'
-                    AND tag_id IN (\(target.expertTags.map(String.init).joined(separator: ",")))
-                    """, arguments: [row["id"] as Int64]) ?? 0 > 0
+            if action == .verify {
+                try authorizeVerifier(db, member: row["id"], handle: handle, role: role, target)
+                return handle
             }
-            try Permissions.require(action, handle: handle, role: role, isOwner: target.owner == handle,
-                                    isExpert: expert, target: target.ref)
+            try Permissions.require(action, handle: handle, role: role, isOwner: target.owner == handle, target: target.ref)
             return handle
         }
+    }
+
+    /// Verification needs a curator, or an expert in one of the practice's tags whose level someone
+    /// else vouched for (set it, or endorsed it); never the practice's own contributor.
+    static func authorizeVerifier(_ db: Database, member: Int64, handle: String, role: Role, _ target: Target) throws {
+        let practice = target.ref ?? "this practice"
+        if target.owner == handle {
+            throw KnowHowError.verificationRefused(practice: practice, actor: handle, reason:
+                "they contributed it, and a practice is verified by someone else (a curator, or an expert in one of its tags)")
+        }
+        if role >= Permissions.rule(.verify).least { return }
+        let expertIn = target.expertTags.isEmpty ? [] : try Int64.fetchAll(db, sql: """
+            SELECT tag_id FROM member_skill WHERE member_id = ? AND level = 'expert'
+            AND tag_id IN (\(target.expertTags.map(String.init).joined(separator: ","))) ORDER BY tag_id
+            """, arguments: [member])
+        guard !expertIn.isEmpty else {
+            return try Permissions.require(.verify, handle: handle, role: role, isOwner: false, target: target.ref)
+        }
+        for tag in expertIn where try expertLevelIsVouched(db, member: member, handle: handle, tag: tag) { return }
+        let tag = try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [expertIn[0]]) ?? "its tag"
+        throw KnowHowError.verificationRefused(practice: practice, actor: handle, reason:
+            "their expert level in \(tag) was set by themselves and nobody else has endorsed it; a curator can verify it "
+            + "or confirm the level (`edit @\(handle)`), or another member can `endorse @\(handle) \(tag)`")
+    }
+
+    /// True when someone other than the member stands behind their skill level in a tag: another
+    /// member endorsed it, or the latest recorded change to it was not their own (a curator's edit,
+    /// a merge; a level that came in with an import has no recorded change, and counts too).
+    static func expertLevelIsVouched(_ db: Database, member: Int64, handle: String, tag: Int64) throws -> Bool {
+        if try Int64.fetchOne(db, sql: "SELECT 1 FROM endorsement WHERE member_id = ? AND tag_id = ? AND endorser_id <> ? LIMIT 1",
+                              arguments: [member, tag, member]) != nil { return true }
+        let setBy = try Row.fetchOne(db, sql: """
+            SELECT c.actor FROM change_row r JOIN change c ON c.id = r.change_id
+            WHERE r.tbl = 'member_skill' AND r.pk = json_array(?, ?) ORDER BY r.change_id DESC LIMIT 1
+            """, arguments: [member, tag])
+        guard let setBy else { return true }
+        return (setBy["actor"] as String?) != handle
     }
 
     /// Who owns an entry: a resource's or practice's contributor, a question's asker, an answer's author.
@@ -413,25 +446,44 @@ extension SQLiteKnowledgeStore {
     static func rowChange(_ db: Database, _ r: RowImage) throws -> RowChange {
         let before = decode(r.before), after = decode(r.after)
         let image = after.isEmpty ? before : after
-        func text(_ v: Any?) -> String? {
+        func full(_ v: Any?) -> String? {
             switch v {
             case nil, is NSNull: return nil
-            case let s as String: return s.count > 60 ? String(s.prefix(59)) + "…" : s
+            case let s as String: return s
             case let n as NSNumber: return n.stringValue
             default: return "\(v!)"
             }
         }
+        func text(_ v: Any?) -> String? { full(v).map { $0.count > 60 ? String($0.prefix(59)) + "…" : $0 } }
+        // Rows name members and tags by id: show their handles and names (from history when gone).
         func handle(_ id: Any?) throws -> String {
             guard let id = int(id) else { return "?" }
-            return try String.fetchOne(db, sql: "SELECT '@' || handle FROM member WHERE id = ?", arguments: [id]) ?? "member \(id)"
+            return try handleOf(db, id).map { "@" + $0 } ?? "a member no longer in the store"
         }
         func tagName(_ id: Any?) throws -> String {
             guard let id = int(id) else { return "?" }
-            return try String.fetchOne(db, sql: "SELECT '#' || name FROM tag WHERE id = ?", arguments: [id]) ?? "tag \(id)"
+            if let name = try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [id]) ?? String.fetchOne(db, sql: """
+                SELECT json_extract(coalesce(before, after), '$.name') FROM change_row
+                WHERE tbl = 'tag' AND pk = json_array(?) ORDER BY change_id DESC LIMIT 1
+                """, arguments: [id]) { return "#" + name }
+            return "a tag no longer in the store"
         }
-        func entry(_ key: Any?) -> String {
+        func entry(_ key: Any?) throws -> String {
             guard let k = int(key), let t = EntryKey.type(k) else { return "?" }
-            return t == .member ? "member \(k >> 3)" : EntryID(t, k >> 3).description
+            return t == .member ? try handle(k >> 3) : EntryID(t, k >> 3).description
+        }
+        /// A field's value as a person reads it: references by name, not row id.
+        func value(_ name: String, _ v: Any?) throws -> String? {
+            guard full(v) != nil else { return nil }
+            switch name {
+            case "contributor_id", "verified_by_id", "asker_id", "author_id", "member_id", "endorser_id": return try handle(v)
+            case "tag_id": return try tagName(v)
+            case "accepted_answer_id": return int(v).map { EntryID(.answer, $0).description }
+            case "question_id", "resource_id", "practice_id", "successor_id":
+                let type: EntryType = name == "question_id" ? .question : (name == "resource_id" ? .resource : .practice)
+                return int(v).map { EntryID(type, $0).description }
+            default: return full(v)
+            }
         }
         let key: String
         switch r.table {
@@ -442,18 +494,21 @@ extension SQLiteKnowledgeStore {
         case "answer": key = int(image["id"]).map { EntryID(.answer, $0).description } ?? "?"
         case "tag": key = "#" + (text(image["name"]) ?? "?")
         case "tag_alias": key = (text(image["alias"]) ?? "?") + " → " + (try tagName(image["tag_id"]))
-        case "entry_tag": key = entry(image["entry"]) + " " + (try tagName(image["tag_id"]))
+        case "entry_tag": key = (try entry(image["entry"])) + " " + (try tagName(image["tag_id"]))
         case "member_skill", "member_interest": key = (try handle(image["member_id"])) + " " + (try tagName(image["tag_id"]))
         case "resource_author": key = (int(image["resource_id"]).map { EntryID(.resource, $0).description } ?? "?") + " " + (try handle(image["member_id"]))
         case "endorsement": key = (try handle(image["endorser_id"])) + " → " + (try handle(image["member_id"])) + " " + (try tagName(image["tag_id"]))
         case "redirect": key = (text(image["old"]) ?? "?") + " → " + (text(image["new"]) ?? "?")
+        case "not_duplicate": key = (text(image["a"]) ?? "?") + " and " + (text(image["b"]) ?? "?")
         default: key = r.pk
         }
         let kind: RowChange.Kind = r.before == nil ? .created : (r.after == nil ? .deleted : .updated)
         var fields: [(String, String?, String?)] = []
         if kind == .updated {
-            for name in after.keys.sorted() where text(before[name]) != text(after[name]) {
-                fields.append((name, text(before[name]), text(after[name])))
+            for name in after.keys.sorted() where full(before[name]) != full(after[name]) {
+                let shown = name.hasSuffix("_id") ? String(name.dropLast(3)) : name
+                let (b, a) = TextDiff.short(try value(name, before[name]), try value(name, after[name]))
+                fields.append((shown.replacingOccurrences(of: "_", with: " "), b, a))
             }
         }
         return RowChange(kind: kind, table: r.table.replacingOccurrences(of: "_", with: " "), key: key, fields: fields)
@@ -479,6 +534,7 @@ extension SQLiteKnowledgeStore {
             if let by: Int64 = target["undone_by"] {
                 throw KnowHowError.conflict("change #\(n) was already undone by #\(by)")
             }
+            try Self.authorizeAgain(db, change: n, acting: acting)
             try Self.reverse(db, change: n)
             try db.execute(sql: "UPDATE change SET undone_by = ? WHERE id = ?", arguments: [note.number, n])
             if let original: Int64 = target["undoes"] {
@@ -490,6 +546,78 @@ extension SQLiteKnowledgeStore {
             return note.number
         }
         return try historyRecord(undoNumber)
+    }
+
+    /// Undoing (or redoing) a change needs what the change itself needed, as the actor holds it now:
+    /// a curator demoted since cannot undo their curator-only changes.
+    static func authorizeAgain(_ db: Database, change n: Int64, acting: ActingAs) throws {
+        guard case .member(let handle) = acting,
+              let me = try Row.fetchOne(db, sql: "SELECT id, role FROM member WHERE handle = ?", arguments: [handle]) else { return }
+        let role = Role(rawValue: me["role"]) ?? .member
+        // Undoing an undo makes the original change again: that one's rule applies.
+        var number = n
+        var seen: Set<Int64> = []
+        while seen.insert(number).inserted,
+              let row = try Row.fetchOne(db, sql: "SELECT action, undoes FROM change WHERE id = ?", arguments: [number]),
+              (row["action"] as String) == ChangeAction.undo.rawValue, let undone: Int64 = row["undoes"] {
+            number = undone
+        }
+        guard let name = try String.fetchOne(db, sql: "SELECT action FROM change WHERE id = ?", arguments: [number]),
+              let action = ChangeAction(rawValue: name), action != .undo else { return }
+        let rows = try Row.fetchAll(db, sql: "SELECT tbl, before, after FROM change_row WHERE change_id = ? ORDER BY seq", arguments: [number])
+        let rule = Permissions.rule(action)
+        let isOwner = try changeOwner(db, rows) == handle
+        func refuse(_ needs: Role) -> KnowHowError {
+            let doing = (!isOwner && rule.leastForOwn != nil ? rule.doingOthers : nil) ?? rule.doing
+            return .permissionDenied(action: "Undoing #\(n) (\(doing))", needs: needs, actor: handle)
+        }
+        if action == .verify {
+            guard role < rule.least else { return }
+            guard let practice = rows.lazy.filter({ ($0["tbl"] as String) == "practice" })
+                    .compactMap({ int(decode(($0["before"] as String?) ?? $0["after"])["id"]) }).first else { throw refuse(rule.least) }
+            let id = EntryID(.practice, practice)
+            let t = Target(ref: id.description, owner: try? owner(db, id),
+                           expertTags: try Int64.fetchAll(db, sql: "SELECT tag_id FROM entry_tag WHERE entry = ?", arguments: [EntryKey.make(id)]))
+            do { try authorizeVerifier(db, member: me["id"], handle: handle, role: role, t) } catch { throw refuse(rule.least) }
+            return
+        }
+        if let needs = Permissions.missingRole(action, role: role, isOwner: isOwner) { throw refuse(needs) }
+        // A profile edit that changed a role needed a curator as well.
+        if action == .editMember, role < Permissions.rule(.setRole).least,
+           rows.contains(where: { ($0["tbl"] as String) == "member" && decode($0["before"] as String?)["role"] as? String != decode($0["after"] as String?)["role"] as? String }) {
+            throw KnowHowError.permissionDenied(action: "Undoing #\(n) (changing a member's role)", needs: Permissions.rule(.setRole).least, actor: handle)
+        }
+    }
+
+    /// Whose entry, profile, question or endorsement a change was made to, read from its rows.
+    static func changeOwner(_ db: Database, _ rows: [Row]) throws -> String? {
+        for r in rows {
+            let image = decode((r["before"] as String?) ?? r["after"])
+            let member: Int64?
+            switch r["tbl"] as String {
+            case "member": member = int(image["id"])
+            case "member_skill", "member_interest": member = int(image["member_id"])
+            case "resource", "practice": member = int(image["contributor_id"])
+            case "question": member = int(image["asker_id"])
+            case "answer": member = int(image["author_id"])
+            case "endorsement": member = int(image["endorser_id"])
+            case "entry_tag":
+                guard let k = int(image["entry"]), let t = EntryKey.type(k), t != .member else { continue }
+                return try? owner(db, EntryID(t, k >> 3))
+            default: continue
+            }
+            return try member.flatMap { try handleOf(db, $0) }
+        }
+        return nil
+    }
+
+    /// A member's handle by row id, also once merged away or deleted (from the rows history kept).
+    static func handleOf(_ db: Database, _ id: Int64) throws -> String? {
+        if let h = try String.fetchOne(db, sql: "SELECT handle FROM member WHERE id = ?", arguments: [id]) { return h }
+        return try String.fetchOne(db, sql: """
+            SELECT json_extract(coalesce(before, after), '$.handle') FROM change_row
+            WHERE tbl = 'member' AND pk = json_array(?) ORDER BY change_id DESC LIMIT 1
+            """, arguments: [id])
     }
 
     static func changeToUndo(_ db: Database, _ number: Int64?, acting: ActingAs) throws -> Int64 {

@@ -277,6 +277,17 @@ extension SQLiteKnowledgeStore {
         m.registerMigration("v3-work-summary") { db in
             try SQLiteKnowledgeStore.createWorkSummary(db)
         }
+        m.registerMigration("v4-not-duplicates") { db in
+            try db.execute(sql: """
+            -- Pairs a curator marked as not duplicates ('r3', 'r9'; '@kim', '@kimlee'), a before b.
+            CREATE TABLE not_duplicate (
+                a TEXT NOT NULL,
+                b TEXT NOT NULL,
+                PRIMARY KEY (a, b),
+                CHECK (a < b)
+            ) WITHOUT ROWID;
+            """)
+        }
         return m
     }()
 }

@@ -96,6 +96,17 @@ extension SQLiteKnowledgeStore {
             }
             let list = kinds.map { "'\($0)'" }.joined(separator: ",")
             return .sql("+k IN (SELECT id << 3 | 2 FROM resource WHERE kind IN (\(list)))", [])
+        case .role:
+            // Members only: who holds a role, for `list members role:curator`.
+            var roles: [String] = []
+            for v in values {
+                guard let r = Role(rawValue: v.lowercased()) else {
+                    throw KnowHowError.badFilter(key: "role", reason: "'\(v)' is not a role; use member, contributor or curator")
+                }
+                roles.append(r.rawValue)
+            }
+            let list = roles.map { "'\($0)'" }.joined(separator: ",")
+            return .sql("+k IN (SELECT id << 3 | 1 FROM member WHERE role IN (\(list)))", [])
         case .sector:
             let patterns = values.map { $0.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: " ") + "%" }
             let cond = patterns.map { _ in "sector LIKE ?" }.joined(separator: " OR ")

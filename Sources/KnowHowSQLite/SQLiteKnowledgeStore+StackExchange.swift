@@ -11,15 +11,31 @@ extension SQLiteKnowledgeStore {
     public func importStackExchange(folder: String, site: String? = nil,
                                     progress: ((String) -> Void)?) throws -> ImportSummary {
         let site = site ?? Self.siteName(folder: folder)
+        let acting = actingAs
         // A curator's change once the store has members (see +History); recorded without row images.
         return try change(.importCommunity, recordRows: false) { db, note in
+            // Imported users are never curators: a new store gets its curator from who imports.
+            var founder: String?
+            if try Int.fetchOne(db, sql: "SELECT count(*) FROM member") == 0 {
+                switch acting {
+                case .nobody:
+                    throw KnowHowError.notIdentified(action: "Importing a Stack Exchange archive into a new store (you become its curator)")
+                case .member(let handle):
+                    let h = try Validation.handle(handle)
+                    _ = try Self.insertMember(db, Member(handle: h, name: h, role: .curator))
+                    founder = h
+                case .system:
+                    break
+                }
+            }
             let sink = try StackExchangeImport(db: db, site: site, store: self, progress: progress)
             try StackExchangeDump.read(folder: folder, into: sink, progress: progress)
             if sink.orphanAnswers > 0 {
                 progress?("\(StackExchangeDump.postsFile): left out \(sink.orphanAnswers) answers whose question is not in the dump")
             }
+            sink.summary.founder = founder
             note.summary = "Stack Exchange \(site): " + sink.summary.description
-            note.discard = sink.summary.total == 0
+            note.discard = sink.summary.total == 0 && founder == nil
             return sink.summary
         }
     }

@@ -57,7 +57,7 @@ public struct ListCommand: ShellCommand {
     public static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List members, resources, practices, questions or tags, optionally narrowed by a search.",
-        discussion: "Examples: list members sector:health · list resources kind:template · list tags onboard",
+        discussion: "Examples: list members sector:health · list members role:curator · list resources kind:template · list tags onboard",
         aliases: ["ls"])
     public static let arguments: [ArgumentKind] = [.listType, .query]
     public static let takesQuery = true

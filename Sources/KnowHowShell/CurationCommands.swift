@@ -661,7 +661,8 @@ public struct MergeCommand: ShellCommand {
         c.print(s.bold("Merging \(plan.drop) into \(plan.keep)") + s.dim("  (\(plan.drop) will point to \(plan.keep))"))
         c.print(s.dim(Layout.pad("", label) + Layout.pad("keep \(plan.keep)", col) + "  " + Layout.pad("drop \(plan.drop)", col) + "  after"))
         for f in plan.fields {
-            let after = f.result == f.keep ? "keep" : (f.result == f.drop ? s.warn("drop") : s.good("both"))
+            // Lists (tags, authors, skills) are joined: say so even when KEEP's was empty.
+            let after = f.result == f.keep ? "keep" : (f.union ? s.good("both") : (f.result == f.drop ? s.warn("drop") : s.good("both")))
             c.print(Layout.pad(f.name, label) + Layout.pad(Layout.truncate(f.keep, col), col) + "  "
                     + Layout.pad(Layout.truncate(f.drop, col), col) + "  " + after)
         }
@@ -673,15 +674,33 @@ public struct DuplicatesCommand: ShellCommand {
     public static let configuration = CommandConfiguration(
         commandName: "duplicates",
         abstract: "List likely duplicates to review: same address, near-identical titles, members with the same email or name.",
-        discussion: "Each pair is shown with the `merge` line that would combine it (the older one is kept).")
+        discussion: """
+        The strongest matches come first, 20 at a time (--limit N for more). Each pair is shown with the `merge` line \
+        that would combine it (the older one is kept). `duplicates --not r3 r9` marks a pair as not duplicates \
+        (curators; `undo` reverses it), so it is not listed again.
+        """)
     public static let arguments: [ArgumentKind] = [.nothing]
 
     @OptionGroup public var output: OutputOptions
+    @Option(name: .customLong("not"), parsing: .upToNextOption, help: "Mark two entries or members as not duplicates.")
+    public var not: [String] = []
 
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
-        let pairs = try ctx.store.duplicates(limit: output.limit == nil ? 100 : try output.limit(ctx))
+        if !not.isEmpty {
+            guard not.count == 2 else {
+                throw KnowHowError.invalidValue(field: "pair", value: not.joined(separator: " "), expected: "two ids or handles, such as --not r3 r9")
+            }
+            guard let a = try ctx.resolve(not[0]) else { throw KnowHowError.unknownReference(not[0]) }
+            guard let b = try ctx.resolve(not[1]) else { throw KnowHowError.unknownReference(not[1]) }
+            try ctx.store.markNotDuplicates(a, b)
+            ctx.console.print("marked \(a) and \(b) as not duplicates; `duplicates` leaves them out, and `undo` reverses it")
+            return .ok
+        }
+        let all = try ctx.store.duplicates(limit: .max)
+        let limit = output.limit == nil ? 20 : try output.limit(ctx)
+        let pairs = Array(all.prefix(limit))
         if output.json(ctx) {
             struct Pair: Encodable { var keep: String; var drop: String; var why: String }
             try ctx.printJSON(pairs.map { Pair(keep: $0.keep.description, drop: $0.drop.description, why: $0.why) })
@@ -693,7 +712,11 @@ public struct DuplicatesCommand: ShellCommand {
             c.print(String(format: "%2d. ", i + 1) + s.id(p.keep.description) + " and " + s.id(p.drop.description) + s.dim("  " + p.why))
             c.print("    " + Layout.truncate(p.keepTitle, c.width - 4))
             c.print("    " + Layout.truncate(p.dropTitle, c.width - 4))
-            c.print("    " + s.dim("merge \(p.keep) \(p.drop)"))
+            c.print("    " + s.dim("merge \(p.keep) \(p.drop)  ·  duplicates --not \(p.keep) \(p.drop)"))
+        }
+        if all.count > pairs.count {
+            let more = all.count - pairs.count
+            c.print(s.dim("… and \(more) more \(more == 1 ? "pair" : "pairs"); --limit \(all.count) shows them all"))
         }
         ctx.lastRefs = pairs.map(\.keep)
         return .ok

@@ -112,6 +112,69 @@ struct RoleMatrixTests {
         }
     }
 
+    /// The least role each write needs when its author, demoted to member, undoes it (nil: allowed).
+    static let undoAfterDemotion: [String: Role?] = [
+        "edit r1 (kim's)": .contributor, "tag r1": .contributor, "ask": nil, "answer": nil, "endorse": nil,
+    ]
+
+    @Test(arguments: 0..<writes.count)
+    func undoAfterDemotion(_ i: Int) throws {
+        let w = Self.writes[i]
+        guard w.name != "import" else { return }
+        let s = try store(as: "kim")
+        try w.run(s)
+        let number = try s.history(of: nil, by: "kim", limit: 1)[0].number
+        try RoleMatrixTests.setRole(s, "kim", .member)
+        let before = try fullSnapshot(s)
+        let needs = Self.undoAfterDemotion[w.name] ?? w.least
+        if let needs {
+            let e = knowHowError { _ = try s.undo(nil) }
+            guard case .permissionDenied(let action, let n, let actor)? = e else {
+                Issue.record("undo of \(w.name): \(String(describing: e))"); return
+            }
+            #expect(action.hasPrefix("Undoing #\(number) (") && n == needs && actor == "kim", "undo of \(w.name): \(e!)")
+            #expect(try fullSnapshot(s) == before, "a refused undo of \(w.name) changes nothing")
+            // Back as curator, the same undo goes through.
+            try RoleMatrixTests.setRole(s, "kim", .curator)
+        }
+        #expect(try s.undo(number).undoes == number, "undo of \(w.name)")
+    }
+
+    @Test func redoingAnUndoNeedsTheOriginalsRoleToo() throws {
+        let s = try store(as: "kim")
+        try s.describeTag("coaching", "Helping others find their answers")
+        let undo = try s.undo(nil)
+        try RoleMatrixTests.setRole(s, "kim", .member)
+        let e = knowHowError { _ = try s.undo(undo.number) }
+        #expect(e == .permissionDenied(action: "Undoing #\(undo.number) (describing a tag)", needs: .curator, actor: "kim"))
+    }
+
+    @Test func undoingAVerificationNeedsTheExpertLevelStill() throws {
+        // maria verified p1 as an expert in mentoring; a curator has since lowered her level.
+        let s = try store(as: "maria")
+        _ = try s.verify(EntryID("p1")!, reviewBy: nil)
+        let number = try s.history(of: nil, by: "maria", limit: 1)[0].number
+        try RoleMatrixTests.setSkill(s, "maria", "mentoring", .practising, by: "kim")
+        let e = knowHowError { _ = try s.undo(nil) }
+        #expect(e == .permissionDenied(action: "Undoing #\(number) (verifying a practice)", needs: .curator, actor: "maria"))
+    }
+
+    @Test func aDemotedCuratorCannotUndoTheirRoleChanges() throws {
+        let s = try store(as: "kim")
+        try RoleMatrixTests.setRole(s, "sam", .curator)
+        s.actingAs = .member("kim")
+        let m = try s.member("tom"); var e = m; e.role = .contributor
+        try s.update(e, expecting: m)
+        let number = try s.history(of: nil, by: "kim", limit: 1)[0].number
+        try RoleMatrixTests.setRole(s, "kim", .member)
+        #expect(knowHowError { _ = try s.undo(nil) }
+                == .permissionDenied(action: "Undoing #\(number) (editing someone else's profile)", needs: .curator, actor: "kim"))
+        // Another curator can.
+        s.actingAs = .member("sam")
+        _ = try s.undo(number)
+        #expect(try s.member("tom").role == .member)
+    }
+
     @Test func ownEntriesNeedLessThanOthers() throws {
         // sam (contributor) edits own r7 but not kim's r1; tom (member) edits own profile; zoe accepts on her q3.
         let s = try store(as: "sam")
@@ -147,6 +210,88 @@ struct RoleMatrixTests {
         let e = knowHowError { _ = try s.verify(EntryID("p2")!, reviewBy: nil) }
         #expect(e?.description.contains("needs the curator role") == true)
         #expect(e?.description.contains("without expert level") == true)
+    }
+
+    /// Raises or lowers a member's skill, acting as `by` (the system when nil).
+    static func setSkill(_ s: SQLiteKnowledgeStore, _ handle: String, _ tag: String, _ level: SkillLevel, by: String?) throws {
+        let was = s.actingAs
+        s.actingAs = by.map { .member($0) } ?? .system
+        defer { s.actingAs = was }
+        let m = try s.member(handle)
+        var e = m
+        e.skills = e.skills.filter { $0.tag != tag } + [Skill(tag: tag, level: level)]
+        try s.update(e, expecting: m)
+    }
+
+    static func setRole(_ s: SQLiteKnowledgeStore, _ handle: String, _ role: Role) throws {
+        let was = s.actingAs
+        s.actingAs = .system
+        defer { s.actingAs = was }
+        let m = try s.member(handle)
+        var e = m; e.role = role
+        try s.update(e, expecting: m)
+    }
+
+    @Test func anExpertLevelYouGaveYourselfDoesNotVerify() throws {
+        // tom (member) raises his own facilitation to expert, then tries joe's p2 (facilitation).
+        let s = try store(as: "tom")
+        try Self.setSkill(s, "tom", "facilitation", .expert, by: "tom")
+        let before = try snapshot(s)
+        let e = knowHowError { _ = try s.verify(EntryID("p2")!, reviewBy: nil) }
+        #expect(e?.description.hasPrefix("@tom cannot verify p2: their expert level in facilitation was set by themselves") == true,
+                "\(String(describing: e))")
+        #expect(e?.description.contains("`endorse @tom facilitation`") == true)
+        #expect(try snapshot(s) == before)
+        // Another member's endorsement vouches for it.
+        s.actingAs = .member("li")
+        _ = try s.endorse("tom", tag: "facilitation", by: "li")
+        s.actingAs = .member("tom")
+        #expect(try s.verify(EntryID("p2")!, reviewBy: nil).verifiedBy == "tom")
+    }
+
+    @Test func anExpertLevelACuratorSetVerifies() throws {
+        let s = try store(as: "tom")
+        try Self.setSkill(s, "tom", "facilitation", .expert, by: "kim")
+        #expect(try s.verify(EntryID("p2")!, reviewBy: nil).verifiedBy == "tom")
+        // Lowering it and raising it again himself takes the curator's word away.
+        try Self.setSkill(s, "tom", "facilitation", .practising, by: "tom")
+        try Self.setSkill(s, "tom", "facilitation", .expert, by: "tom")
+        let e = knowHowError { _ = try s.verify(EntryID("p2")!, reviewBy: nil) }
+        #expect(e?.description.contains("set by themselves") == true, "\(String(describing: e))")
+    }
+
+    @Test func nobodyVerifiesTheirOwnPractice() throws {
+        // sam is an (imported) expert in research-methods and contributed p4, tagged research-methods.
+        let s = try store(as: "sam")
+        let before = try snapshot(s)
+        let e = knowHowError { _ = try s.verify(EntryID("p4")!, reviewBy: nil) }
+        #expect(e == .verificationRefused(practice: "p4", actor: "sam", reason:
+            "they contributed it, and a practice is verified by someone else (a curator, or an expert in one of its tags)"))
+        // Tagging one's own practice into one's expert tag does not help either.
+        s.actingAs = .member("priya")
+        let id = try s.add(Practice(title: "Coach in pairs", tags: ["facilitation"], contributor: "priya"))
+        _ = try s.retag(id, add: ["coaching"], remove: [])
+        #expect(knowHowError { _ = try s.verify(id, reviewBy: nil) }?.description.contains("they contributed it") == true)
+        // Not even a curator verifies their own.
+        s.actingAs = .member("kim")
+        let mine = try s.add(Practice(title: "Kim's own practice", tags: ["supervision"], contributor: "kim"))
+        #expect(knowHowError { _ = try s.verify(mine, reviewBy: nil) }?.description.hasPrefix("@kim cannot verify") == true)
+        #expect(try s.practice(EntryID("p4")!).status == .proposed)
+        _ = before
+    }
+
+    @Test func membersAreListedByRole() throws {
+        let s = try makeFixtureStore()
+        func members(_ q: String) throws -> [String] {
+            try s.list(.member, query: QueryParser.parse(q), limit: 50).hits.map(\.ref.description).sorted()
+        }
+        #expect(try members("role:curator") == ["@kim"])
+        #expect(try members("role:Contributor") == ["@ana", "@joe", "@priya", "@sam"])
+        #expect(try members("role:curator role:contributor").count == 5)
+        #expect(try members("-role:member").count == 5)
+        #expect(try members("role:curator research").isEmpty)
+        let e = knowHowError { _ = try members("role:admin") }
+        #expect(e == .badFilter(key: "role", reason: "'admin' is not a role; use member, contributor or curator"))
     }
 
     @Test func aNewStoresFirstMemberIsItsCurator() throws {
@@ -425,6 +570,69 @@ struct EditAndReviewTests {
         let s = try makeFixtureStore()
         #expect(try s.similar(to: Draft(type: .resource, title: "Budget spreadsheet for charities"), limit: 5).isEmpty)
         #expect(try s.similar(to: Draft(type: .member, title: "Kim Lee"), limit: 5).map(\.ref) == [.member("kim")])
+    }
+
+    @Test func duplicatesComeStrongestFirstAndAPairMarkedNotDuplicatesStaysAway() throws {
+        let s = try store(as: "kim")
+        _ = try s.add(Resource(title: "Onboarding Checklist for New Starters (v2)", contributor: "kim"))
+        _ = try s.add(Resource(title: "GROW coaching model", url: "http://example.org/grow/", contributor: "kim"))
+        let all = try s.duplicates(limit: 100)
+        #expect(all.map(\.strength) == all.map(\.strength).sorted(by: >), "\(all.map(\.why))")
+        #expect(all.first?.why == "same address")
+        #expect(try s.duplicates(limit: 1).count == 1)
+        let before = try s.duplicates(limit: 100).count
+        try s.markNotDuplicates(.entry(EntryID("r14")!), .entry(EntryID("r10")!))
+        #expect(try s.duplicates(limit: 100).count == before - 1)
+        #expect(!(try s.duplicates(limit: 100)).contains { $0.drop == .entry(EntryID("r14")!) && $0.keep == .entry(EntryID("r10")!) })
+        let again = knowHowError { try s.markNotDuplicates(.entry(EntryID("r10")!), .entry(EntryID("r14")!)) }
+        #expect(again == .conflict("r10 and r14 are already marked not duplicates; nothing was changed"))
+        // Recorded under both, and undoable.
+        let h = try s.history(of: "r14", by: nil, limit: 1)
+        #expect(h.first?.summary == "marked r10 and r14 not duplicates")
+        #expect(try s.history(of: "r10", by: nil, limit: 1).first?.number == h.first?.number)
+        _ = try s.undo(nil)
+        #expect(try s.duplicates(limit: 100).count == before)
+        // Curators only.
+        s.actingAs = .member("sam")
+        let e = knowHowError { try s.markNotDuplicates(.entry(EntryID("r10")!), .entry(EntryID("r14")!)) }
+        #expect(e == .permissionDenied(action: "Marking a pair as not duplicates (r10 and r14)", needs: .curator, actor: "sam"))
+    }
+
+    @Test func historyNamesMembersAndTagsNeverRowIDs() throws {
+        let s = try store(as: "kim")
+        let id = try s.add(Practice(title: "Check in weekly", tags: ["brand-new"], contributor: "sam"))
+        _ = try s.retag(id, add: [], remove: ["brand-new"])
+        // The tag is gone from the store (undoing the add removes it); history still names it.
+        let p = try s.practice(id); var e = p; e.contributor = "tom"
+        try s.update(e, expecting: p)
+        let edit = try s.historyRecord(try s.history(of: nil, by: "kim", limit: 1)[0].number)
+        let fields = edit.details.flatMap(\.fields)
+        #expect(fields.contains { $0.name == "contributor" && $0.before == "@sam" && $0.after == "@tom" }, "\(fields)")
+        let retag = try s.historyRecord(try s.history(of: nil, by: "kim", limit: 2)[1].number)
+        #expect(retag.details.map(\.key).contains("\(id) #brand-new"), "\(retag.details.map(\.key))")
+    }
+
+    @Test(arguments: [
+        ("short", "shorter", "short", "shorter"),
+        ("A two-page guide to structuring a coaching conversation with GROW, and a note on when to leave the model behind.",
+         "A two-page guide to structuring a coaching conversation with GROW, and a note on when to adapt the model.",
+         "…on when to leave the model behind.", "…on when to adapt the model."),
+        ("Start here. " + String(repeating: "same words again ", count: 6) + "end.",
+         "Begin here. " + String(repeating: "same words again ", count: 6) + "end.",
+         "Start here. same words…", "Begin here. same words…"),
+    ])
+    func longTextIsShownAsTheWordsThatChanged(_ c: (String, String, String, String)) {
+        let (b, a) = TextDiff.short(c.0, c.1)
+        #expect(b == c.2 && a == c.3, "\(String(describing: b)) → \(String(describing: a))")
+    }
+
+    @Test func theMergePreviewSaysTagsAreJoined() throws {
+        let s = try store(as: "kim")
+        let bare = try s.add(Resource(title: "Untagged copy", contributor: "kim"))
+        let plan = try s.mergePlan(keep: .entry(bare), drop: .entry(EntryID("r4")!))
+        let tags = plan.fields.first { $0.name == "tags" }!
+        #expect(tags.union && tags.result == tags.drop)
+        #expect(!(plan.fields.first { $0.name == "title" }!.union))
     }
 
     @Test func duplicatesAreListedForReview() throws {

@@ -61,6 +61,33 @@ struct HandmadeDump {
 }
 
 struct StackExchangeImportTests {
+    @Test func anImportIntoANewStoreMakesWhoImportsItsCurator() throws {
+        let dump = try HandmadeDump()
+        defer { dump.remove() }
+        let store = try SQLiteKnowledgeStore()
+        store.actingAs = .member("kim-lee")
+        let summary = try store.importStackExchange(folder: dump.folder, progress: nil)
+        #expect(summary.founder == "kim-lee" && summary.added[.member] == 5)
+        #expect(summary.description.hasSuffix("; @kim-lee is the new store's first member and its curator"))
+        #expect(try store.member("kim-lee").role == .curator)
+        // The imported Kim Lee is someone else, and no imported user is a curator.
+        #expect(try store.member("kim-lee-2").name == "Kim Lee")
+        let curators = try store.list(.member, query: QueryParser.parse("role:curator"), limit: 50).hits.map(\.ref.description)
+        #expect(curators == ["@kim-lee"])
+        // The new curator may import more at once.
+        #expect(try store.importStackExchange(folder: dump.folder, progress: nil).total == 0)
+    }
+
+    @Test func anImportIntoANewStoreByNobodyIsRefused() throws {
+        let dump = try HandmadeDump()
+        defer { dump.remove() }
+        let store = try SQLiteKnowledgeStore()
+        store.actingAs = .nobody
+        let e = knowHowError { _ = try store.importStackExchange(folder: dump.folder, progress: nil) }
+        #expect(e == .notIdentified(action: "Importing a Stack Exchange archive into a new store (you become its curator)"))
+        #expect(try store.counts().members == 0 && store.counts().questions == 0)
+    }
+
     @Test func importsHandmadeDump() throws {
         let dump = try HandmadeDump()
         defer { dump.remove() }

@@ -119,6 +119,19 @@ struct GuidedAddTests {
         #expect(r.out.contains("first member"))
         #expect(s.run(#"add member @sam --name "Sam""#).err.contains("needs to know who you are"))
     }
+
+    @Test func rolesAreVisibleOnAProfileInTextAndJSON() throws {
+        let s = try CurationSession(CurationSession.small, as: "kim")
+        let text = s.run("show @kim")
+        #expect(text.out.components(separatedBy: "\n").first?.hasSuffix("(curator)") == true, "\(text.out)")
+        let json = s.run("show @kim --json")
+        let object = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
+        #expect((object?["member"] as? [String: Any])?["role"] as? String == "curator", "\(json.out)")
+        #expect(s.run("whoami").out.hasSuffix(", curator\n"))
+        let listed = s.run("list members role:curator")
+        #expect(listed.code == 0 && listed.out.contains("@kim") && !listed.out.contains("@sam"), "\(listed.out)")
+        #expect(s.run("list members role:admin").err.contains("'admin' is not a role; use member, contributor or curator"))
+    }
 }
 
 // MARK: - Editing
