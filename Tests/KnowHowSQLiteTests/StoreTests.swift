@@ -650,6 +650,8 @@ struct StoreHostileQueryTests {
             // A query error is the person's, not a broken store.
             if case .storeUnavailable = e { Issue.record("\(input.prefix(40).debugDescription): a query reported as a store failure: \(e)") }
             if case .notAStore = e { Issue.record("\(input.prefix(40).debugDescription): a query reported as a damaged store: \(e)") }
+            // Every database error becomes internalError, whose text names no SQL: check the case too.
+            if case .internalError = e { Issue.record("\(input.prefix(40).debugDescription): a query failed inside the store: \(e)") }
         } catch {
             Issue.record("\(input.prefix(40).debugDescription): not a KnowHowError: \(type(of: error)) \(error)")
         }
