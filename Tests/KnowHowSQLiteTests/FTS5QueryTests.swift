@@ -56,6 +56,10 @@ struct FTS5QueryTests {
         (#"+a"#, #""a""#),
         (#"x"y"#, #"("x" AND "y")"#),
         (#"'; DROP TABLE member; --"#, #"("DROP" AND "TABLE" AND "member")"#),
+        (#"onboarding "NOT""#, #"("onboarding" AND "NOT")"#),
+        (#""OR""#, #""OR""#),
+        (#"a "NEAR" b"#, #"("a" AND "NEAR" AND "b")"#),
+        (#""NOT onboarding""#, #""NOT onboarding""#),
         // punctuation inside a word keeps its parts together as a phrase
         (#"c++"#, #""c""#),
         (#"e-mail"#, #""e mail""#),

@@ -631,6 +631,8 @@ struct StoreHostileQueryTests {
         "rank:1", "rowid:1", "c:x", "+a", "a + b", "\"a\" \"b", "(a OR (b -c)", "*onboard", "on*board", "e-mail",
         "tag:c++", "tag:\"\"", "by:@", "by:@@kim", "by:nobody", "type:widget", "status:bogus", "kind:bogus", "sector:%", "sector:_",
         "ÀÉÎ", "日本語", "x\u{301}", "\u{202E}abc", "onboarding " + String(repeating: "(", count: 200),
+        // FTS5 keywords a person quoted: words to us, syntax to FTS5 if ever left unquoted
+        "onboarding \"NOT\"", "\"OR\"", "\"AND\" onboarding", "a \"NEAR\" b", "\"NOT onboarding\"", "onboarding -\"AND\"",
     ]
 
     @Test(arguments: hostile)

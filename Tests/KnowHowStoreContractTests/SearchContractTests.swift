@@ -200,6 +200,8 @@ struct SearchContractTests {
         "c++", "-", "a - b", "\"unbalanced", "x\"y", "\"\"onboarding", "NOT", "OR OR", "AND", "*", "((((", "))",
         "onboarding)", "NEAR(a b)", "{title}: x", "^x", "a:b:c", "title:x", "rowid:1", "'; DROP TABLE member; --",
         "e-mail", "on*board", "+a", "🙂", "日本語", "x\u{0}y", "by:@@kim", "sector:%", "sector:_",
+        // FTS5 keywords a person quoted: words to us, syntax to FTS5 if ever left unquoted
+        "onboarding \"NOT\"", "\"OR\"", "\"AND\" onboarding", "a \"NEAR\" b", "\"NOT onboarding\"", "onboarding -\"AND\"",
     ]
 
     @Test(arguments: ContractStores.all, awkward)
