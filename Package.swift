@@ -44,6 +44,8 @@ let package = Package(
             dependencies: ["KnowHowCore", "KnowHowSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "KnowHowCoreTests", dependencies: ["KnowHowCore"]),
         .testTarget(name: "KnowHowSQLiteTests", dependencies: ["KnowHowSQLite", "KnowHowCore"]),
+        // The behaviours every store must have, run on each store (see ContractStores.swift).
+        .testTarget(name: "KnowHowStoreContractTests", dependencies: ["KnowHowCore", "KnowHowSQLite"]),
         .testTarget(
             name: "KnowHowShellTests",
             dependencies: ["KnowHowShell", "KnowHowSQLite", "KnowHowCore", "knowhow"],

@@ -805,7 +805,7 @@ extension SQLiteKnowledgeStore {
             ].compactMap { $0 }
             return (MergePlan(keep: keep, drop: drop, fields: fields, moves: moves), .member(k, d, m))
         default:
-            throw KnowHowError.unsupported("only resources, practices and members can be merged; \(keep) is a \(keep.type.rawValue)")
+            throw KnowHowError.unsupported("only resources, practices and members can be merged; \(keep) is \(keep.type == .answer ? "an" : "a") \(keep.type.rawValue)")
         }
     }
 

@@ -641,6 +641,8 @@ struct StoreHostileQueryTests {
         "rank:1", "rowid:1", "c:x", "+a", "a + b", "\"a\" \"b", "(a OR (b -c)", "*onboard", "on*board", "e-mail",
         "tag:c++", "tag:\"\"", "by:@", "by:@@kim", "by:nobody", "type:widget", "status:bogus", "kind:bogus", "sector:%", "sector:_",
         "ÀÉÎ", "日本語", "x\u{301}", "\u{202E}abc", "onboarding " + String(repeating: "(", count: 200),
+        // FTS5 keywords a person quoted: words to us, syntax to FTS5 if ever left unquoted
+        "onboarding \"NOT\"", "\"OR\"", "\"AND\" onboarding", "a \"NEAR\" b", "\"NOT onboarding\"", "onboarding -\"AND\"",
     ]
 
     @Test(arguments: hostile)
@@ -660,6 +662,8 @@ struct StoreHostileQueryTests {
             // A query error is the person's, not a broken store.
             if case .storeUnavailable = e { Issue.record("\(input.prefix(40).debugDescription): a query reported as a store failure: \(e)") }
             if case .notAStore = e { Issue.record("\(input.prefix(40).debugDescription): a query reported as a damaged store: \(e)") }
+            // Every database error becomes internalError, whose text names no SQL: check the case too.
+            if case .internalError = e { Issue.record("\(input.prefix(40).debugDescription): a query failed inside the store: \(e)") }
         } catch {
             Issue.record("\(input.prefix(40).debugDescription): not a KnowHowError: \(type(of: error)) \(error)")
         }

@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+import KnowHowCore
+
+/// Import and export: a community moves between stores (of any kind) without a byte changing.
+@Suite("Contract: import and export")
+struct TransferContractTests {
+    @Test(arguments: ContractStores.all)
+    func roundTripGivesIdenticalBytes(_ f: StoreFactory) throws {
+        let first = try snapshot(f.fixture())
+        let fresh = try f.empty()
+        let summary = try fresh.importCommunity(CommunityFile.decode(first, path: "fixture.json"))
+        #expect(summary.added[.member] == 10 && summary.added[.resource] == 12 && summary.added[.practice] == 6)
+        #expect(summary.added[.question] == 3 && summary.added[.answer] == 4 && summary.tagsAdded == 12)
+        expectSameBytes(try snapshot(fresh), first, "export → import → export")
+    }
+
+    /// Every factory's export imports into every other factory's store with the same bytes.
+    @Test(arguments: ContractStores.all, ContractStores.all)
+    func exportsMoveBetweenStores(_ from: StoreFactory, _ to: StoreFactory) throws {
+        let source = try from.fixture(as: "kim")
+        _ = try source.add(Resource(title: "Added before the move", tags: ["brand-new-tag"], contributor: "kim"))
+        try source.merge(keep: .entry(.id("r4")), drop: .entry(.id("r5")))
+        let bytes = try snapshot(source)
+        let target = try to.empty()
+        _ = try target.importCommunity(CommunityFile.decode(bytes, path: "moved.json"))
+        expectSameBytes(try snapshot(target), bytes, "\(from) → \(to)")
+    }
+
+    @Test(arguments: ContractStores.all)
+    func exportKeepsWhatWasImported(_ f: StoreFactory) throws {
+        let out = try f.fixture().exportCommunity()
+        #expect(out.format == CommunityFile.formatName && out.version == CommunityFile.currentVersion)
+        #expect(out.members.map(\.handle) == Fixture.members.map(\.handle).sorted())
+        #expect(out.resources == Fixture.resources.map { r in var r = r; r.tags.sort(); r.authors.sort(); return r })
+        #expect(out.practices == Fixture.practices.map { p in var p = p; p.tags.sort(); return p })
+        #expect(out.answers == Fixture.answers)
+        #expect(out.questions.first?.acceptedAnswer == .id("a1"))
+        #expect(out.tags.map(\.name) == Fixture.tags.map(\.name).sorted())
+        #expect(out.tags.first { $0.name == "onboarding" }?.aliases == ["induction", "new-starters"])
+        #expect(out.searches.isEmpty)
+    }
+
+    @Test(arguments: ContractStores.all)
+    func importingTwiceAddsNothing(_ f: StoreFactory) throws {
+        let s = try f.empty()
+        #expect(try s.importCommunity(Fixture.file).total > 0)
+        let before = try snapshot(s)
+        let second = try s.importCommunity(Fixture.file)
+        #expect(second.total == 0, "\(second)")
+        #expect(second.description.hasPrefix("nothing new"))
+        expectSameBytes(try snapshot(s), before, "second import")
+        let third = try s.importCommunity(try s.exportCommunity())
+        #expect(third.total == 0, "the exported form adds nothing either: \(third)")
+    }
+
+    @Test(arguments: ContractStores.all)
+    func importingAHandWrittenFileTwiceAddsNothing(_ f: StoreFactory) throws {
+        // People write files without ids; entries are then recognised by their titles.
+        let file = CommunityFile(
+            members: [Member(handle: "ada", name: "Ada")],
+            resources: [Resource(title: "A guide without an id", tags: ["guides"], contributor: "ada")],
+            practices: [Practice(title: "A practice without an id")],
+            questions: [Question(title: "A question without an id?", asker: "ada")])
+        let s = try f.empty()
+        #expect(try s.importCommunity(file).total >= 4)
+        #expect(try s.importCommunity(file).total == 0)
+        #expect(try s.counts().questions == 1 && s.counts().resources == 1)
+    }
+
+    @Test(arguments: ContractStores.all)
+    func importIntoAFilledStoreAddsOnlyWhatIsNew(_ f: StoreFactory) throws {
+        let s = try f.fixture()
+        let file = CommunityFile(
+            tags: [Tag(name: "brand-new-tag", aliases: ["fresh"])],
+            members: [Member(handle: "nia", name: "Nia Newbie", skills: [Skill(tag: "brand-new-tag", level: .expert)])],
+            resources: [Resource(title: "A new guide", tags: ["fresh", "onboarding"], contributor: "nia")])
+        let summary = try s.importCommunity(file)
+        #expect(summary.added[.member] == 1 && summary.added[.resource] == 1 && summary.tagsAdded == 1, "\(summary)")
+        #expect(try s.resource(EntryID(.resource, 13)).tags == ["brand-new-tag", "onboarding"])
+        #expect(Set(try found(s, "tag:fresh")) == ["@nia", "r13"])
+    }
+
+    @Test(arguments: ContractStores.all)
+    func streamedImportMatchesTheWholeFile(_ f: StoreFactory) throws {
+        let bytes = try snapshot(f.fixture())
+        let path = ScratchFolder.path.appendingPathComponent("import-\(UUID().uuidString).json")
+        try bytes.write(to: path)
+        let s = try f.empty()
+        var lines: [String] = []
+        let summary = try s.importCommunity(try CommunityFileReader(path: path.path), progress: { lines.append($0) })
+        #expect(summary.added[.resource] == 12 && summary.added[.answer] == 4 && summary.tagsAdded == 12)
+        expectSameBytes(try snapshot(s), bytes, "streamed import")
+    }
+
+    /// Files with a bad record somewhere after good ones: the import names it and keeps nothing.
+    static let badFiles: [(String, CommunityFile, String)] = [
+        ("javascript URL",
+         CommunityFile(tags: [Tag(name: "brand-new-tag", aliases: ["fresh"])],
+                       members: [Member(handle: "newbie", name: "Nia Newbie", skills: [Skill(tag: "another-new-tag", level: .expert)])],
+                       resources: [Resource(title: "New resource zero", tags: ["brand-new-tag"], contributor: "newbie"),
+                                   Resource(title: "New resource one", url: "https://example.org/1"),
+                                   Resource(title: "New resource two", url: "javascript:x")]),
+         "resources[2]"),
+        ("answer to a missing question",
+         CommunityFile(members: [Member(handle: "newbie", name: "N")],
+                       questions: [Question(id: EntryID(.question, 50), title: "New question?")],
+                       answers: [Answer(id: EntryID(.answer, 50), question: EntryID(.question, 50), body: "fine"),
+                                 Answer(id: EntryID(.answer, 51), question: EntryID(.question, 99), body: "orphan")]),
+         "answers[1]"),
+        ("unknown contributor",
+         CommunityFile(practices: [Practice(title: "New practice"), Practice(title: "Orphan practice", contributor: "nobody")]),
+         "practices[1]"),
+        ("bad email", CommunityFile(members: [Member(handle: "newbie", name: "N"), Member(handle: "other", name: "O", email: "x@")]),
+         "members[1]"),
+        ("bad tag", CommunityFile(tags: [Tag(name: "brand-new-tag"), Tag(name: "c++")]), "tags[1]"),
+        ("alias of another tag", CommunityFile(tags: [Tag(name: "brand-new-tag", aliases: ["induction"])]), "tags[0].aliases[0]"),
+    ]
+
+    @Test(arguments: ContractStores.all, badFiles)
+    func aBadFileChangesNothing(_ f: StoreFactory, _ c: (String, CommunityFile, String)) throws {
+        let s = try f.fixture()
+        let before = try snapshot(s)
+        let e = knowHowError { _ = try s.importCommunity(c.1) }
+        if let e {
+            if case .badImport(_, let location, let reason) = e {
+                #expect(location == c.2, "\(c.0): \(e)")
+                #expect(!reason.isEmpty)
+            } else {
+                Issue.record("\(c.0): expected badImport, got \(e)")
+            }
+        }
+        expectSameBytes(try snapshot(s), before, c.0)
+        #expect(try found(s, "\"new resource\"").isEmpty, "\(c.0)")
+        #expect(try s.resolveTag("brand-new-tag") == nil, "\(c.0)")
+    }
+
+    @Test(arguments: ContractStores.all)
+    func theSearchLogTravelsWithTheCommunity(_ f: StoreFactory) throws {
+        let s = try f.fixture(as: "kim")
+        try s.logSearch(SearchLogEntry(at: contractNow, kind: .find, query: "onboarding", results: 6, member: "kim"))
+        try s.logSearch(SearchLogEntry(at: contractNow, kind: .who, query: "zebra crossings", results: 0, member: "tom"))
+        let bytes = try snapshot(s)
+        #expect(try s.exportCommunity().searches.count == 2)
+        let fresh = try f.empty()
+        _ = try fresh.importCommunity(CommunityFile.decode(bytes, path: "with-log.json"))
+        expectSameBytes(try snapshot(fresh), bytes, "a community with a search log")
+        #expect(try fresh.searchLog(in: nil).map(\.query) == ["onboarding", "zebra crossings"])
+    }
+}
