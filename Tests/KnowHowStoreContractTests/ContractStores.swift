@@ -45,7 +45,8 @@ enum ContractStores {
 
     static let sqliteFile = StoreFactory(name: "SQLite file", shared: true) {
         let path = ScratchFolder.path.appendingPathComponent("\(UUID().uuidString)/store.db").path
-        return StorePlace(open: { try SQLiteKnowledgeStore(path: path) }, shared: true)
+        // A store on a new path exists once created (`init`); reads before that say there is none.
+        return StorePlace(open: { let s = try SQLiteKnowledgeStore(path: path); try s.create(); return s }, shared: true)
     }
 }
 
