@@ -112,6 +112,7 @@ public final class ShellContext {
             }
             return lastRefs[n - 1]
         }
+        _ = try EntryID.parse(text.trimmingCharacters(in: .whitespaces))  // refuses an id too large to be one
         return EntryRef(text)
     }
 }
@@ -169,7 +170,7 @@ public enum DemoData {
 
 /// Reads files for `import`.
 public enum Importer {
-    public static func importFile(_ path: String, into store: KnowledgeStore,
+    public static func importFile(_ path: String, into store: KnowledgeStore, renumber: Bool = false,
                                   progress: ((String) -> Void)? = nil) throws -> ImportSummary {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw KnowHowError.fileNotFound(path) }
@@ -182,7 +183,7 @@ public enum Importer {
         // Read record by record: a file of a million entries is never decoded whole.
         let records = try CommunityFileReader(path: path)
         do {
-            return try store.importCommunity(records, progress: progress)
+            return try store.importCommunity(records, renumber: renumber, progress: progress)
         } catch KnowHowError.badImport(_, let location, let reason) {
             throw KnowHowError.badImport(path: path, location: location, reason: reason)
         }
