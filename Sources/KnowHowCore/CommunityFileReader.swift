@@ -218,6 +218,11 @@ public final class CommunityFileReader: CommunityRecords {
         if let r = values["version"] {
             let version: Int
             do { version = try decoder.decode(WholeNumber.self, from: bytes[r]).value } catch {
+                // A lone number that is not an Int is "not valid JSON" to JSONDecoder, however it is written.
+                let text = String(decoding: bytes[r], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                if text.first.map({ $0 == "-" || $0.isASCII && $0.isNumber }) == true, JSONDiagnosis.problem(in: bytes[r]) == nil {
+                    throw bad("version", WholeNumber.reason(Decimal(string: text)))
+                }
                 throw Self.badImport(error, path: path, location: "version", line: nil, record: bytes[r])
             }
             guard version <= CommunityFile.currentVersion else {

@@ -212,15 +212,17 @@ public struct WholeNumber: Decodable, Sendable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
         do { value = try c.decode(Int.self) } catch let e as DecodingError { throw e } catch {
-            let range = "use a whole number from \(Int.min) to \(Int.max)"
-            var reason = "the number is out of range: " + range
-            if var d = try? c.decode(Decimal.self) {
-                var whole = Decimal()
-                NSDecimalRound(&whole, &d, 0, .plain)
-                reason = whole == d ? "\(d) is out of range: " + range : "\(d) is not a whole number"
-            }
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: reason))
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: Self.reason(try? c.decode(Decimal.self))))
         }
+    }
+
+    /// Why a number that is not an Int is refused: it is not whole, or out of range.
+    public static func reason(_ number: Decimal?) -> String {
+        let range = "use a whole number from \(Int.min) to \(Int.max)"
+        guard var d = number else { return "the number is out of range: " + range }
+        var whole = Decimal()
+        NSDecimalRound(&whole, &d, 0, .plain)
+        return whole == d ? "\(d) is out of range: " + range : "\(d) is not a whole number"
     }
 }
 
