@@ -30,7 +30,7 @@ public struct CommunityFile: Codable, Equatable, Sendable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         format = try c.decodeIfPresent(String.self, forKey: .format) ?? Self.formatName
-        version = try c.decodeIfPresent(Int.self, forKey: .version) ?? Self.currentVersion
+        version = try c.decodeIfPresent(WholeNumber.self, forKey: .version)?.value ?? Self.currentVersion
         tags = try c.decodeIfPresent([Tag].self, forKey: .tags) ?? []
         members = try c.decodeIfPresent([Member].self, forKey: .members) ?? []
         resources = try c.decodeIfPresent([Resource].self, forKey: .resources) ?? []
@@ -60,6 +60,7 @@ public struct CommunityFile: Codable, Equatable, Sendable {
         do {
             file = try JSONDecoder().decode(CommunityFile.self, from: data)
         } catch let DecodingError.dataCorrupted(ctx) {
+            if ctx.codingPath.isEmpty { throw invalidJSON(data, path: path, location: "file", line: 1) }
             throw KnowHowError.badImport(path: path, location: Self.location(ctx.codingPath), reason: Self.reason(ctx))
         } catch let DecodingError.keyNotFound(key, ctx) {
             throw KnowHowError.badImport(path: path, location: Self.location(ctx.codingPath),
@@ -79,6 +80,17 @@ public struct CommunityFile: Codable, Equatable, Sendable {
                                          reason: "version \(file.version) is newer than this knowhow reads (\(currentVersion)); upgrade knowhow")
         }
         return file
+    }
+
+    /// What JSONDecoder called "not valid JSON" in `bytes` (the file, or a record at `location`
+    /// that starts on `line`), said precisely where the bytes show it.
+    static func invalidJSON(_ bytes: Data, path: String, location: String, line: Int?) -> KnowHowError {
+        guard let p = JSONDiagnosis.problem(in: bytes) else {
+            let start = location == "file" ? "" : line.map { " (the record starts on line \($0))" } ?? ""
+            return .badImport(path: path, location: location, reason: "not valid JSON" + start)
+        }
+        let at = p.path.isEmpty ? location : location == "file" ? p.path : location + (p.path.hasPrefix("[") ? "" : ".") + p.path
+        return .badImport(path: path, location: at, reason: p.reason + (line.map { " (line \($0 + p.line - 1))" } ?? ""))
     }
 
     static func reason(_ ctx: DecodingError.Context) -> String {

@@ -66,7 +66,7 @@ extension CommunityFile: CommunityRecords {
 /// record is decoded on its own when asked for. Pages already read are handed back to the OS,
 /// so a file of a million entries (700 MB) costs about as much memory as one of a thousand.
 ///
-/// Errors name the record (`answers[12].question`) or, for broken JSON, the line.
+/// Errors name the record (`answers[12].question`) and, for broken JSON, the line.
 public final class CommunityFileReader: CommunityRecords {
     public let path: String
     let bytes: Data
@@ -123,7 +123,7 @@ public final class CommunityFileReader: CommunityRecords {
                     record = try decoder.decode(T.self, from: bytes[start..<end])
                 } catch {
                     throw Self.badImport(error, path: path, location: "\(T.section)[\(index)]",
-                                         line: line(p, start))
+                                         line: line(p, start), record: bytes[start..<end])
                 }
                 bytesRead += end - start
                 try body(index, record)
@@ -218,7 +218,7 @@ public final class CommunityFileReader: CommunityRecords {
         if let r = values["format"] {
             let format: String
             do { format = try decoder.decode(String.self, from: bytes[r]) } catch {
-                throw Self.badImport(error, path: path, location: "format", line: nil)
+                throw Self.badImport(error, path: path, location: "format", line: nil, record: bytes[r])
             }
             guard format == CommunityFile.formatName else {
                 throw bad("format", "expected \"\(CommunityFile.formatName)\", found \"\(format)\"")
@@ -226,8 +226,13 @@ public final class CommunityFileReader: CommunityRecords {
         }
         if let r = values["version"] {
             let version: Int
-            do { version = try decoder.decode(Int.self, from: bytes[r]) } catch {
-                throw Self.badImport(error, path: path, location: "version", line: nil)
+            do { version = try decoder.decode(WholeNumber.self, from: bytes[r]).value } catch {
+                // A lone number that is not an Int is "not valid JSON" to JSONDecoder, however it is written.
+                let text = String(decoding: bytes[r], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                if text.first.map({ $0 == "-" || $0.isASCII && $0.isNumber }) == true, JSONDiagnosis.problem(in: bytes[r]) == nil {
+                    throw bad("version", WholeNumber.reason(Decimal(string: text)))
+                }
+                throw Self.badImport(error, path: path, location: "version", line: nil, record: bytes[r])
             }
             guard version <= CommunityFile.currentVersion else {
                 throw bad("version", "version \(version) is newer than this knowhow reads (\(CommunityFile.currentVersion)); upgrade knowhow")
@@ -328,7 +333,7 @@ public final class CommunityFileReader: CommunityRecords {
     }
 
     /// A decoding error of one record, named by the record's path and the path within it.
-    static func badImport(_ error: Error, path: String, location: String, line: Int?) -> KnowHowError {
+    static func badImport(_ error: Error, path: String, location: String, line: Int?, record: Data) -> KnowHowError {
         func at(_ ctx: DecodingError.Context) -> String {
             let inner = CommunityFile.location(ctx.codingPath)
             if inner == "file" { return location }
@@ -336,10 +341,7 @@ public final class CommunityFileReader: CommunityRecords {
         }
         switch error {
         case let DecodingError.dataCorrupted(ctx):
-            if ctx.codingPath.isEmpty {
-                return .badImport(path: path, location: location,
-                                  reason: "not valid JSON" + (line.map { " (the record starts on line \($0))" } ?? ""))
-            }
+            if ctx.codingPath.isEmpty { return CommunityFile.invalidJSON(record, path: path, location: location, line: line) }
             return .badImport(path: path, location: at(ctx), reason: CommunityFile.reason(ctx))
         case let DecodingError.keyNotFound(key, ctx):
             return .badImport(path: path, location: at(ctx), reason: "'\(key.stringValue)' is missing")

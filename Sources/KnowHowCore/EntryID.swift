@@ -37,13 +37,31 @@ public struct EntryID: Hashable, Comparable, Codable, Sendable, CustomStringConv
         self.type = type; self.number = number
     }
 
+    /// The largest entry number. The index key holds an entry's number shifted by three bits
+    /// (see the store's EntryKey), and JSON readers keep integers exact only below 2^53: fifteen
+    /// digits fit both with room to spare.
+    public static let maxNumber: Int64 = 999_999_999_999_999
+
     /// Parses `r12` (case-insensitive); nil when the text is not a short id.
     public init?(_ text: String) {
+        guard let id = try? Self.parse(text) else { return nil }
+        self = id
+    }
+
+    /// Parses `r12`; nil when the text is not a short id (`r0` is not one either), an error when
+    /// its number is too large to be one (`r99999999999999999999`), so no such id reaches a store.
+    public static func parse(_ text: String) throws -> EntryID? {
         let t = text.lowercased()
         guard let first = t.first, t.count >= 2,
-              let type = EntryType.allCases.first(where: { $0.prefix == first }),
-              let n = Int64(t.dropFirst()), n > 0, t.dropFirst().allSatisfy(\.isASCII) else { return nil }
-        self.type = type; self.number = n
+              let type = EntryType.allCases.first(where: { $0.prefix == first }) else { return nil }
+        let digits = t.unicodeScalars.dropFirst()
+        guard digits.allSatisfy({ $0 >= "0" && $0 <= "9" }) else { return nil }
+        guard let n = Int64(String(digits)), n <= maxNumber else { throw rangeError(text) }
+        return n > 0 ? EntryID(type, n) : nil
+    }
+
+    static func rangeError(_ text: String) -> KnowHowError {
+        .invalidValue(field: "id", value: text, expected: "a letter and a number from 1 to \(maxNumber), such as r12")
     }
 
     public var description: String { "\(type.prefix.map(String.init) ?? "m")\(number)" }
@@ -54,7 +72,12 @@ public struct EntryID: Hashable, Comparable, Codable, Sendable, CustomStringConv
 
     public init(from decoder: Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let id = EntryID(text) else {
+        let id: EntryID?
+        do { id = try Self.parse(text) } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                debugDescription: "'\(text)' is out of range: an id's number goes from 1 to \(Self.maxNumber)"))
+        }
+        guard let id else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
                 debugDescription: "'\(text)' is not an id such as r12 or p3"))
         }

@@ -7,8 +7,11 @@ import Foundation
 // MARK: - The search log
 
 /// What kind of look-up a logged search was.
-public enum SearchKind: String, Codable, CaseIterable, Sendable {
+public enum SearchKind: String, Codable, CaseIterable, Sendable, FileChoice {
     case find, who, ask
+
+    public static let noun = "kind of search"
+    public init(from decoder: Decoder) throws { self = try Self.choice(decoder) }
 }
 
 /// Whether searches are logged, and whether with the member who searched: a store setting that
@@ -65,7 +68,7 @@ public struct SearchLogEntry: Codable, Hashable, Sendable {
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(at: try c.decode(Timestamp.self, forKey: .at), kind: try c.decode(SearchKind.self, forKey: .kind),
-                  query: try c.decode(String.self, forKey: .query), results: try c.decode(Int.self, forKey: .results),
+                  query: try c.decode(String.self, forKey: .query), results: try c.decode(WholeNumber.self, forKey: .results).value,
                   weak: try c.decodeIfPresent(Bool.self, forKey: .weak) ?? false,
                   member: try c.decodeIfPresent(String.self, forKey: .member))
     }

@@ -18,6 +18,8 @@ public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
     case badFilter(key: String, reason: String)
     case unknownFilter(key: String, suggestion: String)
     case duplicate(String)
+    /// Every number an entry of this type can have is used (see `EntryID.maxNumber`).
+    case idsExhausted(EntryType)
     case badImport(path: String, location: String, reason: String)
     case fileNotFound(String)
     case cannotWrite(path: String, reason: String)
@@ -69,6 +71,8 @@ public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
             return "unknown filter '\(key):'; did you mean '\(s):'?"
         case .duplicate(let what):
             return what
+        case .idsExhausted(let t):
+            return "no more \(t.plural) can be added: this store has used every number up to \(EntryID(t, EntryID.maxNumber)); start a new store for them"
         case .badImport(let path, let location, let reason):
             return "\(path): \(location): \(reason); nothing was imported"
         case .fileNotFound(let p):

@@ -32,7 +32,9 @@ public protocol KnowledgeStore: AnyObject, ExpertEvidenceSource {
     // Writes: each is one transaction.
     func importCommunity(_ file: CommunityFile) throws -> ImportSummary
     /// The same from records read as they are needed (a large file); `progress` hears a line a few times a second.
-    func importCommunity(_ records: some CommunityRecords, progress: ((String) -> Void)?) throws -> ImportSummary
+    /// An id the store holds with another title is refused, naming the record; with `renumber`
+    /// the record gets a new id instead (listed in the summary), and the file's references follow.
+    func importCommunity(_ records: some CommunityRecords, renumber: Bool, progress: ((String) -> Void)?) throws -> ImportSummary
     func exportCommunity() throws -> CommunityFile
     @discardableResult func add(_ member: Member) throws -> Member
     @discardableResult func add(_ resource: Resource) throws -> EntryID
@@ -120,4 +122,11 @@ public protocol KnowledgeStore: AnyObject, ExpertEvidenceSource {
 
     /// Imports a Stack Exchange data-dump folder in one transaction; `progress` hears a line a few times a second.
     func importStackExchange(folder: String, site: String?, progress: ((String) -> Void)?) throws -> ImportSummary
+}
+
+extension KnowledgeStore {
+    /// An import that refuses ids the store holds with other content.
+    public func importCommunity(_ records: some CommunityRecords, progress: ((String) -> Void)?) throws -> ImportSummary {
+        try importCommunity(records, renumber: false, progress: progress)
+    }
 }

@@ -1,8 +1,11 @@
 import Foundation
 
 /// What a member may do in the community; each role includes the ones before it.
-public enum Role: String, Codable, CaseIterable, Comparable, Sendable {
+public enum Role: String, Codable, CaseIterable, Comparable, Sendable, FileChoice {
     case member, contributor, curator
+
+    public static let noun = "role"
+    public init(from decoder: Decoder) throws { self = try Self.choice(decoder) }
 
     public static func < (lhs: Role, rhs: Role) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -10,8 +13,11 @@ public enum Role: String, Codable, CaseIterable, Comparable, Sendable {
 }
 
 /// How well a member knows a skill.
-public enum SkillLevel: String, Codable, CaseIterable, Comparable, Sendable {
+public enum SkillLevel: String, Codable, CaseIterable, Comparable, Sendable, FileChoice {
     case learning, practising, expert
+
+    public static let noun = "skill level"
+    public init(from decoder: Decoder) throws { self = try Self.choice(decoder) }
 
     public static func < (lhs: SkillLevel, rhs: SkillLevel) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
@@ -55,12 +61,18 @@ public struct Member: Codable, Hashable, Sendable {
     }
 }
 
-public enum ResourceKind: String, Codable, CaseIterable, Sendable {
+public enum ResourceKind: String, Codable, CaseIterable, Sendable, FileChoice {
     case guide, template, tool, course, article, video, book, dataset, slides, notes, other
+
+    public static let noun = "kind of resource"
+    public init(from decoder: Decoder) throws { self = try Self.choice(decoder) }
 }
 
-public enum ResourceStatus: String, Codable, CaseIterable, Sendable {
+public enum ResourceStatus: String, Codable, CaseIterable, Sendable, FileChoice {
     case active, archived
+
+    public static let noun = "resource status"
+    public init(from decoder: Decoder) throws { self = try Self.choice(decoder) }
 }
 
 /// Something shared for reuse: a guide, a template, a tool, a course…
@@ -88,8 +100,11 @@ public struct Resource: Codable, Hashable, Sendable {
     }
 }
 
-public enum PracticeStatus: String, Codable, CaseIterable, Sendable {
+public enum PracticeStatus: String, Codable, CaseIterable, Sendable, FileChoice {
     case proposed, verified, retired
+
+    public static let noun = "practice status"
+    public init(from decoder: Decoder) throws { self = try Self.choice(decoder) }
 }
 
 /// A way of working that people found to work, with the evidence for it.
@@ -167,6 +182,49 @@ public struct Tag: Codable, Hashable, Sendable {
 }
 
 // Community files may leave out what has a sensible default; these decoders supply it.
+
+/// A value of a community file chosen from a few words (a role, a kind…): any other word is
+/// refused with the words there are, not with the decoder's "invalid Role from invalid String".
+public protocol FileChoice: RawRepresentable<String>, CaseIterable, Decodable {
+    /// What one of these is called in a message: "role", "kind of resource".
+    static var noun: String { get }
+}
+
+extension FileChoice {
+    /// `'admin' is not a role; use member, contributor or curator`.
+    public static func choice(_ decoder: Decoder) throws -> Self {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        if let value = Self(rawValue: text) { return value }
+        let words = allCases.map(\.rawValue)
+        let list = words.dropLast().joined(separator: ", ") + (words.count > 1 ? " or " : "") + (words.last ?? "")
+        let article = noun.first.map { "aeiou".contains($0) } == true ? "an" : "a"
+        throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+            debugDescription: "'\(text)' is not \(article) \(noun); use \(list)"))
+    }
+}
+
+/// A whole number in a community file. JSONDecoder calls a fraction, or a number too large for
+/// an Int, "not valid JSON" for the whole file; this names the number and (by its coding path)
+/// the field.
+public struct WholeNumber: Decodable, Sendable {
+    public var value: Int
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        do { value = try c.decode(Int.self) } catch let e as DecodingError { throw e } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: Self.reason(try? c.decode(Decimal.self))))
+        }
+    }
+
+    /// Why a number that is not an Int is refused: it is not whole, or out of range.
+    public static func reason(_ number: Decimal?) -> String {
+        let range = "use a whole number from \(Int.min) to \(Int.max)"
+        guard var d = number else { return "the number is out of range: " + range }
+        var whole = Decimal()
+        NSDecimalRound(&whole, &d, 0, .plain)
+        return whole == d ? "\(d) is out of range: " + range : "\(d) is not a whole number"
+    }
+}
 
 extension Member {
     enum CodingKeys: String, CodingKey {
@@ -246,8 +304,21 @@ extension Question {
                   tags: try c.decodeIfPresent([String].self, forKey: .tags) ?? [],
                   asker: try c.decodeIfPresent(String.self, forKey: .asker),
                   created: try c.decodeIfPresent(Timestamp.self, forKey: .created),
-                  score: try c.decodeIfPresent(Int.self, forKey: .score),
+                  score: try c.decodeIfPresent(WholeNumber.self, forKey: .score)?.value,
                   acceptedAnswer: try c.decodeIfPresent(EntryID.self, forKey: .acceptedAnswer))
+    }
+}
+
+extension Answer {
+    enum CodingKeys: String, CodingKey { case id, question, body, author, created, score }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(id: try c.decodeIfPresent(EntryID.self, forKey: .id), question: try c.decode(EntryID.self, forKey: .question),
+                  body: try c.decode(String.self, forKey: .body),
+                  author: try c.decodeIfPresent(String.self, forKey: .author),
+                  created: try c.decodeIfPresent(Timestamp.self, forKey: .created),
+                  score: try c.decodeIfPresent(WholeNumber.self, forKey: .score)?.value)
     }
 }
 

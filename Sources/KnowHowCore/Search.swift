@@ -114,10 +114,21 @@ public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
     public var skipped = 0
     /// Who an import into a new store made its first member and curator.
     public var founder: String?
+    /// Records imported under a new id because theirs was taken (`import --renumber`), in file order.
+    public var renumbered: [Renumbering] = []
+
+    /// A record of the file (`resources[3]`) and the id it had there and has now.
+    public struct Renumbering: Equatable, Sendable {
+        public var record: String, from: EntryID, to: EntryID
+        public init(record: String, from: EntryID, to: EntryID) { self.record = record; self.from = from; self.to = to }
+    }
 
     public init() {}
 
     public var total: Int { added.values.reduce(0, +) + tagsAdded }
+
+    /// How many renumberings the note spells out; the rest are counted.
+    public static let renumberingsShown = 20
 
     public var description: String {
         var parts: [String] = []
@@ -126,6 +137,12 @@ public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
         var s = parts.isEmpty ? "nothing new to import" : "imported " + parts.joined(separator: ", ")
         if skipped > 0 { s += " (\(skipped) already present)" }
         if let founder { s += "; @\(founder) is the new store's first member and its curator" }
+        if !renumbered.isEmpty {
+            let n = renumbered.count
+            s += "\nrenumbered \(n) \(n == 1 ? "record whose id was" : "records whose ids were") taken: "
+                + renumbered.prefix(Self.renumberingsShown).map { "\($0.record) \($0.from) → \($0.to)" }.joined(separator: ", ")
+                + (n > Self.renumberingsShown ? ", and \(n - Self.renumberingsShown) more" : "")
+        }
         return s
     }
 }

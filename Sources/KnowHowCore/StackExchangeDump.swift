@@ -238,18 +238,35 @@ public enum StackExchangeDump {
         }
     }
 
-    /// What the XML parser's commonest complaints mean (libxml2's numbers).
+    /// What the XML parser's complaints mean, by libxml2's numbers (XMLParser passes them on).
     static func xmlProblem(_ code: Int) -> String {
         switch code {
-        case 4: return "the file is empty or is not XML"
+        case 3, 4: return "the file is empty or is not XML"
         case 5: return "the XML ends too early (is the file cut short?) or has extra text after its end"
-        case 9: return "it holds a character that XML does not allow"
-        case 26, 27: return "it uses an entity that XML does not define"
-        case 38: return "an attribute value holds a raw '<'"
+        case 6, 7, 8: return "a character reference such as &#1; names a character that XML does not allow"
+        case 9: return "it holds a character that XML does not allow (a control character, or bytes that are not UTF-8)"
+        case 10...21: return "an entity or character reference stands where XML allows none"
+        case 22, 23, 24, 25: return "an '&' does not start a reference such as &amp; (write a bare '&' as &amp;)"
+        case 26, 27: return "it uses an entity that XML does not define (only &amp; &lt; &gt; &quot; &apos; and &#…; are known)"
+        case 28, 29, 30: return "it refers to an external entity, which KnowHow does not read"
+        case 31, 32, 79, 81: return "it is in a text encoding that cannot be read; Stack Exchange dumps are UTF-8"
+        case 33, 34, 43, 44: return "a quoted value is not closed"
+        case 38: return "an attribute value holds a raw '<' (write it as &lt;)"
         case 39, 40, 41: return "an attribute value is not properly quoted"
-        case 73: return "a tag is not closed with '>'"
+        case 42: return "an element has the same attribute twice"
+        case 45, 80: return "a comment is not closed with -->, or holds '--'"
+        case 62, 63: return "a CDATA section is not closed with ]]>"
+        case 64: return "an <?xml …?> declaration stands somewhere other than the very start"
+        case 65, 66: return "a space is missing between attributes, or the file ends inside a tag (is it cut short?)"
+        case 68, 72, 74: return "a name is missing after '<' or '&' (write a bare '<' as &lt; and a bare '&' as &amp;)"
+        case 73, 77: return "a tag is not closed with '>'"
+        case 75: return "an attribute has no '=' before its value"
         case 76: return "a closing tag does not match the tag it closes"
-        default: return "the XML is malformed (parser error \(code))"
+        case 85: return "the elements are not properly nested"
+        case 86: return "there is more after the end of the document"
+        case 89: return "its entities refer to themselves or expand without bound (an entity loop or 'billion laughs'), which KnowHow refuses"
+        case 94: return "it declares a document type that cannot be read"
+        default: return "the XML is not well-formed here (libxml2 reports problem \(code)); is it an unmodified Stack Exchange dump?"
         }
     }
 

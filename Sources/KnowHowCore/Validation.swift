@@ -101,11 +101,33 @@ public enum Validation {
         return u
     }
 
-    /// Trims, and turns empty text into nil.
+    /// Trims, and turns empty text into nil. Text of several lines keeps the indentation of its
+    /// first line (code, verse): only the blank lines before it go. Every write of free text goes
+    /// through here, so what an export writes an import stores unchanged.
     public static func text(_ s: String?) -> String? {
         guard let s else { return nil }
-        let t = trimmed(s)
+        let t = trimmedKeepingIndent(s)
         return t.isEmpty ? nil : t
+    }
+
+    /// `s` trimmed as `text` does; `s` itself when there is nothing to trim.
+    static func trimmedKeepingIndent(_ s: String) -> String {
+        let scalars = s.unicodeScalars
+        guard let first = scalars.first, let last = scalars.last else { return s }
+        if !first.properties.isWhitespace && !last.properties.isWhitespace { return s }
+        guard var start = scalars.firstIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        let end = scalars.lastIndex(where: { !$0.properties.isWhitespace })!
+        if scalars[start...end].contains(where: isLineBreak) {
+            start = scalars[..<start].lastIndex(where: isLineBreak).map { scalars.index(after: $0) } ?? scalars.startIndex
+        }
+        return String(scalars[start...end])
+    }
+
+    static func isLineBreak(_ s: Unicode.Scalar) -> Bool {
+        switch s {
+        case "\n", "\r", "\u{0B}", "\u{0C}", "\u{85}", "\u{2028}", "\u{2029}": return true
+        default: return false
+        }
     }
 
     /// `s` without leading and trailing white space (Unicode White_Space, newlines included).

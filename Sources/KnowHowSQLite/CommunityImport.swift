@@ -10,16 +10,22 @@ import KnowHowCore
 /// empty when the import began, the numbers used since are kept in memory and answer the existence
 /// questions that would otherwise cost a query a row. A second import of the same file finds the
 /// tables full and asks the store, so it still adds nothing.
+///
+/// An entry is the one the store has when its id and title are the same (an answer: its id,
+/// question and text). An id the store holds with other content is refused, naming the record,
+/// unless `renumber`: then the record takes the next free number, the summary lists it, and the
+/// file's references to it (an answer's question, an accepted answer) follow.
 final class CommunityImport<Records: CommunityRecords> {
     typealias Store = SQLiteKnowledgeStore
     let db: Database
     let records: Records
+    let renumber: Bool
     let progress: ((String) -> Void)?
     var summary = ImportSummary()
     let session = WriteSession(batchesIndex: true)
     /// Entry numbers taken since the import began, for kinds whose table was empty then.
     var taken: [EntryType: Set<Int64>] = [:]
-    /// Questions of the file that got a number other than their id.
+    /// Questions of the file that got (or are present under) a number other than their id.
     var renumbered: [EntryID: Int64] = [:]
     /// Questions that name an accepted answer, linked once the answers are in.
     var accepted: [(index: Int, question: EntryID, number: Int64, answer: EntryID)] = []
@@ -30,8 +36,8 @@ final class CommunityImport<Records: CommunityRecords> {
     var recordsDone = 0
     var lastReport = ContinuousClock.now
 
-    init(db: Database, records: Records, progress: ((String) -> Void)?) throws {
-        self.db = db; self.records = records; self.progress = progress
+    init(db: Database, records: Records, renumber: Bool, progress: ((String) -> Void)?) throws {
+        self.db = db; self.records = records; self.renumber = renumber; self.progress = progress
         for t in [EntryType.resource, .practice, .question, .answer] {
             if try Int64.fetchOne(cached: db, sql: Self.sql(t).any) == nil { taken[t] = [] }
         }
@@ -42,13 +48,13 @@ final class CommunityImport<Records: CommunityRecords> {
         try session.flushIndex(db)  // the next kind reads what this one wrote
         try records.forEach(Member.self) { i, m in try at(Member.section, i) { try add(m) }; tick(Member.section) }
         try session.flushIndex(db)  // the next kind reads what this one wrote
-        try records.forEach(Resource.self) { i, r in try at(Resource.section, i) { try add(r) }; tick(Resource.section) }
+        try records.forEach(Resource.self) { i, r in try at(Resource.section, i) { try add(r, i) }; tick(Resource.section) }
         try session.flushIndex(db)  // the next kind reads what this one wrote
-        try records.forEach(Practice.self) { i, p in try at(Practice.section, i) { try add(p) }; tick(Practice.section) }
+        try records.forEach(Practice.self) { i, p in try at(Practice.section, i) { try add(p, i) }; tick(Practice.section) }
         try session.flushIndex(db)  // the next kind reads what this one wrote
         try records.forEach(Question.self) { i, q in try at(Question.section, i) { try add(q, i) }; tick(Question.section) }
         try session.flushIndex(db)  // the next kind reads what this one wrote
-        try records.forEach(Answer.self) { i, a in try at(Answer.section, i) { try add(a) }; tick(Answer.section) }
+        try records.forEach(Answer.self) { i, a in try at(Answer.section, i) { try add(a, i) }; tick(Answer.section) }
         try session.flushIndex(db)
         for a in accepted {
             try Store.at("\(Question.section)[\(a.index)].acceptedAnswer") {
@@ -137,25 +143,31 @@ final class CommunityImport<Records: CommunityRecords> {
         summary.added[.member, default: 0] += 1
     }
 
-    func add(_ r: Resource) throws {
-        guard let number = try slot(.resource, r.id, title: r.title) else { summary.skipped += 1; return }
-        took(.resource, try Store.insertResource(db, r, number: number, session: session))
+    func add(_ r: Resource, _ i: Int) throws {
+        switch try slot(.resource, r.id, title: r.title, record: "\(Resource.section)[\(i)]") {
+        case .present: summary.skipped += 1
+        case .insert(let number): took(.resource, try Store.insertResource(db, r, number: number, session: session))
+        }
     }
 
-    func add(_ p: Practice) throws {
-        guard let number = try slot(.practice, p.id, title: p.title) else { summary.skipped += 1; return }
-        took(.practice, try Store.insertPractice(db, p, number: number, session: session))
+    func add(_ p: Practice, _ i: Int) throws {
+        switch try slot(.practice, p.id, title: p.title, record: "\(Practice.section)[\(i)]") {
+        case .present: summary.skipped += 1
+        case .insert(let number): took(.practice, try Store.insertPractice(db, p, number: number, session: session))
+        }
     }
 
     func add(_ q: Question, _ i: Int) throws {
+        let record = "\(Question.section)[\(i)]"
+        if let a = q.acceptedAnswer { try Self.check(a, is: .answer, at: record + ".acceptedAnswer") }
         let n: Int64
-        if let number = try slot(.question, q.id, title: q.title) {
+        switch try slot(.question, q.id, title: q.title, record: record) {
+        case .insert(let number):
             n = try Store.insertQuestion(db, q, number: number, session: session)
             took(.question, n)
-        } else {
+        case .present(let existing):
             summary.skipped += 1
-            guard let id = q.id else { return }
-            n = id.number
+            n = existing
         }
         guard let id = q.id else { return }
         if n != id.number { renumbered[id] = n }
@@ -165,7 +177,10 @@ final class CommunityImport<Records: CommunityRecords> {
         }
     }
 
-    func add(_ a: Answer) throws {
+    func add(_ a: Answer, _ i: Int) throws {
+        let record = "\(Answer.section)[\(i)]"
+        try Self.check(a.question, is: .question, at: record + ".question")
+        if let id = a.id { try Self.check(id, is: .answer, at: record + ".id") }
         let q: Int64
         if let n = renumbered[a.question] {
             q = n
@@ -184,11 +199,10 @@ final class CommunityImport<Records: CommunityRecords> {
             if let id = a.id, wantedAnswers.contains(id) { answerNumbers[id] = same }
             summary.skipped += 1; return
         }
-        let number: Int64?
-        if let id = a.id, taken[.answer]?.contains(id.number) == false {
-            number = id.number
-        } else {
-            number = try Store.freeNumber(db, table: EntryType.answer.rawValue, a.id)
+        var number = a.id?.number
+        if let id = a.id, taken[.answer]?.contains(id.number) != false,
+           let other = try String.fetchOne(cached: db, sql: "SELECT body FROM answer WHERE id = ?", arguments: [id.number]) {
+            number = try renumbered(id, record: record, clashingWith: "another text ('\(Self.excerpt(other))')")
         }
         let n = try Store.insertAnswer(db, a, question: q, number: number, session: session)
         if taken[.answer] != nil { answered.insert(q) }
@@ -198,19 +212,48 @@ final class CommunityImport<Records: CommunityRecords> {
 
     // MARK: - Entry numbers
 
-    /// The number to insert an entry under (nil inside: the next free one), or nil when the store
-    /// already has it: same id and title, or without an id, same title.
-    func slot(_ t: EntryType, _ id: EntryID?, title: String) throws -> Int64?? {
-        if let id, taken[t]?.contains(id.number) == false { return .some(id.number) }
+    /// Where a record of the file goes: a number to insert it under (nil: the next free one), or
+    /// the number of the entry the store already has for it.
+    enum Slot { case insert(Int64?), present(Int64) }
+
+    /// The store has an entry already when it has the same id and title or, for a record without
+    /// an id (or one renumbered by an earlier import of the same file), the same title.
+    func slot(_ t: EntryType, _ id: EntryID?, title: String, record: String) throws -> Slot {
         let sql = Self.sql(t)
         let text = Validation.text(title) ?? ""
-        if let id {
-            if try Int64.fetchOne(cached: db, sql: sql.idAndTitle, arguments: [id.number, text]) != nil { return nil }
-            if try Int64.fetchOne(cached: db, sql: sql.id, arguments: [id.number]) != nil { return .some(nil) }
-            return .some(id.number)
+        guard let id else {
+            return try Int64.fetchOne(cached: db, sql: sql.title, arguments: [text]).map(Slot.present) ?? .insert(nil)
         }
-        if try Int64.fetchOne(cached: db, sql: sql.title, arguments: [text]) != nil { return nil }
-        return .some(nil)
+        try Self.check(id, is: t, at: record + ".id")
+        if taken[t]?.contains(id.number) == false { return .insert(id.number) }
+        if try Int64.fetchOne(cached: db, sql: sql.idAndTitle, arguments: [id.number, text]) != nil { return .present(id.number) }
+        guard let other = try String.fetchOne(cached: db, sql: sql.titleOf, arguments: [id.number]) else { return .insert(id.number) }
+        if renumber, let same = try Int64.fetchOne(cached: db, sql: sql.title, arguments: [text]) { return .present(same) }
+        return .insert(try renumbered(id, record: record, clashingWith: "another title ('\(Self.excerpt(other))')"))
+    }
+
+    /// The new number of a record whose id the store holds with other content; refused without `renumber`.
+    func renumbered(_ id: EntryID, record: String, clashingWith what: String) throws -> Int64 {
+        guard renumber else {
+            throw KnowHowError.conflict("\(id) already exists with \(what); use --renumber to import it under a new id")
+        }
+        let n = try Store.nextNumber(db, id.type)
+        summary.renumbered.append(.init(record: record, from: id, to: EntryID(id.type, n)))
+        return n
+    }
+
+    /// Refuses an id of another type where one type belongs (a resource with id `p1`).
+    static func check(_ id: EntryID, is t: EntryType, at location: String) throws {
+        guard id.type != t else { return }
+        let example = EntryID(t, 12)
+        throw KnowHowError.badImport(path: "", location: location,
+            reason: "'\(id)' is \(id.type == .answer ? "an" : "a") \(id.type.rawValue) id, where \(t == .answer ? "an" : "a") \(t.rawValue) id such as \(example) belongs")
+    }
+
+    /// The start of a title or text, on one line, for a message.
+    static func excerpt(_ text: String) -> String {
+        let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        return line.count > 60 ? String(line.prefix(59)) + "…" : line
     }
 
     func took(_ t: EntryType, _ n: Int64) {
@@ -230,13 +273,13 @@ final class CommunityImport<Records: CommunityRecords> {
 
 /// The existence queries of an entry table, spelled out once rather than per row.
 struct EntryExistenceSQL {
-    let any: String, id: String, idAndTitle: String, title: String
+    let any: String, idAndTitle: String, titleOf: String, title: String
 
     init(_ table: String) {
         any = "SELECT 1 FROM \(table) LIMIT 1"
-        id = "SELECT 1 FROM \(table) WHERE id = ?"
         idAndTitle = "SELECT 1 FROM \(table) WHERE id = ? AND title = ?"
-        title = "SELECT 1 FROM \(table) WHERE title = ?"
+        titleOf = "SELECT title FROM \(table) WHERE id = ?"
+        title = "SELECT id FROM \(table) WHERE title = ? LIMIT 1"
     }
 
     static let resource = EntryExistenceSQL("resource")

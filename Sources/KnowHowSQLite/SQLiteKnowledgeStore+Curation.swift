@@ -31,7 +31,9 @@ extension SQLiteKnowledgeStore {
                                             arguments: [String(type.prefix!)]) ?? 0
         let recorded = try Int64.fetchOne(db, sql: "SELECT max(entry >> 3) FROM change_entry WHERE entry & 7 = ?",
                                           arguments: [EntryKey.code(type)]) ?? 0
-        return max(inTable, redirected, recorded) + 1
+        let top = max(inTable, redirected, recorded)
+        guard top < EntryID.maxNumber else { throw KnowHowError.idsExhausted(type) }
+        return top + 1
     }
 
     /// Where a merged-away id or handle now points (following chains), nil when it was never merged.

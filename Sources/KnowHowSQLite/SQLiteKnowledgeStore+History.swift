@@ -406,6 +406,7 @@ extension SQLiteKnowledgeStore {
 
     /// The key `history` looks up: r12, @kim (also once merged away), or a tag.
     static func historyKey(_ db: Database, _ reference: String) throws -> Int64 {
+        _ = try EntryID.parse(reference.trimmingCharacters(in: .whitespaces))  // refuses an id too large to be one
         if let ref = EntryRef(reference) {
             switch ref {
             case .entry(let id): return EntryKey.make(id)

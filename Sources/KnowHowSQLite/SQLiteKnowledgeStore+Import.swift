@@ -10,8 +10,9 @@ extension SQLiteKnowledgeStore {
     }
 
     /// The same from any source of records, such as a `CommunityFileReader` reading a large file
-    /// record by record. `progress` hears a line a few times a second.
-    public func importCommunity(_ records: some CommunityRecords, progress: ((String) -> Void)?) throws -> ImportSummary {
+    /// record by record. `progress` hears a line a few times a second. An id the store holds
+    /// with other content is refused, or with `renumber` given a new one (see CommunityImport).
+    public func importCommunity(_ records: some CommunityRecords, renumber: Bool, progress: ((String) -> Void)?) throws -> ImportSummary {
         // Recorded in history without row images: an import can be large, and is not undone.
         try change(.importCommunity, recordRows: false) { db, note in
             // A large import touches more pages than the default cache holds (FTS5 segments,
@@ -19,7 +20,7 @@ extension SQLiteKnowledgeStore {
             let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2_000
             try db.execute(sql: "PRAGMA cache_size = -32768")
             defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
-            let run = try CommunityImport(db: db, records: records, progress: progress)
+            let run = try CommunityImport(db: db, records: records, renumber: renumber, progress: progress)
             let summary = try run.importAll()
             // The ranked lists are brought up to date when the import's transaction ends (see `change`).
             note.summary = summary.description
@@ -33,13 +34,6 @@ extension SQLiteKnowledgeStore {
             if case .badImport = e { throw e }
             throw KnowHowError.badImport(path: "", location: location, reason: e.description)
         }
-    }
-
-    /// The file's number for an entry when the store has not used it; otherwise a new one.
-    static func freeNumber(_ db: Database, table: String, _ id: EntryID?) throws -> Int64? {
-        guard let id else { return nil }
-        let taken = try Int64.fetchOne(cached: db, sql: "SELECT 1 FROM \(table) WHERE id = ?", arguments: [id.number]) != nil
-        return taken ? nil : id.number
     }
 
     // MARK: - Export

@@ -141,7 +141,7 @@ final class StackExchangeImport: StackExchangeSink {
             try execute("""
                 INSERT INTO question(title, body, asker_id, created, score, source_id) VALUES (?, ?, ?, ?, ?, ?)
                 """, [title, Self.text(post.body), asker, post.created.description, post.score, source(post.id)])
-            let id = db.lastInsertedRowID
+            let id = try EntryKey.checked(.question, db.lastInsertedRowID)
             let key = EntryKey.make(.question, id)
             for t in post.tags {
                 guard let tagID = try tagID(t) else { continue }
@@ -168,7 +168,7 @@ final class StackExchangeImport: StackExchangeSink {
             try execute("""
                 INSERT INTO answer(question_id, body, author_id, created, score, source_id) VALUES (?, ?, ?, ?, ?, ?)
                 """, [question, body, author, post.created.description, post.score, source(post.id)])
-            try toIndex(EntryKey.make(.answer, db.lastInsertedRowID))
+            try toIndex(EntryKey.make(.answer, try EntryKey.checked(.answer, db.lastInsertedRowID)))
             summary.added[.answer, default: 0] += 1
         }
     }
@@ -199,11 +199,10 @@ final class StackExchangeImport: StackExchangeSink {
 
     // MARK: - Helpers
 
-    /// Plain text of HTML, nil when empty. (It comes out trimmed; trimming again costs more
-    /// than converting.)
+    /// Plain text of HTML, nil when empty, trimmed as every other write trims text (it mostly
+    /// comes out trimmed, and then that costs nothing), so an export imports unchanged.
     static func text(_ html: String) -> String? {
-        let t = HTMLText.plainText(html)
-        return t.isEmpty ? nil : t
+        Validation.text(HTMLText.plainText(html))
     }
 
     /// Notes a new entry for the full-text index, built in `finish`.

@@ -146,7 +146,7 @@ extension SQLiteKnowledgeStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [number, title, url, r.kind.rawValue, summary, body, contributor, createdText,
                              r.updated.map(\.description) ?? createdText, r.status.rawValue])
-        let id = db.lastInsertedRowID
+        let id = try EntryKey.checked(.resource, db.lastInsertedRowID)
         for a in r.authors {
             try db.run(sql: "INSERT OR IGNORE INTO resource_author(resource_id, member_id) VALUES (?, ?)",
                        arguments: [id, try session.memberID(db, a)])
@@ -171,7 +171,7 @@ extension SQLiteKnowledgeStore {
             """, arguments: [number, title, context, practice, evidence, contributor, p.status.rawValue, verifier,
                              p.verifiedAt?.description, p.reviewBy?.description,
                              created, p.updated.map(\.description) ?? created])
-        let id = db.lastInsertedRowID
+        let id = try EntryKey.checked(.practice, db.lastInsertedRowID)
         let key = EntryKey.make(.practice, id)
         let tags = try tagNewEntry(db, key: key, p.tags, session)
         let body = [practice, evidence].compactMap { $0 }.joined(separator: "\n\n")
@@ -187,7 +187,7 @@ extension SQLiteKnowledgeStore {
         try db.run(sql: """
             INSERT INTO question(id, title, body, asker_id, created, score) VALUES (?, ?, ?, ?, ?, ?)
             """, arguments: [number, title, body, asker, (q.created ?? .now).description, q.score])
-        let id = db.lastInsertedRowID
+        let id = try EntryKey.checked(.question, db.lastInsertedRowID)
         let key = EntryKey.make(.question, id)
         let tags = try tagNewEntry(db, key: key, q.tags, session)
         try session.index(db, key: key, Document(title: title, tags: try session.tagText(db, tags), body: body ?? ""))
@@ -201,7 +201,7 @@ extension SQLiteKnowledgeStore {
         try db.run(sql: """
             INSERT INTO answer(id, question_id, body, author_id, created, score) VALUES (?, ?, ?, ?, ?, ?)
             """, arguments: [number, question, body, author, (a.created ?? .now).description, a.score])
-        let id = db.lastInsertedRowID
+        let id = try EntryKey.checked(.answer, db.lastInsertedRowID)
         // An answer is found by its question's title and tags: take them from the question's index row.
         let key = EntryKey.make(.answer, id)
         if let q = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, tags FROM entry_fts WHERE rowid = ?"),

@@ -169,6 +169,13 @@ enum EntryKey {
     }
 
     static func make(_ t: EntryType, _ n: Int64) -> Int64 { n << 3 | code(t) }
+
+    /// The number a new row of an entry table was stored under, refused past the largest id:
+    /// a larger one would not survive the shift into a key (nor an export and import).
+    static func checked(_ t: EntryType, _ n: Int64) throws -> Int64 {
+        guard n <= EntryID.maxNumber else { throw KnowHowError.idsExhausted(t) }
+        return n
+    }
     static func make(_ id: EntryID) -> Int64 { make(id.type, id.number) }
 
     static func type(_ key: Int64) -> EntryType? {

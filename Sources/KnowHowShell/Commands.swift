@@ -132,10 +132,11 @@ public struct ImportCommand: ShellCommand {
     public static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import a community file (.json) or a Stack Exchange data-dump folder, in one transaction.",
-        discussion: "Records already present are skipped, so importing the same file twice adds nothing.")
+        discussion: "Records already present are skipped, so importing the same file twice adds nothing. An id the store holds with another title is refused, unless --renumber.")
     public static let arguments: [ArgumentKind] = [.file]
 
     @Argument(help: "A community file (.json) or a Stack Exchange data-dump folder (with Posts.xml).") public var file: String
+    @Flag(help: "Give records whose id the store holds with another title a new id, and list them.") public var renumber = false
 
     public init() {}
 
@@ -144,7 +145,7 @@ public struct ImportCommand: ShellCommand {
         let live = TerminalInfo.isTerminal(STDERR_FILENO)
         let progress: ((String) -> Void)? = live ? { FileHandle.standardError.write(Data("\r\u{1B}[K\($0)".utf8)) } : nil
         defer { if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
-        let summary = try Importer.importFile(Paths.expand(file), into: ctx.store, progress: progress)
+        let summary = try Importer.importFile(Paths.expand(file), into: ctx.store, renumber: renumber, progress: progress)
         ctx.console.print(summary.description)
         return .ok
     }

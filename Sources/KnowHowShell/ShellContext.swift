@@ -125,6 +125,7 @@ public final class ShellContext {
             }
             return lastRefs[n - 1]
         }
+        _ = try EntryID.parse(text.trimmingCharacters(in: .whitespaces))  // refuses an id too large to be one
         return EntryRef(text)
     }
 }
@@ -188,7 +189,7 @@ public enum DemoData {
 
 /// Reads files for `import`.
 public enum Importer {
-    public static func importFile(_ path: String, into store: KnowledgeStore,
+    public static func importFile(_ path: String, into store: KnowledgeStore, renumber: Bool = false,
                                   progress: ((String) -> Void)? = nil) throws -> ImportSummary {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw KnowHowError.fileNotFound(path) }
@@ -204,7 +205,7 @@ public enum Importer {
         // Only now that the file is known good: an import may start a new store.
         try store.create()
         do {
-            return try store.importCommunity(records, progress: progress)
+            return try store.importCommunity(records, renumber: renumber, progress: progress)
         } catch KnowHowError.badImport(_, let location, let reason) {
             throw KnowHowError.badImport(path: path, location: location, reason: reason)
         }

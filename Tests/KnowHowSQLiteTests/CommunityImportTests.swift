@@ -51,8 +51,9 @@ struct CommunityImportTests {
             questions: [Question(id: EntryID(.question, 1), title: "A different first question?", tags: ["induction"],
                                  acceptedAnswer: EntryID(.answer, 1))],
             answers: [Answer(id: EntryID(.answer, 1), question: EntryID(.question, 1), body: "Its answer.", author: "newbie")])
-        let s = try store.importCommunity(try CommunityFileReader(path: try write(try other.encoded())), progress: nil)
+        let s = try store.importCommunity(try CommunityFileReader(path: try write(try other.encoded())), renumber: true, progress: nil)
         #expect(s.added[.resource] == 1 && s.added[.question] == 1 && s.added[.answer] == 1, "\(s)")
+        #expect(s.renumbered.map(\.from) == [EntryID(.resource, 1), EntryID(.question, 1), EntryID(.answer, 1)], "\(s)")
         return store
     }
 

@@ -257,14 +257,10 @@ struct StackExchangeImportTests {
     }
 
     /// The smallest real archive with all three files (coffee.stackexchange.com, early 2015).
-    @Test func importsRealCoffeeArchive() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let folder = root.deletingLastPathComponent().appendingPathComponent("shared/data/stackexchange/coffee").path
-        guard StackExchangeDump.isDump(folder: folder) else {
-            print("note: \(folder) is absent; skipping the real-archive import")
-            return
-        }
+    @Test(.enabled(if: SharedData.stackExchange("coffee") != nil,
+                   "needs ../shared/data/stackexchange/coffee beside the checkout, or KNOWHOW_SHARED"))
+    func importsRealCoffeeArchive() throws {
+        let folder = try #require(SharedData.stackExchange("coffee"))
         let store = try SQLiteKnowledgeStore()
         let summary = try store.importStackExchange(folder: folder, progress: nil)
         #expect(summary.added[.question] == 225)
