@@ -181,24 +181,8 @@ final class InteractiveShell {
         FileHandle.standardOutput.write(Data(out.utf8))
     }
 
+    /// Through $PAGER (or less) in knowhow's own process group; see `ForegroundChild`.
     func page(_ text: String) -> Bool {
-        let custom = ctx.environment["PAGER"].flatMap { $0.isEmpty ? nil : $0 }
-        // Without $PAGER, use less only where it exists; otherwise print, never lose the output.
-        let path = (ctx.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        guard custom != nil || path.contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/less") }) else { return false }
-        let pager = custom ?? "less -R"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", pager]
-        var env = ctx.environment
-        if env["LESS"] == nil { env["LESS"] = "FRX" }
-        p.environment = env
-        let pipe = Pipe()
-        p.standardInput = pipe
-        do { try p.run() } catch { return false }
-        pipe.fileHandleForWriting.write(Data(text.utf8))
-        try? pipe.fileHandleForWriting.close()
-        p.waitUntilExit()
-        return true
+        Pager.page(text, environment: ctx.environment)
     }
 }
