@@ -6,7 +6,7 @@ import Glibc
 
 /// Asks a person things in the middle of a command: one line at a time, or long text in $EDITOR.
 public protocol Prompter: AnyObject {
-    /// Reads one answer; nil at end of input (which callers take as "cancel"). `choices` are offered
+    /// Reads one answer; nil at end of input or on Ctrl-C (which callers take as "cancel"). `choices` are offered
     /// for completion where the terminal can.
     func ask(_ question: String, choices: [String]) -> String?
     /// Long text edited in $EDITOR, starting from `text`; returns what was saved.
@@ -28,7 +28,7 @@ public final class TerminalPrompter: Prompter {
     public func ask(_ question: String, choices: [String]) -> String? {
         self.choices = choices
         defer { self.choices = nil }
-        if let reader { return reader.readLine(prompt: question) }
+        if let reader { return reader.readAnswer(prompt: question) }
         FileHandle.standardOutput.write(Data(question.utf8))
         return Swift.readLine()
     }

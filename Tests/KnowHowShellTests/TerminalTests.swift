@@ -157,28 +157,48 @@ struct TerminalTests {
         #expect(mode == 0o600)
     }
 
-    /// Issue 5: a contributor adding a resource close to an existing one is shown it first; a
-    /// member is told which role adding needs.
-    @Test func guidedAddShowsTheSimilarEntryFirst() throws {
+    /// Issue 5 and issue 12: a contributor adding a resource close to an existing one is shown it
+    /// as soon as the title is typed; Ctrl-C or Ctrl-D at any question cancels the whole add; no
+    /// prompt wraps at 80 columns; a member is told which role adding needs.
+    @Test func guidedAddShowsTheSimilarEntryAtOnceAndCtrlCCancels() throws {
         let tmux = try #require(Self.tmux)
         let s = try Session(tmux: tmux)
         defer { s.stop() }
         guard let binary = try Self.prepare(s.home) else { Issue.record("no knowhow binary"); return }
-        try s.start(binary, ["--as", "@ana"])
+        try s.startFromBash(binary, ["--db", s.db, "--as", "@ana"], prompt: "store>")
         try s.keys("add resource", "Enter")
-        try s.waitFor { $0.contains("title:") }
+        try s.waitFor { Session.lastLine($0) == "title:" }
         try s.keys("Checklist for onboarding new starters", "Enter")
-        try s.waitFor { $0.contains("url (Enter to skip):") }
-        try s.keys("Enter")
-        try s.waitFor { $0.contains("summary (Enter to skip):") }
-        try s.keys("A list for the first two weeks", "Enter")
-        try s.waitFor { $0.contains("kind (") }
-        try s.keys("template", "Enter")
-        try s.waitFor { $0.contains("tags (comma-separated)") }
-        try s.keys("onboarding", "Enter")
-        try s.waitFor { $0.contains("r1 Onboarding checklist for new starters") && $0.contains("[c]ancel?") }
-        try s.keys("c", "Enter")
-        try s.waitFor { $0.contains("cancelled; nothing was added") }
+        var screen = try s.waitFor { $0.contains("Enter to go on, open 1–1, or [c]ancel?") }
+        #expect(screen.contains("r1 Onboarding checklist for new starters  (similar title)"), "\(screen)")
+        #expect(!screen.contains("url"), "shown before the next question")
+        try s.keys("C-c")
+        screen = try s.waitFor { Session.lastLine($0) == "store>" }
+        #expect(screen.contains("[c]ancel? ^C\ncancelled; nothing was saved\nstore>"), "\(screen)")
+
+        // Ctrl-D at a later question cancels too, and the next lines carry no stray blank line.
+        try s.keys("add resource", "Enter")
+        try s.waitFor { Session.lastLine($0) == "title:" }
+        try s.keys("Interview consent form", "Enter", "Enter")
+        try s.waitFor { Session.lastLine($0) == "summary (Enter to skip):" }
+        try s.keys("C-d")
+        try s.waitFor { $0.contains("summary (Enter to skip):\ncancelled; nothing was saved\nstore>") }
+        try s.keys("add resource", "Enter")
+        try s.waitFor { Session.lastLine($0) == "title:" }
+        try s.keys("Interview consent form", "Enter", "Enter", "Enter")
+        screen = try s.waitFor { Session.lastLine($0) == "kind (Enter for other):" }
+        #expect(screen.contains("store> add resource\ntitle: Interview consent form\nurl (Enter to skip):\nsummary (Enter to skip):\n"), "\(screen)")
+        // Hints stand on their own lines; with wrapped lines joined, none is wider than the terminal.
+        let joined = try s.joinedScreen()
+        let asked = joined.components(separatedBy: "store> add resource\n").last ?? joined
+        #expect(asked.contains("  one of guide, template,"), "\(asked)")
+        let wide = asked.split(separator: "\n").filter { $0.count > 80 }
+        #expect(wide.isEmpty, "lines wrapped at 80 columns: \(wide)")
+        try s.keys("C-c")
+        try s.waitFor { $0.contains("kind (Enter for other): ^C\ncancelled; nothing was saved\nstore>") }
+        try s.keys("show r13", "Enter")
+        try s.waitFor { $0.contains("no resource r13") }
+
         try s.keys("set as @dev", "Enter", "add resource", "Enter")
         try s.waitFor { $0.contains("needs the contributor role") }
     }
