@@ -326,7 +326,11 @@ public struct AddCommand: ShellCommand {
                                          joined: ctx.today, skills: skills, interests: try interests.flatMap(commaList).map(Validation.tag)))
         ctx.lastRefs = [.member(m.handle)]
         ctx.console.print("added \(ctx.styler.member("@" + m.handle)) (\(m.name)), \(m.role.rawValue)")
-        if firstMember {
+        if firstMember && ctx.interactive {
+            // Whoever sets up a store is its first member: the shell acts as them from now on.
+            ctx.actor = m.handle
+            ctx.console.print("@\(m.handle) is the store's first member, so its curator; you are acting as @\(m.handle) now")
+        } else if firstMember {
             ctx.console.print("@\(m.handle) is the store's first member, so its curator; act as them with --as @\(m.handle) or KNOWHOW_USER=\(m.handle)")
         }
     }

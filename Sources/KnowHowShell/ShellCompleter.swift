@@ -148,7 +148,13 @@ final class InteractiveShell {
         let s = ctx.console.styler
         func n(_ v: Int) -> String { StackExchangeDump.grouped(v) }
         if let c = try? ctx.store.counts() {
-            print(s.bold("KnowHow \(KnowHowMain.version)") + s.dim(" · \(ctx.storeLabel) · \(n(c.members)) members, \(n(c.resources)) resources, \(n(c.practices)) practices, \(n(c.questions)) questions"))
+            let facts = " · \(ctx.storeLabel) · \(n(c.members)) members, \(n(c.resources)) resources, \(n(c.practices)) practices, \(n(c.questions)) questions"
+            let title = "KnowHow \(KnowHowMain.version)"
+            print(s.bold(title) + s.dim(Layout.truncate(facts, ctx.console.width - title.count - 1)))
+            if c.members == 0 {
+                print("Empty store: start with `add member @you`, which makes you its first member and\n"
+                      + "curator; the shell then acts as you. (`open --demo` opens a sample community.)")
+            }
         }
         print(s.dim("Type words to search, `help` for commands, Tab to complete, Ctrl-D to quit."))
         while var line = reader.readLine(prompt: prompt()) {

@@ -250,4 +250,25 @@ struct TerminalTests {
         let screen = try s.waitFor { Session.lastLine($0) == "demo>" }
         #expect(screen.contains("cannot start the pager 'no-such-pager'") && screen.contains("… more results"), "\(screen)")
     }
+
+    /// Issue 12: on an empty store the shell says how to start, and after `add member @you` it
+    /// acts as you without a restart.
+    @Test func aFirstRunSaysHowToStartAndActsAsTheFirstMember() throws {
+        let tmux = try #require(Self.tmux)
+        let s = try Session(tmux: tmux)
+        defer { s.stop() }
+        let binary = try #require(BinaryTests.binary)
+        try s.startFromBash(binary, ["--db", s.home + "/new.db"], prompt: "new>")
+        var screen = try s.joinedScreen()
+        #expect(screen.contains("Empty store: start with `add member @you`, which makes you its first member and\n"), "\(screen)")
+        let banner = screen.components(separatedBy: "\n").drop { !$0.hasPrefix("KnowHow ") }
+        #expect(!banner.isEmpty && banner.allSatisfy { $0.count <= 80 }, "the banner fits:\n\(screen)")
+        try s.keys("add member @ana", "Enter")
+        try s.waitFor { Session.lastLine($0) == "name:" }
+        try s.keys("Ana Pereira", "Enter")
+        for _ in 0..<6 { try s.keys("Enter") }
+        screen = try s.waitFor { $0.contains("you are acting as @ana now") && Session.lastLine($0) == "new>" }
+        try s.keys("whoami", "Enter")
+        try s.waitFor { $0.contains("@ana (Ana Pereira), curator") }
+    }
 }
