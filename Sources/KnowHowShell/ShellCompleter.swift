@@ -28,8 +28,10 @@ public final class ShellCompleter: Completer {
         let position = words.count - 1
         let kinds = cmd.arguments
         let kind = kinds.isEmpty ? ArgumentKind.nothing : kinds[min(position, kinds.count - 1)]
+        // `--as @handle` works on any line.
+        if words.last == "--as" { return handles(word) }
         if word.hasPrefix("--") {
-            return options(of: cmd, prefix: word)
+            return options(of: cmd, prefix: word) + ("--as".hasPrefix(word) ? [Completion("--as")] : [])
         }
         switch kind {
         case .query: return queryWord(word)

@@ -66,6 +66,13 @@ struct IdentityShellTests {
         #expect(s.ctx.actor == nil)
     }
 
+    @Test func dashDashAsAndItsHandleComplete() throws {
+        let s = try CurationSession(as: nil)
+        let completer = ShellCompleter(ctx: s.ctx)
+        #expect(completer.completions(line: "whoami --as @ki", word: "@ki").map(\.value) == ["@kim"])
+        #expect(completer.completions(line: "find onboarding --a", word: "--a").map(\.value).contains("--as"))
+    }
+
     @Test func rootHelpListsTheGlobalOptions() {
         for option in ["--as @HANDLE", "--db PATH", "--demo", "-c LINE"] {
             #expect(KnowHowMain.rootHelp.contains("\n  \(option) "), "\(option)")
