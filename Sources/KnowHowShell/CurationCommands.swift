@@ -131,12 +131,14 @@ public struct AddCommand: ShellCommand {
             default: try addMember(ctx)
             }
         } catch is PromptCancelled {
-            ctx.console.print("cancelled; nothing was added")
+            ctx.console.print("cancelled; nothing was saved")
         }
         return .ok
     }
 
     /// A field's value: the option when given (validated), else asked at the prompt until valid.
+    /// The prompt is the short label; a `hint` goes on its own line above it, so that no prompt
+    /// wraps in an 80-column terminal.
     func field(_ ctx: ShellContext, _ label: String, option: String?, flag: String, required: Bool = false,
                hint: String = "", skip: String = "Enter to skip", choices: [String] = [],
                validate: (String) throws -> String = { $0 }) throws -> String? {
@@ -151,8 +153,11 @@ public struct AddCommand: ShellCommand {
             if required { throw KnowHowError.missingField("\(label) (\(flag))") }
             return nil
         }
+        if !hint.isEmpty {
+            ctx.console.print(ctx.styler.dim(Layout.wrap(hint, width: ctx.console.width - 1, indent: "  ")))
+        }
         while true {
-            let a = try ctx.ask(label + hint + (required ? "" : " (\(skip))") + ": ", choices: choices)
+            let a = try ctx.ask(label + (required ? "" : " (\(skip))") + ": ", choices: choices)
             if a.isEmpty {
                 if required { ctx.console.error("\(label) is required (or end input to cancel)"); continue }
                 return nil
@@ -166,7 +171,8 @@ public struct AddCommand: ShellCommand {
     /// Long text: the option, else $EDITOR when the person asks for it at the prompt.
     func longText(_ ctx: ShellContext, _ label: String, option: String?, heading: String) throws -> String? {
         if option != nil || ctx.prompter == nil { return Validation.text(option) }
-        let a = try ctx.ask("\(label): type it, or press Enter to write it in $EDITOR, or - to skip: ")
+        ctx.console.print(ctx.styler.dim("  type it, or press Enter to write it in $EDITOR, or - to skip"))
+        let a = try ctx.ask("\(label): ")
         if a == "-" { return nil }
         if !a.isEmpty { return a }
         ctx.flushForPrompt()
@@ -177,16 +183,35 @@ public struct AddCommand: ShellCommand {
     func tagList(_ ctx: ShellContext) throws -> [String] {
         if !tags.isEmpty || ctx.prompter == nil { return try tags.flatMap(commaList).map(Validation.tag) }
         let known = ((try? ctx.store.tagNames(startingWith: "", limit: 500)) ?? []).map(\.name)
-        let text = try field(ctx, "tags", option: nil, flag: "--tag", hint: " (comma-separated)", choices: known) { t in
+        let text = try field(ctx, "tags", option: nil, flag: "--tag", hint: "comma-separated; Tab completes", choices: known) { t in
             try commaList(t).map(Validation.tag).joined(separator: ",")
         }
         return text.map { $0.split(separator: ",").map(String.init) } ?? []
     }
 
-    /// Lists existing entries like the draft; returns normally when the person (or --force) says save.
-    func checkSimilar(_ ctx: ShellContext, _ draft: Draft) throws {
-        let similar = try ctx.store.similar(to: draft, limit: 5)
-        guard !similar.isEmpty, !force else { return }
+    /// At the prompt, as soon as a title (or a summary) is typed: lists existing entries like the
+    /// draft that were not listed before, so nobody types a whole entry to learn it exists.
+    /// Returns when the person goes on; `shown` collects what they have seen.
+    func showSimilarEarly(_ ctx: ShellContext, _ draft: Draft, shown: inout Set<EntryRef>) throws {
+        guard ctx.prompter != nil, !force else { return }
+        let already = shown
+        let similar = try ctx.store.similar(to: draft, limit: 5).filter { !already.contains($0.ref) }
+        guard !similar.isEmpty else { return }
+        listSimilar(ctx, similar)
+        shown.formUnion(similar.map(\.ref))
+        while true {
+            let a = try ctx.ask("Enter to go on, open 1–\(similar.count), or [c]ancel? ", choices: ["cancel"]).lowercased()
+            if a.isEmpty || a == "g" || a == "go" { return }
+            if let n = Int(a), (1...similar.count).contains(n) {
+                try Render.show(similar[n - 1].ref, ctx: ctx, json: false)
+                ctx.lastRefs = similar.map(\.ref)
+                continue
+            }
+            if a == "c" || a == "cancel" || a == "q" || a == "n" || a == "no" { throw PromptCancelled() }
+        }
+    }
+
+    func listSimilar(_ ctx: ShellContext, _ similar: [SimilarEntry]) {
         let c = ctx.console, s = c.styler
         c.print(s.bold(similar.count == 1 ? "A similar entry already exists:" : "Similar entries already exist:"))
         let idWidth = similar.map { $0.ref.description.count }.max() ?? 3
@@ -196,6 +221,14 @@ public struct AddCommand: ShellCommand {
                     + Layout.truncate(e.title, max(10, c.width - idWidth - 5 - why.count)) + s.dim(why))
         }
         ctx.lastRefs = similar.map(\.ref)
+    }
+
+    /// Lists existing entries like the draft, leaving out those the person was already shown and
+    /// went on from; returns normally when the person (or --force) says save.
+    func checkSimilar(_ ctx: ShellContext, _ draft: Draft, shown: Set<EntryRef> = []) throws {
+        let similar = try ctx.store.similar(to: draft, limit: 5).filter { !shown.contains($0.ref) }
+        guard !similar.isEmpty, !force else { return }
+        listSimilar(ctx, similar)
         guard ctx.prompter != nil else {
             throw KnowHowError.conflict("not added: \(similar.count == 1 ? "it looks like the entry" : "it looks like entries") listed above; "
                                         + "reuse \(similar.count == 1 ? "it" : "one") (`show 1`), or add --force to save anyway")
@@ -214,11 +247,16 @@ public struct AddCommand: ShellCommand {
 
     func addResource(_ ctx: ShellContext) throws {
         let me = ctx.actor
+        var shown: Set<EntryRef> = []
         let title = try field(ctx, "title", option: title, flag: "--title", required: true)!
+        try showSimilarEarly(ctx, Draft(type: .resource, title: title), shown: &shown)
         let url = try field(ctx, "url", option: url, flag: "--url", validate: Validation.url)
         let summary = try field(ctx, "summary", option: summary, flag: "--summary")
+        if url != nil || summary != nil {
+            try showSimilarEarly(ctx, Draft(type: .resource, title: title, summary: summary, url: url), shown: &shown)
+        }
         let kinds = ResourceKind.allCases.map(\.rawValue)
-        let kind = try field(ctx, "kind", option: kind, flag: "--kind", hint: " (\(kinds.joined(separator: ", ")))",
+        let kind = try field(ctx, "kind", option: kind, flag: "--kind", hint: "one of " + kinds.joined(separator: ", "),
                              skip: "Enter for other", choices: kinds) { k in
             guard let v = ResourceKind(rawValue: k.lowercased()) else {
                 throw KnowHowError.invalidValue(field: "kind", value: k, expected: kinds.joined(separator: ", "))
@@ -226,7 +264,7 @@ public struct AddCommand: ShellCommand {
             return v.rawValue
         }
         let tags = try tagList(ctx)
-        try checkSimilar(ctx, Draft(type: .resource, title: title, summary: summary, url: url, tags: tags))
+        try checkSimilar(ctx, Draft(type: .resource, title: title, summary: summary, url: url, tags: tags), shown: shown)
         let body = try longText(ctx, "details", option: body, heading: "Details")
         let authors = try self.authors.flatMap(listWords).map(Validation.handle)
         let id = try ctx.store.add(Resource(title: title, url: url, kind: kind.flatMap(ResourceKind.init) ?? .other, summary: summary,
@@ -236,10 +274,13 @@ public struct AddCommand: ShellCommand {
     }
 
     func addPractice(_ ctx: ShellContext) throws {
+        var shown: Set<EntryRef> = []
         let title = try field(ctx, "title", option: title, flag: "--title", required: true)!
-        let context = try field(ctx, "context (where and when it applies)", option: context, flag: "--context")
+        try showSimilarEarly(ctx, Draft(type: .practice, title: title), shown: &shown)
+        let context = try field(ctx, "context", option: context, flag: "--context", hint: "where and when it applies")
+        if context != nil { try showSimilarEarly(ctx, Draft(type: .practice, title: title, summary: context), shown: &shown) }
         let tags = try tagList(ctx)
-        try checkSimilar(ctx, Draft(type: .practice, title: title, summary: context, tags: tags))
+        try checkSimilar(ctx, Draft(type: .practice, title: title, summary: context, tags: tags), shown: shown)
         let practice = try longText(ctx, "the practice (what to do)", option: practice, heading: "Practice")
         let evidence = try longText(ctx, "evidence (why we think it works)", option: evidence, heading: "Evidence")
         let id = try ctx.store.add(Practice(title: title, context: context, practice: practice, evidence: evidence,
@@ -269,12 +310,12 @@ public struct AddCommand: ShellCommand {
         }
         var skills = try parseSkills(self.skills.flatMap(commaList))
         if self.skills.isEmpty, ctx.prompter != nil {
-            let text = try field(ctx, "skills", option: nil, flag: "--skill", hint: " as tag:level, comma-separated (levels: \(levels.joined(separator: ", ")))") { t in
+            let text = try field(ctx, "skills", option: nil, flag: "--skill", hint: "tag:level, comma-separated; levels: \(levels.joined(separator: ", "))") { t in
                 _ = try parseSkills(commaList(t)); return t
             }
             skills = try parseSkills(text.map(commaList) ?? [])
         }
-        let role = try field(ctx, "role", option: role, flag: "--role", hint: " (member, contributor, curator)",
+        let role = try field(ctx, "role", option: role, flag: "--role", hint: "member, contributor or curator",
                              skip: "Enter for member", choices: Role.allCases.map(\.rawValue)) { r in
             guard let v = Role(rawValue: r.lowercased()) else {
                 throw KnowHowError.invalidValue(field: "role", value: r, expected: "member, contributor or curator")
@@ -287,7 +328,11 @@ public struct AddCommand: ShellCommand {
                                          joined: ctx.today, skills: skills, interests: try interests.flatMap(commaList).map(Validation.tag)))
         ctx.lastRefs = [.member(m.handle)]
         ctx.console.print("added \(ctx.styler.member("@" + m.handle)) (\(m.name)), \(m.role.rawValue)")
-        if firstMember {
+        if firstMember && ctx.interactive {
+            // Whoever sets up a store is its first member: the shell acts as them from now on.
+            ctx.actor = m.handle
+            ctx.console.print("@\(m.handle) is the store's first member, so its curator; you are acting as @\(m.handle) now")
+        } else if firstMember {
             ctx.console.print("@\(m.handle) is the store's first member, so its curator; act as them with --as @\(m.handle) or KNOWHOW_USER=\(m.handle)")
         }
     }

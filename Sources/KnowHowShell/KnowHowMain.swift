@@ -86,6 +86,8 @@ public enum KnowHowMain {
     OPTIONS (before or after the command):
       --db PATH      the store to use (also KNOWHOW_DB; default $XDG_DATA_HOME/knowhow/knowhow.db)
       --demo         a throwaway copy of the demo community
+      --as @HANDLE   act as this member (also KNOWHOW_USER, or user = "handle" in
+                     ~/.config/knowhow/config.toml; in the shell, `set as @handle`)
       --shared       create a new store group-writable (0660, its folder 2770) for a team;
                      otherwise new stores are private (0600, folder 0700)
       -c LINE        run one line as the shell would
@@ -205,7 +207,7 @@ public final class Shell {
         let first = String(line.prefix { !$0.isWhitespace })
         let rest = String(line.dropFirst(first.count))
         if let cmd = CommandTable.command(named: first) {
-            return execute(cmd, words: ShellWords.split(rest, keepQuotes: cmd.takesQuery))
+            return actingForTheLine(ShellWords.split(rest, keepQuotes: cmd.takesQuery)) { execute(cmd, words: $0) }
         }
         // A bare number shows that result.
         if Int(line) != nil {
@@ -221,7 +223,36 @@ public final class Shell {
             ctx.console.error("knowhow: unknown command '\(first)'; `help` lists the commands")
             return LineStatus(code: 2)
         }
-        return execute(FindCommand.self, words: ShellWords.split(line, keepQuotes: true))
+        return actingForTheLine(ShellWords.split(line, keepQuotes: true)) { execute(FindCommand.self, words: $0) }
+    }
+
+    /// `--as @handle` on a line (as on the command line) acts as that member for that line only.
+    func actingForTheLine(_ words: [String], _ body: ([String]) -> LineStatus) -> LineStatus {
+        guard let i = words.firstIndex(where: { $0 == "--as" || $0.hasPrefix("--as=") }) else { return body(words) }
+        var rest = words
+        let value: String?
+        if words[i] == "--as" {
+            value = i + 1 < words.count ? words[i + 1] : nil
+            rest.removeSubrange(i...min(i + 1, words.count - 1))
+        } else {
+            value = String(words[i].dropFirst(5))
+            rest.remove(at: i)
+        }
+        let handle: String
+        do {
+            guard let value, !value.isEmpty else {
+                throw KnowHowError.missingField("a member's handle after --as (e.g. --as @kim)")
+            }
+            handle = try Validation.handle(value)
+            _ = try ctx.store.member(handle)
+        } catch {
+            ctx.console.error("knowhow: \(error)")
+            return LineStatus(code: 2)
+        }
+        let saved = ctx.actor
+        ctx.actor = handle
+        defer { ctx.actor = saved }
+        return body(rest)
     }
 
     /// Parses words for one command and runs it, printing errors; never throws.
@@ -254,7 +285,7 @@ public final class Shell {
             case .quit: return LineStatus(code: 0, quit: true)
             }
         } catch {
-            ctx.console.error("knowhow: \(error)")
+            ctx.console.error("knowhow: " + ctx.identityAdvice("\(error)"))
             return LineStatus(code: KnowHowMain.status(for: error))
         }
     }

@@ -26,6 +26,13 @@ public protocol Completer: AnyObject {
 public protocol LineReader: AnyObject {
     /// Reads one line; nil at end of input (Ctrl-D on an empty line, or EOF).
     func readLine(prompt: String) -> String?
+    /// Reads the answer to a command's question; nil also when the person interrupts (Ctrl-C),
+    /// which cancels the command.
+    func readAnswer(prompt: String) -> String?
+}
+
+extension LineReader {
+    public func readAnswer(prompt: String) -> String? { readLine(prompt: prompt) }
 }
 
 /// Reads lines from a file handle (stdin when not a terminal): no prompt, no echo.

@@ -6,7 +6,7 @@ import Glibc
 
 /// Asks a person things in the middle of a command: one line at a time, or long text in $EDITOR.
 public protocol Prompter: AnyObject {
-    /// Reads one answer; nil at end of input (which callers take as "cancel"). `choices` are offered
+    /// Reads one answer; nil at end of input or on Ctrl-C (which callers take as "cancel"). `choices` are offered
     /// for completion where the terminal can.
     func ask(_ question: String, choices: [String]) -> String?
     /// Long text edited in $EDITOR, starting from `text`; returns what was saved.
@@ -28,7 +28,7 @@ public final class TerminalPrompter: Prompter {
     public func ask(_ question: String, choices: [String]) -> String? {
         self.choices = choices
         defer { self.choices = nil }
-        if let reader { return reader.readLine(prompt: question) }
+        if let reader { return reader.readAnswer(prompt: question) }
         FileHandle.standardOutput.write(Data(question.utf8))
         return Swift.readLine()
     }
@@ -55,17 +55,14 @@ public enum Editor {
         }
         defer { try? FileManager.default.removeItem(atPath: path) }
         let editor = command(environment: environment)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // The path is passed as $1, so spaces or quotes in it cannot break the command.
-        p.arguments = ["-c", editor + " \"$1\"", "sh", path]
-        p.environment = environment
-        do { try p.run() } catch {
+        // The path is passed as $1, so spaces or quotes in it cannot break the command. The editor
+        // runs in our process group, so a job-control shell does not stop it (see ForegroundChild).
+        guard let status = ForegroundChild.run(editor + " \"$1\"", arguments: ["sh", path], environment: environment),
+              status != 126, status != 127 else {
             throw KnowHowError.unsupported("cannot start the editor '\(editor)'; set EDITOR to one you have")
         }
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw KnowHowError.unsupported("the editor '\(editor)' exited with status \(p.terminationStatus); nothing was saved")
+        guard status == 0 else {
+            throw KnowHowError.unsupported("the editor '\(editor)' exited with status \(status); nothing was saved")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw KnowHowError.unsupported("the edited file disappeared; nothing was saved")

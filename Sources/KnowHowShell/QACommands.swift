@@ -230,7 +230,9 @@ public struct WhoamiCommand: ShellCommand {
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         guard let me = ctx.actor else {
-            ctx.console.print("nobody: pass --as @handle, set KNOWHOW_USER, or put user = \"handle\" in \(Identity.configPath(environment: ctx.environment))")
+            ctx.console.print(ctx.interactive
+                ? "nobody: type `set as @handle` (or, before starting knowhow, set KNOWHOW_USER)"
+                : "nobody: pass --as @handle, set KNOWHOW_USER, or put user = \"handle\" in \(Identity.configPath(environment: ctx.environment))")
             return .ok
         }
         let m = try ctx.store.member(me)

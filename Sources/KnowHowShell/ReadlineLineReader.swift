@@ -31,8 +31,18 @@ public final class ReadlineLineReader: LineReader {
     /// Ctrl-C abandons the line being typed and prompts again. At end of input the cursor is left
     /// on a fresh line.
     public func readLine(prompt: String) -> String? {
+        read(prompt: prompt, interruptEndsInput: false)
+    }
+
+    /// Reads the answer to a command's question: as `readLine`, except that Ctrl-C ends the input
+    /// too (nil), so that it cancels the whole command, as psql's Ctrl-C cancels the query.
+    public func readAnswer(prompt: String) -> String? {
+        read(prompt: prompt, interruptEndsInput: true)
+    }
+
+    private func read(prompt: String, interruptEndsInput: Bool) -> String? {
         fflush(stdout)
-        let line = ReadlineSession.read(prompt: prompt, completer: completer)
+        let line = ReadlineSession.read(prompt: prompt, completer: completer, interruptEndsInput: interruptEndsInput)
         if let line { remember(line) }
         return line
     }
@@ -134,7 +144,7 @@ private enum ReadlineSession {
 
     // MARK: - Reading a line
 
-    static func read(prompt: String, completer: Completer?) -> String? {
+    static func read(prompt: String, completer: Completer?, interruptEndsInput: Bool) -> String? {
         self.completer = completer
         isFinished = false
         acceptedLine = nil
@@ -149,6 +159,9 @@ private enum ReadlineSession {
         // The window may have been resized while a command ran and our SIGWINCH handler was off.
         // (Readline's streams are NULL until its first initialization.)
         if rl_instream != nil { rl_reset_screen_size() }
+        // Readline never clears this in callback mode: after one Ctrl-D (which cancels a command's
+        // question) every later line would end with an extra blank line.
+        rl_eof_found = 0
         rl_callback_handler_install(prompt, lineHandler)
         let input = fileno(rl_instream ?? stdin)
         while !isFinished {
@@ -162,7 +175,7 @@ private enum ReadlineSession {
                 break
             }
             if descriptors[1].revents & Int16(POLLIN) != 0 {
-                handleSignals(drainSignals(), prompt: prompt)
+                handleSignals(drainSignals(), prompt: prompt, interruptEndsInput: interruptEndsInput)
             }
             let inputEvents = descriptors[0].revents
             if inputEvents & Int16(POLLIN) != 0 {
@@ -247,14 +260,15 @@ private enum ReadlineSession {
         return received
     }
 
-    private static func handleSignals(_ signals: Set<Int32>, prompt: String) {
+    private static func handleSignals(_ signals: Set<Int32>, prompt: String, interruptEndsInput: Bool) {
         if signals.contains(SIGWINCH) { rl_resize_terminal() }
         if signals.contains(SIGTSTP) { suspend() }
-        if signals.contains(SIGINT) { abandonLine(prompt: prompt) }
+        if signals.contains(SIGINT) { abandonLine(prompt: interruptEndsInput ? nil : prompt) }
     }
 
-    /// Ctrl-C: leave the typed text visible with ^C after it, and prompt afresh on the next line.
-    private static func abandonLine(prompt: String) {
+    /// Ctrl-C: leave the typed text visible with ^C after it, and prompt afresh on the next line
+    /// (or, without a prompt, end the read with no line).
+    private static func abandonLine(prompt: String?) {
         let output = rl_outstream ?? stdout
         rl_point = rl_end
         rl_redisplay()
@@ -268,6 +282,11 @@ private enum ReadlineSession {
         rl_callback_handler_remove()
         fputs("\n", output)
         fflush(output)
+        guard let prompt else {
+            acceptedLine = nil
+            isFinished = true
+            return
+        }
         // Installing again empties the line, resets the history position and shows the prompt.
         rl_callback_handler_install(prompt, lineHandler)
     }

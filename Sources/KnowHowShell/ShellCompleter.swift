@@ -28,8 +28,10 @@ public final class ShellCompleter: Completer {
         let position = words.count - 1
         let kinds = cmd.arguments
         let kind = kinds.isEmpty ? ArgumentKind.nothing : kinds[min(position, kinds.count - 1)]
+        // `--as @handle` works on any line.
+        if words.last == "--as" { return handles(word) }
         if word.hasPrefix("--") {
-            return options(of: cmd, prefix: word)
+            return options(of: cmd, prefix: word) + ("--as".hasPrefix(word) ? [Completion("--as")] : [])
         }
         switch kind {
         case .query: return queryWord(word)
@@ -147,12 +149,21 @@ final class InteractiveShell {
         ctx.prompter = TerminalPrompter(reader: reader, environment: ctx.environment)
         let s = ctx.console.styler
         func n(_ v: Int) -> String { StackExchangeDump.grouped(v) }
+        let title = "KnowHow \(KnowHowMain.version)"
+        func banner(_ facts: String) { print(s.bold(title) + s.dim(Layout.truncate(TerminalText.safe(facts), ctx.console.width - title.count - 1))) }
+        let howToStart = "Empty store: start with `add member @you`, which makes you its first member and\n"
+            + "curator; the shell then acts as you. (`open --demo` opens a sample community.)"
         do {
             let c = try ctx.store.counts()
-            print(s.bold("KnowHow \(KnowHowMain.version)") + s.dim(" · \(ctx.storeLabel) · \(n(c.members)) members, \(n(c.resources)) resources, \(n(c.practices)) practices, \(n(c.questions)) questions"))
+            banner(" · \(ctx.storeLabel) · \(n(c.members)) members, \(n(c.resources)) resources, \(n(c.practices)) practices, \(n(c.questions)) questions")
+            if c.members == 0 { print(howToStart) }
+        } catch KnowHowError.noStore {
+            // Nothing is created until the first write: say so, and how to start.
+            banner(" · \(ctx.storeLabel) · no store here yet")
+            print(howToStart)
         } catch {
-            // No store yet (or one that cannot be read): say so, and how to start one.
-            print(s.bold("KnowHow \(KnowHowMain.version)") + s.dim(" · \(error)"))
+            banner(" · \(ctx.storeLabel)")
+            print(Layout.wrap(TerminalText.safe("knowhow: \(error)"), width: ctx.console.width))
         }
         print(s.dim("Type words to search, `help` for commands, Tab to complete, Ctrl-D to quit."))
         while var line = reader.readLine(prompt: prompt()) {
@@ -185,24 +196,8 @@ final class InteractiveShell {
         FileHandle.standardOutput.write(Data(out.utf8))
     }
 
+    /// Through $PAGER (or less) in knowhow's own process group; see `ForegroundChild`.
     func page(_ text: String) -> Bool {
-        let custom = ctx.environment["PAGER"].flatMap { $0.isEmpty ? nil : $0 }
-        // Without $PAGER, use less only where it exists; otherwise print, never lose the output.
-        let path = (ctx.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        guard custom != nil || path.contains(where: { FileManager.default.isExecutableFile(atPath: "\($0)/less") }) else { return false }
-        let pager = custom ?? "less -R"
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", pager]
-        var env = ctx.environment
-        if env["LESS"] == nil { env["LESS"] = "FRX" }
-        p.environment = env
-        let pipe = Pipe()
-        p.standardInput = pipe
-        do { try p.run() } catch { return false }
-        pipe.fileHandleForWriting.write(Data(text.utf8))
-        try? pipe.fileHandleForWriting.close()
-        p.waitUntilExit()
-        return true
+        Pager.page(text, environment: ctx.environment)
     }
 }

@@ -108,6 +108,19 @@ public final class ShellContext {
         return any ? .ok : .noResults
     }
 
+    /// Advice on saying who you are, worded for where it is read: the store and the core say
+    /// "pass --as @handle", right on a command line; inside the shell it is `set as @handle`.
+    func identityAdvice(_ message: String) -> String {
+        let advice = "pass --as @handle or set KNOWHOW_USER"
+        if message.contains(advice), (try? store.counts().members) == 0 {
+            return message.replacingOccurrences(of: advice, with: "this store has no members yet; start with `add member @you`")
+        }
+        guard interactive else { return message }
+        return message
+            .replacingOccurrences(of: "pass --as @handle or set KNOWHOW_USER", with: "type `set as @handle`")
+            .replacingOccurrences(of: "pass --as with a member's handle", with: "type `set as @handle` with a member's handle")
+    }
+
     /// The acting member's handle, or an error saying how to say who you are.
     func requireActor(_ action: String) throws -> String {
         guard let a = actor else { throw KnowHowError.notIdentified(action: action) }

@@ -4,11 +4,15 @@ import Glibc
 #endif
 import Testing
 
+/// tmux's path, outside the suite so that the suite's trait can refer to it.
+private let installedTmux: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) }
+
 /// Drives the real binary in a real terminal (tmux), as a person would: Tab completion, history
-/// across sessions, Ctrl-C and Ctrl-D. Skipped where tmux is not installed.
-@Suite(.serialized)
+/// across sessions, Ctrl-C and Ctrl-D, the pager. Skipped (and reported as skipped) where tmux is
+/// not installed.
+@Suite(.serialized, .enabled(if: installedTmux != nil, "tmux is not installed"))
 struct TerminalTests {
-    static let tmux: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let tmux = installedTmux
 
     /// A tmux session running `knowhow` on a copy of the small fixture, with its own HOME and
     /// XDG folders so history and caches are private to the test.
@@ -38,12 +42,33 @@ struct TerminalTests {
             return (status, String(decoding: data, as: UTF8.self))
         }
 
+        var env: String {
+            "env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=\(home) XDG_STATE_HOME=\(home)/state XDG_DATA_HOME=\(home)/data XDG_CACHE_HOME=\(home)/cache TERM=xterm-256color NO_COLOR=1 LANG=C.UTF-8"
+        }
+
         func start(_ binary: String, _ extra: [String] = []) throws {
-            let env = "env -i PATH=/usr/local/bin:/usr/bin:/bin HOME=\(home) XDG_STATE_HOME=\(home)/state XDG_DATA_HOME=\(home)/data XDG_CACHE_HOME=\(home)/cache TERM=xterm-256color NO_COLOR=1 LANG=C.UTF-8"
             // The shell's exit status is written to a file when it ends, so the test can read it.
             let command = "\(env) EDITOR=true \(binary) --db \(db) \(extra.joined(separator: " ")); echo $? > \(home)/status; sleep 30"
             try run(["new-session", "-d", "-x", "100", "-y", "30", "-s", "kh", command])
             try waitFor { $0.contains("store>") }
+        }
+
+        /// As a person starts it: an interactive bash in an 80×24 terminal (bash gives each job its
+        /// own process group and the terminal), then `knowhow` typed at its prompt. PAGER and LESS
+        /// are unset, so long output goes through `less`.
+        func startFromBash(_ binary: String, _ extra: [String], prompt: String) throws {
+            try run(["new-session", "-d", "-x", "80", "-y", "24", "-s", "kh", "\(env) PS1='$ ' bash --norc --noprofile -i"])
+            try waitFor { $0.contains("$") }
+            try keys("\(binary) \(extra.joined(separator: " ")); echo $? > \(home)/status", "Enter")
+            try waitFor { $0.contains(prompt) }
+        }
+
+        /// The screen with wrapped lines joined, to check that nothing is wider than the terminal.
+        func joinedScreen() throws -> String { try run(["capture-pane", "-p", "-J", "-t", "kh"]).1 }
+
+        /// The last line that is not blank.
+        static func lastLine(_ screen: String) -> String {
+            screen.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.map(String.init) ?? ""
         }
 
         func keys(_ keys: String...) throws { try run(["send-keys", "-t", "kh"] + keys) }
@@ -87,7 +112,7 @@ struct TerminalTests {
     }
 
     @Test func tabCompletesCommandsTagsAndHandles() throws {
-        guard let tmux = Self.tmux else { return }
+        let tmux = try #require(Self.tmux)
         let s = try Session(tmux: tmux)
         defer { s.stop() }
         guard let binary = try Self.prepare(s.home) else { Issue.record("no knowhow binary"); return }
@@ -106,7 +131,7 @@ struct TerminalTests {
     }
 
     @Test func upRecallsTheLastSessionsLineAndCtrlCKeepsTheShell() throws {
-        guard let tmux = Self.tmux else { return }
+        let tmux = try #require(Self.tmux)
         let first = try Session(tmux: tmux)
         guard let binary = try Self.prepare(first.home) else { Issue.record("no knowhow binary"); return }
         try first.start(binary)
@@ -132,29 +157,118 @@ struct TerminalTests {
         #expect(mode == 0o600)
     }
 
-    /// Issue 5: a contributor adding a resource close to an existing one is shown it first; a
-    /// member is told which role adding needs.
-    @Test func guidedAddShowsTheSimilarEntryFirst() throws {
-        guard let tmux = Self.tmux else { return }
+    /// Issue 5 and issue 12: a contributor adding a resource close to an existing one is shown it
+    /// as soon as the title is typed; Ctrl-C or Ctrl-D at any question cancels the whole add; no
+    /// prompt wraps at 80 columns; a member is told which role adding needs.
+    @Test func guidedAddShowsTheSimilarEntryAtOnceAndCtrlCCancels() throws {
+        let tmux = try #require(Self.tmux)
         let s = try Session(tmux: tmux)
         defer { s.stop() }
         guard let binary = try Self.prepare(s.home) else { Issue.record("no knowhow binary"); return }
-        try s.start(binary, ["--as", "@ana"])
+        try s.startFromBash(binary, ["--db", s.db, "--as", "@ana"], prompt: "store>")
         try s.keys("add resource", "Enter")
-        try s.waitFor { $0.contains("title:") }
+        try s.waitFor { Session.lastLine($0) == "title:" }
         try s.keys("Checklist for onboarding new starters", "Enter")
-        try s.waitFor { $0.contains("url (Enter to skip):") }
-        try s.keys("Enter")
-        try s.waitFor { $0.contains("summary (Enter to skip):") }
-        try s.keys("A list for the first two weeks", "Enter")
-        try s.waitFor { $0.contains("kind (") }
-        try s.keys("template", "Enter")
-        try s.waitFor { $0.contains("tags (comma-separated)") }
-        try s.keys("onboarding", "Enter")
-        try s.waitFor { $0.contains("r1 Onboarding checklist for new starters") && $0.contains("[c]ancel?") }
-        try s.keys("c", "Enter")
-        try s.waitFor { $0.contains("cancelled; nothing was added") }
+        var screen = try s.waitFor { $0.contains("Enter to go on, open 1–1, or [c]ancel?") }
+        #expect(screen.contains("r1 Onboarding checklist for new starters  (similar title)"), "\(screen)")
+        #expect(!screen.contains("url"), "shown before the next question")
+        try s.keys("C-c")
+        screen = try s.waitFor { Session.lastLine($0) == "store>" }
+        #expect(screen.contains("[c]ancel? ^C\ncancelled; nothing was saved\nstore>"), "\(screen)")
+
+        // Ctrl-D at a later question cancels too, and the next lines carry no stray blank line.
+        try s.keys("add resource", "Enter")
+        try s.waitFor { Session.lastLine($0) == "title:" }
+        try s.keys("Interview consent form", "Enter", "Enter")
+        try s.waitFor { Session.lastLine($0) == "summary (Enter to skip):" }
+        try s.keys("C-d")
+        try s.waitFor { $0.contains("summary (Enter to skip):\ncancelled; nothing was saved\nstore>") }
+        try s.keys("add resource", "Enter")
+        try s.waitFor { Session.lastLine($0) == "title:" }
+        try s.keys("Interview consent form", "Enter", "Enter", "Enter")
+        screen = try s.waitFor { Session.lastLine($0) == "kind (Enter for other):" }
+        #expect(screen.contains("store> add resource\ntitle: Interview consent form\nurl (Enter to skip):\nsummary (Enter to skip):\n"), "\(screen)")
+        // Hints stand on their own lines; with wrapped lines joined, none is wider than the terminal.
+        let joined = try s.joinedScreen()
+        let asked = joined.components(separatedBy: "store> add resource\n").last ?? joined
+        #expect(asked.contains("  one of guide, template,"), "\(asked)")
+        let wide = asked.split(separator: "\n").filter { $0.count > 80 }
+        #expect(wide.isEmpty, "lines wrapped at 80 columns: \(wide)")
+        try s.keys("C-c")
+        try s.waitFor { $0.contains("kind (Enter for other): ^C\ncancelled; nothing was saved\nstore>") }
+        try s.keys("show r13", "Enter")
+        try s.waitFor { $0.contains("no resource r13") }
+
         try s.keys("set as @dev", "Enter", "add resource", "Enter")
         try s.waitFor { $0.contains("needs the contributor role") }
+    }
+
+    /// Issue 12: from a bash prompt, `find onboarding` started less in a process group of its own,
+    /// which the terminal stopped at once: nothing shown, q and Ctrl-C ignored, the shell frozen.
+    @Test func thePagerPagesFromABashPromptAndQReturnsToTheShell() throws {
+        let tmux = try #require(Self.tmux)
+        let s = try Session(tmux: tmux)
+        defer { s.stop() }
+        let binary = try #require(BinaryTests.binary)
+        try s.startFromBash(binary, ["--demo"], prompt: "demo>")
+
+        try s.keys("find onboarding", "Enter")
+        // less shows the first screenful and waits at its ':' prompt.
+        var screen = try s.waitFor { Session.lastLine($0) == ":" }
+        #expect(screen.contains(" 1. r93") && !screen.contains("… more results"), "\(screen)")
+        try s.keys("Space")
+        try s.waitFor { Session.lastLine($0) == "(END)" }
+        try s.keys("q")
+        // LESS=FRX keeps the text on the screen after q; the prompt comes back under it.
+        screen = try s.waitFor { Session.lastLine($0) == "demo>" }
+        #expect(screen.contains("… more results"), "\(screen)")
+        try s.keys("whoami", "Enter")
+        try s.waitFor { $0.contains("nobody:") && Session.lastLine($0) == "demo>" }
+
+        // Ctrl-C in the pager is the pager's: knowhow stays, and q still returns to its prompt.
+        try s.keys("list resources --limit 30", "Enter")
+        try s.waitFor { Session.lastLine($0) == ":" }
+        try s.keys("C-c")
+        Thread.sleep(forTimeInterval: 0.3)
+        try s.keys("q")
+        try s.waitFor { Session.lastLine($0) == "demo>" }
+        try s.keys("show r93", "Enter")
+        screen = try s.waitFor { $0.contains("New support worker onboarding checklist") && Session.lastLine($0) == "demo>" }
+        #expect(!FileManager.default.fileExists(atPath: s.home + "/status"), "knowhow is still running")
+        try s.keys("C-d")
+        #expect(s.status() == "0")
+    }
+
+    /// With PAGER set to a command that does not exist, the output is printed, not lost.
+    @Test func aPagerThatCannotStartPrintsTheOutput() throws {
+        let tmux = try #require(Self.tmux)
+        let s = try Session(tmux: tmux)
+        defer { s.stop() }
+        let binary = try #require(BinaryTests.binary)
+        try s.startFromBash("PAGER=no-such-pager " + binary, ["--demo"], prompt: "demo>")
+        try s.keys("find onboarding", "Enter")
+        let screen = try s.waitFor { Session.lastLine($0) == "demo>" }
+        #expect(screen.contains("cannot start the pager 'no-such-pager'") && screen.contains("… more results"), "\(screen)")
+    }
+
+    /// Issue 12: on an empty store the shell says how to start, and after `add member @you` it
+    /// acts as you without a restart.
+    @Test func aFirstRunSaysHowToStartAndActsAsTheFirstMember() throws {
+        let tmux = try #require(Self.tmux)
+        let s = try Session(tmux: tmux)
+        defer { s.stop() }
+        let binary = try #require(BinaryTests.binary)
+        try s.startFromBash(binary, ["--db", s.home + "/new.db"], prompt: "new>")
+        var screen = try s.joinedScreen()
+        #expect(screen.contains("Empty store: start with `add member @you`, which makes you its first member and\n"), "\(screen)")
+        let banner = screen.components(separatedBy: "\n").drop { !$0.hasPrefix("KnowHow ") }
+        #expect(!banner.isEmpty && banner.allSatisfy { $0.count <= 80 }, "the banner fits:\n\(screen)")
+        try s.keys("add member @ana", "Enter")
+        try s.waitFor { Session.lastLine($0) == "name:" }
+        try s.keys("Ana Pereira", "Enter")
+        for _ in 0..<6 { try s.keys("Enter") }
+        screen = try s.waitFor { $0.contains("you are acting as @ana now") && Session.lastLine($0) == "new>" }
+        try s.keys("whoami", "Enter")
+        try s.waitFor { $0.contains("@ana (Ana Pereira), curator") }
     }
 }

@@ -1,0 +1,81 @@
+import Foundation
+import Testing
+@testable import KnowHowCore
+@testable import KnowHowShell
+@testable import KnowHowSQLite
+
+/// Issue 12: saying who you are, worded for where you are (the shell or the command line), and a
+/// first run that tells you how to start.
+struct IdentityShellTests {
+    /// A session on an empty store, as in the interactive shell (or not).
+    static func emptySession(interactive: Bool) throws -> CurationSession {
+        let s = try CurationSession(as: nil)
+        s.ctx.store = try SQLiteKnowledgeStore()
+        s.ctx.interactive = interactive
+        return s
+    }
+
+    @Test func inTheShellTheFirstMemberIsActedAsAtOnce() throws {
+        let s = try Self.emptySession(interactive: true)
+        let r = s.run(#"add member @kim --name "Kim Lee""#)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("@kim is the store's first member, so its curator; you are acting as @kim now"), "\(r.out)")
+        #expect(s.run("whoami").out == "@kim (Kim Lee), curator\n")
+        let added = s.run("add resource --title 'Interview consent form' --kind template")
+        #expect(added.code == 0 && added.out == "added r1: Interview consent form\n", "\(added.err)")
+    }
+
+    @Test func oneShotTheFirstMemberIsToldAboutDashDashAs() throws {
+        let s = try Self.emptySession(interactive: false)
+        let r = s.run(#"add member @kim --name "Kim Lee""#)
+        #expect(r.out.contains("act as them with --as @kim or KNOWHOW_USER=kim"), "\(r.out)")
+        #expect(s.ctx.actor == nil)
+    }
+
+    @Test func anEmptyStoreSaysToAddYourselfFirst() throws {
+        let s = try Self.emptySession(interactive: true)
+        let r = s.run("add resource --title X")
+        #expect(r.err == "knowhow: Adding a resource needs to know who you are: this store has no members yet; start with `add member @you`\n")
+    }
+
+    @Test func insideTheShellTheAdviceIsSetAsNotDashDashAs() throws {
+        let shell = try CurationSession(as: nil)
+        shell.ctx.interactive = true
+        #expect(shell.run("add resource --title X").err
+                == "knowhow: Adding a resource needs to know who you are: type `set as @handle`\n")
+        #expect(shell.run("whoami").out == "nobody: type `set as @handle` (or, before starting knowhow, set KNOWHOW_USER)\n")
+        shell.ctx.actor = "nobody-here"
+        let stranger = shell.run("add resource --title X").err
+        #expect(stranger.contains("no such member; type `set as @handle` with a member's handle"), "\(stranger)")
+
+        let oneShot = try CurationSession(as: nil)
+        #expect(oneShot.run("add resource --title X").err
+                == "knowhow: Adding a resource needs to know who you are: pass --as @handle or set KNOWHOW_USER\n")
+    }
+
+    @Test func dashDashAsOnAShellLineActsForThatLineOnly() throws {
+        let s = try CurationSession(as: nil)
+        s.ctx.interactive = true
+        #expect(s.run("whoami --as @kim").out.hasPrefix("@kim "))
+        #expect(s.run("whoami").out.hasPrefix("nobody"), "only for that line")
+        #expect(s.run("add resource --title 'Interview consent form' --kind template --as=@sam").out == "added r13: Interview consent form\n")
+        #expect(try s.store.resource(EntryID("r13")!).contributor == "sam")
+        let unknown = s.run("find onboarding --as @nobody-here")
+        #expect(unknown.code == 2 && unknown.err == "knowhow: no member @nobody-here; try `list members` or `who TOPIC`\n")
+        #expect(s.run("whoami --as").err.contains("a member's handle after --as"))
+        #expect(s.ctx.actor == nil)
+    }
+
+    @Test func dashDashAsAndItsHandleComplete() throws {
+        let s = try CurationSession(as: nil)
+        let completer = ShellCompleter(ctx: s.ctx)
+        #expect(completer.completions(line: "whoami --as @ki", word: "@ki").map(\.value) == ["@kim"])
+        #expect(completer.completions(line: "find onboarding --a", word: "--a").map(\.value).contains("--as"))
+    }
+
+    @Test func rootHelpListsTheGlobalOptions() {
+        for option in ["--as @HANDLE", "--db PATH", "--demo", "-c LINE"] {
+            #expect(KnowHowMain.rootHelp.contains("\n  \(option) "), "\(option)")
+        }
+    }
+}
