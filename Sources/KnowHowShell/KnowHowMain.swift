@@ -70,35 +70,51 @@ public enum KnowHowMain {
         return (g, rest)
     }
 
+    /// `knowhow --help`, laid out to fit 80 columns.
     static let rootHelp = """
     KnowHow — who to ask, and what already exists, in a community of practice.
 
-    USAGE: knowhow [--db PATH | --demo] [--shared] [COMMAND [ARGS…]]
-           knowhow -c "COMMAND LINE"      run one shell line
-           knowhow < script.kh            run a script (stops at the first error; -k keeps going)
+    USAGE: knowhow [--db PATH | --demo] [--as @HANDLE] [--shared] [COMMAND [ARGS…]]
+           knowhow -c "COMMAND LINE"   run one shell line
+           knowhow < script.kh         run a script (stops at the first error)
 
-    With no command on a terminal, knowhow opens its interactive shell. Reading never creates a
-    store: `knowhow init` does, and so does the first `add` or `import`.
+    With no command on a terminal, knowhow opens its interactive shell. Reading
+    never creates a store: `knowhow init` does, and so does the first `add` or
+    `import`.
 
     COMMANDS:
-    \(CommandTable.oneShot.map { "  " + CommandTable.name(of: $0).padding(toLength: 10, withPad: " ", startingAt: 0) + " " + $0.configuration.abstract }.joined(separator: "\n"))
+    \(CommandTable.oneShot.map { hanging("  " + CommandTable.name(of: $0).padding(toLength: 11, withPad: " ", startingAt: 0), $0.configuration.abstract) }.joined(separator: "\n"))
 
     OPTIONS (before or after the command):
-      --db PATH      the store to use (also KNOWHOW_DB; default $XDG_DATA_HOME/knowhow/knowhow.db)
+      --db PATH      the store to use (also KNOWHOW_DB; default
+                     $XDG_DATA_HOME/knowhow/knowhow.db)
       --demo         a throwaway copy of the demo community
       --as @HANDLE   act as this member (also KNOWHOW_USER, or user = "handle" in
                      ~/.config/knowhow/config.toml; in the shell, `set as @handle`)
-      --shared       create a new store group-writable (0660, its folder 2770) for a team;
-                     otherwise new stores are private (0600, folder 0700)
+      --shared       create a new store group-writable (0660, its folder 2770) for a
+                     team; otherwise new stores are private (0600, folder 0700)
       -c LINE        run one line as the shell would
       -k, --keep-going  in a script, go on after an error
       --no-color     never colour output (NO_COLOR works too)
       --version      print the version
 
-    EXIT STATUS: 0 success · 1 a search found nothing · 2 a usage or input error · 3 the store failed
+    EXIT STATUS: 0 success · 1 a search found nothing · 2 a usage or input error
+                 3 the store could not be opened or written
 
     `knowhow help COMMAND` or `knowhow COMMAND --help` explains a command.
     """
+
+    /// `label` then `text` word-wrapped to 80 columns, continuation lines under the text.
+    static func hanging(_ label: String, _ text: String, width: Int = 80) -> String {
+        let indent = String(repeating: " ", count: label.count)
+        var lines: [String] = [], line = label
+        for word in text.split(separator: " ") {
+            if line.count > label.count, line.count + 1 + word.count > width { lines.append(line); line = indent + word }
+            else { line += (line.count > label.count ? " " : "") + word }
+        }
+        lines.append(line)
+        return lines.joined(separator: "\n")
+    }
 
     /// Runs the program; returns the exit status.
     public static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {

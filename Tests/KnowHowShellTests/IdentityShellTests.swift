@@ -79,3 +79,9 @@ struct IdentityShellTests {
         }
     }
 }
+
+/// `knowhow --help` is read on an 80-column terminal: no line may wrap.
+@Test func rootHelpFitsEightyColumns() {
+    let long = KnowHowMain.rootHelp.split(separator: "\n", omittingEmptySubsequences: false).filter { $0.count > 80 }
+    #expect(long.isEmpty, "\(long)")
+}
