@@ -229,6 +229,10 @@ public enum StackExchangeDump {
                          progress: ((String) -> Void)?, _ body: (Attributes) throws -> Void) throws {
         guard let stream = InputStream(fileAtPath: path) else { throw KnowHowError.fileNotFound(path) }
         try checkEncoding(path: path, file: file)
+        if let line = bareInstructionLine(path: path) {
+            throw KnowHowError.badImport(path: file, location: "line \(line)",
+                                         reason: "it holds a processing instruction with nothing in it (<?name?>), which Stack Exchange dumps do not have; remove it and import again")
+        }
         try withoutActuallyEscaping(body) { body in
             let reader = RowReader(file: file, root: root, meter: ProgressMeter(label: label, report: progress), body: body)
             let parser = XMLParser(stream: stream)
@@ -299,6 +303,28 @@ public enum StackExchangeDump {
         }
         if spaced, try attribute("standalone") != nil { _ = spaces() }
         guard head[i...].starts(with: Array("?>".utf8)) else { throw malformed }
+    }
+
+    /// The line of the first processing instruction with no data (`<?x?>`), or nil. Foundation's
+    /// XMLParser on Linux reads such an instruction's missing data as a C string and crashes.
+    static func bareInstructionLine(path: String) -> Int? {
+        guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return nil }
+        return bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int? in
+            let p = raw.bindMemory(to: UInt8.self)
+            guard let base = p.baseAddress else { return nil }
+            var i = 0
+            while i < p.count, let hit = memchr(base + i, Int32(UInt8(ascii: "<")), p.count - i) {
+                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                i = at + 1
+                guard i < p.count, p[i] == UInt8(ascii: "?") else { continue }
+                var j = i + 1
+                while j < p.count, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "?")].contains(p[j]) { j += 1 }
+                if j < p.count, p[j] == UInt8(ascii: "?") {
+                    return 1 + p[..<at].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                }
+            }
+            return nil
+        }
     }
 
     /// What the XML parser's commonest complaints mean (libxml2's numbers).

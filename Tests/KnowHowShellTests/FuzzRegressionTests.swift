@@ -76,3 +76,21 @@ struct StackExchangeEncodingTests {
         #expect(try Self.read(Self.declared(declaration)) == 1)
     }
 }
+
+/// A processing instruction with nothing after its name (`<?x?>`) crashed Foundation's XML
+/// parser on Linux (strlen of a null pointer); such a file is refused, naming the line.
+struct StackExchangeInstructionTests {
+    @Test(arguments: [
+        ("<?x?><posts/>", 1), ("<posts>\n<?x3?></posts>", 2), ("<posts>\n\n<?x?y?></posts>", 3),
+    ])
+    func bareProcessingInstructionIsRefused(_ c: (text: String, line: Int)) {
+        let error = #expect(throws: KnowHowError.self) { try StackExchangeEncodingTests.read(Array(c.text.utf8)) }
+        #expect(error?.description.contains("Posts.xml: line \(c.line): it holds a processing instruction") == true,
+                "\(String(describing: error))")
+    }
+
+    @Test func instructionsWithDataStillRead() throws {
+        let text = "<?xml version=\"1.0\"?>\n<?style x?><posts><?x\n?>" + StackExchangeEncodingTests.post.dropFirst("<posts>".count)
+        #expect(try StackExchangeEncodingTests.read(Array(text.utf8)) == 1)
+    }
+}
