@@ -42,13 +42,24 @@ let package = Package(
         .executableTarget(
             name: "knowhow-bench",
             dependencies: ["KnowHowCore", "KnowHowSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Fuzz targets: libFuzzer drives them when built by .ci/fuzz (-sanitize=fuzzer -D FUZZING);
+        // a plain build gives a program that replays inputs through the same checks.
+        .executableTarget(
+            name: "knowhow-fuzz",
+            dependencies: [
+                "KnowHowCore", "KnowHowSQLite", "KnowHowShell", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .testTarget(name: "KnowHowCoreTests", dependencies: ["KnowHowCore"]),
         .testTarget(name: "KnowHowSQLiteTests", dependencies: ["KnowHowSQLite", "KnowHowCore"]),
         // The behaviours every store must have, run on each store (see ContractStores.swift).
         .testTarget(name: "KnowHowStoreContractTests", dependencies: ["KnowHowCore", "KnowHowSQLite"]),
         .testTarget(
             name: "KnowHowShellTests",
-            dependencies: ["KnowHowShell", "KnowHowSQLite", "KnowHowCore", "knowhow"],
+            dependencies: [
+                "KnowHowShell", "KnowHowSQLite", "KnowHowCore", "knowhow", "knowhow-fuzz",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             exclude: ["Transcripts", "Fixtures"],
             swiftSettings: [.swiftLanguageMode(.v5)]),
     ]

@@ -223,6 +223,11 @@ public enum StackExchangeDump {
     static func readRows(path: String, file: String, root: String, label: String,
                          progress: ((String) -> Void)?, _ body: (Attributes) throws -> Void) throws {
         guard let stream = InputStream(fileAtPath: path) else { throw KnowHowError.fileNotFound(path) }
+        try checkEncoding(path: path, file: file)
+        if let line = bareInstructionLine(path: path) {
+            throw KnowHowError.badImport(path: file, location: "line \(line)",
+                                         reason: "it holds a processing instruction with nothing in it (<?name?>), which Stack Exchange dumps do not have; remove it and import again")
+        }
         try withoutActuallyEscaping(body) { body in
             let reader = RowReader(file: file, root: root, meter: ProgressMeter(label: label, report: progress), body: body)
             let parser = XMLParser(stream: stream)
@@ -235,6 +240,85 @@ public enum StackExchangeDump {
                 let reason = reader.rootSeen == nil ? "the file is empty or is not XML" : "the XML is malformed"
                 throw KnowHowError.badImport(path: file, location: "line \(max(parser.lineNumber, 1))", reason: reason)
             }
+        }
+    }
+
+    /// The encodings read without converting: libxml2 hands others to iconv, and on bytes that
+    /// do not convert (a UTF-7 or Shift-JIS declaration over UTF-8 text) it crashes.
+    static let encodings: Set<String> = ["utf-8", "utf8", "us-ascii", "ascii"]
+
+    /// Refuses a file that is not UTF-8 before the XML parser sees it: dumps are UTF-8, so a
+    /// UTF-16 or UTF-32 file, or a declaration of another encoding, is named with what to do.
+    static func checkEncoding(path: String, file: String) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw KnowHowError.fileNotFound(path) }
+        defer { try? handle.close() }
+        var head = [UInt8](((try? handle.read(upToCount: 64 << 10)) ?? nil) ?? Data())
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { head.removeFirst(3) }
+        let convert = "Stack Exchange dumps are UTF-8: convert it (iconv -t UTF-8) and import again"
+        if head.prefix(4).contains(0) || head.starts(with: [0xFE, 0xFF]) || head.starts(with: [0xFF, 0xFE]) {
+            throw KnowHowError.badImport(path: file, location: "line 1", reason: "it is not UTF-8 (UTF-16 or UTF-32?); " + convert)
+        }
+        guard let first = head.firstIndex(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }) else { return }
+        guard head[first] == UInt8(ascii: "<") else {
+            throw KnowHowError.badImport(path: file, location: "line 1", reason: "the file is empty or is not XML")
+        }
+        guard head[first...].starts(with: Array("<?xml".utf8)) else { return }
+        // The declaration, read as strictly as XML defines it: whatever libxml2 would take for
+        // an encoding is seen here first.
+        let malformed = KnowHowError.badImport(path: file, location: "line 1",
+                                               reason: "its XML declaration (<?xml … ?>) is malformed")
+        var i = first + 5
+        func spaces() -> Bool {
+            let start = i
+            while i < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[i]) { i += 1 }
+            return i > start
+        }
+        func attribute(_ name: String) throws -> String? {
+            guard head[i...].starts(with: Array(name.utf8)) else { return nil }
+            i += name.utf8.count
+            _ = spaces()
+            guard i < head.count, head[i] == UInt8(ascii: "=") else { throw malformed }
+            i += 1
+            _ = spaces()
+            guard i < head.count, head[i] == UInt8(ascii: "\"") || head[i] == UInt8(ascii: "'") else { throw malformed }
+            let quote = head[i]
+            i += 1
+            guard let close = head[i...].firstIndex(of: quote) else { throw malformed }
+            defer { i = close + 1 }
+            return String(decoding: head[i..<close], as: UTF8.self)
+        }
+        guard spaces(), try attribute("version") != nil else { throw malformed }
+        var spaced = spaces()
+        if spaced, let name = try attribute("encoding") {
+            if !encodings.contains(name.lowercased()) {
+                throw KnowHowError.badImport(path: file, location: "line 1",
+                                             reason: "it declares the encoding '\(name.prefix(40))'; " + convert)
+            }
+            spaced = spaces()
+        }
+        if spaced, try attribute("standalone") != nil { _ = spaces() }
+        guard head[i...].starts(with: Array("?>".utf8)) else { throw malformed }
+    }
+
+    /// The line of the first processing instruction with no data (`<?x?>`), or nil. Foundation's
+    /// XMLParser on Linux reads such an instruction's missing data as a C string and crashes.
+    static func bareInstructionLine(path: String) -> Int? {
+        guard let bytes = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) else { return nil }
+        return bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Int? in
+            let p = raw.bindMemory(to: UInt8.self)
+            guard let base = p.baseAddress else { return nil }
+            var i = 0
+            while i < p.count, let hit = memchr(base + i, Int32(UInt8(ascii: "<")), p.count - i) {
+                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                i = at + 1
+                guard i < p.count, p[i] == UInt8(ascii: "?") else { continue }
+                var j = i + 1
+                while j < p.count, ![0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "?")].contains(p[j]) { j += 1 }
+                if j < p.count, p[j] == UInt8(ascii: "?") {
+                    return 1 + p[..<at].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+                }
+            }
+            return nil
         }
     }
 

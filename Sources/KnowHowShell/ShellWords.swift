@@ -33,17 +33,26 @@ public enum ShellWords {
 /// Such words are marked before parsing and restored when the command joins its words.
 public enum QueryWords {
     static let mark: Character = "\u{E000}"
+    /// Put before a word that itself starts with a mark, so that the word comes back as typed.
+    static let escape: Character = "\u{E001}"
 
     /// Marks words that start with one `-` (exclusions) so the parser leaves them alone; the
     /// command's own short options (`-n`, `-h`) stay as they are.
     public static func protect(_ words: [String], keeping options: Set<String> = ["-n", "-h"]) -> [String] {
         words.map { w in
-            w.hasPrefix("-") && !w.hasPrefix("--") && w.count > 1 && !options.contains(w) ? String(mark) + w.dropFirst() : w
+            if w.first == mark || w.first == escape { return String(escape) + w }
+            return w.hasPrefix("-") && !w.hasPrefix("--") && w.count > 1 && !options.contains(w) ? String(mark) + w.dropFirst() : w
         }
     }
 
     /// The words as typed, joined by spaces.
     public static func text(_ words: [String]) -> String {
-        words.map { $0.first == mark ? "-" + $0.dropFirst() : $0 }.joined(separator: " ")
+        words.map { w in
+            switch w.first {
+            case mark: return "-" + w.dropFirst()
+            case escape: return String(w.dropFirst())
+            default: return w
+            }
+        }.joined(separator: " ")
     }
 }
