@@ -147,11 +147,11 @@ public final class PGConnection {
         if conninfo.isEmpty { return "the PostgreSQL server named by PG* variables" }
         if conninfo.hasPrefix("postgresql://") || conninfo.hasPrefix("postgres://"),
            var parts = URLComponents(string: conninfo) {
-            if parts.password != nil { parts.password = "…" }
-            parts.queryItems = parts.queryItems?.map { $0.name == "password" ? URLQueryItem(name: "password", value: "…") : $0 }
+            if parts.password != nil { parts.password = "***" }
+            parts.queryItems = parts.queryItems?.map { $0.name == "password" ? URLQueryItem(name: "password", value: "***") : $0 }
             return parts.string ?? conninfo
         }
-        return conninfo.replacingOccurrences(of: #"password\s*=\s*('([^'\\]|\\.)*'|\S+)"#, with: "password=…", options: .regularExpression)
+        return conninfo.replacingOccurrences(of: #"password\s*=\s*('([^'\\]|\\.)*'|\S+)"#, with: "password=***", options: .regularExpression)
     }
 
     /// A failure to connect, as a sentence that says what to check. libpq's text is matched
