@@ -66,6 +66,7 @@ public enum PostgresSchema {
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "core", sql: v1Core),
         Migration(version: 2, name: "roles", sql: v2Roles),
+        Migration(version: 3, name: "entry-documents", sql: v3Documents),
     ]
 
     /// The model of the SQLite store (see SQLiteKnowledgeStore+Schema.swift), table for table.
@@ -419,5 +420,57 @@ public enum PostgresSchema {
         WITH CHECK (EXISTS (SELECT 1 FROM knowhow.change c WHERE c.id = change_id AND c.actor = knowhow.current_handle()));
     CREATE POLICY own_search ON knowhow.search_log FOR INSERT TO knowhow_member
         WITH CHECK (member_id IS NULL OR member_id = knowhow.current_member_id());
+    """
+
+    /// What search indexes for each entry key, defined once in the database (as the SQLite
+    /// store's `document(_:key:)` defines it): title, tags (names and aliases, `-` as a space),
+    /// summary, body. `knowhow.reindex` writes the rows of `entry_text` for a set of keys.
+    static let v3Documents = """
+    CREATE FUNCTION knowhow.tag_text(ids bigint[]) RETURNS text
+        LANGUAGE sql STABLE SET search_path = knowhow, pg_temp
+        AS $$
+        SELECT coalesce(string_agg(replace(t.name || coalesce(' ' || (SELECT string_agg(a.alias, ' ' ORDER BY a.alias COLLATE "C")
+                                                                       FROM knowhow.tag_alias a WHERE a.tag_id = t.id), ''), '-', ' '),
+                                   ' ' ORDER BY t.name COLLATE "C"), '')
+        FROM knowhow.tag t WHERE t.id = ANY (ids)
+        $$;
+    CREATE FUNCTION knowhow.entry_document(k bigint, OUT title text, OUT tags text, OUT summary text, OUT body text)
+        LANGUAGE sql STABLE SET search_path = knowhow, pg_temp
+        AS $$
+        SELECT m.name, knowhow.tag_text(ARRAY(SELECT tag_id FROM knowhow.member_skill WHERE member_id = m.id
+                                             UNION SELECT tag_id FROM knowhow.member_interest WHERE member_id = m.id)),
+               concat_ws(' · ', '@' || m.handle, m.organisation, m.sector, m.location), coalesce(m.bio, '')
+        FROM knowhow.member m WHERE k & 7 = 1 AND m.id = k >> 3
+        UNION ALL
+        SELECT r.title, knowhow.tag_text(ARRAY(SELECT tag_id FROM knowhow.entry_tag WHERE entry = k)),
+               coalesce(r.summary, ''), coalesce(r.body, '')
+        FROM knowhow.resource r WHERE k & 7 = 2 AND r.id = k >> 3
+        UNION ALL
+        SELECT p.title, knowhow.tag_text(ARRAY(SELECT tag_id FROM knowhow.entry_tag WHERE entry = k)),
+               coalesce(p.context, ''), concat_ws(E'\\n\\n', p.practice, p.evidence)
+        FROM knowhow.practice p WHERE k & 7 = 3 AND p.id = k >> 3
+        UNION ALL
+        SELECT q.title, knowhow.tag_text(ARRAY(SELECT tag_id FROM knowhow.entry_tag WHERE entry = k)), '', coalesce(q.body, '')
+        FROM knowhow.question q WHERE k & 7 = 4 AND q.id = k >> 3
+        UNION ALL
+        SELECT '', knowhow.tag_text(ARRAY(SELECT tag_id FROM knowhow.entry_tag WHERE entry = a.question_id << 3 | 4)), q.title, a.body
+        FROM knowhow.answer a JOIN knowhow.question q ON q.id = a.question_id WHERE k & 7 = 5 AND a.id = k >> 3
+        $$;
+    CREATE FUNCTION knowhow.reindex(keys bigint[]) RETURNS void
+        LANGUAGE sql SET search_path = knowhow, pg_temp
+        AS $$
+        DELETE FROM knowhow.entry_text WHERE entry = ANY (keys);
+        INSERT INTO knowhow.entry_text(entry, title, tags, summary, body)
+        SELECT k, d.title, d.tags, d.summary, d.body FROM unnest(keys) AS k, LATERAL knowhow.entry_document(k) d;
+        $$;
+    -- Every key of every entry and member, for rebuilding the whole index.
+    CREATE VIEW knowhow.entry_key AS
+        SELECT id << 3 | 1 AS entry FROM knowhow.member
+        UNION ALL SELECT id << 3 | 2 FROM knowhow.resource
+        UNION ALL SELECT id << 3 | 3 FROM knowhow.practice
+        UNION ALL SELECT id << 3 | 4 FROM knowhow.question
+        UNION ALL SELECT id << 3 | 5 FROM knowhow.answer;
+    GRANT SELECT ON knowhow.entry_key TO knowhow_member;
+    GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA knowhow TO knowhow_member;
     """
 }

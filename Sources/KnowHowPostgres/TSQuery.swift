@@ -43,6 +43,21 @@ public enum TSQuery {
         }
     }
 
+    /// Any of the positive words, phrases and prefixes, for marking matches with ts_headline:
+    /// it marks only what satisfies its query within one field, so `a & b` would mark nothing
+    /// in a title holding only `a`.
+    public static func highlight(_ node: QueryNode) -> String? {
+        func parts(_ n: QueryNode) -> [String] {
+            switch n {
+            case .term, .prefix, .phrase: return render(n).map { [$0] } ?? []
+            case .and(let cs), .or(let cs): return cs.flatMap(parts)
+            case .not: return []
+            }
+        }
+        let all = parts(node)
+        return all.isEmpty ? nil : all.joined(separator: " | ")
+    }
+
     /// The exclusions of a query that has no positive words (`tag:x -draft`), each rendered to
     /// match what must be left out.
     public static func exclusions(_ node: QueryNode) -> [String] {
@@ -121,7 +136,7 @@ public enum PostgresFilters {
             let list = p.bind(list: handles)
             let atList = p.bind(list: handles.map { "@" + $0 })
             let ids = "SELECT id FROM knowhow.member WHERE handle IN (\(list)) OR '@' || handle IN (SELECT new FROM knowhow.redirect WHERE old IN (\(atList)))"
-            return members(ids, entry: k, includingProfiles: false)
+            return members(ids, entry: k, includingProfiles: false, includingAuthors: true)
         case .status:
             var parts: [String] = []
             for v in values.map({ $0.lowercased() }) {
@@ -160,15 +175,16 @@ public enum PostgresFilters {
             // A prefix of the sector, any case; `_` stands for a space as in the SQLite store.
             let patterns = values.map { likeEscaped($0.replacingOccurrences(of: "_", with: " ")) + "%" }
             let cond = patterns.map { "sector ILIKE \(p.bind($0))" }.joined(separator: " OR ")
-            return members("SELECT id FROM knowhow.member WHERE \(cond)", entry: k, includingProfiles: true)
+            return members("SELECT id FROM knowhow.member WHERE \(cond)", entry: k, includingProfiles: true, includingAuthors: false)
         }
     }
 
-    /// Entries by the members `ids` selects: contributed, authored, asked or answered.
-    static func members(_ ids: String, entry k: String, includingProfiles: Bool) -> String {
+    /// Entries by the members `ids` selects: contributed, authored (`by:` only, as in the SQLite
+    /// store), asked or answered.
+    static func members(_ ids: String, entry k: String, includingProfiles: Bool, includingAuthors: Bool) -> String {
         "(" + (includingProfiles ? "\(k) IN (SELECT id << 3 | 1 FROM knowhow.member WHERE id IN (\(ids))) OR " : "") + """
             \(k) IN (SELECT id << 3 | 2 FROM knowhow.resource WHERE contributor_id IN (\(ids)) \
-            UNION ALL SELECT resource_id << 3 | 2 FROM knowhow.resource_author WHERE member_id IN (\(ids)) \
+            \(includingAuthors ? "UNION ALL SELECT resource_id << 3 | 2 FROM knowhow.resource_author WHERE member_id IN (\(ids))" : "") \
             UNION ALL SELECT id << 3 | 3 FROM knowhow.practice WHERE contributor_id IN (\(ids)) \
             UNION ALL SELECT id << 3 | 4 FROM knowhow.question WHERE asker_id IN (\(ids)) \
             UNION ALL SELECT id << 3 | 5 FROM knowhow.answer WHERE author_id IN (\(ids))))

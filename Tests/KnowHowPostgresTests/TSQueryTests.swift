@@ -112,6 +112,14 @@ struct TSQueryTests {
         #expect(query.text.map(TSQuery.exclusions) ?? [] == c.1, "\(c.0.debugDescription)")
     }
 
+    @Test(arguments: [
+        (#"reflective practice"#, #"'reflective' | 'practice'"#),
+        (#"a -b "c d" ee* (f OR g)"#, #"'a' | ('c' <-> 'd') | 'ee':* | 'f' | 'g'"#),
+    ])
+    func highlightingMarksAnyPositiveWord(_ c: (String, String)) throws {
+        #expect(try QueryParser.parse(c.0).text.flatMap(TSQuery.highlight) == c.1)
+    }
+
     /// Hostile text, hand-made nodes included: the server must accept every rendering.
     static let hostile: [String] = cases.map(\.0) + [
         #"c++ AND "quoted \"inner\" text""#, #"\\\\"#, #"a\'b"#, #"'"#, #"''"#, #"\"#, #"-"#, #"--"#, #"NOT NOT a"#,
