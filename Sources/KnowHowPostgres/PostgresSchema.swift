@@ -18,6 +18,8 @@ public enum PostgresSchema {
     @discardableResult
     public static func migrate(_ connection: PGConnection) throws -> [Int] {
         do {
+            // Up to date: nothing to lock or create, so logins that may not create (members) open it too.
+            if try appliedVersions(connection) == migrations.map(\.version) { return [] }
             return try connection.transaction { c in
                 try c.query("SELECT pg_advisory_xact_lock($1)", [lockKey])
                 try c.executeScript("""

@@ -161,6 +161,23 @@ struct RoleSecurityTests {
         }
     }
 
+    @Test func aMemberOpensAMigratedStoreButCannotCreateOne() throws {
+        try withCommunity { (k: Community) throws in
+            let store = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": k.db.name, "user": k.logins["alice"]!])
+            #expect(try store.counts().members == 4)
+        }
+        try TestServer.withDatabase(migrated: false) { db in
+            let login = try db.makeLogin("early", group: nil)
+            do {
+                _ = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name, "user": login])
+                Issue.record("a login without rights created the schema")
+            } catch let e as KnowHowError {
+                guard case .storeUnavailable(_, let reason) = e else { Issue.record("\(e)"); return }
+                #expect(reason.contains("run `init` once as the database's owner"), "\(reason)")
+            }
+        }
+    }
+
     /// The same guard through psql itself, as a member would try it.
     @Test(.enabled(if: Psql.path != nil, "psql is not installed"))
     func psqlAsAMemberIsRefusedAsACuratorAllowed() throws {
