@@ -18,12 +18,27 @@ extension PostgresKnowledgeStore {
         }
     }
 
+    /// The unique keys an import can repeat, by constraint name, as a person calls them.
+    static let repeated = [
+        "member_handle_key": "handle", "member_source_id_key": "sourceId", "tag_alias_pkey": "alias",
+        "resource_pkey": "id", "practice_pkey": "id", "question_pkey": "id", "answer_pkey": "id",
+        "question_source_id_key": "sourceId", "answer_source_id_key": "sourceId",
+        "member_skill_pkey": "skill", "member_interest_pkey": "interest", "tag_name_key": "tag name",
+    ]
+
     static func importInto(_ c: PGConnection, _ file: CommunityFile) throws -> ImportSummary {
         var summary = ImportSummary()
         var tagIDs: [String: Int64] = [:]
         func at<T>(_ location: String, _ body: () throws -> T) throws -> T {
             do { return try body() } catch let e as KnowHowError {
                 throw KnowHowError.badImport(path: "the community file", location: location, reason: e.description)
+            } catch let e as PGError where e.sqlState == "23505" {
+                // A unique key the file repeats: say which, never the server's text.
+                let what = Self.repeated[e.constraint ?? ""] ?? "key"
+                throw KnowHowError.badImport(path: "the community file", location: location,
+                                             reason: "it repeats the \(what) of an earlier record; give each record its own")
+            } catch let e as PGError where e.sqlState == "23514" {
+                throw KnowHowError.badImport(path: "the community file", location: location, reason: "a required text (such as the title) is empty")
             }
         }
         func tag(_ text: String) throws -> Int64 {
