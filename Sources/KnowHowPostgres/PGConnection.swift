@@ -52,6 +52,19 @@ public final class PGConnection {
     /// The database login this connection runs as (`session_user`).
     public var user: String { String(cString: PQuser(handle)) }
 
+    /// The value libpq settled on for a connection keyword (`connect_timeout`, `dbname`…),
+    /// after the string, the environment, service files and defaults.
+    public func setting(_ keyword: String) -> String? {
+        guard let options = PQconninfo(handle) else { return nil }
+        defer { PQconninfoFree(options) }
+        var p = options
+        while let k = p.pointee.keyword {
+            if String(cString: k) == keyword { return p.pointee.val.map { String(cString: $0) } }
+            p += 1
+        }
+        return nil
+    }
+
     /// Whether a transaction is open (or failed and not yet rolled back).
     public var inTransaction: Bool { PQtransactionStatus(handle) != PQTRANS_IDLE }
 

@@ -37,6 +37,13 @@ struct PGConnectionTests {
         #expect(try c.query("SELECT session_user::text AS u").first?.get("u", as: String.self) == user)
     }
 
+    @Test func aConnectTimeoutIsSetUnlessTheAddressGivesOne() throws {
+        #expect(try TestServer.admin().setting("connect_timeout") == String(PGConnection.defaultConnectTimeout))
+        let url = TestServer.url! + (TestServer.url!.contains("?") ? "&" : "?") + "connect_timeout=3"
+        #expect(try PGConnection(url).setting("connect_timeout") == "3")
+        #expect(try TestServer.admin().setting("fallback_application_name") == "knowhow")
+    }
+
     @Test func aMissingDatabaseIsASentenceWithoutServerText() throws {
         do {
             _ = try PGConnection(TestServer.url!, overrides: ["dbname": "no_such_knowhow_db"])
