@@ -93,6 +93,51 @@ public final class PostgresKnowledgeStore {
         }
     }
 
+    // MARK: - Completion
+
+    public func handles(startingWith prefix: String, limit: Int) throws -> [String] {
+        let p = prefix.hasPrefix("@") ? String(prefix.dropFirst()).lowercased() : prefix.lowercased()
+        return try run { c in
+            try c.query("SELECT handle FROM knowhow.member WHERE handle COLLATE \"C\" >= $1 AND handle COLLATE \"C\" < $2 ORDER BY handle COLLATE \"C\" LIMIT $3",
+                        [p, p + "\u{10FFFF}", limit]).rows.map { try $0.require("handle") }
+        }
+    }
+
+    public func tagNames(startingWith prefix: String, limit: Int) throws -> [(name: String, count: Int)] {
+        let p = prefix.lowercased()
+        return try run { c in
+            try c.query("""
+                SELECT t.name, (SELECT count(*) FROM knowhow.entry_tag e WHERE e.tag_id = t.id)
+                             + (SELECT count(*) FROM knowhow.member_skill s WHERE s.tag_id = t.id) AS n
+                FROM knowhow.tag t WHERE t.name COLLATE "C" >= $1 AND t.name COLLATE "C" < $2 ORDER BY t.name COLLATE "C" LIMIT $3
+                """, [p, p + "\u{10FFFF}", limit]).rows.map { (try $0.require("name"), try $0.require("n")) }
+        }
+    }
+
+    public func entryTitles(startingWith id: String, limit: Int) throws -> [(id: EntryID, title: String)] {
+        let t = id.lowercased()
+        guard let first = t.first, let type = EntryType.allCases.first(where: { $0.prefix == first }), type != .member else { return [] }
+        let digits = t.dropFirst()
+        guard digits.allSatisfy(\.isNumber) else { return [] }
+        let title = type == .answer ? "(SELECT q.title FROM knowhow.question q WHERE q.id = x.question_id)" : "x.title"
+        // ids whose decimal form starts with the digits typed: r1 → 1, 10–19, 100–199…
+        var ranges: [(Int64, Int64)] = []
+        if let n = Int64(digits) {
+            var lo = n, hi = n
+            for _ in 0..<7 { ranges.append((lo, hi)); lo *= 10; hi = hi * 10 + 9 }
+        } else {
+            ranges = [(1, Int64.max)]
+        }
+        return try run { c in
+            var out: [(EntryID, String)] = []
+            for (lo, hi) in ranges where out.count < limit {
+                out += try c.query("SELECT x.id, \(title) AS title FROM knowhow.\(type.rawValue) x WHERE x.id BETWEEN $1 AND $2 ORDER BY x.id LIMIT $3",
+                                   [lo, hi, limit - out.count]).rows.map { (EntryID(type, try $0.require("id")), try $0.get("title") ?? "") }
+            }
+            return out
+        }
+    }
+
     // MARK: - Loading whole records
 
     static func memberID(_ c: PGConnection, _ handle: String) throws -> Int64 {

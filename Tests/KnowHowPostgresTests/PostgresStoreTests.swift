@@ -66,6 +66,20 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test func completionAgreesWithTheSQLiteStore() throws {
+        try withDemo { (pg: PostgresKnowledgeStore, sqlite: SQLiteKnowledgeStore, _: Data) throws in
+            for p in ["", "a", "@b", "EL", "zz", "ü"] {
+                #expect(try pg.handles(startingWith: p, limit: 8) == sqlite.handles(startingWith: p, limit: 8), "\(p)")
+                #expect(try pg.tagNames(startingWith: p, limit: 8).map { "\($0.name) \($0.count)" }
+                        == sqlite.tagNames(startingWith: p, limit: 8).map { "\($0.name) \($0.count)" }, "\(p)")
+            }
+            for p in ["r", "r1", "p3", "q", "a2", "a55", "r999", "rx", "@kim", ""] {
+                #expect(try pg.entryTitles(startingWith: p, limit: 6).map { "\($0.id) \($0.title)" }
+                        == sqlite.entryTitles(startingWith: p, limit: 6).map { "\($0.id) \($0.title)" }, "\(p)")
+            }
+        }
+    }
+
     @Test func unknownIdsHandlesAndTagsAreSentences() throws {
         try withDemo { (pg: PostgresKnowledgeStore, sqlite: SQLiteKnowledgeStore, _: Data) throws in
             #expect(throws: KnowHowError.unknownEntry(EntryID(.resource, 9999))) { try pg.resource(EntryID(.resource, 9999)) }
