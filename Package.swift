@@ -24,6 +24,10 @@ let package = Package(
             ]),
         // GNU readline, linked from the system (libreadline-dev).
         .systemLibrary(name: "CReadline", providers: [.apt(["libreadline-dev"])]),
+        // libpq, linked from the system (libpq-dev): connects as psql does (PG* variables, .pgpass, services).
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        // The shared store on PostgreSQL (in progress: connection, schema, query renderer, reads).
+        .target(name: "KnowHowPostgres", dependencies: ["KnowHowCore", "CLibPQ"]),
         // Commands (one-shot and shell), line reader, completion, rendering.
         .target(
             name: "KnowHowShell",
@@ -54,6 +58,8 @@ let package = Package(
         .testTarget(name: "KnowHowSQLiteTests", dependencies: ["KnowHowSQLite", "KnowHowCore"]),
         // The behaviours every store must have, run on each store (see ContractStores.swift).
         .testTarget(name: "KnowHowStoreContractTests", dependencies: ["KnowHowCore", "KnowHowSQLite"]),
+        // Needs a server: KNOWHOW_TEST_PG (set by .ci/postgres); without it the server tests are skipped.
+        .testTarget(name: "KnowHowPostgresTests", dependencies: ["KnowHowPostgres", "KnowHowCore", "KnowHowSQLite"]),
         .testTarget(
             name: "KnowHowShellTests",
             dependencies: [

@@ -1,0 +1,145 @@
+import Foundation
+import KnowHowCore
+
+extension PostgresKnowledgeStore {
+    /// Column weights as the SQLite store's bm25 gives them (title 10, tags 6, summary 3, body
+    /// 1), in the order ts_rank_cd takes them: {D, C, B, A}, scaled into the 0–1 it accepts.
+    /// With normalisation 2 (rank / length), as bm25 weighs length: on the demo community the
+    /// best hit is SQLite's for 12 of 12 common words and the top five share 53 of 60 (without
+    /// normalisation 4 of 12 and 41 of 60).
+    static let weights = "{0.1, 0.3, 0.6, 1.0}"
+    /// ts_headline options: matches marked as `Highlight` marks them; snippets about 14 words.
+    static let titleMarks = "StartSel=\u{02}, StopSel=\u{03}, HighlightAll=true"
+    static let snippetMarks = "StartSel=\u{02}, StopSel=\u{03}, MaxWords=14, MinWords=6, MaxFragments=1, FragmentDelimiter=…"
+
+    /// Ranked hits across kinds for a parsed query.
+    public func search(_ query: Query, limit: Int) throws -> SearchResults {
+        try run { c in try Self.search(c, query, limit: limit, listing: nil) }
+    }
+
+    /// Entries of one type, optionally narrowed by a query, in a stable order.
+    public func list(_ type: EntryType, query: Query?, limit: Int) throws -> SearchResults {
+        var q = query ?? Query(text: nil)
+        q.filters.removeAll { $0.key == .type }
+        q.filters.append(Filter(.type, type.rawValue))
+        return try run { c in try Self.search(c, q, limit: limit, listing: type) }
+    }
+
+    static func search(_ c: PGConnection, _ query: Query, limit: Int, listing: EntryType?) throws -> SearchResults {
+        var p = PGParameters()
+        var conds = try PostgresFilters.conditions(query.filters, entry: "e.entry", parameters: &p)
+        var hits: [SearchHit] = []
+        let rows: [PGRow]
+        if let text = query.text, let tsquery = TSQuery.render(text) {
+            let q = p.bind(tsquery)
+            // Members rank a little lower in `find`: `who` is the way to find people.
+            rows = try c.query("""
+                SELECT e.entry, ts_rank_cd('\(weights)', e.search, query, 2) * (CASE WHEN e.entry & 7 = 1 THEN 0.6 ELSE 1 END) AS rank
+                FROM knowhow.entry_text e, to_tsquery('\(TSQuery.configuration)', \(q)) query
+                WHERE e.search @@ query\(conds.map { " AND (\($0))" }.joined())
+                ORDER BY rank DESC, e.entry
+                LIMIT \(p.bind(limit + 1))
+                """, p.values).rows
+            for row in rows.prefix(limit) {
+                let key: Int64 = try row.require("entry")
+                let marked = try c.query("""
+                    SELECT ts_headline('\(TSQuery.configuration)', title, query, $2) AS title,
+                           ts_headline('\(TSQuery.configuration)', summary, query, $3) AS summary,
+                           ts_headline('\(TSQuery.configuration)', body, query, $3) AS body
+                    FROM knowhow.entry_text, to_tsquery('\(TSQuery.configuration)', $1) query WHERE entry = $4
+                    """, [TSQuery.highlight(text) ?? tsquery, titleMarks, snippetMarks, key]).first
+                let title: String? = try marked?.get("title"), summary: String? = try marked?.get("summary"), body: String? = try marked?.get("body")
+                // An answer's summary is its question's title, already in the hit's title.
+                let isAnswer = key & 7 == Int64(EntryKeys.code(.answer))
+                let candidates = (isAnswer ? [body] : [body, summary]).compactMap { $0 }
+                let bodyFirst = isAnswer || key & 7 == Int64(EntryKeys.code(.member))
+                let fallback = bodyFirst ? [body, summary] : [summary, body]
+                let snippet = candidates.first { $0.contains(Highlight.open) }
+                    ?? fallback.compactMap { $0.map(opening) }.first { !$0.isEmpty } ?? ""
+                // ts_rank_cd: higher is better; SearchHit scores: lower is better, as bm25's.
+                let rank: Double = try row.require("rank")
+                if let hit = try hit(c, key: key, title: title.flatMap { $0.isEmpty ? nil : $0 }, snippet: snippet, score: -rank) { hits.append(hit) }
+            }
+        } else {
+            for ex in query.text.map(TSQuery.exclusions) ?? [] {
+                conds.append("NOT (e.search @@ to_tsquery('\(TSQuery.configuration)', \(p.bind(ex))))")
+            }
+            // Entries before members, each type in id order; members by handle when listed.
+            let order = listing == .member
+                ? "(SELECT handle FROM knowhow.member m WHERE m.id = e.entry >> 3) COLLATE \"C\""
+                : "(CASE e.entry & 7 WHEN 1 THEN 9 ELSE e.entry & 7 END), e.entry >> 3"
+            rows = try c.query("""
+                SELECT e.entry FROM knowhow.entry_text e
+                \(conds.isEmpty ? "" : "WHERE " + conds.map { "(\($0))" }.joined(separator: " AND "))
+                ORDER BY \(order) LIMIT \(p.bind(limit + 1))
+                """, p.values).rows
+            for row in rows.prefix(limit) {
+                if let h = try hit(c, key: try row.require("entry"), title: nil, snippet: "", score: 0) { hits.append(h) }
+            }
+        }
+        return SearchResults(hits: hits, more: rows.count > limit)
+    }
+
+    static func opening(_ text: String) -> String {
+        let t = text.replacingOccurrences(of: "\n", with: " ")
+        return t.count <= 160 ? t : String(t.prefix(160)) + "…"
+    }
+
+    /// The row shown for one entry key, as the SQLite store shows it.
+    static func hit(_ c: PGConnection, key: Int64, title: String?, snippet: String, score: Double) throws -> SearchHit? {
+        guard let type = EntryKeys.type(key) else { return nil }
+        let n = EntryKeys.number(key)
+        var hit: SearchHit
+        var opening: String?
+        switch type {
+        case .member:
+            guard let r = try c.query("SELECT handle, name, organisation, sector, bio FROM knowhow.member WHERE id = $1", [n]).first else { return nil }
+            let skills = try c.query("""
+                SELECT t.name FROM knowhow.member_skill s JOIN knowhow.tag t ON t.id = s.tag_id WHERE s.member_id = $1
+                ORDER BY CASE s.level WHEN 'expert' THEN 0 WHEN 'practising' THEN 1 ELSE 2 END, t.name COLLATE "C"
+                """, [n]).rows.map { try $0.require("name", as: String.self) }
+            let detail = [try r.get("organisation", as: String.self), try r.get("sector", as: String.self)].compactMap { $0 }.joined(separator: ", ")
+            hit = SearchHit(ref: .member(try r.require("handle")), title: try title ?? r.require("name"), snippet: snippet,
+                            tags: skills, score: score, detail: detail.isEmpty ? nil : detail)
+            opening = try r.get("bio")
+        case .resource:
+            guard let r = try c.query("SELECT title, kind, status, coalesce(summary, body) AS o FROM knowhow.resource WHERE id = $1", [n]).first else { return nil }
+            let status: String = try r.require("status")
+            hit = SearchHit(ref: .entry(EntryID(.resource, n)), title: try title ?? r.require("title"), snippet: snippet,
+                            tags: try entryTags(c, key: key), score: score, detail: try r.get("kind"),
+                            status: status == "active" ? nil : status)
+            opening = try r.get("o")
+        case .practice:
+            guard let r = try c.query("SELECT title, status, coalesce(context, practice) AS o FROM knowhow.practice WHERE id = $1", [n]).first else { return nil }
+            hit = SearchHit(ref: .entry(EntryID(.practice, n)), title: try title ?? r.require("title"), snippet: snippet,
+                            tags: try entryTags(c, key: key), score: score, detail: try r.get("status"), status: try r.get("status"))
+            opening = try r.get("o")
+        case .question:
+            guard let r = try c.query("""
+                SELECT title, accepted_answer_id IS NOT NULL AS answered, body AS o,
+                       (SELECT count(*) FROM knowhow.answer a WHERE a.question_id = q.id) AS n
+                FROM knowhow.question q WHERE id = $1
+                """, [n]).first else { return nil }
+            let answers: Int = try r.require("n")
+            hit = SearchHit(ref: .entry(EntryID(.question, n)), title: try title ?? r.require("title"), snippet: snippet,
+                            tags: try entryTags(c, key: key), score: score,
+                            detail: "\(answers) \(answers == 1 ? "answer" : "answers")",
+                            status: try r.require("answered", as: Bool.self) ? "answered" : "open")
+            opening = try r.get("o")
+        case .answer:
+            guard let r = try c.query("""
+                SELECT q.id AS qid, q.title, coalesce(q.accepted_answer_id = a.id, false) AS accepted, m.handle, a.body AS o
+                FROM knowhow.answer a JOIN knowhow.question q ON q.id = a.question_id
+                LEFT JOIN knowhow.member m ON m.id = a.author_id WHERE a.id = $1
+                """, [n]).first else { return nil }
+            let qid = EntryID(.question, try r.require("qid"))
+            hit = SearchHit(ref: .entry(EntryID(.answer, n)), title: "Answer to \(qid): " + (try r.require("title", as: String.self)),
+                            snippet: snippet, tags: try entryTags(c, key: EntryKeys.make(qid)), score: score,
+                            detail: (try r.get("handle", as: String.self)).map { "by @\($0)" },
+                            status: try r.require("accepted", as: Bool.self) ? "accepted" : nil)
+            opening = try r.get("o")
+        }
+        if hit.snippet.isEmpty { hit.snippet = Self.opening(opening ?? "") }
+        return hit
+    }
+}

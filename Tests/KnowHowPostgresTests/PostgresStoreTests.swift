@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+import KnowHowCore
+import KnowHowSQLite
+@testable import KnowHowPostgres
+
+/// The first PostgreSQL store: the round trip with the SQLite store, reads that agree with it,
+/// and search on PostgreSQL's full-text machinery.
+@Suite(.enabled(if: TestServer.available, TestServer.skipReason))
+struct PostgresStoreTests {
+    static let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Data/community.json")
+
+    /// The demo community in a SQLite store, and its export.
+    static func sqliteDemo() throws -> (SQLiteKnowledgeStore, Data) {
+        let store = try SQLiteKnowledgeStore()
+        _ = try store.importCommunity(CommunityFile.decode(try Data(contentsOf: demo), path: "community.json"))
+        return (store, try store.exportCommunity().encoded())
+    }
+
+    func withDemo(_ body: (PostgresKnowledgeStore, SQLiteKnowledgeStore, Data) throws -> Void) throws {
+        let (sqlite, bytes) = try Self.sqliteDemo()
+        try TestServer.withDatabase { db in
+            let pg = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name])
+            _ = try pg.importCommunity(CommunityFile.decode(bytes, path: "exported.json"))
+            try body(pg, sqlite, bytes)
+        }
+    }
+
+    func expectSameBytes(_ a: Data, _ b: Data, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        guard a != b else { return }
+        let x = String(decoding: a, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let y = String(decoding: b, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let i = x.indices.first { $0 >= y.count || x[$0] != y[$0] } ?? x.count
+        Issue.record("\(what) changed line \(i + 1): \(i < x.count ? x[i] : "") → \(i < y.count ? y[i] : "")", sourceLocation: sourceLocation)
+    }
+
+    @Test func theDemoGoesFromSQLiteToPostgreSQLAndBackByteForByte() throws {
+        try withDemo { (pg: PostgresKnowledgeStore, _: SQLiteKnowledgeStore, sqliteBytes: Data) throws in
+            let pgBytes = try pg.exportCommunity().encoded()
+            expectSameBytes(pgBytes, sqliteBytes, "SQLite → PostgreSQL")
+            let back = try SQLiteKnowledgeStore()
+            _ = try back.importCommunity(CommunityFile.decode(pgBytes, path: "from-postgres.json"))
+            expectSameBytes(try back.exportCommunity().encoded(), sqliteBytes, "PostgreSQL → SQLite")
+        }
+    }
+
+    @Test func readsAgreeWithTheSQLiteStore() throws {
+        try withDemo { (pg: PostgresKnowledgeStore, sqlite: SQLiteKnowledgeStore, _: Data) throws in
+            #expect(try pg.counts() == sqlite.counts())
+            let file = try sqlite.exportCommunity()
+            for m in file.members { #expect(try pg.member(m.handle) == sqlite.member(m.handle)) }
+            for r in file.resources { #expect(try pg.resource(r.id!) == r) }
+            for p in file.practices { #expect(try pg.practice(p.id!) == p) }
+            for q in file.questions {
+                #expect(try pg.question(q.id!) == q)
+                #expect(try pg.answers(to: q.id!) == sqlite.answers(to: q.id!))
+            }
+            for a in file.answers { #expect(try pg.answer(a.id!) == a) }
+            for t in file.tags {
+                #expect(try pg.tag(t.name) == sqlite.tag(t.name))
+                for a in t.aliases { #expect(try pg.resolveTag(a) == t.name) }
+            }
+            #expect(try pg.listTags(query: nil, limit: 500) == sqlite.listTags(query: nil, limit: 500))
+            #expect(try pg.listTags(query: "care", limit: 20) == sqlite.listTags(query: "care", limit: 20))
+        }
+    }
+
+    @Test func completionAgreesWithTheSQLiteStore() throws {
+        try withDemo { (pg: PostgresKnowledgeStore, sqlite: SQLiteKnowledgeStore, _: Data) throws in
+            for p in ["", "a", "@b", "EL", "zz", "ü"] {
+                #expect(try pg.handles(startingWith: p, limit: 8) == sqlite.handles(startingWith: p, limit: 8), "\(p)")
+                #expect(try pg.tagNames(startingWith: p, limit: 8).map { "\($0.name) \($0.count)" }
+                        == sqlite.tagNames(startingWith: p, limit: 8).map { "\($0.name) \($0.count)" }, "\(p)")
+            }
+            for p in ["r", "r1", "p3", "q", "a2", "a55", "r999", "rx", "@kim", ""] {
+                #expect(try pg.entryTitles(startingWith: p, limit: 6).map { "\($0.id) \($0.title)" }
+                        == sqlite.entryTitles(startingWith: p, limit: 6).map { "\($0.id) \($0.title)" }, "\(p)")
+            }
+        }
+    }
+
+    @Test func unknownIdsHandlesAndTagsAreSentences() throws {
+        try withDemo { (pg: PostgresKnowledgeStore, sqlite: SQLiteKnowledgeStore, _: Data) throws in
+            #expect(throws: KnowHowError.unknownEntry(EntryID(.resource, 9999))) { try pg.resource(EntryID(.resource, 9999)) }
+            #expect(throws: KnowHowError.unknownMember(handle: "nobody-here")) { try pg.member("nobody-here") }
+            // A near miss gets the same suggestion from both stores.
+            let typo = "onboardin"
+            let expected = #expect(throws: KnowHowError.self) { try sqlite.tag(typo) }
+            #expect(throws: expected!) { try pg.tag(typo) }
+            #expect(try pg.resolveTag("no-such-tag") == nil)
+        }
+    }
+
+    @Test func anImportIntoAStoreWithACommunityIsRefusedAndChangesNothing() throws {
+        try withDemo { (pg: PostgresKnowledgeStore, _: SQLiteKnowledgeStore, _: Data) throws in
+            let before = try pg.counts()
+            #expect(throws: KnowHowError.self) {
+                _ = try pg.importCommunity(CommunityFile(members: [Member(handle: "newcomer", name: "New")]))
+            }
+            #expect(try pg.counts() == before)
+        }
+    }
+
+    @Test func aBadRecordNamesItselfAndNothingIsImported() throws {
+        try TestServer.withDatabase { db in
+            let pg = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name])
+            let file = CommunityFile(tags: [Tag(name: "onboarding")], members: [Member(handle: "kim", name: "Kim")],
+                                     resources: [Resource(title: "Guide", contributor: "kim"), Resource(title: "Orphan", contributor: "ghost")])
+            #expect(throws: KnowHowError.badImport(path: "the community file", location: "resources[1]",
+                                                   reason: KnowHowError.unknownMember(handle: "ghost").description)) {
+                _ = try pg.importCommunity(file)
+            }
+            #expect(try pg.counts() == StoreCounts())
+        }
+    }
+
+    @Test(arguments: [
+        (CommunityFile(members: [Member(handle: "kim", name: "Kim"), Member(handle: "kim", name: "Kim again")]), "members[1]", "handle"),
+        (CommunityFile(resources: [Resource(id: EntryID(.resource, 3), title: "A"), Resource(id: EntryID(.resource, 3), title: "B")]), "resources[1]", "id"),
+        (CommunityFile(tags: [Tag(name: "a", aliases: ["x"]), Tag(name: "b", aliases: ["x"])]), "tags[1]", "alias"),
+    ])
+    func aRepeatedKeyIsNamedWithoutServerText(_ c: (CommunityFile, String, String)) throws {
+        try TestServer.withDatabase { db in
+            let pg = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name])
+            #expect(throws: KnowHowError.badImport(path: "the community file", location: c.1,
+                                                   reason: "it repeats the \(c.2) of an earlier record; give each record its own")) {
+                _ = try pg.importCommunity(c.0)
+            }
+            #expect(try pg.counts() == StoreCounts())
+        }
+    }
+
+    @Test func searchFindsRanksAndMarksMatches() throws {
+        try withDemo { (pg: PostgresKnowledgeStore, sqlite: SQLiteKnowledgeStore, _: Data) throws in
+            for words in ["onboarding", "supervision", "reflective practice", "\"first week\"", "risk* -assessment", "budget OR funding"] {
+                let q = try QueryParser.parse(words)
+                let found = try pg.search(q, limit: 10)
+                let expected = try sqlite.search(q, limit: 10)
+                #expect(!found.hits.isEmpty, "\(words)")
+                // The same entries match, as SQLite finds them.
+                let all = try pg.search(q, limit: 1000).hits.map(\.ref), allSQLite = try sqlite.search(q, limit: 1000).hits.map(\.ref)
+                #expect(Set(all) == Set(allSQLite), "\(words)")
+                #expect(found.hits.map(\.score) == found.hits.map(\.score).sorted(), "\(words)")
+                #expect(found.hits.first.map { $0.title.contains(Highlight.open) || $0.snippet.contains(Highlight.open) } == true, "\(words)")
+            }
+            // Ranking: ts_rank_cd weighted as bm25 (10/6/3/1) and normalised by length picks the
+            // same best entry as SQLite, and mostly the same top five.
+            var shared = 0
+            let words = ["supervision", "reflective practice", "onboarding", "risk", "budget", "mentoring", "safeguarding",
+                         "data", "volunteer", "evaluation", "training", "wellbeing"]
+            for w in words {
+                let q = try QueryParser.parse(w)
+                let mine = try pg.search(q, limit: 5).hits.map(\.ref), theirs = try sqlite.search(q, limit: 5).hits.map(\.ref)
+                #expect(mine.first == theirs.first, "\(w)")
+                shared += Set(mine).intersection(theirs).count
+            }
+            #expect(shared >= words.count * 4, "top fives share \(shared) of \(words.count * 5)")
+            // Titles weigh most: an entry with the word in its title comes first.
+            let top = try #require(try pg.search(try QueryParser.parse("onboarding"), limit: 1).hits.first)
+            #expect(Highlight.plain(top.title).lowercased().contains("onboard"))
+        }
+    }
+
+    @Test func filtersNarrowAsTheSQLiteStoreDoes() throws {
+        try withDemo { (pg: PostgresKnowledgeStore, sqlite: SQLiteKnowledgeStore, _: Data) throws in
+            let file = try sqlite.exportCommunity()
+            let curator = try #require(file.members.first { $0.role == .curator }?.handle)
+            let contributor = try #require(file.resources.compactMap(\.contributor).first)
+            let sector = try #require(file.members.compactMap(\.sector).first)
+            for text in ["tag:onboarding", "onboarding -type:member", "type:practice status:verified", "kind:template",
+                         "by:@\(contributor)", "-by:@\(contributor) type:resource", "sector:\"\(sector)\"",
+                         "tag:onboarding -type:question", "status:open", "status:answered type:question", "tag:no-such-tag"] {
+                let q = try QueryParser.parse(text)
+                let found = Set(try pg.search(q, limit: 1000).hits.map(\.ref))
+                let sqliteFound = Set(try sqlite.search(q, limit: 1000).hits.map(\.ref))
+                #expect(found == sqliteFound, "\(text)")
+            }
+            let curators = try pg.list(.member, query: try QueryParser.parse("role:curator"), limit: 100).hits.map(\.ref)
+            #expect(curators.contains(.member(curator)))
+            #expect(curators == (try sqlite.list(.member, query: try QueryParser.parse("role:curator"), limit: 100).hits.map(\.ref)))
+            for t in EntryType.allCases {
+                #expect(try pg.list(t, query: nil, limit: 500).hits == sqlite.list(t, query: nil, limit: 500).hits, "list \(t.plural)")
+            }
+            #expect(throws: KnowHowError.self) { try pg.search(try QueryParser.parse("kind:poster x"), limit: 5) }
+        }
+    }
+}
