@@ -428,7 +428,8 @@ extension SQLiteKnowledgeStore {
         }
     }
 
-    /// Rebuilds the full-text index, the ranked lists and members' work from the tables.
+    /// Rebuilds the full-text index, the ranked lists and members' work from the tables; the
+    /// lists with the store's tuning when it has lists, else with `tuning`.
     static func rebuildDerivedData(_ db: Database, tuning: SearchTuning) throws {
         try db.execute(sql: "DELETE FROM entry_fts; INSERT INTO word_fts(word_fts) VALUES ('delete-all')")
         // In key order, and batched, as an import indexes (see WriteSession).
@@ -440,7 +441,9 @@ extension SQLiteKnowledgeStore {
             if let doc = try document(db, key: key) { try session.index(db, key: key, doc) }
         }
         try session.flushIndex(db)
-        try rebuildRankLists(db, tuning: tuning)
+        // Lists as long as the store's were, when it had some.
+        let kept = try rankStats(db).map { SearchTuning(listMinDocs: $0.listMinDocs, listLength: $0.listLength) }
+        try rebuildRankLists(db, tuning: kept ?? tuning)
         try rebuildWork(db)
         try db.execute(sql: "DELETE FROM rank_work_stale")
     }
