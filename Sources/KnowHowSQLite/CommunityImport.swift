@@ -22,7 +22,8 @@ final class CommunityImport<Records: CommunityRecords> {
     let renumber: Bool
     let progress: ((String) -> Void)?
     var summary = ImportSummary()
-    let session = WriteSession(batchesIndex: true)
+    /// The import's (see `change`): it batches index rows and notes the keys indexed.
+    let session: WriteSession
     /// Entry numbers taken since the import began, for kinds whose table was empty then.
     var taken: [EntryType: Set<Int64>] = [:]
     /// Questions of the file that got (or are present under) a number other than their id.
@@ -36,8 +37,8 @@ final class CommunityImport<Records: CommunityRecords> {
     var recordsDone = 0
     var lastReport = ContinuousClock.now
 
-    init(db: Database, records: Records, renumber: Bool, progress: ((String) -> Void)?) throws {
-        self.db = db; self.records = records; self.renumber = renumber; self.progress = progress
+    init(db: Database, records: Records, renumber: Bool, session: WriteSession, progress: ((String) -> Void)?) throws {
+        self.db = db; self.records = records; self.renumber = renumber; self.session = session; self.progress = progress
         for t in [EntryType.resource, .practice, .question, .answer] {
             if try Int64.fetchOne(cached: db, sql: Self.sql(t).any) == nil { taken[t] = [] }
         }

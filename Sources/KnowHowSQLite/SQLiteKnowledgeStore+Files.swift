@@ -224,7 +224,7 @@ extension SQLiteKnowledgeStore {
         defer { for suffix in ["", "-journal", "-wal", "-shm"] { unlink(temp + suffix) } }
         do {
             let queue = try DatabaseQueue(path: temp, configuration: configuration())
-            try migrator.migrate(queue)
+            try upgrade(queue, tuning: .standard)
             try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA application_id = \(applicationID)") }
             try queue.close()
         } catch let e as DatabaseError {

@@ -29,6 +29,8 @@ extension SQLiteKnowledgeStore {
         var keys: Set<Int64> = []
         /// True when the change turned out to change nothing worth a history line.
         var discard = false
+        /// What the change's writes share; an import's batches its index rows (see WriteSession).
+        var session = WriteSession()
     }
 
     /// Runs one change: authorise, record, run `body`, reindex what it touched, all in one transaction.
@@ -45,19 +47,16 @@ extension SQLiteKnowledgeStore {
             try Self.prepareRecording(db)
             try db.execute(sql: "INSERT INTO change(actor, at, action, summary, undoable) VALUES (?, ?, ?, ?, ?)",
                            arguments: [actor, now.description, action.rawValue, action.rawValue, recordRows])
-            var note = ChangeNote(number: db.lastInsertedRowID, now: now, summary: action.rawValue)
-            if recordRows { try db.execute(sql: "INSERT INTO knowhow_recording VALUES (1)") }
             // An import indexes many entries: the ranked lists are brought up to date once, at the end.
             let bulk = action == .importCommunity
-            if bulk { BulkIndexing.shared.begin(db) }
-            let result: T
-            do {
-                result = try body(db, &note)
-            } catch {
-                if bulk { _ = BulkIndexing.shared.end(db) }
-                throw error
+            var note = ChangeNote(number: db.lastInsertedRowID, now: now, summary: action.rawValue,
+                                  session: WriteSession(importing: bulk))
+            if recordRows { try db.execute(sql: "INSERT INTO knowhow_recording VALUES (1)") }
+            let result = try body(db, &note)
+            if bulk {
+                try note.session.flushIndex(db)
+                try Self.rankListsAfterBulk(db, keys: note.session.importedKeys ?? [], tuning: tuning)
             }
-            if bulk { try Self.rankListsAfterBulk(db, keys: BulkIndexing.shared.end(db), tuning: tuning) }
             try Self.finishRecording(db, note, keepIfEmpty: !recordRows && !note.discard)
             return result
         }
@@ -164,13 +163,13 @@ extension SQLiteKnowledgeStore {
     // MARK: - Recording
 
     /// Tables whose rows history records: every table but history itself, migrations, FTS internals
-    /// and the ranked lists (derived from the index, and kept in step with it by reindexing).
+    /// and derived data (the ranked lists and members' work, kept in step by reindexing; its version).
     static func recordedTables(_ db: Database) throws -> [String] {
         let rows = try Row.fetchAll(db, sql: "SELECT name, sql FROM main.sqlite_master WHERE type = 'table' ORDER BY name")
         let virtual = rows.filter { ($0["sql"] as String? ?? "").uppercased().hasPrefix("CREATE VIRTUAL") }.map { $0["name"] as String }
         return rows.map { $0["name"] as String }.filter { name in
             !name.hasPrefix("sqlite_") && !name.hasPrefix("grdb_") && !name.hasPrefix("rank_")
-                && !["change", "change_row", "change_entry"].contains(name)
+                && !["change", "change_row", "change_entry", "derived_state"].contains(name)
                 && !virtual.contains { name == $0 || name.hasPrefix($0 + "_") }
         }
     }

@@ -20,7 +20,7 @@ extension SQLiteKnowledgeStore {
             let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2_000
             try db.execute(sql: "PRAGMA cache_size = -32768")
             defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
-            let run = try CommunityImport(db: db, records: records, renumber: renumber, progress: progress)
+            let run = try CommunityImport(db: db, records: records, renumber: renumber, session: note.session, progress: progress)
             let summary = try run.importAll()
             // The ranked lists are brought up to date when the import's transaction ends (see `change`).
             note.summary = summary.description

@@ -10,26 +10,27 @@ extension SQLiteKnowledgeStore {
 
     /// Rebuilds the index row of one entry from the tables (or removes it when the entry is gone).
     /// `fresh`: the entry was inserted in this transaction, so it has no index row to remove.
-    static func reindex(_ db: Database, key: Int64, fresh: Bool = false) throws {
+    /// `session`: the transaction's, when it is an import (see `indexed`).
+    static func reindex(_ db: Database, key: Int64, fresh: Bool = false, session: WriteSession? = nil) throws {
         if !fresh { try unindex(db, key: key) }
         guard let doc = try document(db, key: key) else { return }
-        try index(db, key: key, doc)
+        try index(db, key: key, doc, session: session)
     }
 
     /// Adds the index row of an entry that has none, from a document its writer made: inserts
     /// make it from the record they write rather than reading the rows back (see +Write).
-    static func index(_ db: Database, key: Int64, _ doc: Document) throws {
+    static func index(_ db: Database, key: Int64, _ doc: Document, session: WriteSession? = nil) throws {
         try db.run(sql: "INSERT INTO entry_fts(rowid, title, tags, summary, body) VALUES (?, ?, ?, ?, ?)",
                    arguments: [key, doc.title, doc.tags, doc.summary, doc.body])
         try db.run(sql: "INSERT INTO word_fts(rowid, text) VALUES (?, ?)",
                    arguments: [key, doc.title + "\n" + doc.tags + "\n" + doc.summary])
-        try indexed(db, key: key, doc)
+        try indexed(db, key: key, doc, session: session)
     }
 
-    /// Keeps the ranked lists current for an entry just indexed (see +RankLists); a bulk import
-    /// only notes the key and brings the lists up to date at its end.
-    static func indexed(_ db: Database, key: Int64, _ doc: Document) throws {
-        if BulkIndexing.shared.note(db, key) { return }
+    /// Keeps the ranked lists current for an entry just indexed (see +RankLists); an import's
+    /// session only notes the key, and the lists are brought up to date at the import's end.
+    static func indexed(_ db: Database, key: Int64, _ doc: Document, session: WriteSession?) throws {
+        if let session, session.noteImported(key) { return }
         try rankListsIndexed(db, key: key, doc)
     }
 

@@ -290,28 +290,6 @@ struct TopK {
     }
 }
 
-/// Connections in the middle of a bulk import: their indexing skips the lists, which are rebuilt
-/// (or brought up to date) once at the end of the import.
-final class BulkIndexing: @unchecked Sendable {
-    static let shared = BulkIndexing()
-    private let lock = NSLock()
-    private var keys: [ObjectIdentifier: [Int64]] = [:]
-
-    func begin(_ db: Database) { lock.withLock { keys[ObjectIdentifier(db)] = [] } }
-
-    /// Ends bulk mode and returns the keys indexed meanwhile.
-    func end(_ db: Database) -> [Int64] { lock.withLock { keys.removeValue(forKey: ObjectIdentifier(db)) ?? [] } }
-
-    /// Records an indexed key when `db` is in bulk mode; false otherwise.
-    func note(_ db: Database, _ key: Int64) -> Bool {
-        lock.withLock {
-            guard keys[ObjectIdentifier(db)] != nil else { return false }
-            keys[ObjectIdentifier(db)]!.append(key)
-            return true
-        }
-    }
-}
-
 extension SQLiteKnowledgeStore {
     /// After a bulk import: a few entries join the lists one by one; many rebuild them.
     static func rankListsAfterBulk(_ db: Database, keys: [Int64], tuning: SearchTuning) throws {

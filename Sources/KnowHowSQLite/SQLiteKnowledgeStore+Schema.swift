@@ -3,10 +3,13 @@ import GRDB
 import KnowHowCore
 
 extension SQLiteKnowledgeStore {
-    /// Names every migration, so caches of built stores can tell when the schema changed.
-    public static var schemaVersion: String { migrator.migrations.joined(separator: ",") }
+    /// Names every migration and the derived data's version, so caches of built stores can tell
+    /// when the schema changed.
+    public static var schemaVersion: String { migrator.migrations.joined(separator: ",") + ",derived-\(derivedVersion)" }
 
-    /// Named migrations; never edit one that has shipped, add a new one.
+    /// Named migrations, every one of the store's; never edit one that has shipped, add a new one.
+    /// Each runs literal SQL only: code that may change later (the index, ranked lists, members'
+    /// work) runs after migrating, in `upgrade`.
     static let migrator: DatabaseMigrator = {
         var m = DatabaseMigrator()
         m.registerMigration("v1-core") { db in
@@ -216,7 +219,16 @@ extension SQLiteKnowledgeStore {
             ) WITHOUT ROWID;
             """)
         }
-        m.registerMigration("v2-source-ids", migrate: SQLiteKnowledgeStore.migrationV2SourceIDs())
+        m.registerMigration("v2-source-ids") { db in
+            // Where imported questions and answers came from (see +StackExchange). SQLite cannot
+            // add a UNIQUE column, so a unique index does that job (NULLs stay distinct).
+            try db.execute(sql: """
+            ALTER TABLE question ADD COLUMN source_id TEXT;
+            CREATE UNIQUE INDEX question_source_id ON question(source_id);
+            ALTER TABLE answer ADD COLUMN source_id TEXT;
+            CREATE UNIQUE INDEX answer_source_id ON answer(source_id);
+            """)
+        }
         m.registerMigration("v3-lean-index") { db in
             // Without prefix indexes (prefix = '2 3' tripled the index work and made the store 1.6×
             // larger; FTS5 expands a prefix from the term list instead), and with ranked lists for
@@ -248,16 +260,8 @@ extension SQLiteKnowledgeStore {
                 built_entries INTEGER NOT NULL
             );
             """)
-            for type in EntryType.allCases {
-                let table = EntryKey.table(type)
-                for n in try Int64.fetchAll(db, sql: "SELECT id FROM \(table) ORDER BY id") {
-                    let key = EntryKey.make(type, n)
-                    guard let doc = try SQLiteKnowledgeStore.document(db, key: key) else { continue }
-                    try db.run(sql: "INSERT INTO entry_fts(rowid, title, tags, summary, body) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [key, doc.title, doc.tags, doc.summary, doc.body])
-                }
-            }
-            try SQLiteKnowledgeStore.rebuildRankLists(db, tuning: .standard)
+            // The new index and the ranked lists are filled after migrating, with the other
+            // derived data (see `derivedVersion`): rank_state has no row, which marks them stale.
         }
         m.registerMigration("v3-work-indexes") { db in
             // `who` reads each candidate's newest work by kind (see `work(of:)`): these indexes hold
@@ -275,7 +279,72 @@ extension SQLiteKnowledgeStore {
             """)
         }
         m.registerMigration("v3-work-summary") { db in
-            try SQLiteKnowledgeStore.createWorkSummary(db)
+            // Each member's work kept ready for `who` (see +WorkSummary), and the triggers that
+            // mark members whose work changed. The rows are filled after migrating, with the other
+            // derived data: emptying rank_state marks it all stale (see `derivedVersion`).
+            try db.execute(sql: """
+            CREATE TABLE rank_work (
+                member_id INTEGER NOT NULL,
+                kind INTEGER NOT NULL,
+                total INTEGER NOT NULL,
+                first INTEGER,
+                newest BLOB NOT NULL,
+                PRIMARY KEY (member_id, kind)
+            ) WITHOUT ROWID;
+            CREATE TABLE rank_work_stale (member_id INTEGER PRIMARY KEY);
+
+            CREATE TRIGGER rank_work_resource_insert AFTER INSERT ON resource BEGIN
+                INSERT OR IGNORE INTO rank_work_stale SELECT NEW.contributor_id WHERE NEW.contributor_id IS NOT NULL;
+            END;
+            CREATE TRIGGER rank_work_resource_delete AFTER DELETE ON resource BEGIN
+                INSERT OR IGNORE INTO rank_work_stale SELECT OLD.contributor_id WHERE OLD.contributor_id IS NOT NULL;
+                INSERT OR IGNORE INTO rank_work_stale SELECT member_id FROM resource_author WHERE resource_id = OLD.id;
+            END;
+            CREATE TRIGGER rank_work_resource_update AFTER UPDATE OF id, contributor_id, created ON resource BEGIN
+                INSERT OR IGNORE INTO rank_work_stale SELECT OLD.contributor_id WHERE OLD.contributor_id IS NOT NULL;
+                INSERT OR IGNORE INTO rank_work_stale SELECT NEW.contributor_id WHERE NEW.contributor_id IS NOT NULL;
+                INSERT OR IGNORE INTO rank_work_stale SELECT member_id FROM resource_author WHERE resource_id IN (OLD.id, NEW.id);
+            END;
+            CREATE TRIGGER rank_work_author_insert AFTER INSERT ON resource_author BEGIN
+                INSERT OR IGNORE INTO rank_work_stale VALUES (NEW.member_id);
+            END;
+            CREATE TRIGGER rank_work_author_delete AFTER DELETE ON resource_author BEGIN
+                INSERT OR IGNORE INTO rank_work_stale VALUES (OLD.member_id);
+            END;
+            CREATE TRIGGER rank_work_author_update AFTER UPDATE ON resource_author BEGIN
+                INSERT OR IGNORE INTO rank_work_stale VALUES (OLD.member_id);
+                INSERT OR IGNORE INTO rank_work_stale VALUES (NEW.member_id);
+            END;
+            CREATE TRIGGER rank_work_practice_insert AFTER INSERT ON practice BEGIN
+                INSERT OR IGNORE INTO rank_work_stale SELECT NEW.contributor_id WHERE NEW.contributor_id IS NOT NULL;
+                INSERT OR IGNORE INTO rank_work_stale SELECT NEW.verified_by_id WHERE NEW.verified_by_id IS NOT NULL;
+            END;
+            CREATE TRIGGER rank_work_practice_delete AFTER DELETE ON practice BEGIN
+                INSERT OR IGNORE INTO rank_work_stale SELECT OLD.contributor_id WHERE OLD.contributor_id IS NOT NULL;
+                INSERT OR IGNORE INTO rank_work_stale SELECT OLD.verified_by_id WHERE OLD.verified_by_id IS NOT NULL;
+            END;
+            CREATE TRIGGER rank_work_practice_update AFTER UPDATE OF id, contributor_id, verified_by_id, verified_at, created ON practice BEGIN
+                INSERT OR IGNORE INTO rank_work_stale SELECT OLD.contributor_id WHERE OLD.contributor_id IS NOT NULL;
+                INSERT OR IGNORE INTO rank_work_stale SELECT NEW.contributor_id WHERE NEW.contributor_id IS NOT NULL;
+                INSERT OR IGNORE INTO rank_work_stale SELECT OLD.verified_by_id WHERE OLD.verified_by_id IS NOT NULL;
+                INSERT OR IGNORE INTO rank_work_stale SELECT NEW.verified_by_id WHERE NEW.verified_by_id IS NOT NULL;
+            END;
+            CREATE TRIGGER rank_work_answer_insert AFTER INSERT ON answer BEGIN
+                INSERT OR IGNORE INTO rank_work_stale SELECT NEW.author_id WHERE NEW.author_id IS NOT NULL;
+            END;
+            CREATE TRIGGER rank_work_answer_delete AFTER DELETE ON answer BEGIN
+                INSERT OR IGNORE INTO rank_work_stale SELECT OLD.author_id WHERE OLD.author_id IS NOT NULL;
+            END;
+            CREATE TRIGGER rank_work_answer_update AFTER UPDATE OF id, author_id, created ON answer BEGIN
+                INSERT OR IGNORE INTO rank_work_stale SELECT OLD.author_id WHERE OLD.author_id IS NOT NULL;
+                INSERT OR IGNORE INTO rank_work_stale SELECT NEW.author_id WHERE NEW.author_id IS NOT NULL;
+            END;
+            CREATE TRIGGER rank_work_accepted AFTER UPDATE OF accepted_answer_id ON question BEGIN
+                INSERT OR IGNORE INTO rank_work_stale
+                    SELECT author_id FROM answer WHERE id IN (OLD.accepted_answer_id, NEW.accepted_answer_id) AND author_id IS NOT NULL;
+            END;
+            DELETE FROM rank_state;
+            """)
         }
         m.registerMigration("v4-not-duplicates") { db in
             try db.execute(sql: """
@@ -288,6 +357,94 @@ extension SQLiteKnowledgeStore {
             ) WITHOUT ROWID;
             """)
         }
+        m.registerMigration("v5-derived-state") { db in
+            // Which version of the derived data (full-text index, ranked lists, members' work) the
+            // store holds; see `derivedVersion`. A store whose ranked lists were built (rank_state
+            // has its row) holds version 1: until now migrations built it all, and writes keep it current.
+            try db.execute(sql: """
+            CREATE TABLE derived_state (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                version INTEGER NOT NULL
+            );
+            INSERT INTO derived_state(id, version) SELECT 1, 1 FROM rank_state WHERE id = 1;
+            """)
+        }
+        m.registerMigration("v5-accepted-answer-key") { db in
+            // A question's accepted answer must exist. SQLite adds a foreign key only by rebuilding
+            // the table (https://sqlite.org/lang_altertable.html#otheralter): the migrator turns
+            // foreign keys off meanwhile, so dropping the table deletes no answers. Its indexes and
+            // trigger go with it and are made again. A reference to an answer that is gone (stores
+            // allowed one) is cleared.
+            try db.execute(sql: """
+            CREATE TABLE new_question (
+                id INTEGER PRIMARY KEY,
+                title TEXT NOT NULL CHECK (title <> ''),
+                body TEXT,
+                asker_id INTEGER REFERENCES member(id),
+                created TEXT NOT NULL,
+                score INTEGER,
+                accepted_answer_id INTEGER REFERENCES answer(id),
+                source_id TEXT
+            );
+            INSERT INTO new_question(id, title, body, asker_id, created, score, accepted_answer_id, source_id)
+                SELECT id, title, body, asker_id, created, score,
+                       CASE WHEN accepted_answer_id IN (SELECT id FROM answer) THEN accepted_answer_id END, source_id
+                FROM question;
+            DROP TABLE question;
+            ALTER TABLE new_question RENAME TO question;
+            CREATE INDEX question_asker ON question(asker_id);
+            CREATE UNIQUE INDEX question_source_id ON question(source_id);
+            CREATE INDEX question_accepted ON question(accepted_answer_id) WHERE accepted_answer_id IS NOT NULL;
+            CREATE TRIGGER rank_work_accepted AFTER UPDATE OF accepted_answer_id ON question BEGIN
+                INSERT OR IGNORE INTO rank_work_stale
+                    SELECT author_id FROM answer WHERE id IN (OLD.accepted_answer_id, NEW.accepted_answer_id) AND author_id IS NOT NULL;
+            END;
+            """)
+            try db.checkForeignKeys(in: "question")
+        }
         return m
     }()
+
+    // MARK: - Derived data
+
+    /// The version of what the store derives from its tables: the full-text index and its word
+    /// list, the ranked lists (+RankLists) and members' work (+WorkSummary). Writes keep them
+    /// current; when the way they are made changes, raise this and every store rebuilds them once,
+    /// after migrating. Migrations never build them: they run frozen SQL, not code that changes.
+    static let derivedVersion = 1
+
+    /// Whether the store's derived data is of this code's version.
+    static func derivedDataIsCurrent(_ db: Database) throws -> Bool {
+        try Int.fetchOne(db, sql: "SELECT version FROM derived_state WHERE id = 1") == derivedVersion
+    }
+
+    /// Migrates, then rebuilds the derived data if it is of another version, in one transaction.
+    static func upgrade(_ writer: any DatabaseWriter, tuning: SearchTuning) throws {
+        try migrator.migrate(writer)
+        try writer.write { db in
+            if try derivedDataIsCurrent(db) { return }
+            try rebuildDerivedData(db, tuning: tuning)
+            try db.execute(sql: "INSERT OR REPLACE INTO derived_state(id, version) VALUES (1, ?)", arguments: [derivedVersion])
+        }
+    }
+
+    /// Rebuilds the full-text index, the ranked lists and members' work from the tables; the
+    /// lists with the store's tuning when it has lists, else with `tuning`.
+    static func rebuildDerivedData(_ db: Database, tuning: SearchTuning) throws {
+        try db.execute(sql: "DELETE FROM entry_fts; INSERT INTO word_fts(word_fts) VALUES ('delete-all')")
+        // In key order, and batched, as an import indexes (see WriteSession).
+        let keys = try Int64.fetchAll(db, sql: EntryType.allCases.map { t in
+            "SELECT id << 3 | \(EntryKey.code(t)) FROM \(EntryKey.table(t))"
+        }.joined(separator: " UNION ALL ") + " ORDER BY 1")
+        let session = WriteSession(importing: true)
+        for key in keys {
+            if let doc = try document(db, key: key) { try session.index(db, key: key, doc) }
+        }
+        try session.flushIndex(db)
+        // Lists as long as the store's were, when it had some.
+        let kept = try rankStats(db).map { SearchTuning(listMinDocs: $0.listMinDocs, listLength: $0.listLength) }
+        try rebuildRankLists(db, tuning: kept ?? tuning)
+        try rebuildWork(db)
+        try db.execute(sql: "DELETE FROM rank_work_stale")
+    }
 }

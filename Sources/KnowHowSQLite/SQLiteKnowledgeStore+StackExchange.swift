@@ -22,13 +22,13 @@ extension SQLiteKnowledgeStore {
                     throw KnowHowError.notIdentified(action: "Importing a Stack Exchange archive into a new store (you become its curator)")
                 case .member(let handle):
                     let h = try Validation.handle(handle)
-                    _ = try Self.insertMember(db, Member(handle: h, name: h, role: .curator))
+                    _ = try Self.insertMember(db, Member(handle: h, name: h, role: .curator), session: note.session)
                     founder = h
                 case .system:
                     break
                 }
             }
-            let sink = try StackExchangeImport(db: db, site: site, store: self, progress: progress)
+            let sink = try StackExchangeImport(db: db, site: site, store: self, session: note.session, progress: progress)
             try StackExchangeDump.read(folder: folder, into: sink, progress: progress)
             if sink.orphanAnswers > 0 {
                 progress?("\(StackExchangeDump.postsFile): left out \(sink.orphanAnswers) answers whose question is not in the dump")
@@ -49,19 +49,6 @@ extension SQLiteKnowledgeStore {
         let kept = name.unicodeScalars.filter { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "." || $0 == "-") }
         return kept.isEmpty ? "site" : String(String.UnicodeScalarView(kept))
     }
-
-    /// Migration v2-source-ids: where imported questions and answers came from. SQLite cannot
-    /// add a UNIQUE column, so a unique index does that job (NULLs stay distinct).
-    static func migrationV2SourceIDs() -> @Sendable (Database) throws -> Void {
-        { db in
-            try db.execute(sql: """
-            ALTER TABLE question ADD COLUMN source_id TEXT;
-            CREATE UNIQUE INDEX question_source_id ON question(source_id);
-            ALTER TABLE answer ADD COLUMN source_id TEXT;
-            CREATE UNIQUE INDEX answer_source_id ON answer(source_id);
-            """)
-        }
-    }
 }
 
 /// Writes the rows of a dump into the store, inside the caller's transaction. Look-ups go
@@ -77,14 +64,16 @@ final class StackExchangeImport: StackExchangeSink {
     let site: String
     let store: SQLiteKnowledgeStore
     let progress: ((String) -> Void)?
+    /// The import's (see `change`): indexing notes its keys for the ranked lists.
+    let session: WriteSession
     var summary = ImportSummary()
     var tagIDs: [String: Int64] = [:]
     var nextSuffix: [String: Int] = [:]
     /// Answers whose question is not in the dump (deleted questions); they are left out.
     var orphanAnswers = 0
 
-    init(db: Database, site: String, store: SQLiteKnowledgeStore, progress: ((String) -> Void)?) throws {
-        self.db = db; self.site = site; self.store = store; self.progress = progress
+    init(db: Database, site: String, store: SQLiteKnowledgeStore, session: WriteSession, progress: ((String) -> Void)?) throws {
+        self.db = db; self.site = site; self.store = store; self.session = session; self.progress = progress
         try db.execute(sql: """
             CREATE TEMP TABLE IF NOT EXISTS se_accepted(question_id INTEGER PRIMARY KEY, answer_source TEXT NOT NULL);
             CREATE TEMP TABLE IF NOT EXISTS se_unindexed(key INTEGER PRIMARY KEY);
@@ -189,7 +178,7 @@ final class StackExchangeImport: StackExchangeSink {
             var n = 0
             let keys = try Int64.fetchCursor(db, sql: "SELECT key FROM temp.se_unindexed ORDER BY key")
             while let key = try keys.next() {
-                try SQLiteKnowledgeStore.reindex(db, key: key)
+                try SQLiteKnowledgeStore.reindex(db, key: key, session: session)
                 n += 1
                 meter.rows(n)
             }

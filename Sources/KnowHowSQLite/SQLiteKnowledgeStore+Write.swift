@@ -208,7 +208,7 @@ extension SQLiteKnowledgeStore {
                                     arguments: [EntryKey.make(.question, question)]) {
             try session.index(db, key: key, Document(title: "", tags: q[1] ?? "", summary: q[0] ?? "", body: body))
         } else {
-            try reindex(db, key: key, fresh: true)
+            try reindex(db, key: key, fresh: true, session: session)
         }
         return id
     }

@@ -109,13 +109,14 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
 
     func migrate() throws {
         do {
-            // Most opens find the schema current: check with a read, so no write lock is taken.
+            // Most opens find the schema and the derived data current: check with a read, so no
+            // write lock is taken.
             let writer = try connection()
-            if try writer.read({ try Self.migrator.hasCompletedMigrations($0) }) { return }
+            if try writer.read({ try Self.migrator.hasCompletedMigrations($0) && Self.derivedDataIsCurrent($0) }) { return }
             if let readOnlyReason {
                 throw KnowHowError.storeUnavailable(path: path ?? ":memory:", reason: "it was made by an earlier KnowHow and must be upgraded once, which needs to write to it, but \(readOnlyReason)")
             }
-            try Self.migrator.migrate(writer)
+            try Self.upgrade(writer, tuning: searchTuning)
         } catch let e as DatabaseError {
             throw Self.openError(e, path: path ?? ":memory:")
         }

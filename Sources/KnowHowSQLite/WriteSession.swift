@@ -3,16 +3,35 @@ import KnowHowCore
 
 /// What the writes of one transaction share: look-ups they repeat for every row (tag ids by the
 /// text a record gives, the words each tag adds to the full-text index, member ids by handle) and,
-/// during an import, index rows waiting to be written together. A bulk import shares one; a single
-/// write uses a fresh one. Whoever changes a tag's name or aliases in the same transaction must
-/// call `forget(tag:)`.
+/// during an import, index rows waiting to be written together and the keys it indexed. An import
+/// shares one (its `ChangeNote`'s); a single write uses a fresh one. Whoever changes a tag's name
+/// or aliases in the same transaction must call `forget(tag:)`.
+///
+/// State that lasts a transaction lives here, never in globals: two stores in one process (or
+/// two transactions) each have their own.
 final class WriteSession {
     /// Index rows are held back and written in batches (see `index`), not one by one.
     let batchesIndex: Bool
     private var pending: [(key: Int64, doc: SQLiteKnowledgeStore.Document)] = []
     static let batchSize = 4_096
+    /// During an import, the keys of the entries it indexed: their indexing skips the ranked
+    /// lists, which are brought up to date once at the import's end (see `change`). nil otherwise.
+    private(set) var importedKeys: [Int64]?
 
-    init(batchesIndex: Bool = false) { self.batchesIndex = batchesIndex }
+    /// `importing`: an import's session, which batches its index rows and leaves the ranked lists
+    /// to its end.
+    init(importing: Bool = false) {
+        batchesIndex = importing
+        importedKeys = importing ? [] : nil
+    }
+
+    /// Notes a key indexed during an import; false outside imports (the lists are then kept
+    /// current entry by entry).
+    func noteImported(_ key: Int64) -> Bool {
+        guard importedKeys != nil else { return false }
+        importedKeys!.append(key)
+        return true
+    }
 
     /// Tag ids by the text as written (`Social Care`, `induction`), names and aliases alike.
     private var tagIDs: [String: Int64] = [:]
@@ -78,14 +97,14 @@ final class WriteSession {
     /// indexing row by row between the other inserts made one tiny segment per entry, and merging
     /// them cost most of an import. Batched, a segment holds thousands of entries.
     func index(_ db: Database, key: Int64, _ doc: SQLiteKnowledgeStore.Document) throws {
-        guard batchesIndex else { return try SQLiteKnowledgeStore.index(db, key: key, doc) }
+        guard batchesIndex else { return try SQLiteKnowledgeStore.index(db, key: key, doc, session: self) }
         pending.append((key, doc))
         if pending.count >= Self.batchSize { try flushIndex(db) }
     }
 
     /// Writes the index rows held back. Call before reading the index, and at the end.
     func flushIndex(_ db: Database) throws {
-        for (key, doc) in pending { try SQLiteKnowledgeStore.index(db, key: key, doc) }
+        for (key, doc) in pending { try SQLiteKnowledgeStore.index(db, key: key, doc, session: self) }
         pending.removeAll(keepingCapacity: true)
     }
 }

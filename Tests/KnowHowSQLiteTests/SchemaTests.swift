@@ -1,0 +1,159 @@
+import Foundation
+import GRDB
+import Testing
+@testable import KnowHowCore
+@testable import KnowHowSQLite
+
+/// Migrations (frozen SQL, +Schema), the derived data rebuilt after them, and the foreign key on
+/// accepted answers.
+@Suite struct SchemaTests {
+    typealias Folder = StoreFileTests.Folder
+
+    /// Every schema object as `type name: sql`, whitespace collapsed, in name order.
+    static func schema(_ writer: any DatabaseWriter) throws -> [String] {
+        try writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT type, name, sql FROM sqlite_master ORDER BY type, name").map { r in
+                let sql = (r["sql"] as String? ?? "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                    .replacingOccurrences(of: "( ", with: "(").replacingOccurrences(of: " )", with: ")")
+                    .replacingOccurrences(of: " ,", with: ",")
+                return "\(r["type"] as String) \(r["name"] as String): \(sql)"
+            }
+        }
+    }
+
+    /// A store file as KnowHow 98d13b2 made it (see StoreBeforeV5), at `path`.
+    static func storeBeforeV5(at path: String, _ adjust: String = "") throws {
+        let queue = try DatabaseQueue(path: path)
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: StoreBeforeV5.dump)
+            try db.execute(sql: "PRAGMA application_id = \(SQLiteKnowledgeStore.applicationID)")
+            if !adjust.isEmpty { try db.execute(sql: adjust) }
+        }
+        try queue.close()
+    }
+
+    static func newStoreSchema() throws -> [String] {
+        try schema(try SQLiteKnowledgeStore().writer)
+    }
+
+    @Test func aStoreMadeBeforeTheV5MigrationsOpensWithTheSchemaOfANewStore() throws {
+        let dir = try Folder()
+        let path = dir.path("old.db")
+        try Self.storeBeforeV5(at: path)
+        let before = try Self.schema(try DatabaseQueue(path: path))
+        #expect(!before.contains { $0.hasPrefix("table derived_state") })
+
+        let store = try SQLiteKnowledgeStore(path: path)
+        let migrated = try Self.schema(store.writer)
+        #expect(migrated == (try Self.newStoreSchema()))
+        #expect(migrated.contains { $0.hasPrefix("table derived_state") })
+        // Its contents are as they were: entries, the accepted answer, history, search.
+        let counts = try store.counts()
+        #expect((counts.members, counts.resources, counts.questions, counts.answers) == (10, 12, 3, 5))
+        #expect(try store.question(EntryID(.question, 2)).acceptedAnswer == EntryID(.answer, 5))
+        #expect(try store.search(QueryParser.parse("timer"), limit: 10).hits.map(\.ref.description) == ["a5"])
+        #expect(try store.indexDrift().isEmpty)
+    }
+
+    @Test func derivedDataOfAStoreMadeBeforeVersioningIsKeptNotRebuilt() throws {
+        let dir = try Folder()
+        let path = dir.path("old.db")
+        // A mark only a rebuild would wipe: a ranked list for a term no entry has.
+        try Self.storeBeforeV5(at: path, "INSERT INTO rank_list(term, entry, impact) VALUES ('zzmark', 9, 1.0)")
+        let store = try SQLiteKnowledgeStore(path: path)
+        let (version, marks) = try store.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT version FROM derived_state"),
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM rank_list WHERE term = 'zzmark'"))
+        }
+        #expect(version == SQLiteKnowledgeStore.derivedVersion)
+        #expect(marks == 1)
+    }
+
+    @Test func anAcceptedAnswerThatIsGoneIsClearedByTheMigration() throws {
+        let dir = try Folder()
+        let path = dir.path("old.db")
+        try Self.storeBeforeV5(at: path, "UPDATE question SET accepted_answer_id = 999 WHERE id = 3")
+        let store = try SQLiteKnowledgeStore(path: path)
+        #expect(try store.question(EntryID(.question, 3)).acceptedAnswer == nil)
+        #expect(try store.question(EntryID(.question, 2)).acceptedAnswer == EntryID(.answer, 5))
+    }
+
+    @Test func anAcceptedAnswerMustExist() throws {
+        let store = try SQLiteKnowledgeStore()
+        _ = try store.importCommunity(RankListTests.community())
+        let q = try store.ask(Question(title: "How often should the compost be turned?"))
+        let fks = try store.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT \"table\", \"from\" FROM pragma_foreign_key_list('question')")
+                .map { "\($0["from"] as String) → \($0["table"] as String)" }
+        }
+        #expect(fks.contains("accepted_answer_id → answer"))
+        #expect(throws: KnowHowError.self) {
+            try store.write { db in
+                try db.execute(sql: "UPDATE question SET accepted_answer_id = 999 WHERE id = ?", arguments: [q.number])
+            }
+        }
+        #expect(try store.question(q).acceptedAnswer == nil)
+    }
+
+    @Test func migrationsRunOnlyLiteralSQLSoAStoreFromBeforeTheLeanIndexIsIndexedAfterMigrating() throws {
+        // A store as the first migrations left it, with rows written straight to its tables.
+        let queue = try DatabaseQueue(configuration: SQLiteKnowledgeStore.configuration())
+        try SQLiteKnowledgeStore.migrator.migrate(queue, upTo: "v2-source-ids")
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO member(id, handle, name, role) VALUES (1, 'kim', 'Kim Lee', 'curator');
+                INSERT INTO resource(id, title, kind, summary, contributor_id, created, updated)
+                    VALUES (1, 'Compost rota for the allotment', 'guide', 'Who turns the heap each week', 1,
+                            '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z');
+                """)
+        }
+        let dir = try Folder()
+        let path = dir.path("v2.db")
+        let file = try DatabaseQueue(path: path)
+        try queue.backup(to: file)
+        try file.close()
+
+        let store = try SQLiteKnowledgeStore(path: path)
+        #expect(try Self.schema(store.writer) == (try Self.newStoreSchema()))
+        #expect(try store.search(QueryParser.parse("compost"), limit: 10).hits.map(\.ref.description) == ["r1"])
+        #expect(try store.indexDrift().isEmpty)
+        let (state, work) = try store.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT entries FROM rank_state"),
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM rank_work WHERE member_id = 1"))
+        }
+        #expect(state == 2)
+        #expect(work == 1)
+    }
+
+    @Test func derivedDataIsRebuiltWhenItsVersionDiffers() throws {
+        let dir = try Folder()
+        let path = dir.path("store.db")
+        func derived(_ s: SQLiteKnowledgeStore) throws -> [String] {
+            try s.indexSnapshot() + s.writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM rank_list ORDER BY term, entry").map { "list \($0)" }
+                    + Row.fetchAll(db, sql: "SELECT * FROM rank_term ORDER BY term").map { "term \($0)" }
+                    + Row.fetchAll(db, sql: "SELECT * FROM rank_state").map { "state \($0)" }
+                    + Row.fetchAll(db, sql: "SELECT * FROM rank_work ORDER BY member_id, kind").map { "work \($0)" }
+            }
+        }
+        let expected: [String]
+        do {
+            let s = try SQLiteKnowledgeStore(path: path)
+            s.searchTuning = RankListTests.tiny
+            _ = try s.importCommunity(RankListTests.community())
+            expected = try derived(s)
+            #expect(expected.contains { $0.hasPrefix("list ") })
+            #expect(expected.contains { $0.hasPrefix("work ") })
+            // Derived data made by older code, marked as such.
+            try s.writer.write { db in
+                try db.execute(sql: """
+                    DELETE FROM entry_fts; DELETE FROM rank_list; DELETE FROM rank_term; DELETE FROM rank_work;
+                    UPDATE derived_state SET version = 0;
+                    """)
+            }
+        }
+        let reopened = try SQLiteKnowledgeStore(path: path)
+        #expect(try reopened.writer.read { try Int.fetchOne($0, sql: "SELECT version FROM derived_state") } == SQLiteKnowledgeStore.derivedVersion)
+        #expect(try derived(reopened) == expected)
+    }
+}
