@@ -658,7 +658,7 @@ public struct TagsCommand: ShellCommand {
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let text = QueryWords.text(words)
         let tags = try ctx.store.listTags(query: text.isEmpty ? nil : text, limit: output.limit == nil ? 200 : try output.limit(ctx))
-        if output.json(ctx) { try ctx.printJSON(tags.map(JSONTag.init)) } else { Render.tags(tags, ctx: ctx) }
+        if output.json(ctx) { try ctx.printJSON(tags.map(TagView.init)) } else { Render.tags(tags, ctx: ctx) }
         return tags.isEmpty ? .noResults : .ok
     }
 }

@@ -24,32 +24,25 @@ public struct WhoCommand: ShellCommand {
 
     public init() {}
 
-    func request(_ topic: String, ctx: ShellContext) throws -> ExpertQuery {
-        var r = ExpertQuery(topic: topic)
-        r.availableOnly = available
-        r.mentorsOnly = mentors
-        let parsed = try QueryParser.parse(topic)
-        r.sectors = parsed.values(of: .sector)
-        if let me = ctx.actor { r.exclude.insert(me) }
-        r.limit = try output.limit(ctx)
-        return r
+    func request(_ topic: String, ctx: ShellContext) throws -> Community.WhoRequest {
+        Community.WhoRequest(topic: topic, availableOnly: available, mentorsOnly: mentors, limit: try output.limit(ctx))
     }
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         if batch {
             return try ctx.runBatch("who") { topic in
-                let experts = try ExpertRanker.rank(try request(topic, ctx: ctx), source: ctx.store, now: ctx.now)
-                return (JSONWho(topic: topic, experts: experts), !experts.isEmpty)
+                let view = try ctx.community.who(try request(topic, ctx: ctx), as: ctx.actor, log: false)
+                return (view, !view.members.isEmpty)
             }
         }
         let topic = QueryWords.text(words)
-        let experts = try ExpertRanker.rank(try request(topic, ctx: ctx), source: ctx.store, now: ctx.now)
+        let view = try ctx.community.who(try request(topic, ctx: ctx), as: ctx.actor)
+        let experts = view.experts
         ctx.lastRefs = experts.map { .member($0.member.handle) }
-        ctx.logSearch(.who, topic, results: experts.count, weak: ctx.isWeak(topic, results: experts.count))
         if output.json(ctx) {
-            try ctx.printJSON(JSONWho(topic: topic, experts: experts))
+            try ctx.printJSON(view)
         } else if experts.isEmpty {
-            ctx.console.error("nobody's work or skills match '\(topic)' yet; try fewer or broader words, or `find \(topic)`")
+            ctx.console.error(Community.nobodyNote(topic))
         } else {
             Render.experts(experts, ctx: ctx)
         }
@@ -87,11 +80,12 @@ public struct AskCommand: ShellCommand {
             q.filters = [Filter(.type, "member", negated: true), Filter(.type, "answer", negated: true)]
             related = (try? ctx.store.search(q, limit: 6))?.hits.filter { $0.ref != .entry(id) }.prefix(5).map { $0 } ?? []
         }
-        ctx.logSearch(.ask, title, results: related.count, weak: ctx.isWeak(title, results: related.count))
+        let community = ctx.community
+        community.logSearch(.ask, title, results: related.count, weak: community.isWeak(title, results: related.count), as: ctx.actor)
         if json {
-            struct Out: Encodable { var question: String; var helpers: JSONWho; var existing: [JSONHit] }
-            try ctx.printJSON(Out(question: id.description, helpers: JSONWho(topic: title, experts: helpers),
-                                  existing: related.enumerated().map { JSONHit($1, n: $0 + 1) }))
+            struct Out: Encodable { var question: String; var helpers: WhoView; var existing: [HitView] }
+            try ctx.printJSON(Out(question: id.description, helpers: WhoView(topic: title, experts: helpers),
+                                  existing: HitView.numbered(related)))
             return .ok
         }
         let s = ctx.console.styler
@@ -180,44 +174,6 @@ public struct EndorseCommand: ShellCommand {
             ctx.console.print(done ? "endorsed @\(h) for \(tagName)" : "you already endorse @\(h) for \(tagName)")
         }
         return .ok
-    }
-}
-
-/// `who` as JSON: the ranked members with scores and why.
-struct JSONWho: Encodable {
-    struct Person: Encodable {
-        var rank: Int
-        var handle: String
-        var name: String
-        var sourceId: String?
-        var organisation: String?
-        var sector: String?
-        var score: Double
-        var scores: [String: Double]
-        var why: Why
-    }
-    struct Why: Encodable {
-        var skills: [Skill]
-        var endorsements: [String: Int]
-        var evidence: [Evidence]
-        var evidenceCount: Int
-    }
-    struct Evidence: Encodable { var id: String; var title: String; var how: String }
-
-    var topic: String
-    var members: [Person]
-
-    init(topic: String, experts: [Expert]) {
-        self.topic = topic
-        members = experts.enumerated().map { i, e in
-            func r(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
-            return Person(rank: i + 1, handle: e.member.handle, name: e.member.name, sourceId: e.member.sourceId,
-                          organisation: e.member.organisation, sector: e.member.sector, score: r(e.score),
-                          scores: ["evidence": r(e.evidenceScore), "skills": r(e.skillScore), "endorsements": r(e.endorsementScore)],
-                          why: Why(skills: e.member.skills, endorsements: e.member.endorsements,
-                                   evidence: e.evidence.map { Evidence(id: $0.doc.id.description, title: $0.doc.title, how: $0.how.rawValue) },
-                                   evidenceCount: e.evidenceCount))
-        }
     }
 }
 

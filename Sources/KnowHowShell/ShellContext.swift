@@ -50,6 +50,12 @@ public final class ShellContext {
     }
     public var today: Day { now.day }
 
+    /// The use cases over the store, on this context's clock.
+    public var community: Community {
+        let environment = self.environment
+        return Community(store: store, clock: { environment["KNOWHOW_NOW"].flatMap(Timestamp.init) ?? .now })
+    }
+
     public init(store: KnowledgeStore, storeLabel: String, settings: Settings = Settings(), console: Console,
                 environment: [String: String] = ProcessInfo.processInfo.environment, interactive: Bool = false) {
         self.store = store; self.storeLabel = storeLabel; self.settings = settings; self.console = console
