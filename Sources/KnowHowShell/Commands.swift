@@ -276,13 +276,16 @@ public struct OpenCommand: ShellCommand {
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
+        guard let opener = ctx.opener else {
+            throw KnowHowError.unsupported("this knowhow cannot open other stores; start it again with --db PATH or --demo")
+        }
         if demo {
-            ctx.store = try DemoData.open(environment: ctx.environment)
+            ctx.store = try opener.openDemo(environment: ctx.environment)
             ctx.storeLabel = "demo"
         } else {
             guard let path else { throw KnowHowError.missingField("a path (open PATH, or open --demo)") }
             let p = Paths.expand(path)
-            ctx.store = try StoreFactory.open(path: p, shared: ctx.sharedStores)
+            ctx.store = try opener.open(path: p, shared: ctx.sharedStores)
             ctx.storeLabel = p
         }
         ctx.lastRefs = []

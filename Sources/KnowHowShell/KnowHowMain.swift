@@ -101,7 +101,8 @@ public enum KnowHowMain {
     """
 
     /// Runs the program; returns the exit status.
-    public static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
+    public static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+                           opener: StoreOpener) -> Int32 {
         let globals: Globals, args: [String]
         do { (globals, args) = try extractGlobals(arguments) } catch {
             writeErr("knowhow: \(error)\n"); return 2
@@ -121,12 +122,13 @@ public enum KnowHowMain {
         do {
             let store: KnowledgeStore, label: String
             if globals.demo {
-                store = try DemoData.open(environment: environment); label = "demo"
+                store = try opener.openDemo(environment: environment); label = "demo"
             } else {
-                let path = Paths.expand(globals.db ?? StoreFactory.defaultPath(environment: environment))
-                store = try StoreFactory.open(path: path, shared: globals.shared); label = path
+                let path = Paths.expand(globals.db ?? opener.defaultPath(environment: environment))
+                store = try opener.open(path: path, shared: globals.shared); label = path
             }
             ctx = ShellContext(store: store, storeLabel: label, settings: settings, console: console, environment: environment)
+            ctx.opener = opener
             ctx.sharedStores = globals.shared
             ctx.actor = Identity.resolve(flag: globals.actor, environment: environment, store: store)?.handle
         } catch {

@@ -3,6 +3,7 @@ import Testing
 @testable import KnowHowCore
 @testable import KnowHowShell
 @testable import KnowHowSQLite
+@testable import knowhow
 
 /// Transcript tests: each file in Transcripts/ is a shell session.
 ///
@@ -83,6 +84,7 @@ struct TranscriptTests {
         let console = Console(styler: Styler(enabled: false), width: 80)
         let env = ["HOME": NSTemporaryDirectory(), "KNOWHOW_NOW": "2026-11-25T12:00:00Z", "XDG_CACHE_HOME": NSTemporaryDirectory() + "knowhow-transcripts", "KNOWHOW_DEMO": Self.fixtures.appendingPathComponent(fixture).path]
         let ctx = ShellContext(store: store, storeLabel: "test", console: console, environment: env)
+        ctx.opener = StoreFactory()
         let shell = Shell(ctx: ctx)
         // $FIXTURES and $TMP stand for real folders in input, and are put back in output.
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("kh-transcript-\(UUID().uuidString)").path
