@@ -139,8 +139,8 @@ public struct ImportCommand: ShellCommand {
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         // Progress is redrawn in place on a terminal, and cleared at the end.
         let live = TerminalInfo.isTerminal(STDERR_FILENO)
-        let progress: ((String) -> Void)? = live ? { FileHandle.standardError.write(Data("\r\u{1B}[K\($0)".utf8)) } : nil
-        defer { if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
+        let progress: ((String) -> Void)? = live ? { ctx.console.progress($0) } : nil
+        defer { if live { ctx.console.progress(nil) } }
         let summary = try Importer.importFile(Paths.expand(file), into: ctx.store, renumber: renumber, progress: progress)
         ctx.console.print(summary.description)
         return .ok

@@ -21,9 +21,7 @@ extension ShellContext {
     /// Output written so far goes to the terminal before a question (tests keep it in the console).
     func flushForPrompt() {
         guard prompter is TerminalPrompter else { return }
-        let (out, err) = console.drain()
-        if !out.isEmpty { FileHandle.standardOutput.write(Data(out.utf8)) }
-        if !err.isEmpty { FileHandle.standardError.write(Data(err.utf8)) }
+        console.flush()
     }
 
     /// Yes when `yes` was given or the person says so; in scripts, an error naming the flag.

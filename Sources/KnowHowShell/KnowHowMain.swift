@@ -172,9 +172,7 @@ public enum KnowHowMain {
     }
 
     static func flush(_ ctx: ShellContext) {
-        let (out, err) = ctx.console.drain()
-        if !out.isEmpty { FileHandle.standardOutput.write(Data(out.utf8)) }
-        if !err.isEmpty { writeErr(err) }
+        ctx.console.flush()
     }
 
     static func writeErr(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
@@ -304,11 +302,8 @@ public final class Shell {
             if line.hasSuffix("\\") { pending += line.dropLast() + "\n"; continue }
             line = pending + line; pending = ""
             let st = runLine(line)
-            let (out, err) = ctx.console.drain()
-            if !out.isEmpty { FileHandle.standardOutput.write(Data(out.utf8)) }
-            if !err.isEmpty {
-                let prefixed = st.code >= 2 ? err.replacingOccurrences(of: "knowhow: ", with: "knowhow: line \(lineNumber): ") : err
-                FileHandle.standardError.write(Data(prefixed.utf8))
+            ctx.console.flush { err in
+                st.code >= 2 ? err.replacingOccurrences(of: "knowhow: ", with: "knowhow: line \(lineNumber): ") : err
             }
             if st.quit { break }
             if st.code >= 2 {

@@ -110,7 +110,7 @@ public final class ShellContext {
             } catch let e as KnowHowError {
                 try printJSONLine(["query": text, "error": e.description])
             }
-            FileHandle.standardOutput.write(Data(console.drain().out.utf8))
+            console.flush()
         }
         return any ? .ok : .noResults
     }
