@@ -130,6 +130,56 @@ public struct Community {
         try store.similar(to: draft, limit: limit)
     }
 
+    // MARK: - Questions, answers, endorsements
+
+    /// Asks a question for `actor`, then finds who could help and what may already answer it
+    /// (logged as an `ask` search).
+    public func ask(_ title: String, body: String?, tags: [String], as actor: String) throws -> AskView {
+        let title = title.trimmingCharacters(in: .whitespaces)
+        guard !title.isEmpty else { throw KnowHowError.missingField("the question (ask How do I …?)") }
+        let tags = try tags.map(Validation.tag)
+        let id = try store.ask(Question(title: title, body: body, tags: tags, asker: actor))
+        let topic = ([title, body ?? ""] + tags).joined(separator: " ")
+        var who = ExpertQuery(topic: String(topic.prefix(QueryParser.maxLength - 100)))
+        who.exclude = [actor]
+        who.limit = 5
+        // The question is saved: finding helpers is a courtesy that must not make it look failed.
+        let helpers = (try? ExpertRanker.rank(who, source: store, now: now)) ?? []
+        var related: [SearchHit] = []
+        if var q = try? ExpertRanker.relaxedQuery(who.topic) {
+            q.filters = [Filter(.type, "member", negated: true), Filter(.type, "answer", negated: true)]
+            related = (try? store.search(q, limit: 6))?.hits.filter { $0.ref != .entry(id) }.prefix(5).map { $0 } ?? []
+        }
+        logSearch(.ask, title, results: related.count, weak: isWeak(title, results: related.count), as: actor)
+        return AskView(question: id, title: title, helpers: WhoView(topic: title, experts: helpers), related: related)
+    }
+
+    /// Answers a question for `actor`.
+    public func answer(_ question: EntryID, _ text: String, as actor: String) throws -> EntryID {
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw KnowHowError.missingField("the answer text (answer \(question) Your answer…)")
+        }
+        return try store.answer(Answer(question: question, body: text, author: actor))
+    }
+
+    /// Accepts an answer (the store checks that this is the asker, or a curator); returns its question.
+    public func accept(_ answer: EntryID) throws -> EntryID {
+        guard answer.type == .answer else {
+            throw KnowHowError.invalidValue(field: "answer", value: answer.description, expected: "an answer id such as a12")
+        }
+        _ = try store.answer(answer)
+        return try store.accept(answer)
+    }
+
+    /// Endorses (or withdraws an endorsement of) a member's skill for `actor`; the tag may be an
+    /// alias. Returns the tag's name and whether anything changed.
+    public func endorse(_ member: String, for tag: String, withdraw: Bool = false, as actor: String) throws -> (tag: String, changed: Bool) {
+        let name = try store.tag(tag).tag.name
+        let changed = withdraw ? try store.withdrawEndorsement(member, tag: name, by: actor)
+                               : try store.endorse(member, tag: name, by: actor)
+        return (name, changed)
+    }
+
     // MARK: - Insights
 
     /// Learning goals at least `minMembers` share, the `limit` most shared, each with who could
@@ -168,6 +218,38 @@ public struct Community {
         }
         return GapsView(span: span, log: log, groups: groups, filled: filled, vocabulary: vocabulary,
                         unanswered: unanswered, demand: demand)
+    }
+
+    /// Mentoring pairs: learners with experts who mentor, at most `perMentor` for a mentor and
+    /// `perLearner` for a learner; with `tag`, only that skill counts.
+    public func match(tag: String?, perMentor: Int, perLearner: Int) throws -> MatchView {
+        guard (1...50).contains(perMentor), (1...50).contains(perLearner) else {
+            throw KnowHowError.invalidValue(field: "--per-mentor/--per-learner", value: "\(perMentor)/\(perLearner)", expected: "numbers from 1 to 50")
+        }
+        var members = try store.allMembers()
+        var only: String?
+        if let tag {
+            only = try store.tag(tag).tag.name
+            // Only that skill counts: learners and mentors of other skills do not compete for the same slots.
+            members = members.map { m in
+                var m = m
+                m.skills = m.skills.filter { $0.tag == only }
+                m.interests = m.interests.filter { $0 == only }
+                return m
+            }
+        }
+        let (suggestions, unmatched) = MentorMatcher.suggest(members, perMentor: perMentor, perLearner: perLearner)
+        return MatchView(perMentor: perMentor, perLearner: perLearner, tag: only, suggestions: suggestions, unmatched: unmatched)
+    }
+
+    /// Resources and practices nobody touched for `days`, oldest first, leaving practices with a
+    /// review date to `review`.
+    public func stale(days: Int) throws -> StaleView {
+        let cutoff = Timestamp(seconds: now.seconds - Int64(days) * 86_400)
+        let untouched = try store.untouched(since: cutoff)
+        let stale = untouched.filter { $0.reviewBy == nil }
+        let due = try store.dueForReview(within: 30, today: now.day)
+        return StaleView(days: days, cutoff: cutoff, stale: stale, withReviewDate: untouched.count - stale.count, due: due)
     }
 
     /// The facts `stats` draws, for `span`; top lists hold `limit` rows. `sinceGiven` says whether

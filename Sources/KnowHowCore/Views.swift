@@ -280,3 +280,79 @@ public struct GapsView: Codable, Sendable {
         wantedTags = demand.map { Demand(tag: $0.tag, want: $0.wanting, searched: $0.searching, asked: $0.questions) }
     }
 }
+
+/// `ask`: the new question, who could help, what may already answer it.
+public struct AskView: Codable, Sendable {
+    public var question: String
+    public var helpers: WhoView
+    public var existing: [HitView]
+    /// The question's title.
+    public var title: String { _title }
+    private var _title = ""
+    /// What may already answer it, with matched words marked, for screens.
+    public var related: [SearchHit] { _related }
+    private var _related: [SearchHit] = []
+
+    enum CodingKeys: String, CodingKey { case question, helpers, existing }
+
+    public init(question: EntryID, title: String, helpers: WhoView, related: [SearchHit]) {
+        self.question = question.description
+        self.helpers = helpers
+        existing = HitView.numbered(related)
+        _title = title
+        _related = related
+    }
+}
+
+/// `match`: mentoring suggestions, and skills left without a mentor.
+public struct MatchView: Codable, Sendable {
+    public struct Pair: Codable, Sendable { public var learner: String; public var mentor: String; public var tag: String; public var score: Double; public var reasons: [String] }
+    public struct Left: Codable, Sendable { public var tag: String; public var learners: [String]; public var mentors: Int }
+    public var perMentor: Int
+    public var perLearner: Int
+    public var suggestions: [Pair]
+    public var unmatched: [Left]
+    /// The one skill asked about, by its name.
+    public var tag: String? { _tag }
+    private var _tag: String?
+    /// The suggestions and skills left as the core computed them, for screens.
+    public var pairs: [MentorSuggestion] { _pairs }
+    private var _pairs: [MentorSuggestion] = []
+    public var left: [UnmatchedLearning] { _left }
+    private var _left: [UnmatchedLearning] = []
+
+    enum CodingKeys: String, CodingKey { case perMentor, perLearner, suggestions, unmatched }
+
+    public init(perMentor: Int, perLearner: Int, tag: String?, suggestions: [MentorSuggestion], unmatched: [UnmatchedLearning]) {
+        self.perMentor = perMentor; self.perLearner = perLearner; _tag = tag; _pairs = suggestions; _left = unmatched
+        self.suggestions = suggestions.map { Pair(learner: $0.learner, mentor: $0.mentor, tag: $0.tag,
+                                                  score: ($0.score * 100).rounded() / 100, reasons: $0.reasons) }
+        self.unmatched = unmatched.map { Left(tag: $0.tag, learners: $0.learners, mentors: $0.mentors) }
+    }
+}
+
+/// `stale`: what nobody has changed for a long time.
+public struct StaleView: Codable, Sendable {
+    public struct Row: Codable, Sendable { public var id: String; public var title: String; public var lastTouched: String; public var contributor: String?; public var reviewBy: String? }
+    public var days: Int
+    public var since: String
+    public var entries: [Row]
+    /// Practices untouched as long that have a review date (`review` lists them when due).
+    public var withReviewDate: Int
+    public var dueForReview: [String]
+    /// The entries, for screens.
+    public var stale: [UntouchedEntry] { _stale }
+    private var _stale: [UntouchedEntry] = []
+    /// Untouched since this moment.
+    public var cutoff: Timestamp? { _cutoff }
+    private var _cutoff: Timestamp?
+
+    enum CodingKeys: String, CodingKey { case days, since, entries, withReviewDate, dueForReview }
+
+    public init(days: Int, cutoff: Timestamp, stale: [UntouchedEntry], withReviewDate: Int, due: [Practice]) {
+        self.days = days; since = cutoff.description; self.withReviewDate = withReviewDate; _stale = stale; _cutoff = cutoff
+        entries = stale.map { Row(id: $0.id.description, title: $0.title, lastTouched: $0.lastTouched.description,
+                                  contributor: $0.contributor, reviewBy: $0.reviewBy?.description) }
+        dueForReview = due.compactMap { $0.id?.description }
+    }
+}

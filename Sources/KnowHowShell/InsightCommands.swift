@@ -333,31 +333,11 @@ public struct MatchCommand: ShellCommand {
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
-        guard (1...50).contains(perMentor), (1...50).contains(perLearner) else {
-            throw KnowHowError.invalidValue(field: "--per-mentor/--per-learner", value: "\(perMentor)/\(perLearner)", expected: "numbers from 1 to 50")
-        }
-        var members = try ctx.store.allMembers()
-        var only: String?
-        if let tag {
-            only = try ctx.store.tag(tag).tag.name
-            // Only that skill counts: learners and mentors of other skills do not compete for the same slots.
-            members = members.map { m in
-                var m = m
-                m.skills = m.skills.filter { $0.tag == only }
-                m.interests = m.interests.filter { $0 == only }
-                return m
-            }
-        }
-        let (suggestions, unmatched) = MentorMatcher.suggest(members, perMentor: perMentor, perLearner: perLearner)
+        let view = try ctx.community.match(tag: tag, perMentor: perMentor, perLearner: perLearner)
+        let suggestions = view.pairs, unmatched = view.left, only = view.tag
         ctx.lastRefs = suggestions.map { .member($0.mentor) }
         if json || ctx.settings.json {
-            struct Pair: Encodable { var learner: String; var mentor: String; var tag: String; var score: Double; var reasons: [String] }
-            struct Left: Encodable { var tag: String; var learners: [String]; var mentors: Int }
-            struct Out: Encodable { var perMentor: Int; var perLearner: Int; var suggestions: [Pair]; var unmatched: [Left] }
-            try ctx.printJSON(Out(perMentor: perMentor, perLearner: perLearner,
-                                  suggestions: suggestions.map { Pair(learner: $0.learner, mentor: $0.mentor, tag: $0.tag,
-                                                                      score: ($0.score * 100).rounded() / 100, reasons: $0.reasons) },
-                                  unmatched: unmatched.map { Left(tag: $0.tag, learners: $0.learners, mentors: $0.mentors) }))
+            try ctx.printJSON(view)
             return suggestions.isEmpty ? .noResults : .ok
         }
         let c = ctx.console, s = c.styler
@@ -419,20 +399,12 @@ public struct StaleCommand: ShellCommand {
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         _ = try bounded(days, "--days", 1...36_500)
         let limit = try output.limit(ctx)
-        let cutoff = Timestamp(seconds: ctx.now.seconds - Int64(days) * 86_400)
         // Practices with a review date are `review`'s to list (due) or already looked after (not yet due).
-        let untouched = try ctx.store.untouched(since: cutoff)
-        let stale = untouched.filter { $0.reviewBy == nil }
-        let scheduled = untouched.count - stale.count
-        let due = try ctx.store.dueForReview(within: 30, today: ctx.today)
+        let view = try ctx.community.stale(days: days)
+        let stale = view.stale, scheduled = view.withReviewDate, due = view.dueForReview
         ctx.lastRefs = stale.prefix(limit).map { .entry($0.id) }
         if output.json(ctx) {
-            struct Row: Encodable { var id: String; var title: String; var lastTouched: String; var contributor: String?; var reviewBy: String? }
-            struct Out: Encodable { var days: Int; var since: String; var entries: [Row]; var withReviewDate: Int; var dueForReview: [String] }
-            try ctx.printJSON(Out(days: days, since: cutoff.description, 
-                                  entries: stale.map { Row(id: $0.id.description, title: $0.title, lastTouched: $0.lastTouched.description,
-                                                           contributor: $0.contributor, reviewBy: $0.reviewBy?.description) },
-                                  withReviewDate: scheduled, dueForReview: due.compactMap { $0.id?.description }))
+            try ctx.printJSON(view)
             return stale.isEmpty ? .noResults : .ok
         }
         let c = ctx.console, s = c.styler
@@ -440,7 +412,7 @@ public struct StaleCommand: ShellCommand {
         if stale.isEmpty {
             c.error("nothing has gone untouched for \(Layout.count(days, "day"))")
         } else {
-            c.print(s.bold("Untouched for \(Layout.count(days, "day")) or more") + s.dim("  since \(cutoff.day) · "
+            c.print(s.bold("Untouched for \(Layout.count(days, "day")) or more") + s.dim("  since \(view.cutoff.map { $0.day.description } ?? view.since) · "
                     + Chart.plural(resources, "resource") + ", " + Chart.plural(stale.count - resources, "practice")))
             for e in stale.prefix(limit) {
                 let tail = e.contributor.map { "  @" + $0 } ?? ""

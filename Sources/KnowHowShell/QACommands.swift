@@ -66,30 +66,14 @@ public struct AskCommand: ShellCommand {
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let me = try ctx.requireActor("asking a question")
-        let title = QueryWords.text(words).trimmingCharacters(in: .whitespaces)
-        guard !title.isEmpty else { throw KnowHowError.missingField("the question (ask How do I …?)") }
-        let tags = try self.tags.map(Validation.tag)
-        let id = try ctx.store.ask(Question(title: title, body: body, tags: tags, asker: me))
-        let topic = ([title, body ?? ""] + tags).joined(separator: " ")
-        var who = ExpertQuery(topic: String(topic.prefix(QueryParser.maxLength - 100)))
-        who.exclude = [me]
-        who.limit = 5
-        let helpers = (try? ExpertRanker.rank(who, source: ctx.store, now: ctx.now)) ?? []
-        var related: [SearchHit] = []
-        if var q = try? ExpertRanker.relaxedQuery(who.topic) {
-            q.filters = [Filter(.type, "member", negated: true), Filter(.type, "answer", negated: true)]
-            related = (try? ctx.store.search(q, limit: 6))?.hits.filter { $0.ref != .entry(id) }.prefix(5).map { $0 } ?? []
-        }
-        let community = ctx.community
-        community.logSearch(.ask, title, results: related.count, weak: community.isWeak(title, results: related.count), as: ctx.actor)
+        let view = try ctx.community.ask(QueryWords.text(words), body: body, tags: tags, as: me)
         if json {
-            struct Out: Encodable { var question: String; var helpers: WhoView; var existing: [HitView] }
-            try ctx.printJSON(Out(question: id.description, helpers: WhoView(topic: title, experts: helpers),
-                                  existing: HitView.numbered(related)))
+            try ctx.printJSON(view)
             return .ok
         }
+        let title = view.title, helpers = view.helpers.experts, related = view.related
         let s = ctx.console.styler
-        ctx.console.print("asked \(s.id(id.description)): \(title)")
+        ctx.console.print("asked \(s.id(view.question)): \(title)")
         if !helpers.isEmpty {
             ctx.console.print(); ctx.console.print(s.bold("Who could help"))
             Render.experts(helpers, ctx: ctx)
@@ -118,9 +102,7 @@ public struct AnswerCommand: ShellCommand {
         guard case .entry(let q)? = try ctx.resolve(question), q.type == .question else {
             throw KnowHowError.invalidValue(field: "question", value: question, expected: "a question id such as q3")
         }
-        let text = QueryWords.text(words)
-        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw KnowHowError.missingField("the answer text (answer \(q) Your answer…)") }
-        let id = try ctx.store.answer(Answer(question: q, body: text, author: me))
+        let id = try ctx.community.answer(q, QueryWords.text(words), as: me)
         ctx.console.print("answered \(q) as \(ctx.styler.id(id.description))")
         return .ok
     }
@@ -140,11 +122,9 @@ public struct AcceptCommand: ShellCommand {
         guard case .entry(let a)? = try ctx.resolve(answer), a.type == .answer else {
             throw KnowHowError.invalidValue(field: "answer", value: answer, expected: "an answer id such as a12")
         }
-        let ans = try ctx.store.answer(a)
-        let q = try ctx.store.question(ans.question)
         // The store checks that this is the asker (or a curator).
-        _ = try ctx.store.accept(a)
-        ctx.console.print("accepted \(a) as the answer to \(q.id!)")
+        let q = try ctx.community.accept(a)
+        ctx.console.print("accepted \(a) as the answer to \(q)")
         return .ok
     }
 }
@@ -165,12 +145,10 @@ public struct EndorseCommand: ShellCommand {
         guard case .member(let h)? = try ctx.resolve(member) else {
             throw KnowHowError.invalidValue(field: "member", value: member, expected: "a @handle")
         }
-        let tagName = try ctx.store.tag(tag).tag.name
+        let (tagName, done) = try ctx.community.endorse(h, for: tag, withdraw: withdraw, as: me)
         if withdraw {
-            let done = try ctx.store.withdrawEndorsement(h, tag: tagName, by: me)
             ctx.console.print(done ? "withdrew your endorsement of @\(h) for \(tagName)" : "you had not endorsed @\(h) for \(tagName)")
         } else {
-            let done = try ctx.store.endorse(h, tag: tagName, by: me)
             ctx.console.print(done ? "endorsed @\(h) for \(tagName)" : "you already endorse @\(h) for \(tagName)")
         }
         return .ok
