@@ -512,15 +512,14 @@ extension SQLiteKnowledgeStore {
                 let host = String(key.prefix { $0 != "/" && $0 != "?" })
                 for r in try Row.fetchAll(db, sql: "SELECT id, title, url FROM resource WHERE url LIKE ?", arguments: ["%" + host + "%"])
                 where Similarity.urlKey(r["url"]) == key {
-                    add(.entry(EntryID(.resource, r["id"])), r["title"], "same address", 1)
+                    add(.entry(EntryID(.resource, r["id"])), r["title"], Similarity.sameAddress, 1)
                 }
             }
             if draft.type == .member {
-                let nameKey = Similarity.nameKey(draft.title)
                 for r in try Row.fetchAll(db, sql: "SELECT handle, name, email FROM member WHERE lower(email) = lower(?) OR name = ?",
                                           arguments: [Validation.text(draft.email), draft.title]) {
                     let sameEmail = (r["email"] as String?)?.lowercased() == draft.email?.lowercased() && draft.email != nil
-                    add(.member(r["handle"]), r["name"], sameEmail ? "same email" : "same name", 1)
+                    add(.member(r["handle"]), r["name"], sameEmail ? Similarity.sameEmail : Similarity.sameName, 1)
                 }
                 // Names written differently: Kim Lee, kim-lee, KimLee.
                 let words = Similarity.words(draft.title)
@@ -531,12 +530,7 @@ extension SQLiteKnowledgeStore {
                         WHERE entry_fts MATCH ? AND (f.rowid & 7) = 1 ORDER BY \(Self.rankSQL) LIMIT 20
                         """, arguments: [match]) {
                         let h: String = r["handle"], name: String = r["name"]
-                        if Similarity.nameKey(name) == nameKey || Similarity.nameKey(h) == nameKey {
-                            add(.member(h), name, "same name", 1)
-                        } else {
-                            let s = Similarity.titleScore(name, draft.title)
-                            if s >= Similarity.nearIdenticalTitle { add(.member(h), name, "similar name", s) }
-                        }
+                        if let like = Similarity.memberLikeness(name: name, handle: h, to: draft) { add(.member(h), name, like.why, like.score) }
                     }
                 }
             } else {
@@ -548,23 +542,16 @@ extension SQLiteKnowledgeStore {
                         SELECT rowid, title, summary FROM entry_fts WHERE entry_fts MATCH ? AND (rowid & 7) = ?
                         ORDER BY \(Self.rankSQL) LIMIT 25
                         """, arguments: [match, code])
-                    let draftText = Similarity.words(draft.title + " " + (draft.summary ?? ""))
                     let draftTags = Set(try draft.tags.compactMap { t in
                         try Self.tagID(db, t, create: false).flatMap { try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [$0]) }
                     })
                     for r in rows {
                         let key: Int64 = r["rowid"]
-                        let title: String = r["title"], summary: String = r["summary"] ?? ""
-                        let t = Similarity.titleScore(title, draft.title)
-                        let both = Similarity.dice(Similarity.words(title + " " + summary), draftText)
+                        let title: String = r["title"], summary: String? = r["summary"]
                         let ref = EntryRef.entry(EntryID(draft.type, EntryKey.number(key)))
                         let sharesTag = !draftTags.isDisjoint(with: try Self.entryTags(db, key: key))
-                        if t >= Similarity.closeTitle {
-                            add(ref, title, "similar title", t)
-                        } else if t >= Similarity.similarTitle && sharesTag {
-                            add(ref, title, "similar title, same tags", t)
-                        } else if draft.summary != nil, both >= 0.5 {
-                            add(ref, title, "similar title and summary", both)
+                        if let like = Similarity.entryLikeness(title: title, summary: summary, to: draft, sharesTag: sharesTag) {
+                            add(ref, title, like.why, like.score)
                         }
                     }
                 }
@@ -594,7 +581,7 @@ extension SQLiteKnowledgeStore {
                 byURL[Similarity.urlKey(r["url"]), default: []].append((.entry(EntryID(.resource, r["id"])), r["title"], r["id"]))
             }
             for (_, group) in byURL.sorted(by: { $0.key < $1.key }) where group.count > 1 {
-                for other in group.dropFirst() { add(group[0], other, "same address") }
+                for other in group.dropFirst() { add(group[0], other, Similarity.sameAddress) }
             }
             // Near-identical titles: compare neighbours in two orders (as typed, and by sorted words).
             for type in [EntryType.resource, .practice] {
@@ -611,7 +598,7 @@ extension SQLiteKnowledgeStore {
                             let s = Similarity.titleScore(items[i].title, items[j].title)
                             if s >= Similarity.nearIdenticalTitle {
                                 add((items[i].ref, items[i].title, items[i].n), (items[j].ref, items[j].title, items[j].n),
-                                    "near-identical titles (\(Int((s * 100).rounded()))%)", s)
+                                    Similarity.nearIdenticalTitles(s), s)
                             }
                         }
                     }
@@ -633,7 +620,7 @@ extension SQLiteKnowledgeStore {
                         let s = Similarity.titleScore(item.title, other.title)
                         if s >= Similarity.similarTitle {
                             add((item.ref, item.title, item.n), (other.ref, other.title, other.n),
-                                "similar titles, same tags (\(Int((s * 100).rounded()))%)", s * 0.9)
+                                Similarity.similarTitlesSameTags(s), s * 0.9)
                         }
                     }
                 }
@@ -649,10 +636,10 @@ extension SQLiteKnowledgeStore {
                 if handleKey != Similarity.nameKey(m["name"]) { byName[handleKey, default: []].append(entry) }
             }
             for (_, group) in byEmail.sorted(by: { $0.key < $1.key }) where group.count > 1 {
-                for other in group.dropFirst() { add(group[0], other, "same email") }
+                for other in group.dropFirst() { add(group[0], other, Similarity.sameEmail) }
             }
             for (key, group) in byName.sorted(by: { $0.key < $1.key }) where group.count > 1 && key.count >= 4 {
-                for other in group.dropFirst() where other.0 != group[0].0 { add(group[0], other, "same name", 0.95) }
+                for other in group.dropFirst() where other.0 != group[0].0 { add(group[0], other, Similarity.sameName, 0.95) }
             }
             // Strongest first; among equals, in the order found (by kind, then number).
             let ranked = pairs.enumerated().sorted { ($0.element.strength, $1.offset) > ($1.element.strength, $0.offset) }.map(\.element)

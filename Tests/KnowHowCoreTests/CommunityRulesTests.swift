@@ -1,0 +1,38 @@
+import Testing
+@testable import KnowHowCore
+
+/// Rules that used to live in the SQLite store, now in the core so that every store applies them
+/// alike: the classes of similar entries with their words, and the first member's role.
+struct CommunityRulesTests {
+    @Test(arguments: [
+        // (existing title, summary, shares a tag, draft title, draft summary, expected why)
+        ("New starter onboarding checklist", nil, false, "Onboarding checklist for new starters", nil, "similar title"),
+        ("Onboarding checklist for volunteers", nil, true, "Onboarding checklist for new staff", nil, "similar title, same tags"),
+        ("Onboarding checklist for volunteers", nil, false, "Onboarding checklist for new staff", nil, nil),
+        ("Buddy scheme", "pair every new starter with a buddy for onboarding", false, "Mentors for starters",
+         "pair every new starter with a buddy for onboarding", "similar title and summary"),
+        ("Lone working policy", nil, true, "Grant writing tips", nil, nil),
+    ] as [(String, String?, Bool, String, String?, String?)])
+    func entryLikeness(_ c: (String, String?, Bool, String, String?, String?)) {
+        let draft = Draft(type: .resource, title: c.3, summary: c.4)
+        #expect(Similarity.entryLikeness(title: c.0, summary: c.1, to: draft, sharesTag: c.2)?.why == c.5, "\(c.0) ~ \(c.3)")
+    }
+
+    @Test func membersWithTheSameNameHoweverWrittenAreTheSameName() {
+        let draft = Draft(type: .member, title: "Kim Lee")
+        #expect(Similarity.memberLikeness(name: "KimLee", handle: "kimlee", to: draft)?.why == "same name")
+        #expect(Similarity.memberLikeness(name: "Someone Else", handle: "kim-lee", to: draft)?.why == "same name")
+        #expect(Similarity.memberLikeness(name: "Sam Patel", handle: "sam", to: draft) == nil)
+    }
+
+    @Test func duplicateReasonsSayHowClose() {
+        #expect(Similarity.nearIdenticalTitles(0.876) == "near-identical titles (88%)")
+        #expect(Similarity.similarTitlesSameTags(0.6) == "similar titles, same tags (60%)")
+    }
+
+    @Test func aNewCommunitysFirstMemberIsItsCurator() {
+        #expect(Role.onJoining(.member, isFirstMember: true) == .curator)
+        #expect(Role.onJoining(.member, isFirstMember: false) == .member)
+        #expect(Role.onJoining(.contributor, isFirstMember: false) == .contributor)
+    }
+}
