@@ -101,9 +101,7 @@ extension SQLiteKnowledgeStore {
         return try change(.editResource, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
             let n = try Self.requireOwn(db, id)
             let current = try Self.loadResource(db, number: n)
-            let stale = Self.resourceFields(original, current)
-            if !stale.isEmpty { throw KnowHowError.staleEdit(entry: id.description, changed: stale, keptIn: nil) }
-            let changed = Self.resourceFields(current, edited)
+            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
             guard !changed.isEmpty else { note.discard = true; return [] }
             try Validation.checkLengths(edited)
             guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a resource's title") }
@@ -133,9 +131,7 @@ extension SQLiteKnowledgeStore {
         return try change(.editPractice, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
             let n = try Self.requireOwn(db, id)
             let current = try Self.loadPractice(db, number: n)
-            let stale = Self.practiceFields(original, current)
-            if !stale.isEmpty { throw KnowHowError.staleEdit(entry: id.description, changed: stale, keptIn: nil) }
-            let changed = Self.practiceFields(current, edited)
+            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
             guard !changed.isEmpty else { note.discard = true; return [] }
             try Validation.checkLengths(edited)
             guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a practice's title") }
@@ -161,9 +157,7 @@ extension SQLiteKnowledgeStore {
         return try change(.editMember, target: { _ in Target(ref: "@" + handle, owner: handle) }) { db, note in
             let id = try Self.requireOwnMember(db, handle)
             let current = try Self.loadMember(db, id: id)
-            let stale = Self.memberFields(original, current)
-            if !stale.isEmpty { throw KnowHowError.staleEdit(entry: "@" + handle, changed: stale, keptIn: nil) }
-            let changed = Self.memberFields(current, edited)
+            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: "@" + handle)
             guard !changed.isEmpty else { note.discard = true; return [] }
             if changed.contains("handle") {
                 throw KnowHowError.unsupported("a handle cannot be changed; to combine two members use `merge @keep @drop`")
@@ -215,52 +209,6 @@ extension SQLiteKnowledgeStore {
             try db.execute(sql: "DELETE FROM entry_tag WHERE entry = ? AND tag_id = ?", arguments: [key, t])
         }
         for t in keep { try db.execute(sql: "INSERT OR IGNORE INTO entry_tag(entry, tag_id) VALUES (?, ?)", arguments: [key, t]) }
-    }
-
-    static func resourceFields(_ a: Resource, _ b: Resource) -> [String] {
-        var f: [String] = []
-        if a.title != b.title { f.append("title") }
-        if a.url != b.url { f.append("url") }
-        if a.kind != b.kind { f.append("kind") }
-        if a.summary != b.summary { f.append("summary") }
-        if a.body != b.body { f.append("details") }
-        if Set(a.tags) != Set(b.tags) { f.append("tags") }
-        if a.contributor != b.contributor { f.append("contributor") }
-        if Set(a.authors) != Set(b.authors) { f.append("authors") }
-        if a.status != b.status { f.append("status") }
-        return f
-    }
-
-    static func practiceFields(_ a: Practice, _ b: Practice) -> [String] {
-        var f: [String] = []
-        if a.title != b.title { f.append("title") }
-        if a.context != b.context { f.append("context") }
-        if a.practice != b.practice { f.append("practice") }
-        if a.evidence != b.evidence { f.append("evidence") }
-        if Set(a.tags) != Set(b.tags) { f.append("tags") }
-        if a.contributor != b.contributor { f.append("contributor") }
-        if a.status != b.status { f.append("status") }
-        if a.verifiedBy != b.verifiedBy { f.append("verified by") }
-        if a.reviewBy != b.reviewBy { f.append("review by") }
-        return f
-    }
-
-    static func memberFields(_ a: Member, _ b: Member) -> [String] {
-        var f: [String] = []
-        if a.handle != b.handle { f.append("handle") }
-        if a.name != b.name { f.append("name") }
-        if a.email != b.email { f.append("email") }
-        if a.organisation != b.organisation { f.append("organisation") }
-        if a.sector != b.sector { f.append("sector") }
-        if a.location != b.location { f.append("location") }
-        if a.timeZone != b.timeZone { f.append("time zone") }
-        if a.bio != b.bio { f.append("about") }
-        if a.role != b.role { f.append("role") }
-        if a.openToQuestions != b.openToQuestions { f.append("open to questions") }
-        if a.mentoring != b.mentoring { f.append("mentoring") }
-        if Set(a.skills) != Set(b.skills) { f.append("skills") }
-        if Set(a.interests) != Set(b.interests) { f.append("interests") }
-        return f
     }
 
     // MARK: - Tags

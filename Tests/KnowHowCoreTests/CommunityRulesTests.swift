@@ -36,3 +36,29 @@ struct CommunityRulesTests {
         #expect(Role.onJoining(.contributor, isFirstMember: false) == .contributor)
     }
 }
+
+/// Field diffs and the stale-edit check, once for every store.
+struct EditRulesTests {
+    @Test func anEditSaysWhichFieldsItChanges() throws {
+        let original = Resource(title: "Checklist", url: "https://a.example", tags: ["onboarding"])
+        var edited = original
+        edited.title = "New starter checklist"
+        edited.tags = ["onboarding", "social-care"]
+        #expect(try EditRules.changes(from: original, current: original, to: edited, entry: "r1") == ["title", "tags"])
+        // The same tags in another order are no change.
+        var reordered = original
+        reordered.tags = original.tags.reversed()
+        #expect(try EditRules.changes(from: original, current: original, to: reordered, entry: "r1") == [])
+    }
+
+    @Test func anEditOfSomethingChangedMeanwhileIsRefusedNamingTheFields() {
+        let original = Member(handle: "kim", name: "Kim Lee")
+        var current = original
+        current.organisation = "Lattice"
+        var edited = original
+        edited.name = "Kim Lee-Park"
+        #expect(throws: KnowHowError.staleEdit(entry: "@kim", changed: ["organisation"], keptIn: nil)) {
+            try EditRules.changes(from: original, current: current, to: edited, entry: "@kim")
+        }
+    }
+}
