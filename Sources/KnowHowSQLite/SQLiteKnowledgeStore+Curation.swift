@@ -648,101 +648,36 @@ extension SQLiteKnowledgeStore {
         case member(Int64, Int64, Member)
     }
 
-    /// What a merge will keep, as a plan to show and as the merged record to write.
+    /// What a merge will keep, as a plan to show and as the merged record to write (the rules
+    /// are the core's, `MergeRules`; the store reads the records and counts what moves).
     static func mergeDraft(_ db: Database, _ keep: EntryRef, _ drop: EntryRef) throws -> (plan: MergePlan, merged: Merged) {
-        guard keep.type == drop.type else {
-            throw KnowHowError.unsupported("\(keep) and \(drop) are not the same kind of thing; merge two resources, two practices or two members")
-        }
-        guard keep != drop else { throw KnowHowError.conflict("\(keep) cannot be merged into itself") }
-        typealias F = MergePlan.MergeField
-        func show(_ s: String?) -> String { s.map { $0.count > 40 ? String($0.prefix(39)) + "…" : $0 } ?? "–" }
-        func list(_ a: [String]) -> String { a.isEmpty ? "–" : a.joined(separator: ", ") }
-        func handles(_ a: [String]) -> String { list(a.map { "@" + $0 }) }
+        try MergeRules.check(keep: keep, drop: drop)
         func count(_ sql: String, _ id: Int64) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: [id]) ?? 0 }
-        func phrase(_ n: Int, _ noun: String, _ tail: String = "") -> String? { n == 0 ? nil : "\(n) \(noun)\(n == 1 ? "" : "s")\(tail)" }
         switch (keep, drop) {
         case (.entry(let ki), .entry(let di)) where ki.type == .resource:
             let k = try requireOwn(db, ki), d = try requireOwn(db, di)
-            let K = try loadResource(db, number: k), D = try loadResource(db, number: d)
-            var m = K
-            m.url = K.url ?? D.url; m.summary = K.summary ?? D.summary; m.body = K.body ?? D.body
-            m.contributor = K.contributor ?? D.contributor
-            m.authors = Array(Set(K.authors + D.authors)).sorted()
-            m.tags = Array(Set(K.tags + D.tags)).sorted()
-            let fields = [
-                F(name: "title", keep: K.title, drop: D.title, result: m.title),
-                F(name: "url", keep: show(K.url), drop: show(D.url), result: show(m.url)),
-                F(name: "kind", keep: K.kind.rawValue, drop: D.kind.rawValue, result: m.kind.rawValue),
-                F(name: "summary", keep: show(K.summary), drop: show(D.summary), result: show(m.summary)),
-                F(name: "tags", keep: list(K.tags), drop: list(D.tags), result: list(m.tags), union: true),
-                F(name: "contributor", keep: handles(K.contributor.map { [$0] } ?? []), drop: handles(D.contributor.map { [$0] } ?? []),
-                  result: handles(m.contributor.map { [$0] } ?? [])),
-                F(name: "authors", keep: handles(K.authors), drop: handles(D.authors), result: handles(m.authors), union: true),
-            ]
-            let moves = [phrase(Set(D.tags).subtracting(K.tags).count, "tag"), phrase(Set(D.authors).subtracting(K.authors).count, "author")].compactMap { $0 }
-            return (MergePlan(keep: keep, drop: drop, fields: fields, moves: moves), .resource(k, d, m))
+            let r = MergeRules.resources(keep: try loadResource(db, number: k), drop: try loadResource(db, number: d), keep, drop)
+            return (r.plan, .resource(k, d, r.merged))
         case (.entry(let ki), .entry(let di)) where ki.type == .practice:
             let k = try requireOwn(db, ki), d = try requireOwn(db, di)
-            let K = try loadPractice(db, number: k), D = try loadPractice(db, number: d)
-            var m = K
-            m.context = K.context ?? D.context; m.practice = K.practice ?? D.practice; m.evidence = K.evidence ?? D.evidence
-            m.contributor = K.contributor ?? D.contributor
-            m.tags = Array(Set(K.tags + D.tags)).sorted()
-            if K.status == .proposed && D.status == .verified {
-                m.status = D.status; m.verifiedBy = D.verifiedBy; m.verifiedAt = D.verifiedAt; m.reviewBy = D.reviewBy
-            }
-            func status(_ p: Practice) -> String { p.status.rawValue + (p.verifiedBy.map { " by @\($0)" } ?? "") }
-            let fields = [
-                F(name: "title", keep: K.title, drop: D.title, result: m.title),
-                F(name: "status", keep: status(K), drop: status(D), result: status(m)),
-                F(name: "context", keep: show(K.context), drop: show(D.context), result: show(m.context)),
-                F(name: "practice", keep: show(K.practice), drop: show(D.practice), result: show(m.practice)),
-                F(name: "evidence", keep: show(K.evidence), drop: show(D.evidence), result: show(m.evidence)),
-                F(name: "tags", keep: list(K.tags), drop: list(D.tags), result: list(m.tags), union: true),
-                F(name: "contributor", keep: handles(K.contributor.map { [$0] } ?? []), drop: handles(D.contributor.map { [$0] } ?? []),
-                  result: handles(m.contributor.map { [$0] } ?? [])),
-            ]
-            let moves = [phrase(Set(D.tags).subtracting(K.tags).count, "tag"),
-                         m.verifiedBy != K.verifiedBy ? "the verification" : nil,
-                         phrase(try count("SELECT count(*) FROM practice_successor WHERE successor_id = ?", d), "successor link")].compactMap { $0 }
-            return (MergePlan(keep: keep, drop: drop, fields: fields, moves: moves), .practice(k, d, m))
+            let r = MergeRules.practices(keep: try loadPractice(db, number: k), drop: try loadPractice(db, number: d), keep, drop,
+                                         successorLinks: try count("SELECT count(*) FROM practice_successor WHERE successor_id = ?", d))
+            return (r.plan, .practice(k, d, r.merged))
         case (.member(let kh), .member(let dh)):
             let k = try requireOwnMember(db, kh), d = try requireOwnMember(db, dh)
-            let K = try loadMember(db, id: k), D = try loadMember(db, id: d)
-            var m = K
-            m.email = K.email ?? D.email; m.organisation = K.organisation ?? D.organisation; m.sector = K.sector ?? D.sector
-            m.location = K.location ?? D.location; m.timeZone = K.timeZone ?? D.timeZone; m.bio = K.bio ?? D.bio
-            m.role = max(K.role, D.role); m.mentoring = K.mentoring || D.mentoring
-            m.joined = [K.joined, D.joined].compactMap { $0 }.min()
-            m.sourceId = K.sourceId ?? D.sourceId
-            var skills = Dictionary(K.skills.map { ($0.tag, $0.level) }, uniquingKeysWith: max)
-            for s in D.skills { skills[s.tag] = max(skills[s.tag] ?? s.level, s.level) }
-            m.skills = skills.map { Skill(tag: $0.key, level: $0.value) }.sorted { $0.tag < $1.tag }
-            m.interests = Array(Set(K.interests + D.interests)).sorted()
-            func skillList(_ s: [Skill]) -> String { list(s.map { "\($0.tag) (\($0.level.rawValue))" }) }
-            let fields = [
-                F(name: "handle", keep: "@" + K.handle, drop: "@" + D.handle, result: "@" + m.handle),
-                F(name: "name", keep: K.name, drop: D.name, result: m.name),
-                F(name: "email", keep: show(K.email), drop: show(D.email), result: show(m.email)),
-                F(name: "organisation", keep: show(K.organisation), drop: show(D.organisation), result: show(m.organisation)),
-                F(name: "sector", keep: show(K.sector), drop: show(D.sector), result: show(m.sector)),
-                F(name: "role", keep: K.role.rawValue, drop: D.role.rawValue, result: m.role.rawValue),
-                F(name: "skills", keep: skillList(K.skills), drop: skillList(D.skills), result: skillList(m.skills), union: true),
-                F(name: "interests", keep: list(K.interests), drop: list(D.interests), result: list(m.interests), union: true),
-            ]
-            let moves = [
-                phrase(try count("SELECT count(*) FROM resource WHERE contributor_id = ?", d), "resource", " contributed"),
-                phrase(try count("SELECT count(*) FROM resource_author WHERE member_id = ?", d), "resource", " written"),
-                phrase(try count("SELECT count(*) FROM practice WHERE contributor_id = ?", d), "practice", " contributed"),
-                phrase(try count("SELECT count(*) FROM practice WHERE verified_by_id = ?", d), "verification"),
-                phrase(try count("SELECT count(*) FROM question WHERE asker_id = ?", d), "question"),
-                phrase(try count("SELECT count(*) FROM answer WHERE author_id = ?", d), "answer"),
-                phrase(try count("SELECT count(*) FROM endorsement WHERE member_id = ?", d), "endorsement", " received"),
-                phrase(try count("SELECT count(*) FROM endorsement WHERE endorser_id = ?", d), "endorsement", " given"),
-            ].compactMap { $0 }
-            return (MergePlan(keep: keep, drop: drop, fields: fields, moves: moves), .member(k, d, m))
+            let moving = MergeRules.MemberReferences(
+                resourcesContributed: try count("SELECT count(*) FROM resource WHERE contributor_id = ?", d),
+                resourcesWritten: try count("SELECT count(*) FROM resource_author WHERE member_id = ?", d),
+                practicesContributed: try count("SELECT count(*) FROM practice WHERE contributor_id = ?", d),
+                verifications: try count("SELECT count(*) FROM practice WHERE verified_by_id = ?", d),
+                questions: try count("SELECT count(*) FROM question WHERE asker_id = ?", d),
+                answers: try count("SELECT count(*) FROM answer WHERE author_id = ?", d),
+                endorsementsReceived: try count("SELECT count(*) FROM endorsement WHERE member_id = ?", d),
+                endorsementsGiven: try count("SELECT count(*) FROM endorsement WHERE endorser_id = ?", d))
+            let r = MergeRules.members(keep: try loadMember(db, id: k), drop: try loadMember(db, id: d), keep, drop, moving: moving)
+            return (r.plan, .member(k, d, r.merged))
         default:
-            throw KnowHowError.unsupported("only resources, practices and members can be merged; \(keep) is \(keep.type == .answer ? "an" : "a") \(keep.type.rawValue)")
+            throw MergeRules.notMergeable(keep)
         }
     }
 

@@ -62,3 +62,36 @@ struct EditRulesTests {
         }
     }
 }
+
+/// Merge rules, once for every store.
+struct MergeRulesTests {
+    @Test func aProposedPracticeTakesTheDroppedOnesVerification() {
+        var keep = Practice(title: "Buddy scheme", tags: ["onboarding"])
+        keep.status = .proposed
+        var drop = Practice(title: "Buddies", tags: ["mentoring"])
+        drop.status = .verified; drop.verifiedBy = "rosa"
+        let r = MergeRules.practices(keep: keep, drop: drop, EntryRef("p1")!, EntryRef("p2")!, successorLinks: 2)
+        #expect(r.merged.status == .verified && r.merged.verifiedBy == "rosa")
+        #expect(r.merged.tags == ["mentoring", "onboarding"])
+        #expect(r.plan.moves == ["1 tag", "the verification", "2 successor links"])
+    }
+
+    @Test func aMergedMemberKeepsTheHigherRoleAndLevelsAndTheEarlierDay() {
+        let keep = Member(handle: "kim-lee", name: "Kim Lee", role: .member, joined: Day("2025-03-01"),
+                          skills: [Skill(tag: "facilitation", level: .learning)])
+        let drop = Member(handle: "kimlee", name: "Kim Lee", email: "kim@example.org", role: .contributor, joined: Day("2024-01-01"),
+                          skills: [Skill(tag: "facilitation", level: .expert)])
+        let r = MergeRules.members(keep: keep, drop: drop, EntryRef("@kim-lee")!, EntryRef("@kimlee")!,
+                                   moving: .init(answers: 1, endorsementsGiven: 2))
+        #expect(r.merged.role == .contributor && r.merged.email == "kim@example.org")
+        #expect(r.merged.skills == [Skill(tag: "facilitation", level: .expert)])
+        #expect(r.merged.joined == Day("2024-01-01"))
+        #expect(r.plan.moves == ["1 answer", "2 endorsements given"])
+    }
+
+    @Test func mergesOfDifferentKindsOrOfItselfAreRefused() {
+        #expect(throws: KnowHowError.self) { try MergeRules.check(keep: EntryRef("r1")!, drop: EntryRef("p1")!) }
+        #expect(throws: KnowHowError.conflict("r1 cannot be merged into itself")) { try MergeRules.check(keep: EntryRef("r1")!, drop: EntryRef("r1")!) }
+        #expect(throws: MergeRules.notMergeable(EntryRef("q1")!)) { try MergeRules.check(keep: EntryRef("q1")!, drop: EntryRef("q2")!) }
+    }
+}
