@@ -32,16 +32,17 @@ let package = Package(
         .target(
             name: "KnowHowShell",
             dependencies: [
-                "KnowHowCore", "KnowHowSQLite", "CReadline",
+                "KnowHowCore", "CReadline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
-            swiftSettings: [.swiftLanguageMode(.v5)],
-            plugins: ["EmbedDemo"]),
-        // Compiles Data/community.json into KnowHowShell, so `--demo` needs no file at run time.
+            swiftSettings: [.swiftLanguageMode(.v5)]),
+        // Compiles Data/community.json into the executable, so `--demo` needs no file at run time.
         .plugin(name: "EmbedDemo", capability: .buildTool()),
-        // The executable: parses arguments and wires objects, nothing else.
-        .executableTarget(name: "knowhow", dependencies: ["KnowHowShell"],
-                          swiftSettings: [.swiftLanguageMode(.v5)]),
+        // The executable, the composition root: opens the store (`--db`, `--demo`) and hands it to
+        // the front end. Dependencies point inward: knowhow → KnowHowShell → KnowHowCore ← KnowHowSQLite.
+        .executableTarget(name: "knowhow", dependencies: ["KnowHowShell", "KnowHowSQLite", "KnowHowCore"],
+                          swiftSettings: [.swiftLanguageMode(.v5)],
+                          plugins: ["EmbedDemo"]),
         // Benchmarks: a program, not a test (see README).
         .executableTarget(
             name: "knowhow-bench",

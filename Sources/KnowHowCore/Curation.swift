@@ -275,6 +275,37 @@ public enum Similarity {
     /// Titles this close are listed by `duplicates` on their own.
     public static let nearIdenticalTitle = 0.85
 
+    // The classes of likeness every store reports, with their words; a store only finds the
+    // candidates (by address, email, name or full-text search).
+
+    /// How an existing entry of the draft's type compares with it; nil when not worth showing.
+    public static func entryLikeness(title: String, summary: String?, to draft: Draft, sharesTag: Bool) -> (why: String, score: Double)? {
+        let t = titleScore(title, draft.title)
+        if t >= closeTitle { return ("similar title", t) }
+        if t >= similarTitle && sharesTag { return ("similar title, same tags", t) }
+        guard draft.summary != nil else { return nil }
+        let both = dice(words(title + " " + (summary ?? "")), words(draft.title + " " + (draft.summary ?? "")))
+        return both >= 0.5 ? ("similar title and summary", both) : nil
+    }
+
+    /// How a member found by name compares with a draft member: the same name however written
+    /// (Kim Lee, kim-lee, KimLee), or a similar one; nil when neither.
+    public static func memberLikeness(name: String, handle: String, to draft: Draft) -> (why: String, score: Double)? {
+        let key = nameKey(draft.title)
+        if nameKey(name) == key || nameKey(handle) == key { return (sameName, 1) }
+        let s = titleScore(name, draft.title)
+        return s >= nearIdenticalTitle ? ("similar name", s) : nil
+    }
+
+    public static let sameAddress = "same address"
+    public static let sameEmail = "same email"
+    public static let sameName = "same name"
+
+    /// Why `duplicates` lists two entries whose titles are this close (0…1).
+    public static func nearIdenticalTitles(_ score: Double) -> String { "near-identical titles (\(Int((score * 100).rounded()))%)" }
+    /// Why `duplicates` lists two entries sharing a tag whose titles are this close.
+    public static func similarTitlesSameTags(_ score: Double) -> String { "similar titles, same tags (\(Int((score * 100).rounded()))%)" }
+
     /// Significant words: folded, without stop words, lightly stemmed (`starters` → `starter`).
     public static func words(_ text: String) -> [String] {
         let folded = text.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil).lowercased()

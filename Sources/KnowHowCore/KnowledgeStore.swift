@@ -1,14 +1,16 @@
 import Foundation
 
-/// The port every store implements (SQLite today, PostgreSQL later). The core and the shell
-/// talk only to this.
-public protocol KnowledgeStore: AnyObject, ExpertEvidenceSource {
+// The port every store implements (SQLite today, PostgreSQL next), split by capability so that a
+// front end or a use case can say what it needs. `KnowledgeStore` composes them all; the core
+// and the front ends talk only to these (the executable alone knows which store serves a path).
+
+/// Reading: searches, listings, records, and the prefix look-ups completion needs.
+public protocol KnowledgeReading: AnyObject, ExpertEvidenceSource {
     /// Ranked hits across kinds for a parsed query.
     func search(_ query: Query, limit: Int) throws -> SearchResults
     /// Entries of one type, optionally narrowed by a query, in a stable order.
     func list(_ type: EntryType, query: Query?, limit: Int) throws -> SearchResults
     func listTags(query: String?, limit: Int) throws -> [TagDetail]
-
     func member(_ handle: String) throws -> Member
     func resource(_ id: EntryID) throws -> Resource
     func practice(_ id: EntryID) throws -> Practice
@@ -18,29 +20,30 @@ public protocol KnowledgeStore: AnyObject, ExpertEvidenceSource {
     func tag(_ name: String) throws -> TagDetail
     /// The canonical tag for a name or alias, nil when neither exists.
     func resolveTag(_ nameOrAlias: String) throws -> String?
-
     func counts() throws -> StoreCounts
-    /// Creates the store if it does not exist yet; true when it did. Reads never create a store:
-    /// they say there is none; the first write creates it.
-    @discardableResult func create() throws -> Bool
-
-    // Completion: prefix look-ups that stay fast on large stores.
     func handles(startingWith prefix: String, limit: Int) throws -> [String]
     func tagNames(startingWith prefix: String, limit: Int) throws -> [(name: String, count: Int)]
     func entryTitles(startingWith id: String, limit: Int) throws -> [(id: EntryID, title: String)]
+    /// Endorsers of a member, by tag.
+    func endorsements(of member: String) throws -> [String: [String]]
+    /// Tags of what a member contributed or answered, strongest first.
+    func evidenceTags(of member: String, limit: Int) throws -> [(tag: String, weight: Double)]
+    /// Where a merged-away id or handle points now; nil when it exists itself or was never merged.
+    func redirect(_ ref: EntryRef) throws -> EntryRef?
+    /// Existing entries like one being added, closest first.
+    func similar(to draft: Draft, limit: Int) throws -> [SimilarEntry]
+    func successor(of id: EntryID) throws -> EntryID?
+}
 
-    // Writes: each is one transaction.
-    func importCommunity(_ file: CommunityFile) throws -> ImportSummary
-    /// The same from records read as they are needed (a large file); `progress` hears a line a few times a second.
-    /// An id the store holds with another title is refused, naming the record; with `renumber`
-    /// the record gets a new id instead (listed in the summary), and the file's references follow.
-    func importCommunity(_ records: some CommunityRecords, renumber: Bool, progress: ((String) -> Void)?) throws -> ImportSummary
-    func exportCommunity() throws -> CommunityFile
+/// Contributing: members, entries, questions, answers, endorsements and edits; each write is one
+/// transaction, checked against the acting member's role in one place and recorded in history.
+public protocol KnowledgeContributing: AnyObject {
+    /// Creates the store if it does not exist yet; true when it did. Reads never create a store:
+    /// they say there is none; the first write creates it.
+    @discardableResult func create() throws -> Bool
     @discardableResult func add(_ member: Member) throws -> Member
     @discardableResult func add(_ resource: Resource) throws -> EntryID
     @discardableResult func add(_ practice: Practice) throws -> EntryID
-
-    // Questions, answers and endorsements.
     func ask(_ question: Question) throws -> EntryID
     func answer(_ answer: Answer) throws -> EntryID
     /// Marks an answer accepted; returns its question.
@@ -49,13 +52,6 @@ public protocol KnowledgeStore: AnyObject, ExpertEvidenceSource {
     func endorse(_ member: String, tag: String, by endorser: String) throws -> Bool
     /// False when there was nothing to withdraw.
     func withdrawEndorsement(_ member: String, tag: String, by endorser: String) throws -> Bool
-    /// Endorsers of a member, by tag.
-    func endorsements(of member: String) throws -> [String: [String]]
-    /// Tags of what a member contributed or answered, strongest first.
-    func evidenceTags(of member: String, limit: Int) throws -> [(tag: String, weight: Double)]
-
-    // Curation (see Curation.swift). Every write above and below is checked against the acting
-    // member's role in one place and recorded in history.
     /// Whom writes are made for.
     var actingAs: ActingAs { get set }
     /// When set, changes are stamped with this time instead of the clock's (tests, transcripts).
@@ -63,15 +59,6 @@ public protocol KnowledgeStore: AnyObject, ExpertEvidenceSource {
     /// Throws what the change would be refused with (checked again when it is made): lets a command
     /// say which role is needed before asking for anything.
     func authorize(_ action: ChangeAction, on ref: EntryRef?) throws
-    /// Where a merged-away id or handle points now; nil when it exists itself or was never merged.
-    func redirect(_ ref: EntryRef) throws -> EntryRef?
-    /// Existing entries like one being added, closest first.
-    func similar(to draft: Draft, limit: Int) throws -> [SimilarEntry]
-    /// Likely duplicate pairs for a curator to review, strongest first, leaving out pairs marked
-    /// not duplicates.
-    func duplicates(limit: Int) throws -> [DuplicatePair]
-    /// Records that two entries or members are not duplicates, so `duplicates` stops listing them.
-    func markNotDuplicates(_ a: EntryRef, _ b: EntryRef) throws
     /// Each saves an edit if nobody changed the entry since `original` was read (else `staleEdit`);
     /// returns the names of the fields changed.
     @discardableResult func update(_ edited: Resource, expecting original: Resource) throws -> [String]
@@ -79,6 +66,15 @@ public protocol KnowledgeStore: AnyObject, ExpertEvidenceSource {
     @discardableResult func update(_ edited: Member, expecting original: Member) throws -> [String]
     /// Adds and removes tags of a resource, practice or question; returns its tags after.
     func retag(_ id: EntryID, add: [String], remove: [String]) throws -> [String]
+}
+
+/// Curating (see Curation.swift): duplicates, merges, tags, verification, history and undo.
+public protocol KnowledgeCurating: AnyObject {
+    /// Likely duplicate pairs for a curator to review, strongest first, leaving out pairs marked
+    /// not duplicates.
+    func duplicates(limit: Int) throws -> [DuplicatePair]
+    /// Records that two entries or members are not duplicates, so `duplicates` stops listing them.
+    func markNotDuplicates(_ a: EntryRef, _ b: EntryRef) throws
     func renameTag(_ old: String, to new: String) throws
     func tagMergePlan(_ from: String, into: String) throws -> TagMergePlan
     @discardableResult func mergeTag(_ from: String, into: String) throws -> TagMergePlan
@@ -88,7 +84,6 @@ public protocol KnowledgeStore: AnyObject, ExpertEvidenceSource {
     @discardableResult func merge(keep: EntryRef, drop: EntryRef) throws -> MergePlan
     func verify(_ id: EntryID, reviewBy: Day?) throws -> Practice
     func retire(_ id: EntryID, supersededBy: EntryID?) throws -> Practice
-    func successor(of id: EntryID) throws -> EntryID?
     /// Practices not retired whose review date is past or within `days` of `today`.
     func dueForReview(within days: Int, today: Day) throws -> [Practice]
     /// Changes, newest first: all, those touching an entry, member or tag, or those by a member.
@@ -97,9 +92,11 @@ public protocol KnowledgeStore: AnyObject, ExpertEvidenceSource {
     func historyRecord(_ number: Int64) throws -> ChangeRecord
     /// Reverses a change (nil: the acting member's last); returns the record of the undo.
     func undo(_ number: Int64?) throws -> ChangeRecord
+}
 
-    // Insights (see Insights.swift): the search log, and the facts `stats`, `gaps`, `topics`,
-    // `match`, `stale` and `graph` compute from.
+/// Insight facts (see Insights.swift): the search log, and the facts `stats`, `gaps`, `topics`,
+/// `match`, `stale` and `graph` compute from.
+public protocol InsightFacts: AnyObject {
     /// Whether searches are logged, and with whom (a store setting; `on` until a curator changes it).
     func searchLogging() throws -> SearchLogging
     /// Changes the setting; curators only.
@@ -119,12 +116,24 @@ public protocol KnowledgeStore: AnyObject, ExpertEvidenceSource {
     func tagVocabulary() throws -> TagVocabulary
     /// Active resources and practices not retired that nobody changed since `cutoff`, oldest first.
     func untouched(since cutoff: Timestamp) throws -> [UntouchedEntry]
+}
 
+/// Transfer: whole communities in and out.
+public protocol KnowledgeTransfer: AnyObject {
+    func importCommunity(_ file: CommunityFile) throws -> ImportSummary
+    /// The same from records read as they are needed (a large file); `progress` hears a line a few times a second.
+    /// An id the store holds with another title is refused, naming the record; with `renumber`
+    /// the record gets a new id instead (listed in the summary), and the file's references follow.
+    func importCommunity(_ records: some CommunityRecords, renumber: Bool, progress: ((String) -> Void)?) throws -> ImportSummary
+    func exportCommunity() throws -> CommunityFile
     /// Imports a Stack Exchange data-dump folder in one transaction; `progress` hears a line a few times a second.
     func importStackExchange(folder: String, site: String?, progress: ((String) -> Void)?) throws -> ImportSummary
 }
 
-extension KnowledgeStore {
+/// A whole store: every capability.
+public protocol KnowledgeStore: KnowledgeReading, KnowledgeContributing, KnowledgeCurating, InsightFacts, KnowledgeTransfer {}
+
+extension KnowledgeTransfer {
     /// An import that refuses ids the store holds with other content.
     public func importCommunity(_ records: some CommunityRecords, progress: ((String) -> Void)?) throws -> ImportSummary {
         try importCommunity(records, renumber: false, progress: progress)

@@ -10,6 +10,12 @@ public enum Role: String, Codable, CaseIterable, Comparable, Sendable, FileChoic
     public static func < (lhs: Role, rhs: Role) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
     }
+
+    /// The role a member joins with: a new community's first member is its curator (someone
+    /// must be able to curate), everyone else what they were given.
+    public static func onJoining(_ given: Role, isFirstMember: Bool) -> Role {
+        isFirstMember ? .curator : given
+    }
 }
 
 /// How well a member knows a skill.

@@ -92,6 +92,36 @@ public struct SearchHit: Equatable, Sendable {
     }
 }
 
+/// Why a search found nothing, in the words every store uses (`SearchResults.notes`).
+public enum EmptyNote: Equatable, Sendable, CustomStringConvertible {
+    /// `tag:x` names no tag; `nearest` is a tag one edit away.
+    case unknownTag(String, nearest: String?)
+    /// None of several `tag:` values exists.
+    case noneOfTheTags
+    /// `sector:` matches no member; `sectors` are those there are.
+    case unknownSector([String], sectors: [String])
+    /// The words match, but this filter left nothing.
+    case filterLeftNothing(Filter)
+    /// The words match, but the filters together left nothing.
+    case filtersLeftNothing
+
+    public var description: String {
+        switch self {
+        case .unknownTag(let name, let near):
+            return "no tag '\(name)'" + (near.map { "; did you mean tag:\($0)?" } ?? "; try `list tags`")
+        case .noneOfTheTags:
+            return "none of those tags exist; try `list tags`"
+        case .unknownSector(let values, let sectors):
+            return "no member is in a sector like '\(values.joined(separator: "' or '"))'"
+                + (sectors.isEmpty ? "" : "; sectors are: " + sectors.joined(separator: ", "))
+        case .filterLeftNothing(let f):
+            return "`\(f)` left nothing: the words match entries without it"
+        case .filtersLeftNothing:
+            return "the filters together left nothing: the words match entries without them"
+        }
+    }
+}
+
 /// Hits, plus help for when there are none.
 public struct SearchResults: Equatable, Sendable {
     public var hits: [SearchHit]

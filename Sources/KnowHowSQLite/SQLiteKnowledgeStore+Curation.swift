@@ -101,9 +101,7 @@ extension SQLiteKnowledgeStore {
         return try change(.editResource, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
             let n = try Self.requireOwn(db, id)
             let current = try Self.loadResource(db, number: n)
-            let stale = Self.resourceFields(original, current)
-            if !stale.isEmpty { throw KnowHowError.staleEdit(entry: id.description, changed: stale, keptIn: nil) }
-            let changed = Self.resourceFields(current, edited)
+            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
             guard !changed.isEmpty else { note.discard = true; return [] }
             try Validation.checkLengths(edited)
             guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a resource's title") }
@@ -133,9 +131,7 @@ extension SQLiteKnowledgeStore {
         return try change(.editPractice, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
             let n = try Self.requireOwn(db, id)
             let current = try Self.loadPractice(db, number: n)
-            let stale = Self.practiceFields(original, current)
-            if !stale.isEmpty { throw KnowHowError.staleEdit(entry: id.description, changed: stale, keptIn: nil) }
-            let changed = Self.practiceFields(current, edited)
+            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
             guard !changed.isEmpty else { note.discard = true; return [] }
             try Validation.checkLengths(edited)
             guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a practice's title") }
@@ -161,9 +157,7 @@ extension SQLiteKnowledgeStore {
         return try change(.editMember, target: { _ in Target(ref: "@" + handle, owner: handle) }) { db, note in
             let id = try Self.requireOwnMember(db, handle)
             let current = try Self.loadMember(db, id: id)
-            let stale = Self.memberFields(original, current)
-            if !stale.isEmpty { throw KnowHowError.staleEdit(entry: "@" + handle, changed: stale, keptIn: nil) }
-            let changed = Self.memberFields(current, edited)
+            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: "@" + handle)
             guard !changed.isEmpty else { note.discard = true; return [] }
             if changed.contains("handle") {
                 throw KnowHowError.unsupported("a handle cannot be changed; to combine two members use `merge @keep @drop`")
@@ -215,52 +209,6 @@ extension SQLiteKnowledgeStore {
             try db.execute(sql: "DELETE FROM entry_tag WHERE entry = ? AND tag_id = ?", arguments: [key, t])
         }
         for t in keep { try db.execute(sql: "INSERT OR IGNORE INTO entry_tag(entry, tag_id) VALUES (?, ?)", arguments: [key, t]) }
-    }
-
-    static func resourceFields(_ a: Resource, _ b: Resource) -> [String] {
-        var f: [String] = []
-        if a.title != b.title { f.append("title") }
-        if a.url != b.url { f.append("url") }
-        if a.kind != b.kind { f.append("kind") }
-        if a.summary != b.summary { f.append("summary") }
-        if a.body != b.body { f.append("details") }
-        if Set(a.tags) != Set(b.tags) { f.append("tags") }
-        if a.contributor != b.contributor { f.append("contributor") }
-        if Set(a.authors) != Set(b.authors) { f.append("authors") }
-        if a.status != b.status { f.append("status") }
-        return f
-    }
-
-    static func practiceFields(_ a: Practice, _ b: Practice) -> [String] {
-        var f: [String] = []
-        if a.title != b.title { f.append("title") }
-        if a.context != b.context { f.append("context") }
-        if a.practice != b.practice { f.append("practice") }
-        if a.evidence != b.evidence { f.append("evidence") }
-        if Set(a.tags) != Set(b.tags) { f.append("tags") }
-        if a.contributor != b.contributor { f.append("contributor") }
-        if a.status != b.status { f.append("status") }
-        if a.verifiedBy != b.verifiedBy { f.append("verified by") }
-        if a.reviewBy != b.reviewBy { f.append("review by") }
-        return f
-    }
-
-    static func memberFields(_ a: Member, _ b: Member) -> [String] {
-        var f: [String] = []
-        if a.handle != b.handle { f.append("handle") }
-        if a.name != b.name { f.append("name") }
-        if a.email != b.email { f.append("email") }
-        if a.organisation != b.organisation { f.append("organisation") }
-        if a.sector != b.sector { f.append("sector") }
-        if a.location != b.location { f.append("location") }
-        if a.timeZone != b.timeZone { f.append("time zone") }
-        if a.bio != b.bio { f.append("about") }
-        if a.role != b.role { f.append("role") }
-        if a.openToQuestions != b.openToQuestions { f.append("open to questions") }
-        if a.mentoring != b.mentoring { f.append("mentoring") }
-        if Set(a.skills) != Set(b.skills) { f.append("skills") }
-        if Set(a.interests) != Set(b.interests) { f.append("interests") }
-        return f
     }
 
     // MARK: - Tags
@@ -512,15 +460,14 @@ extension SQLiteKnowledgeStore {
                 let host = String(key.prefix { $0 != "/" && $0 != "?" })
                 for r in try Row.fetchAll(db, sql: "SELECT id, title, url FROM resource WHERE url LIKE ?", arguments: ["%" + host + "%"])
                 where Similarity.urlKey(r["url"]) == key {
-                    add(.entry(EntryID(.resource, r["id"])), r["title"], "same address", 1)
+                    add(.entry(EntryID(.resource, r["id"])), r["title"], Similarity.sameAddress, 1)
                 }
             }
             if draft.type == .member {
-                let nameKey = Similarity.nameKey(draft.title)
                 for r in try Row.fetchAll(db, sql: "SELECT handle, name, email FROM member WHERE lower(email) = lower(?) OR name = ?",
                                           arguments: [Validation.text(draft.email), draft.title]) {
                     let sameEmail = (r["email"] as String?)?.lowercased() == draft.email?.lowercased() && draft.email != nil
-                    add(.member(r["handle"]), r["name"], sameEmail ? "same email" : "same name", 1)
+                    add(.member(r["handle"]), r["name"], sameEmail ? Similarity.sameEmail : Similarity.sameName, 1)
                 }
                 // Names written differently: Kim Lee, kim-lee, KimLee.
                 let words = Similarity.words(draft.title)
@@ -531,12 +478,7 @@ extension SQLiteKnowledgeStore {
                         WHERE entry_fts MATCH ? AND (f.rowid & 7) = 1 ORDER BY \(Self.rankSQL) LIMIT 20
                         """, arguments: [match]) {
                         let h: String = r["handle"], name: String = r["name"]
-                        if Similarity.nameKey(name) == nameKey || Similarity.nameKey(h) == nameKey {
-                            add(.member(h), name, "same name", 1)
-                        } else {
-                            let s = Similarity.titleScore(name, draft.title)
-                            if s >= Similarity.nearIdenticalTitle { add(.member(h), name, "similar name", s) }
-                        }
+                        if let like = Similarity.memberLikeness(name: name, handle: h, to: draft) { add(.member(h), name, like.why, like.score) }
                     }
                 }
             } else {
@@ -548,23 +490,16 @@ extension SQLiteKnowledgeStore {
                         SELECT rowid, title, summary FROM entry_fts WHERE entry_fts MATCH ? AND (rowid & 7) = ?
                         ORDER BY \(Self.rankSQL) LIMIT 25
                         """, arguments: [match, code])
-                    let draftText = Similarity.words(draft.title + " " + (draft.summary ?? ""))
                     let draftTags = Set(try draft.tags.compactMap { t in
                         try Self.tagID(db, t, create: false).flatMap { try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [$0]) }
                     })
                     for r in rows {
                         let key: Int64 = r["rowid"]
-                        let title: String = r["title"], summary: String = r["summary"] ?? ""
-                        let t = Similarity.titleScore(title, draft.title)
-                        let both = Similarity.dice(Similarity.words(title + " " + summary), draftText)
+                        let title: String = r["title"], summary: String? = r["summary"]
                         let ref = EntryRef.entry(EntryID(draft.type, EntryKey.number(key)))
                         let sharesTag = !draftTags.isDisjoint(with: try Self.entryTags(db, key: key))
-                        if t >= Similarity.closeTitle {
-                            add(ref, title, "similar title", t)
-                        } else if t >= Similarity.similarTitle && sharesTag {
-                            add(ref, title, "similar title, same tags", t)
-                        } else if draft.summary != nil, both >= 0.5 {
-                            add(ref, title, "similar title and summary", both)
+                        if let like = Similarity.entryLikeness(title: title, summary: summary, to: draft, sharesTag: sharesTag) {
+                            add(ref, title, like.why, like.score)
                         }
                     }
                 }
@@ -594,7 +529,7 @@ extension SQLiteKnowledgeStore {
                 byURL[Similarity.urlKey(r["url"]), default: []].append((.entry(EntryID(.resource, r["id"])), r["title"], r["id"]))
             }
             for (_, group) in byURL.sorted(by: { $0.key < $1.key }) where group.count > 1 {
-                for other in group.dropFirst() { add(group[0], other, "same address") }
+                for other in group.dropFirst() { add(group[0], other, Similarity.sameAddress) }
             }
             // Near-identical titles: compare neighbours in two orders (as typed, and by sorted words).
             for type in [EntryType.resource, .practice] {
@@ -611,7 +546,7 @@ extension SQLiteKnowledgeStore {
                             let s = Similarity.titleScore(items[i].title, items[j].title)
                             if s >= Similarity.nearIdenticalTitle {
                                 add((items[i].ref, items[i].title, items[i].n), (items[j].ref, items[j].title, items[j].n),
-                                    "near-identical titles (\(Int((s * 100).rounded()))%)", s)
+                                    Similarity.nearIdenticalTitles(s), s)
                             }
                         }
                     }
@@ -633,7 +568,7 @@ extension SQLiteKnowledgeStore {
                         let s = Similarity.titleScore(item.title, other.title)
                         if s >= Similarity.similarTitle {
                             add((item.ref, item.title, item.n), (other.ref, other.title, other.n),
-                                "similar titles, same tags (\(Int((s * 100).rounded()))%)", s * 0.9)
+                                Similarity.similarTitlesSameTags(s), s * 0.9)
                         }
                     }
                 }
@@ -649,10 +584,10 @@ extension SQLiteKnowledgeStore {
                 if handleKey != Similarity.nameKey(m["name"]) { byName[handleKey, default: []].append(entry) }
             }
             for (_, group) in byEmail.sorted(by: { $0.key < $1.key }) where group.count > 1 {
-                for other in group.dropFirst() { add(group[0], other, "same email") }
+                for other in group.dropFirst() { add(group[0], other, Similarity.sameEmail) }
             }
             for (key, group) in byName.sorted(by: { $0.key < $1.key }) where group.count > 1 && key.count >= 4 {
-                for other in group.dropFirst() where other.0 != group[0].0 { add(group[0], other, "same name", 0.95) }
+                for other in group.dropFirst() where other.0 != group[0].0 { add(group[0], other, Similarity.sameName, 0.95) }
             }
             // Strongest first; among equals, in the order found (by kind, then number).
             let ranked = pairs.enumerated().sorted { ($0.element.strength, $1.offset) > ($1.element.strength, $0.offset) }.map(\.element)
@@ -713,101 +648,36 @@ extension SQLiteKnowledgeStore {
         case member(Int64, Int64, Member)
     }
 
-    /// What a merge will keep, as a plan to show and as the merged record to write.
+    /// What a merge will keep, as a plan to show and as the merged record to write (the rules
+    /// are the core's, `MergeRules`; the store reads the records and counts what moves).
     static func mergeDraft(_ db: Database, _ keep: EntryRef, _ drop: EntryRef) throws -> (plan: MergePlan, merged: Merged) {
-        guard keep.type == drop.type else {
-            throw KnowHowError.unsupported("\(keep) and \(drop) are not the same kind of thing; merge two resources, two practices or two members")
-        }
-        guard keep != drop else { throw KnowHowError.conflict("\(keep) cannot be merged into itself") }
-        typealias F = MergePlan.MergeField
-        func show(_ s: String?) -> String { s.map { $0.count > 40 ? String($0.prefix(39)) + "…" : $0 } ?? "–" }
-        func list(_ a: [String]) -> String { a.isEmpty ? "–" : a.joined(separator: ", ") }
-        func handles(_ a: [String]) -> String { list(a.map { "@" + $0 }) }
+        try MergeRules.check(keep: keep, drop: drop)
         func count(_ sql: String, _ id: Int64) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: [id]) ?? 0 }
-        func phrase(_ n: Int, _ noun: String, _ tail: String = "") -> String? { n == 0 ? nil : "\(n) \(noun)\(n == 1 ? "" : "s")\(tail)" }
         switch (keep, drop) {
         case (.entry(let ki), .entry(let di)) where ki.type == .resource:
             let k = try requireOwn(db, ki), d = try requireOwn(db, di)
-            let K = try loadResource(db, number: k), D = try loadResource(db, number: d)
-            var m = K
-            m.url = K.url ?? D.url; m.summary = K.summary ?? D.summary; m.body = K.body ?? D.body
-            m.contributor = K.contributor ?? D.contributor
-            m.authors = Array(Set(K.authors + D.authors)).sorted()
-            m.tags = Array(Set(K.tags + D.tags)).sorted()
-            let fields = [
-                F(name: "title", keep: K.title, drop: D.title, result: m.title),
-                F(name: "url", keep: show(K.url), drop: show(D.url), result: show(m.url)),
-                F(name: "kind", keep: K.kind.rawValue, drop: D.kind.rawValue, result: m.kind.rawValue),
-                F(name: "summary", keep: show(K.summary), drop: show(D.summary), result: show(m.summary)),
-                F(name: "tags", keep: list(K.tags), drop: list(D.tags), result: list(m.tags), union: true),
-                F(name: "contributor", keep: handles(K.contributor.map { [$0] } ?? []), drop: handles(D.contributor.map { [$0] } ?? []),
-                  result: handles(m.contributor.map { [$0] } ?? [])),
-                F(name: "authors", keep: handles(K.authors), drop: handles(D.authors), result: handles(m.authors), union: true),
-            ]
-            let moves = [phrase(Set(D.tags).subtracting(K.tags).count, "tag"), phrase(Set(D.authors).subtracting(K.authors).count, "author")].compactMap { $0 }
-            return (MergePlan(keep: keep, drop: drop, fields: fields, moves: moves), .resource(k, d, m))
+            let r = MergeRules.resources(keep: try loadResource(db, number: k), drop: try loadResource(db, number: d), keep, drop)
+            return (r.plan, .resource(k, d, r.merged))
         case (.entry(let ki), .entry(let di)) where ki.type == .practice:
             let k = try requireOwn(db, ki), d = try requireOwn(db, di)
-            let K = try loadPractice(db, number: k), D = try loadPractice(db, number: d)
-            var m = K
-            m.context = K.context ?? D.context; m.practice = K.practice ?? D.practice; m.evidence = K.evidence ?? D.evidence
-            m.contributor = K.contributor ?? D.contributor
-            m.tags = Array(Set(K.tags + D.tags)).sorted()
-            if K.status == .proposed && D.status == .verified {
-                m.status = D.status; m.verifiedBy = D.verifiedBy; m.verifiedAt = D.verifiedAt; m.reviewBy = D.reviewBy
-            }
-            func status(_ p: Practice) -> String { p.status.rawValue + (p.verifiedBy.map { " by @\($0)" } ?? "") }
-            let fields = [
-                F(name: "title", keep: K.title, drop: D.title, result: m.title),
-                F(name: "status", keep: status(K), drop: status(D), result: status(m)),
-                F(name: "context", keep: show(K.context), drop: show(D.context), result: show(m.context)),
-                F(name: "practice", keep: show(K.practice), drop: show(D.practice), result: show(m.practice)),
-                F(name: "evidence", keep: show(K.evidence), drop: show(D.evidence), result: show(m.evidence)),
-                F(name: "tags", keep: list(K.tags), drop: list(D.tags), result: list(m.tags), union: true),
-                F(name: "contributor", keep: handles(K.contributor.map { [$0] } ?? []), drop: handles(D.contributor.map { [$0] } ?? []),
-                  result: handles(m.contributor.map { [$0] } ?? [])),
-            ]
-            let moves = [phrase(Set(D.tags).subtracting(K.tags).count, "tag"),
-                         m.verifiedBy != K.verifiedBy ? "the verification" : nil,
-                         phrase(try count("SELECT count(*) FROM practice_successor WHERE successor_id = ?", d), "successor link")].compactMap { $0 }
-            return (MergePlan(keep: keep, drop: drop, fields: fields, moves: moves), .practice(k, d, m))
+            let r = MergeRules.practices(keep: try loadPractice(db, number: k), drop: try loadPractice(db, number: d), keep, drop,
+                                         successorLinks: try count("SELECT count(*) FROM practice_successor WHERE successor_id = ?", d))
+            return (r.plan, .practice(k, d, r.merged))
         case (.member(let kh), .member(let dh)):
             let k = try requireOwnMember(db, kh), d = try requireOwnMember(db, dh)
-            let K = try loadMember(db, id: k), D = try loadMember(db, id: d)
-            var m = K
-            m.email = K.email ?? D.email; m.organisation = K.organisation ?? D.organisation; m.sector = K.sector ?? D.sector
-            m.location = K.location ?? D.location; m.timeZone = K.timeZone ?? D.timeZone; m.bio = K.bio ?? D.bio
-            m.role = max(K.role, D.role); m.mentoring = K.mentoring || D.mentoring
-            m.joined = [K.joined, D.joined].compactMap { $0 }.min()
-            m.sourceId = K.sourceId ?? D.sourceId
-            var skills = Dictionary(K.skills.map { ($0.tag, $0.level) }, uniquingKeysWith: max)
-            for s in D.skills { skills[s.tag] = max(skills[s.tag] ?? s.level, s.level) }
-            m.skills = skills.map { Skill(tag: $0.key, level: $0.value) }.sorted { $0.tag < $1.tag }
-            m.interests = Array(Set(K.interests + D.interests)).sorted()
-            func skillList(_ s: [Skill]) -> String { list(s.map { "\($0.tag) (\($0.level.rawValue))" }) }
-            let fields = [
-                F(name: "handle", keep: "@" + K.handle, drop: "@" + D.handle, result: "@" + m.handle),
-                F(name: "name", keep: K.name, drop: D.name, result: m.name),
-                F(name: "email", keep: show(K.email), drop: show(D.email), result: show(m.email)),
-                F(name: "organisation", keep: show(K.organisation), drop: show(D.organisation), result: show(m.organisation)),
-                F(name: "sector", keep: show(K.sector), drop: show(D.sector), result: show(m.sector)),
-                F(name: "role", keep: K.role.rawValue, drop: D.role.rawValue, result: m.role.rawValue),
-                F(name: "skills", keep: skillList(K.skills), drop: skillList(D.skills), result: skillList(m.skills), union: true),
-                F(name: "interests", keep: list(K.interests), drop: list(D.interests), result: list(m.interests), union: true),
-            ]
-            let moves = [
-                phrase(try count("SELECT count(*) FROM resource WHERE contributor_id = ?", d), "resource", " contributed"),
-                phrase(try count("SELECT count(*) FROM resource_author WHERE member_id = ?", d), "resource", " written"),
-                phrase(try count("SELECT count(*) FROM practice WHERE contributor_id = ?", d), "practice", " contributed"),
-                phrase(try count("SELECT count(*) FROM practice WHERE verified_by_id = ?", d), "verification"),
-                phrase(try count("SELECT count(*) FROM question WHERE asker_id = ?", d), "question"),
-                phrase(try count("SELECT count(*) FROM answer WHERE author_id = ?", d), "answer"),
-                phrase(try count("SELECT count(*) FROM endorsement WHERE member_id = ?", d), "endorsement", " received"),
-                phrase(try count("SELECT count(*) FROM endorsement WHERE endorser_id = ?", d), "endorsement", " given"),
-            ].compactMap { $0 }
-            return (MergePlan(keep: keep, drop: drop, fields: fields, moves: moves), .member(k, d, m))
+            let moving = MergeRules.MemberReferences(
+                resourcesContributed: try count("SELECT count(*) FROM resource WHERE contributor_id = ?", d),
+                resourcesWritten: try count("SELECT count(*) FROM resource_author WHERE member_id = ?", d),
+                practicesContributed: try count("SELECT count(*) FROM practice WHERE contributor_id = ?", d),
+                verifications: try count("SELECT count(*) FROM practice WHERE verified_by_id = ?", d),
+                questions: try count("SELECT count(*) FROM question WHERE asker_id = ?", d),
+                answers: try count("SELECT count(*) FROM answer WHERE author_id = ?", d),
+                endorsementsReceived: try count("SELECT count(*) FROM endorsement WHERE member_id = ?", d),
+                endorsementsGiven: try count("SELECT count(*) FROM endorsement WHERE endorser_id = ?", d))
+            let r = MergeRules.members(keep: try loadMember(db, id: k), drop: try loadMember(db, id: d), keep, drop, moving: moving)
+            return (r.plan, .member(k, d, r.merged))
         default:
-            throw KnowHowError.unsupported("only resources, practices and members can be merged; \(keep) is \(keep.type == .answer ? "an" : "a") \(keep.type.rawValue)")
+            throw MergeRules.notMergeable(keep)
         }
     }
 

@@ -48,10 +48,10 @@ extension SQLiteKnowledgeStore {
                 let names = try String.fetchAll(db, sql: "SELECT name FROM tag UNION ALL SELECT alias FROM tag_alias")
                 if values.count == 1 {
                     let near = EditDistance.nearest(name, in: names, max: 1).first
-                    return .nothing("no tag '\(name)'" + (near.map { "; did you mean tag:\($0)?" } ?? "; try `list tags`"))
+                    return .nothing(EmptyNote.unknownTag(name, nearest: near).description)
                 }
             }
-            if ids.isEmpty { return .nothing("none of those tags exist; try `list tags`") }
+            if ids.isEmpty { return .nothing(EmptyNote.noneOfTheTags.description) }
             let list = ids.map(String.init).joined(separator: ",")
             return .sql("""
                 +k IN (SELECT entry FROM entry_tag WHERE tag_id IN (\(list))
@@ -116,8 +116,7 @@ extension SQLiteKnowledgeStore {
             let known = try Int64.fetchOne(db, sql: "SELECT 1 FROM member WHERE \(cond) LIMIT 1", arguments: StatementArguments(patterns))
             if known == nil {
                 let sectors = try String.fetchAll(db, sql: "SELECT DISTINCT sector FROM member WHERE sector IS NOT NULL ORDER BY sector")
-                return .nothing("no member is in a sector like '\(values.joined(separator: "' or '"))'" +
-                                (sectors.isEmpty ? "" : "; sectors are: " + sectors.joined(separator: ", ")))
+                return .nothing(EmptyNote.unknownSector(values, sectors: sectors).description)
             }
             return .sql("""
                 +k IN (\(mids.replacingOccurrences(of: "SELECT id", with: "SELECT id << 3 | 1"))
@@ -323,11 +322,11 @@ extension SQLiteKnowledgeStore {
                     var args: StatementArguments = [match]; _ = args.append(contentsOf: a)
                     let any = try Int64.fetchOne(db, sql: "SELECT k FROM (SELECT rowid AS k FROM entry_fts WHERE entry_fts MATCH ?) WHERE \(cond) LIMIT 1", arguments: args)
                     if any == nil {
-                        results.notes.append("`\(f)` left nothing: the words match entries without it")
+                        results.notes.append(EmptyNote.filterLeftNothing(f).description)
                         return
                     }
                 }
-                results.notes.append("the filters together left nothing: the words match entries without them")
+                results.notes.append(EmptyNote.filtersLeftNothing.description)
                 return
             }
         }

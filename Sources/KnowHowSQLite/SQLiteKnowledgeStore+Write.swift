@@ -7,8 +7,7 @@ extension SQLiteKnowledgeStore {
     public func add(_ member: Member) throws -> Member {
         try change(.addMember) { db, note in
             var m = member
-            // A new store's first member is its curator.
-            if try Int.fetchOne(db, sql: "SELECT count(*) FROM member") == 0 { m.role = .curator }
+            m.role = Role.onJoining(m.role, isFirstMember: try Int.fetchOne(db, sql: "SELECT count(*) FROM member") == 0)
             try Self.refuseRedirected(db, "@" + (try Validation.handle(m.handle)))
             let added = try Self.loadMember(db, id: try Self.insertMember(db, m))
             note.summary = "added @\(added.handle) (\(added.name))"

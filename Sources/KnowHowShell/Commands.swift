@@ -30,22 +30,18 @@ public struct FindCommand: ShellCommand {
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         if batch {
+            // A script's searches are not people's: not logged.
             return try ctx.runBatch("find") { text in
-                let results = try ctx.store.search(try QueryParser.parse(text), limit: try output.limit(ctx))
-                return (JSONResults(query: text, results: results), !results.hits.isEmpty)
+                let found = try ctx.community.find(text, limit: try output.limit(ctx), as: ctx.actor, log: false)
+                return (found.results, !found.results.hits.isEmpty)
             }
         }
         let text = QueryWords.text(words)
-        if text.contains("\u{FFFD}") {
-            throw KnowHowError.emptyQuery("the search text is not valid UTF-8; check your terminal's encoding")
-        }
-        let query = try QueryParser.parse(text)
-        let results = try ctx.store.search(query, limit: try output.limit(ctx))
+        let found = try ctx.community.find(text, limit: try output.limit(ctx), as: ctx.actor)
+        let results = found.results.results
         ctx.lastRefs = results.hits.map(\.ref)
-        // People's searches feed `gaps` (--batch is a script's, and is not logged).
-        ctx.logSearch(.find, text, results: results.hits.count, weak: results.isWeak(for: query))
         if output.json(ctx) {
-            try ctx.printJSON(JSONResults(query: text, results: results))
+            try ctx.printJSON(found.results)
         } else {
             Render.results(results, ctx: ctx, emptyMessage: "nothing matches '\(text)'")
         }
@@ -75,19 +71,19 @@ public struct ListCommand: ShellCommand {
         let limit = try output.limit(ctx)
         if what.lowercased().hasPrefix("tag") {
             let tags = try ctx.store.listTags(query: text.isEmpty ? nil : text, limit: limit)
-            if output.json(ctx) { try ctx.printJSON(tags.map(JSONTag.init)) } else { Render.tags(tags, ctx: ctx) }
+            if output.json(ctx) { try ctx.printJSON(tags.map(TagView.init)) } else { Render.tags(tags, ctx: ctx) }
             return tags.isEmpty ? .noResults : .ok
         }
         guard let type = EntryType(word: what) else {
             throw KnowHowError.invalidValue(field: "list", value: what, expected: "members, resources, practices, questions, answers or tags")
         }
-        let query = text.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try QueryParser.parse(text)
-        let results = try ctx.store.list(type, query: query, limit: limit)
+        let listed = try ctx.community.list(type, matching: text, limit: limit)
+        let results = listed.results
         ctx.lastRefs = results.hits.map(\.ref)
         if output.json(ctx) {
-            try ctx.printJSON(JSONResults(query: text, results: results))
+            try ctx.printJSON(listed)
         } else {
-            Render.results(results, ctx: ctx, emptyMessage: query == nil ? "no \(type.plural) yet" : "no \(type.plural) match '\(text)'")
+            Render.results(results, ctx: ctx, emptyMessage: Community.emptyListNote(type, matching: text))
         }
         return results.hits.isEmpty ? .noResults : .ok
     }
@@ -119,11 +115,11 @@ public struct ShowCommand: ShellCommand {
             return .ok
         }
         guard (try? Validation.tag(reference)) != nil else { throw KnowHowError.unknownReference(reference) }
-        let detail: TagDetail
-        do { detail = try ctx.store.tag(reference) } catch KnowHowError.unknownTag(let t, let s) {
+        let page: TagPageView
+        do { page = try ctx.community.tagPage(reference) } catch KnowHowError.unknownTag(let t, let s) {
             throw KnowHowError.unsupported("'\(t)' is not an id, a @handle or a tag" + (s.map { "; did you mean the tag '\($0)'?" } ?? "; ids look like r12, p3, q7"))
         }
-        try Render.showTag(detail, ctx: ctx, json: json)
+        try Render.showTag(page, ctx: ctx, json: json)
         return .ok
     }
 }
@@ -143,8 +139,8 @@ public struct ImportCommand: ShellCommand {
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         // Progress is redrawn in place on a terminal, and cleared at the end.
         let live = TerminalInfo.isTerminal(STDERR_FILENO)
-        let progress: ((String) -> Void)? = live ? { FileHandle.standardError.write(Data("\r\u{1B}[K\($0)".utf8)) } : nil
-        defer { if live { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) } }
+        let progress: ((String) -> Void)? = live ? { ctx.console.progress($0) } : nil
+        defer { if live { ctx.console.progress(nil) } }
         let summary = try Importer.importFile(Paths.expand(file), into: ctx.store, renumber: renumber, progress: progress)
         ctx.console.print(summary.description)
         return .ok
@@ -280,13 +276,16 @@ public struct OpenCommand: ShellCommand {
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
+        guard let opener = ctx.opener else {
+            throw KnowHowError.unsupported("this knowhow cannot open other stores; start it again with --db PATH or --demo")
+        }
         if demo {
-            ctx.store = try DemoData.open(environment: ctx.environment)
+            ctx.store = try opener.openDemo(environment: ctx.environment)
             ctx.storeLabel = "demo"
         } else {
             guard let path else { throw KnowHowError.missingField("a path (open PATH, or open --demo)") }
             let p = Paths.expand(path)
-            ctx.store = try StoreFactory.open(path: p, shared: ctx.sharedStores)
+            ctx.store = try opener.open(path: p, shared: ctx.sharedStores)
             ctx.storeLabel = p
         }
         ctx.lastRefs = []

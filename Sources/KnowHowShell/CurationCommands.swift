@@ -21,9 +21,7 @@ extension ShellContext {
     /// Output written so far goes to the terminal before a question (tests keep it in the console).
     func flushForPrompt() {
         guard prompter is TerminalPrompter else { return }
-        let (out, err) = console.drain()
-        if !out.isEmpty { FileHandle.standardOutput.write(Data(out.utf8)) }
-        if !err.isEmpty { FileHandle.standardError.write(Data(err.utf8)) }
+        console.flush()
     }
 
     /// Yes when `yes` was given or the person says so; in scripts, an error naming the flag.
@@ -123,7 +121,7 @@ public struct AddCommand: ShellCommand {
         // A first member starts a new store: create it now, so the checks below can read it.
         if type == .member { try ctx.store.create() }
         // Say which role is needed before asking for anything.
-        try ctx.store.authorize(.add(type), on: nil)
+        try ctx.community.authorize(.add(type), on: nil, as: ctx.actor)
         do {
             switch type {
             case .resource: try addResource(ctx)
@@ -195,7 +193,7 @@ public struct AddCommand: ShellCommand {
     func showSimilarEarly(_ ctx: ShellContext, _ draft: Draft, shown: inout Set<EntryRef>) throws {
         guard ctx.prompter != nil, !force else { return }
         let already = shown
-        let similar = try ctx.store.similar(to: draft, limit: 5).filter { !already.contains($0.ref) }
+        let similar = try ctx.community.similar(to: draft, limit: 5).filter { !already.contains($0.ref) }
         guard !similar.isEmpty else { return }
         listSimilar(ctx, similar)
         shown.formUnion(similar.map(\.ref))
@@ -226,7 +224,7 @@ public struct AddCommand: ShellCommand {
     /// Lists existing entries like the draft, leaving out those the person was already shown and
     /// went on from; returns normally when the person (or --force) says save.
     func checkSimilar(_ ctx: ShellContext, _ draft: Draft, shown: Set<EntryRef> = []) throws {
-        let similar = try ctx.store.similar(to: draft, limit: 5).filter { !shown.contains($0.ref) }
+        let similar = try ctx.community.similar(to: draft, limit: 5).filter { !shown.contains($0.ref) }
         guard !similar.isEmpty, !force else { return }
         listSimilar(ctx, similar)
         guard ctx.prompter != nil else {
@@ -267,8 +265,8 @@ public struct AddCommand: ShellCommand {
         try checkSimilar(ctx, Draft(type: .resource, title: title, summary: summary, url: url, tags: tags), shown: shown)
         let body = try longText(ctx, "details", option: body, heading: "Details")
         let authors = try self.authors.flatMap(listWords).map(Validation.handle)
-        let id = try ctx.store.add(Resource(title: title, url: url, kind: kind.flatMap(ResourceKind.init) ?? .other, summary: summary,
-                                            body: body, tags: tags, contributor: me, authors: authors))
+        let id = try ctx.community.add(Resource(title: title, url: url, kind: kind.flatMap(ResourceKind.init) ?? .other, summary: summary,
+                                            body: body, tags: tags, contributor: me, authors: authors), as: ctx.actor)
         ctx.lastRefs = [.entry(id)]
         ctx.console.print("added \(ctx.styler.id(id.description)): \(title)")
     }
@@ -283,8 +281,8 @@ public struct AddCommand: ShellCommand {
         try checkSimilar(ctx, Draft(type: .practice, title: title, summary: context, tags: tags), shown: shown)
         let practice = try longText(ctx, "the practice (what to do)", option: practice, heading: "Practice")
         let evidence = try longText(ctx, "evidence (why we think it works)", option: evidence, heading: "Evidence")
-        let id = try ctx.store.add(Practice(title: title, context: context, practice: practice, evidence: evidence,
-                                            tags: tags, contributor: ctx.actor))
+        let id = try ctx.community.add(Practice(title: title, context: context, practice: practice, evidence: evidence,
+                                            tags: tags, contributor: ctx.actor), as: ctx.actor)
         ctx.lastRefs = [.entry(id)]
         ctx.console.print("added \(ctx.styler.id(id.description)): \(title) (proposed; a curator or an expert can `verify \(id)`)")
     }
@@ -323,9 +321,9 @@ public struct AddCommand: ShellCommand {
             return v.rawValue
         }
         let firstMember = (try ctx.store.counts().members) == 0
-        let m = try ctx.store.add(Member(handle: handle, name: name, email: email, organisation: organisation, sector: sector,
+        let m = try ctx.community.add(Member(handle: handle, name: name, email: email, organisation: organisation, sector: sector,
                                          location: location, bio: Validation.text(bio), role: role.flatMap(Role.init) ?? .member,
-                                         joined: ctx.today, skills: skills, interests: try interests.flatMap(commaList).map(Validation.tag)))
+                                         joined: ctx.today, skills: skills, interests: try interests.flatMap(commaList).map(Validation.tag)), as: ctx.actor)
         ctx.lastRefs = [.member(m.handle)]
         ctx.console.print("added \(ctx.styler.member("@" + m.handle)) (\(m.name)), \(m.role.rawValue)")
         if firstMember && ctx.interactive {
@@ -394,23 +392,23 @@ public struct EditCommand: ShellCommand {
         switch ref {
         case .entry(let id) where id.type == .resource:
             let original = try ctx.store.resource(id)
-            try ctx.store.authorize(.editResource, on: .entry(original.id!))
+            try ctx.community.authorize(.editResource, on: .entry(original.id!), as: ctx.actor)
             try save(ctx, original.id!.description, form: EditForms.resource(original), keys: EditForms.resourceKeys,
                      headings: ["Summary", "Details"]) { form in
-                try ctx.store.update(try EditForms.apply(form, to: original), expecting: original)
+                try ctx.community.update(try EditForms.apply(form, to: original), expecting: original, as: ctx.actor)
             }
         case .entry(let id) where id.type == .practice:
             let original = try ctx.store.practice(id)
-            try ctx.store.authorize(.editPractice, on: .entry(original.id!))
+            try ctx.community.authorize(.editPractice, on: .entry(original.id!), as: ctx.actor)
             try save(ctx, original.id!.description, form: EditForms.practice(original), keys: EditForms.practiceKeys,
                      headings: ["Context", "Practice", "Evidence"]) { form in
-                try ctx.store.update(try EditForms.apply(form, to: original), expecting: original)
+                try ctx.community.update(try EditForms.apply(form, to: original), expecting: original, as: ctx.actor)
             }
         case .member(let h):
             let original = try ctx.store.member(h)
-            try ctx.store.authorize(.editMember, on: .member(original.handle))
+            try ctx.community.authorize(.editMember, on: .member(original.handle), as: ctx.actor)
             try save(ctx, "@" + original.handle, form: EditForms.member(original), keys: EditForms.memberKeys, headings: ["About"]) { form in
-                try ctx.store.update(try EditForms.apply(form, to: original), expecting: original)
+                try ctx.community.update(try EditForms.apply(form, to: original), expecting: original, as: ctx.actor)
             }
         default:
             throw KnowHowError.unsupported("only resources, practices and members can be edited; tags of a question change with `tag \(ref) +TAG`")
@@ -599,34 +597,34 @@ public struct TagCommand: ShellCommand {
         switch first.lowercased() {
         case "rename":
             guard rest.count == 2 else { throw KnowHowError.missingField("the old and the new name (tag rename OLD NEW)") }
-            try ctx.store.renameTag(rest[0], to: rest[1])
+            try ctx.community.renameTag(rest[0], to: rest[1], as: ctx.actor)
             c.print("renamed tag \(s.tag(try Validation.tag(rest[0]))) to \(s.tag(try Validation.tag(rest[1])))")
         case "merge":
             guard rest.count == 2 else { throw KnowHowError.missingField("the tag to merge and the one it goes into (tag merge FROM INTO)") }
-            let plan = try ctx.store.tagMergePlan(rest[0], into: rest[1])
+            let plan = try ctx.community.tagMergePlan(rest[0], into: rest[1])
             let aliases = plan.aliases.isEmpty ? "" : " (with its alias\(plan.aliases.count == 1 ? "" : "es") \(plan.aliases.joined(separator: ", ")))"
             c.print("Merging tag \(s.tag(plan.from)) into \(s.tag(plan.into)) moves \(plan.entries) \(plan.entries == 1 ? "entry" : "entries") "
                     + "and \(plan.members) \(plan.members == 1 ? "member" : "members")"
                     + (plan.overlap > 0 ? " (\(plan.overlap) already \(plan.overlap == 1 ? "has" : "have") both)" : "")
                     + "; \(plan.from)\(aliases) becomes an alias of \(plan.into).")
             guard try ctx.confirm("Merge?", doing: "tag merge", yes: yes) else { c.print("cancelled; nothing was changed"); return .ok }
-            try ctx.store.mergeTag(rest[0], into: rest[1])
+            try ctx.community.mergeTag(rest[0], into: rest[1], as: ctx.actor)
             c.print("merged tag \(s.tag(plan.from)) into \(s.tag(plan.into)); `undo` reverses it")
         case "alias", "aliases":
             guard let tag = rest.first, rest.count >= 2 else { throw KnowHowError.missingField("a tag and its changes (tag alias TAG +x -y)") }
             let (add, remove) = Self.plusMinus(Array(rest.dropFirst()))
-            let t = try ctx.store.changeAliases(tag, add: add, remove: remove)
+            let t = try ctx.community.changeAliases(tag, add: add, remove: remove, as: ctx.actor)
             c.print("\(s.tag(t.name)): aliases " + (t.aliases.isEmpty ? "none" : t.aliases.joined(separator: ", ")))
         case "describe":
             guard let tag = rest.first else { throw KnowHowError.missingField("a tag and its description (tag describe TAG TEXT)") }
             let text = rest.dropFirst().joined(separator: " ")
-            try ctx.store.describeTag(tag, text)
+            try ctx.community.describeTag(tag, text, as: ctx.actor)
             c.print(text.isEmpty ? "removed the description of \(s.tag(try Validation.tag(tag)))" : "described \(s.tag(try Validation.tag(tag)))")
         default:
             let id = try ctx.entryID(first, types: [.resource, .practice, .question], field: "entry to tag")
             let (add, remove) = Self.plusMinus(rest)
             guard !add.isEmpty || !remove.isEmpty else { throw KnowHowError.missingField("tags to add or remove (tag \(id) +onboarding -draft)") }
-            let tags = try ctx.store.retag(id, add: add, remove: remove)
+            let tags = try ctx.community.retag(id, add: add, remove: remove, as: ctx.actor)
             c.print("\(s.id(id.description)) " + (tags.isEmpty ? "has no tags" : tags.map { s.tag("#" + $0) }.joined(separator: " ")))
         }
         return .ok
@@ -658,7 +656,7 @@ public struct TagsCommand: ShellCommand {
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let text = QueryWords.text(words)
         let tags = try ctx.store.listTags(query: text.isEmpty ? nil : text, limit: output.limit == nil ? 200 : try output.limit(ctx))
-        if output.json(ctx) { try ctx.printJSON(tags.map(JSONTag.init)) } else { Render.tags(tags, ctx: ctx) }
+        if output.json(ctx) { try ctx.printJSON(tags.map(TagView.init)) } else { Render.tags(tags, ctx: ctx) }
         return tags.isEmpty ? .noResults : .ok
     }
 }
@@ -685,13 +683,13 @@ public struct MergeCommand: ShellCommand {
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         guard let k = try ctx.resolve(keep) else { throw KnowHowError.unknownReference(keep) }
         guard let d = try ctx.resolve(drop) else { throw KnowHowError.unknownReference(drop) }
-        try ctx.store.authorize(.merge, on: nil)
-        let plan = try ctx.store.mergePlan(keep: k, drop: d)
+        try ctx.community.authorize(.merge, on: nil, as: ctx.actor)
+        let plan = try ctx.community.mergePlan(keep: k, drop: d)
         Self.render(plan, ctx: ctx)
         guard try ctx.confirm("Merge \(d) into \(k)?", doing: "merge", yes: yes) else {
             ctx.console.print("cancelled; nothing was changed"); return .ok
         }
-        try ctx.store.merge(keep: k, drop: d)
+        try ctx.community.merge(keep: k, drop: d, as: ctx.actor)
         ctx.lastRefs = [k]
         ctx.console.print("merged \(d) into \(k); \(d) now points to \(k), and `undo` reverses the merge")
         return .ok
@@ -739,11 +737,11 @@ public struct DuplicatesCommand: ShellCommand {
             }
             guard let a = try ctx.resolve(not[0]) else { throw KnowHowError.unknownReference(not[0]) }
             guard let b = try ctx.resolve(not[1]) else { throw KnowHowError.unknownReference(not[1]) }
-            try ctx.store.markNotDuplicates(a, b)
+            try ctx.community.markNotDuplicates(a, b, as: ctx.actor)
             ctx.console.print("marked \(a) and \(b) as not duplicates; `duplicates` leaves them out, and `undo` reverses it")
             return .ok
         }
-        let all = try ctx.store.duplicates(limit: .max)
+        let all = try ctx.community.duplicates(limit: .max)
         let limit = output.limit == nil ? 20 : try output.limit(ctx)
         let pairs = Array(all.prefix(limit))
         if output.json(ctx) {
@@ -789,7 +787,7 @@ public struct VerifyCommand: ShellCommand {
             guard let d = Day(r) else { throw KnowHowError.invalidValue(field: "review date", value: r, expected: "a date such as 2026-06-30") }
             day = d
         }
-        let p = try ctx.store.verify(id, reviewBy: day)
+        let p = try ctx.community.verify(id, reviewBy: day, as: ctx.actor)
         ctx.console.print("verified \(ctx.styler.id(p.id!.description)): \(p.title); review by \(p.reviewBy.map(\.description) ?? "–")")
         return .ok
     }
@@ -809,7 +807,7 @@ public struct RetireCommand: ShellCommand {
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let id = try ctx.entryID(practice, types: [.practice], field: "practice")
         let next = try supersededBy.map { try ctx.entryID($0, types: [.practice], field: "successor") }
-        let p = try ctx.store.retire(id, supersededBy: next)
+        let p = try ctx.community.retire(id, supersededBy: next, as: ctx.actor)
         ctx.console.print("retired \(ctx.styler.id(p.id!.description)): \(p.title)" + (next.map { "; superseded by \($0)" } ?? ""))
         return .ok
     }
@@ -866,7 +864,7 @@ public struct HistoryCommand: ShellCommand {
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let c = ctx.console, s = c.styler
         if let r = reference, let n = Int64(r.hasPrefix("#") ? String(r.dropFirst()) : r) {
-            let record = try ctx.store.historyRecord(n)
+            let record = try ctx.community.historyRecord(n)
             Self.line(record, ctx: ctx)
             for d in record.details {
                 let mark = d.kind == .created ? "+" : (d.kind == .deleted ? "-" : "~")
@@ -880,7 +878,7 @@ public struct HistoryCommand: ShellCommand {
         }
         var ref = reference
         if let r = reference, case .entry(let id)? = try? ctx.resolve(r) { ref = id.description }
-        let records = try ctx.store.history(of: ref, by: by, limit: output.limit == nil ? 20 : try output.limit(ctx))
+        let records = try ctx.community.history(of: ref, by: by, limit: output.limit == nil ? 20 : try output.limit(ctx))
         if records.isEmpty { c.error(reference == nil ? "nothing has changed yet" : "no recorded changes to \(reference!)"); return .noResults }
         let who = records.map { ($0.actor.map { "@" + $0 } ?? "(system)").count }.max() ?? 8
         for r in records { Self.line(r, ctx: ctx, whoWidth: who) }
@@ -923,7 +921,7 @@ public struct UndoCommand: ShellCommand {
             }
             n = v
         }
-        let record = try ctx.store.undo(n)
+        let record = try ctx.community.undo(n, as: ctx.actor)
         ctx.console.print("\(record.summary) (recorded as #\(record.number))")
         return .ok
     }

@@ -5,31 +5,6 @@ import KnowHowCore
 // Community insights: stats, gaps, topics, match, stale, graph, and config for the search log.
 // The numbers come from the core (Insights.swift); these commands fetch, draw and write JSON.
 
-// MARK: - Logging searches
-
-extension ShellContext {
-    /// Logs a `find`, `who` or `ask` as the store's setting says. Logging never fails a search.
-    func logSearch(_ kind: SearchKind, _ text: String, results: Int, weak: Bool) {
-        try? store.logSearch(SearchLogEntry(at: now, kind: kind, query: text, results: results, weak: weak, member: actor))
-    }
-
-    /// True when something was found but no resource, practice or answer holds every word of `text`.
-    func isWeak(_ text: String, results: Int) -> Bool {
-        guard results > 0, let q = SearchLogging.allWordsQuery(text) else { return false }
-        return (try? store.search(q, limit: 1))?.hits.isEmpty ?? false
-    }
-}
-
-extension SearchResults {
-    /// Only people and questions came back where the search could have found something that
-    /// answers it (a resource, practice or answer).
-    func isWeak(for query: Query) -> Bool {
-        let answering: Set<EntryType> = [.resource, .practice, .answer]
-        guard !hits.isEmpty, !query.types.isDisjoint(with: answering) else { return false }
-        return !hits.contains { answering.contains($0.ref.type) }
-    }
-}
-
 // MARK: - Drawing
 
 /// Sparklines and bars for screens that should read at a glance.
@@ -102,26 +77,13 @@ public struct StatsCommand: ShellCommand {
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let span = try period.period(ctx)
         let n = try bounded(limit ?? 5, "--limit", 1...100)
-        let store = ctx.store
-        let members = try store.allMembers()
-        let activity = try store.activity(since: nil)
-        let counts = try store.counts()
-        let from = period.since != nil ? Month(span.start) : (activity.first.map { Month($0.at) } ?? Month(span.start))
-        let timeline = Timeline.make(activity.filter { $0.at <= span.end }, from: min(from, Month(span.end)), through: Month(span.end))
-        let participation = Participation.measure(members: members, activity: activity, in: span)
-        let top = ContributorTally.top(activity, in: span, limit: n)
-        let sectors = Breakdown.of(members.map(\.sector))
-        let organisations = Breakdown.of(members.map(\.organisation))
-        let tagCounts = TagCount.measure(activity, in: span)
-        let busiest = TagCount.busiest(tagCounts, limit: n), growing = TagCount.growing(tagCounts, limit: n)
-        let searches = activity.filter { $0.kind == .searched && span.contains($0.at) }.count
-
+        let report = try ctx.community.stats(in: span, limit: n, sinceGiven: period.since != nil)
         if json || ctx.settings.json {
-            try ctx.printJSON(JSONStats(span: span, counts: counts, timeline: timeline, participation: participation, top: top,
-                                        sectors: sectors, organisations: organisations, busiest: busiest, growing: growing,
-                                        searches: searches))
+            try ctx.printJSON(report.view)
             return .ok
         }
+        let counts = report.counts, timeline = report.timeline, participation = report.participation, top = report.top
+        let sectors = report.sectors, organisations = report.organisations, busiest = report.busiest, growing = report.growing
         let c = ctx.console, s = c.styler
         c.print(s.bold("Community") + "  " + [Chart.plural(counts.members, "member"), Chart.plural(counts.resources, "resource"),
                                               Chart.plural(counts.practices, "practice"), Chart.plural(counts.questions, "question"),
@@ -211,47 +173,6 @@ public struct StatsCommand: ShellCommand {
     }
 }
 
-struct JSONStats: Encodable {
-    struct Span: Encodable { var since: String; var until: String; var previousSince: String }
-    struct Series: Encodable { var months: [String]; var monthsPerColumn: Int; var counts: [String: [Int]] }
-    struct Class: Encodable { var count: Int; var percent: Double; var members: [String] }
-    struct Participation: Encodable {
-        var members: Int
-        var creators: Class, contributors: Class, readers: Class, searchers: Class, silent: Class
-    }
-    struct Contributor: Encodable { var handle: String; var entries: Int; var answers: Int; var questions: Int; var verified: Int; var endorsements: Int; var score: Int }
-    struct Count: Encodable { var name: String; var members: Int }
-    struct TagRow: Encodable { var tag: String; var count: Int; var previous: Int; var growth: Int }
-
-    var period: Span
-    var totals: [String: Int]
-    var overTime: Series
-    var participation: Participation
-    var topContributors: [Contributor]
-    var sectors: [Count]
-    var organisations: [Count]
-    var busiestTags: [TagRow]
-    var growingTags: [TagRow]
-
-    init(span: Period, counts: StoreCounts, timeline: Timeline, participation p: KnowHowCore.Participation, top: [ContributorTally],
-         sectors: [Breakdown], organisations: [Breakdown], busiest: [TagCount], growing: [TagCount], searches: Int) {
-        period = Span(since: span.start.description, until: span.end.description, previousSince: span.previous.start.description)
-        totals = ["members": counts.members, "resources": counts.resources, "practices": counts.practices,
-                  "questions": counts.questions, "answers": counts.answers, "tags": counts.tags, "searchesInPeriod": searches]
-        overTime = Series(months: timeline.buckets.map(\.description), monthsPerColumn: timeline.monthsPerBucket,
-                          counts: Dictionary(uniqueKeysWithValues: timeline.counts.map { ($0.key.rawValue, $0.value) }))
-        func cls(_ m: [String]) -> Class { Class(count: m.count, percent: p.percent(m.count), members: m) }
-        participation = Participation(members: p.members, creators: cls(p.creators), contributors: cls(p.contributors),
-                                      readers: cls((p.searchers + p.silent).sorted()), searchers: cls(p.searchers), silent: cls(p.silent))
-        topContributors = top.map { Contributor(handle: $0.handle, entries: $0.created, answers: $0.answered, questions: $0.asked,
-                                                verified: $0.verified, endorsements: $0.endorsed, score: $0.score) }
-        self.sectors = sectors.map { Count(name: $0.name, members: $0.members) }
-        self.organisations = organisations.map { Count(name: $0.name, members: $0.members) }
-        busiestTags = busiest.map { TagRow(tag: $0.tag, count: $0.count, previous: $0.previous, growth: $0.growth) }
-        growingTags = growing.map { TagRow(tag: $0.tag, count: $0.count, previous: $0.previous, growth: $0.growth) }
-    }
-}
-
 // MARK: - gaps
 
 public struct GapsCommand: ShellCommand {
@@ -275,40 +196,27 @@ public struct GapsCommand: ShellCommand {
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let span = try period.period(ctx)
         let limit = try output.limit(ctx)
-        let store = ctx.store
-        let log = try store.searchLog(in: span)
-        let groups = SearchGaps.group(log)
-        let unanswered = try store.unansweredQuestions()
-        let members = try store.allMembers()
-        let vocabulary = try store.tagVocabulary()
-        let questions = try store.activity(since: span.start).filter { $0.kind == .asked && span.contains($0.at) }.map(\.tags)
-        let demand = TagDemand.unmet(members: members, searches: log, questions: questions, vocabulary: vocabulary)
-        // A gap someone has filled since: the most common wording now finds an answer.
-        let shown = Array(groups.prefix(limit))
-        let filled: [String?] = (output.json(ctx) ? Array(groups.prefix(500)) : shown).map { g in
-            guard let q = SearchLogging.allWordsQuery(g.label), let hit = (try? store.search(q, limit: 1))?.hits.first else { return nil }
-            return hit.ref.description
-        }
-        ctx.lastRefs = unanswered.prefix(limit).compactMap { $0.id.map(EntryRef.entry) }
+        let gaps = try ctx.community.gaps(in: span, checkFilled: output.json(ctx) ? 500 : limit)
+        let unanswered = gaps.unansweredQuestions
+        ctx.lastRefs = unanswered.prefix(limit).compactMap { EntryRef($0.id) }
 
         if output.json(ctx) {
-            try ctx.printJSON(JSONGaps(span: span, log: log, groups: groups, filled: filled, vocabulary: vocabulary,
-                                       unanswered: unanswered, demand: demand))
+            try ctx.printJSON(gaps)
             return .ok
         }
+        let groups = gaps.searchGaps, shown = Array(groups.prefix(limit))
         let c = ctx.console, s = c.styler
-        let unmet = log.filter { $0.unmet && $0.kind != .ask }.count
-        c.print(s.bold("Looked for, not found") + s.dim("  \(span) · \(unmet) of \(Chart.plural(log.filter { $0.kind != .ask }.count, "search", "searches")) found little"))
+        c.print(s.bold("Looked for, not found") + s.dim("  \(span) · \(gaps.unmet) of \(Chart.plural(gaps.searches, "search", "searches")) found little"))
         if shown.isEmpty {
-            c.print(s.dim(log.isEmpty ? "  no searches logged in this period (see `config logging`)" : "  every search in this period found something"))
+            c.print(s.dim(gaps.loggedNothing ? "  no searches logged in this period (see `config logging`)" : "  every search in this period found something"))
         } else {
             c.print(s.dim("  people  searches  last seen   wording"))
-            for (g, now) in zip(shown, filled) {
+            for g in shown {
                 var tail = ""
                 if g.wordings.count > 1 { tail += " +\(Chart.plural(g.wordings.count - 1, "wording"))" }
-                if g.kinds == [.who] { tail += " (who)" }
-                if let now { tail += " · now finds \(now)" }
-                let lead = Chart.right(String(g.people), 8) + Chart.right(String(g.searches), 10) + "  " + g.lastSeen.day.description + "  "
+                if g.kinds == [SearchKind.who.rawValue] { tail += " (who)" }
+                if let now = g.nowFinds { tail += " · now finds \(now)" }
+                let lead = Chart.right(String(g.people), 8) + Chart.right(String(g.searches), 10) + "  " + Self.day(g.lastSeen) + "  "
                 let room = max(10, c.width - Layout.width(lead) - Layout.width(tail))
                 c.print(lead + s.bold(Layout.truncate(g.label, room)) + s.dim(tail))
             }
@@ -322,7 +230,7 @@ public struct GapsCommand: ShellCommand {
         for q in unanswered.prefix(limit) {
             // The asker at the right edge, to follow up with.
             let asker = q.asker.map { "  @" + $0 } ?? ""
-            let lead = "  " + s.id(Layout.pad(q.id!.description, 4)) + " " + (q.created?.day.description ?? "          ") + "  "
+            let lead = "  " + s.id(Layout.pad(q.id, 4)) + " " + (q.asked.map(Self.day) ?? "          ") + "  "
             let room = max(10, c.width - Layout.width(lead) - Layout.width(asker))
             c.print(lead + Layout.pad(Layout.truncate(q.title, room), room) + s.member(asker))
         }
@@ -330,47 +238,22 @@ public struct GapsCommand: ShellCommand {
 
         c.print()
         c.print(s.bold("Wanted, but nobody practises it") + s.dim("  no member at practising or expert level"))
+        let demand = gaps.wantedTags
         if demand.isEmpty {
             c.print(s.dim("  every tag people want has someone practising it"))
         } else {
             c.print(s.dim("  " + Layout.pad("tag", 28) + "   want  searched  asked"))
             for d in demand.prefix(limit) {
-                c.print("  " + s.tag(Layout.pad(Layout.truncate(d.tag, 28), 28)) + Chart.right(String(d.wanting), 7)
-                        + Chart.right(String(d.searching), 10) + Chart.right(String(d.questions), 7))
+                c.print("  " + s.tag(Layout.pad(Layout.truncate(d.tag, 28), 28)) + Chart.right(String(d.want), 7)
+                        + Chart.right(String(d.searched), 10) + Chart.right(String(d.asked), 7))
             }
             c.print(s.dim(Layout.wrap("want: members with it as a learning goal or at learning level; searched: people whose searches named it; asked: questions in the period.", width: c.width, indent: "  ")))
         }
         return .ok
     }
-}
 
-struct JSONGaps: Encodable {
-    struct Group: Encodable {
-        var label: String; var wordings: [String]; var words: [String]; var tags: [String]
-        var people: Int; var searches: Int; var noResults: Int; var kinds: [String]; var lastSeen: String
-        var members: [String]; var nowFinds: String?
-    }
-    struct Open: Encodable { var id: String; var title: String; var asker: String?; var asked: String?; var tags: [String] }
-    struct Demand: Encodable { var tag: String; var want: Int; var searched: Int; var asked: Int }
-    var since: String, until: String
-    var searches: Int, unmet: Int
-    var searchGaps: [Group]
-    var unansweredQuestions: [Open]
-    var wantedTags: [Demand]
-
-    init(span: Period, log: [SearchLogEntry], groups: [SearchGap], filled: [String?], vocabulary: TagVocabulary,
-         unanswered: [Question], demand: [TagDemand]) {
-        since = span.start.description; until = span.end.description
-        searches = log.filter { $0.kind != .ask }.count
-        unmet = log.filter { $0.unmet && $0.kind != .ask }.count
-        searchGaps = groups.enumerated().map { i, g in
-            Group(label: g.label, wordings: g.wordings, words: g.words, tags: vocabulary.tags(in: g.wordings.joined(separator: " ")),
-                  people: g.people, searches: g.searches, noResults: g.noResults, kinds: g.kinds.map(\.rawValue),
-                  lastSeen: g.lastSeen.description, members: g.searchers, nowFinds: i < filled.count ? filled[i] : nil)
-        }
-        unansweredQuestions = unanswered.map { Open(id: $0.id!.description, title: $0.title, asker: $0.asker, asked: $0.created?.description, tags: $0.tags) }
-        wantedTags = demand.map { Demand(tag: $0.tag, want: $0.wanting, searched: $0.searching, asked: $0.questions) }
-    }
+    /// The day of a time as the view writes it.
+    static func day(_ time: String) -> String { Timestamp(time)?.day.description ?? time }
 }
 
 // MARK: - topics
@@ -392,37 +275,12 @@ public struct TopicsCommand: ShellCommand {
 
     public init() {}
 
-    struct Topic {
-        var goal: LearningGoal
-        var leaders: [Expert]
-        var resources: [SearchHit]
-    }
-
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let n = try bounded(limit ?? 5, "--limit", 1...100)
-        let goals = LearningGoal.shared(try ctx.store.allMembers(), minMembers: try bounded(min, "--min", 1...100_000)).prefix(n)
-        var topics: [Topic] = []
-        for g in goals {
-            let words = g.tag.replacingOccurrences(of: "-", with: " ")
-            var who = ExpertQuery(topic: words)
-            who.exclude = Set(g.learners)
-            who.limit = 3
-            let leaders = (try? ExpertRanker.rank(who, source: ctx.store, now: ctx.now)) ?? []
-            var q = (try? ExpertRanker.relaxedQuery(words)) ?? Query(text: nil)
-            q.filters = [Filter(.tag, g.tag), Filter(.type, "resource"), Filter(.type, "practice")]
-            let resources = (try? ctx.store.search(q, limit: 2))?.hits ?? []
-            topics.append(Topic(goal: g, leaders: leaders, resources: resources))
-        }
-        ctx.lastRefs = topics.flatMap { $0.leaders.map { EntryRef.member($0.member.handle) } + $0.resources.map(\.ref) }
+        let topics = try ctx.community.topics(minMembers: try bounded(min, "--min", 1...100_000), limit: n)
+        ctx.lastRefs = topics.flatMap { $0.couldLead.experts.map { EntryRef.member($0.member.handle) } + $0.resources.map(\.ref) }
         if json || ctx.settings.json {
-            struct Out: Encodable {
-                var tag: String; var members: Int; var learners: [String]; var couldLead: JSONWho; var startFrom: [JSONHit]
-            }
-            try ctx.printJSON(topics.map { t in
-                Out(tag: t.goal.tag, members: t.goal.learners.count, learners: t.goal.learners,
-                    couldLead: JSONWho(topic: t.goal.tag, experts: t.leaders),
-                    startFrom: t.resources.enumerated().map { JSONHit($1, n: $0 + 1) })
-            })
+            try ctx.printJSON(topics)
             return topics.isEmpty ? .noResults : .ok
         }
         let c = ctx.console, s = c.styler
@@ -433,9 +291,9 @@ public struct TopicsCommand: ShellCommand {
         c.print(s.bold("Topics for the next meeting") + s.dim("  learning goals members share, who could lead"))
         for (i, t) in topics.enumerated() {
             c.print()
-            c.print(Chart.right("\(i + 1).", 3) + " " + s.tag(t.goal.tag) + s.dim("  \(Layout.count(t.goal.learners.count, "member")) \(t.goal.learners.count == 1 ? "wants" : "want") to learn it"))
-            let leads = t.leaders.map { e -> String in
-                let level = e.member.skills.filter { $0.tag == t.goal.tag }.map(\.level.rawValue).first
+            c.print(Chart.right("\(i + 1).", 3) + " " + s.tag(t.tag) + s.dim("  \(Layout.count(t.members, "member")) \(t.members == 1 ? "wants" : "want") to learn it"))
+            let leads = t.couldLead.experts.map { e -> String in
+                let level = e.member.skills.filter { $0.tag == t.tag }.map(\.level.rawValue).first
                 let why = [level, e.evidenceCount > 0 ? Chart.plural(e.evidenceCount, "entry", "entries") : nil].compactMap { $0 }
                 return s.member("@" + e.member.handle) + (why.isEmpty ? "" : s.dim(" (" + why.joined(separator: ", ") + ")"))
             }
@@ -475,31 +333,11 @@ public struct MatchCommand: ShellCommand {
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
-        guard (1...50).contains(perMentor), (1...50).contains(perLearner) else {
-            throw KnowHowError.invalidValue(field: "--per-mentor/--per-learner", value: "\(perMentor)/\(perLearner)", expected: "numbers from 1 to 50")
-        }
-        var members = try ctx.store.allMembers()
-        var only: String?
-        if let tag {
-            only = try ctx.store.tag(tag).tag.name
-            // Only that skill counts: learners and mentors of other skills do not compete for the same slots.
-            members = members.map { m in
-                var m = m
-                m.skills = m.skills.filter { $0.tag == only }
-                m.interests = m.interests.filter { $0 == only }
-                return m
-            }
-        }
-        let (suggestions, unmatched) = MentorMatcher.suggest(members, perMentor: perMentor, perLearner: perLearner)
+        let view = try ctx.community.match(tag: tag, perMentor: perMentor, perLearner: perLearner)
+        let suggestions = view.pairs, unmatched = view.left, only = view.tag
         ctx.lastRefs = suggestions.map { .member($0.mentor) }
         if json || ctx.settings.json {
-            struct Pair: Encodable { var learner: String; var mentor: String; var tag: String; var score: Double; var reasons: [String] }
-            struct Left: Encodable { var tag: String; var learners: [String]; var mentors: Int }
-            struct Out: Encodable { var perMentor: Int; var perLearner: Int; var suggestions: [Pair]; var unmatched: [Left] }
-            try ctx.printJSON(Out(perMentor: perMentor, perLearner: perLearner,
-                                  suggestions: suggestions.map { Pair(learner: $0.learner, mentor: $0.mentor, tag: $0.tag,
-                                                                      score: ($0.score * 100).rounded() / 100, reasons: $0.reasons) },
-                                  unmatched: unmatched.map { Left(tag: $0.tag, learners: $0.learners, mentors: $0.mentors) }))
+            try ctx.printJSON(view)
             return suggestions.isEmpty ? .noResults : .ok
         }
         let c = ctx.console, s = c.styler
@@ -561,20 +399,12 @@ public struct StaleCommand: ShellCommand {
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         _ = try bounded(days, "--days", 1...36_500)
         let limit = try output.limit(ctx)
-        let cutoff = Timestamp(seconds: ctx.now.seconds - Int64(days) * 86_400)
         // Practices with a review date are `review`'s to list (due) or already looked after (not yet due).
-        let untouched = try ctx.store.untouched(since: cutoff)
-        let stale = untouched.filter { $0.reviewBy == nil }
-        let scheduled = untouched.count - stale.count
-        let due = try ctx.store.dueForReview(within: 30, today: ctx.today)
+        let view = try ctx.community.stale(days: days)
+        let stale = view.stale, scheduled = view.withReviewDate, due = view.dueForReview
         ctx.lastRefs = stale.prefix(limit).map { .entry($0.id) }
         if output.json(ctx) {
-            struct Row: Encodable { var id: String; var title: String; var lastTouched: String; var contributor: String?; var reviewBy: String? }
-            struct Out: Encodable { var days: Int; var since: String; var entries: [Row]; var withReviewDate: Int; var dueForReview: [String] }
-            try ctx.printJSON(Out(days: days, since: cutoff.description, 
-                                  entries: stale.map { Row(id: $0.id.description, title: $0.title, lastTouched: $0.lastTouched.description,
-                                                           contributor: $0.contributor, reviewBy: $0.reviewBy?.description) },
-                                  withReviewDate: scheduled, dueForReview: due.compactMap { $0.id?.description }))
+            try ctx.printJSON(view)
             return stale.isEmpty ? .noResults : .ok
         }
         let c = ctx.console, s = c.styler
@@ -582,7 +412,7 @@ public struct StaleCommand: ShellCommand {
         if stale.isEmpty {
             c.error("nothing has gone untouched for \(Layout.count(days, "day"))")
         } else {
-            c.print(s.bold("Untouched for \(Layout.count(days, "day")) or more") + s.dim("  since \(cutoff.day) · "
+            c.print(s.bold("Untouched for \(Layout.count(days, "day")) or more") + s.dim("  since \(view.cutoff.map { $0.day.description } ?? view.since) · "
                     + Chart.plural(resources, "resource") + ", " + Chart.plural(stale.count - resources, "practice")))
             for e in stale.prefix(limit) {
                 let tail = e.contributor.map { "  @" + $0 } ?? ""

@@ -117,7 +117,8 @@ public enum KnowHowMain {
     }
 
     /// Runs the program; returns the exit status.
-    public static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment) -> Int32 {
+    public static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+                           opener: StoreOpener) -> Int32 {
         let globals: Globals, args: [String]
         do { (globals, args) = try extractGlobals(arguments) } catch {
             writeErr("knowhow: \(error)\n"); return 2
@@ -137,12 +138,13 @@ public enum KnowHowMain {
         do {
             let store: KnowledgeStore, label: String
             if globals.demo {
-                store = try DemoData.open(environment: environment); label = "demo"
+                store = try opener.openDemo(environment: environment); label = "demo"
             } else {
-                let path = Paths.expand(globals.db ?? StoreFactory.defaultPath(environment: environment))
-                store = try StoreFactory.open(path: path, shared: globals.shared); label = path
+                let path = Paths.expand(globals.db ?? opener.defaultPath(environment: environment))
+                store = try opener.open(path: path, shared: globals.shared); label = path
             }
             ctx = ShellContext(store: store, storeLabel: label, settings: settings, console: console, environment: environment)
+            ctx.opener = opener
             ctx.sharedStores = globals.shared
             ctx.actor = Identity.resolve(flag: globals.actor, environment: environment, store: store)?.handle
         } catch {
@@ -186,9 +188,7 @@ public enum KnowHowMain {
     }
 
     static func flush(_ ctx: ShellContext) {
-        let (out, err) = ctx.console.drain()
-        if !out.isEmpty { FileHandle.standardOutput.write(Data(out.utf8)) }
-        if !err.isEmpty { writeErr(err) }
+        ctx.console.flush()
     }
 
     static func writeErr(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
@@ -318,11 +318,8 @@ public final class Shell {
             if line.hasSuffix("\\") { pending += line.dropLast() + "\n"; continue }
             line = pending + line; pending = ""
             let st = runLine(line)
-            let (out, err) = ctx.console.drain()
-            if !out.isEmpty { FileHandle.standardOutput.write(Data(out.utf8)) }
-            if !err.isEmpty {
-                let prefixed = st.code >= 2 ? err.replacingOccurrences(of: "knowhow: ", with: "knowhow: line \(lineNumber): ") : err
-                FileHandle.standardError.write(Data(prefixed.utf8))
+            ctx.console.flush { err in
+                st.code >= 2 ? err.replacingOccurrences(of: "knowhow: ", with: "knowhow: line \(lineNumber): ") : err
             }
             if st.quit { break }
             if st.code >= 2 {

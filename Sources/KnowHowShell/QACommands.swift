@@ -24,32 +24,25 @@ public struct WhoCommand: ShellCommand {
 
     public init() {}
 
-    func request(_ topic: String, ctx: ShellContext) throws -> ExpertQuery {
-        var r = ExpertQuery(topic: topic)
-        r.availableOnly = available
-        r.mentorsOnly = mentors
-        let parsed = try QueryParser.parse(topic)
-        r.sectors = parsed.values(of: .sector)
-        if let me = ctx.actor { r.exclude.insert(me) }
-        r.limit = try output.limit(ctx)
-        return r
+    func request(_ topic: String, ctx: ShellContext) throws -> Community.WhoRequest {
+        Community.WhoRequest(topic: topic, availableOnly: available, mentorsOnly: mentors, limit: try output.limit(ctx))
     }
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         if batch {
             return try ctx.runBatch("who") { topic in
-                let experts = try ExpertRanker.rank(try request(topic, ctx: ctx), source: ctx.store, now: ctx.now)
-                return (JSONWho(topic: topic, experts: experts), !experts.isEmpty)
+                let view = try ctx.community.who(try request(topic, ctx: ctx), as: ctx.actor, log: false)
+                return (view, !view.members.isEmpty)
             }
         }
         let topic = QueryWords.text(words)
-        let experts = try ExpertRanker.rank(try request(topic, ctx: ctx), source: ctx.store, now: ctx.now)
+        let view = try ctx.community.who(try request(topic, ctx: ctx), as: ctx.actor)
+        let experts = view.experts
         ctx.lastRefs = experts.map { .member($0.member.handle) }
-        ctx.logSearch(.who, topic, results: experts.count, weak: ctx.isWeak(topic, results: experts.count))
         if output.json(ctx) {
-            try ctx.printJSON(JSONWho(topic: topic, experts: experts))
+            try ctx.printJSON(view)
         } else if experts.isEmpty {
-            ctx.console.error("nobody's work or skills match '\(topic)' yet; try fewer or broader words, or `find \(topic)`")
+            ctx.console.error(Community.nobodyNote(topic))
         } else {
             Render.experts(experts, ctx: ctx)
         }
@@ -73,29 +66,14 @@ public struct AskCommand: ShellCommand {
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let me = try ctx.requireActor("asking a question")
-        let title = QueryWords.text(words).trimmingCharacters(in: .whitespaces)
-        guard !title.isEmpty else { throw KnowHowError.missingField("the question (ask How do I …?)") }
-        let tags = try self.tags.map(Validation.tag)
-        let id = try ctx.store.ask(Question(title: title, body: body, tags: tags, asker: me))
-        let topic = ([title, body ?? ""] + tags).joined(separator: " ")
-        var who = ExpertQuery(topic: String(topic.prefix(QueryParser.maxLength - 100)))
-        who.exclude = [me]
-        who.limit = 5
-        let helpers = (try? ExpertRanker.rank(who, source: ctx.store, now: ctx.now)) ?? []
-        var related: [SearchHit] = []
-        if var q = try? ExpertRanker.relaxedQuery(who.topic) {
-            q.filters = [Filter(.type, "member", negated: true), Filter(.type, "answer", negated: true)]
-            related = (try? ctx.store.search(q, limit: 6))?.hits.filter { $0.ref != .entry(id) }.prefix(5).map { $0 } ?? []
-        }
-        ctx.logSearch(.ask, title, results: related.count, weak: ctx.isWeak(title, results: related.count))
+        let view = try ctx.community.ask(QueryWords.text(words), body: body, tags: tags, as: me)
         if json {
-            struct Out: Encodable { var question: String; var helpers: JSONWho; var existing: [JSONHit] }
-            try ctx.printJSON(Out(question: id.description, helpers: JSONWho(topic: title, experts: helpers),
-                                  existing: related.enumerated().map { JSONHit($1, n: $0 + 1) }))
+            try ctx.printJSON(view)
             return .ok
         }
+        let title = view.title, helpers = view.helpers.experts, related = view.related
         let s = ctx.console.styler
-        ctx.console.print("asked \(s.id(id.description)): \(title)")
+        ctx.console.print("asked \(s.id(view.question)): \(title)")
         if !helpers.isEmpty {
             ctx.console.print(); ctx.console.print(s.bold("Who could help"))
             Render.experts(helpers, ctx: ctx)
@@ -124,9 +102,7 @@ public struct AnswerCommand: ShellCommand {
         guard case .entry(let q)? = try ctx.resolve(question), q.type == .question else {
             throw KnowHowError.invalidValue(field: "question", value: question, expected: "a question id such as q3")
         }
-        let text = QueryWords.text(words)
-        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw KnowHowError.missingField("the answer text (answer \(q) Your answer…)") }
-        let id = try ctx.store.answer(Answer(question: q, body: text, author: me))
+        let id = try ctx.community.answer(q, QueryWords.text(words), as: me)
         ctx.console.print("answered \(q) as \(ctx.styler.id(id.description))")
         return .ok
     }
@@ -146,11 +122,9 @@ public struct AcceptCommand: ShellCommand {
         guard case .entry(let a)? = try ctx.resolve(answer), a.type == .answer else {
             throw KnowHowError.invalidValue(field: "answer", value: answer, expected: "an answer id such as a12")
         }
-        let ans = try ctx.store.answer(a)
-        let q = try ctx.store.question(ans.question)
         // The store checks that this is the asker (or a curator).
-        _ = try ctx.store.accept(a)
-        ctx.console.print("accepted \(a) as the answer to \(q.id!)")
+        let q = try ctx.community.accept(a)
+        ctx.console.print("accepted \(a) as the answer to \(q)")
         return .ok
     }
 }
@@ -171,53 +145,13 @@ public struct EndorseCommand: ShellCommand {
         guard case .member(let h)? = try ctx.resolve(member) else {
             throw KnowHowError.invalidValue(field: "member", value: member, expected: "a @handle")
         }
-        let tagName = try ctx.store.tag(tag).tag.name
+        let (tagName, done) = try ctx.community.endorse(h, for: tag, withdraw: withdraw, as: me)
         if withdraw {
-            let done = try ctx.store.withdrawEndorsement(h, tag: tagName, by: me)
             ctx.console.print(done ? "withdrew your endorsement of @\(h) for \(tagName)" : "you had not endorsed @\(h) for \(tagName)")
         } else {
-            let done = try ctx.store.endorse(h, tag: tagName, by: me)
             ctx.console.print(done ? "endorsed @\(h) for \(tagName)" : "you already endorse @\(h) for \(tagName)")
         }
         return .ok
-    }
-}
-
-/// `who` as JSON: the ranked members with scores and why.
-struct JSONWho: Encodable {
-    struct Person: Encodable {
-        var rank: Int
-        var handle: String
-        var name: String
-        var sourceId: String?
-        var organisation: String?
-        var sector: String?
-        var score: Double
-        var scores: [String: Double]
-        var why: Why
-    }
-    struct Why: Encodable {
-        var skills: [Skill]
-        var endorsements: [String: Int]
-        var evidence: [Evidence]
-        var evidenceCount: Int
-    }
-    struct Evidence: Encodable { var id: String; var title: String; var how: String }
-
-    var topic: String
-    var members: [Person]
-
-    init(topic: String, experts: [Expert]) {
-        self.topic = topic
-        members = experts.enumerated().map { i, e in
-            func r(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }
-            return Person(rank: i + 1, handle: e.member.handle, name: e.member.name, sourceId: e.member.sourceId,
-                          organisation: e.member.organisation, sector: e.member.sector, score: r(e.score),
-                          scores: ["evidence": r(e.evidenceScore), "skills": r(e.skillScore), "endorsements": r(e.endorsementScore)],
-                          why: Why(skills: e.member.skills, endorsements: e.member.endorsements,
-                                   evidence: e.evidence.map { Evidence(id: $0.doc.id.description, title: $0.doc.title, how: $0.how.rawValue) },
-                                   evidenceCount: e.evidenceCount))
-        }
     }
 }
 

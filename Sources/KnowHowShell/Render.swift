@@ -115,13 +115,9 @@ enum Render {
         let c = ctx.console, s = c.styler, store = ctx.store
         switch ref {
         case .member(let h):
-            let m = try store.member(h)
-            let contributions = try store.search(Query(text: nil, filters: [Filter(.by, h)]), limit: 50)
-            if json {
-                try ctx.printJSON(JSONMember(member: m, contributions: contributions.hits, endorsements: try store.endorsements(of: h),
-                                             alsoKnows: try store.evidenceTags(of: h, limit: 12).filter { t in !m.skills.contains { $0.tag == t.tag } }.map(\.tag)))
-                return
-            }
+            let profile = try ctx.community.profile(h)
+            if json { try ctx.printJSON(profile); return }
+            let m = profile.member
             c.print(s.member("@" + m.handle) + "  " + s.bold(m.name) + s.dim("  (\(m.role.rawValue))"))
             field(c, "organisation", m.organisation)
             field(c, "sector", m.sector)
@@ -134,7 +130,7 @@ enum Render {
             field(c, "availability", availability.joined(separator: " · "))
             field(c, "source", m.sourceId)
             text(c, "About", m.bio)
-            let endorsements = try store.endorsements(of: h)
+            let endorsements = profile.endorsements
             if !m.skills.isEmpty {
                 c.print(); c.print(s.bold("Skills"))
                 for level in SkillLevel.allCases.reversed() {
@@ -145,27 +141,25 @@ enum Render {
                     if !tags.isEmpty { c.print(Layout.list(tags, lead: "  " + Layout.pad(level.rawValue, 11), width: c.width)) }
                 }
             }
-            let undeclaredEndorsed = endorsements.filter { t, _ in !m.skills.contains { $0.tag == t } }
+            let undeclaredEndorsed = profile.endorsedUndeclared
             if !undeclaredEndorsed.isEmpty {
                 c.print(Layout.list(undeclaredEndorsed.keys.sorted().map { s.tag($0) + s.dim(" (+\(undeclaredEndorsed[$0]!.count))") }, lead: "  " + Layout.pad("endorsed", 11), width: c.width))
             }
-            let declared = Set(m.skills.map(\.tag))
-            let alsoKnows = try store.evidenceTags(of: h, limit: 12).filter { !declared.contains($0.tag) && $0.weight >= 2 }.prefix(6)
-            if !alsoKnows.isEmpty {
+            if !profile.alsoKnows.isEmpty {
                 c.print(); c.print(s.bold("Also knows about") + s.dim("  (from what they wrote and answered)"))
-                c.print(Layout.list(alsoKnows.map { s.tag($0.tag) }, lead: "  ", width: c.width))
+                c.print(Layout.list(profile.alsoKnows.map { s.tag($0) }, lead: "  ", width: c.width))
             }
             if !m.interests.isEmpty {
                 c.print(); c.print(s.bold("Learning goals"))
                 c.print(Layout.list(m.interests.map { s.tag($0) }, lead: "  ", width: c.width))
             }
-            if !contributions.hits.isEmpty {
+            if !profile.contributions.isEmpty {
                 c.print(); c.print(s.bold("Contributed and answered"))
-                for h in contributions.hits {
-                    c.print("  " + s.id(Layout.pad(h.ref.description, 5)) + " " + Layout.truncate(Highlight.plain(h.title), c.width - 9))
+                for h in profile.contributions {
+                    c.print("  " + s.id(Layout.pad(h.id, 5)) + " " + Layout.truncate(h.title, c.width - 9))
                 }
             }
-            ctx.lastRefs = contributions.hits.map(\.ref)
+            ctx.lastRefs = profile.contributions.compactMap(\.ref)
         case .entry(let id):
             switch id.type {
             case .resource:
@@ -200,9 +194,9 @@ enum Render {
                 text(c, "Practice", p.practice)
                 text(c, "Evidence", p.evidence)
             case .question:
-                let q = try store.question(id)
-                let answers = try store.answers(to: id)
-                if json { try ctx.printJSON(JSONQuestion(question: q, answers: answers)); return }
+                let view = try ctx.community.question(id)
+                if json { try ctx.printJSON(view); return }
+                let q = view.question, answers = view.answers
                 c.print(s.id(id.description) + "  " + s.bold(q.title))
                 field(c, "asked by", q.asker.map { "@" + $0 })
                 field(c, "asked", q.created?.day.description)
@@ -233,33 +227,28 @@ enum Render {
         }
     }
 
-    static func showTag(_ d: TagDetail, ctx: ShellContext, json: Bool) throws {
+    static func showTag(_ page: TagPageView, ctx: ShellContext, json: Bool) throws {
         let c = ctx.console, s = c.styler
-        let entries = try ctx.store.search(Query(text: nil, filters: [Filter(.tag, d.tag.name), Filter(.type, "member", negated: true)]), limit: 10)
-        let members = try ctx.store.list(.member, query: Query(text: nil, filters: [Filter(.tag, d.tag.name)]), limit: 10)
-        if json {
-            struct Out: Encodable { var tag: JSONTag; var entries: [JSONHit]; var members: [JSONHit] }
-            try ctx.printJSON(Out(tag: JSONTag(d), entries: entries.hits.enumerated().map { JSONHit($1, n: $0 + 1) },
-                                  members: members.hits.enumerated().map { JSONHit($1, n: $0 + 1) }))
-            return
-        }
-        c.print(s.tag("#" + d.tag.name) + s.dim("  \(Layout.count(d.entryCount, "entry", "entries")) · \(Layout.count(d.memberCount, "member"))"))
-        field(c, "aliases", d.tag.aliases.joined(separator: ", "))
-        if let desc = d.tag.description { c.print(Layout.wrap(desc, width: c.width, indent: "  ")) }
+        if json { try ctx.printJSON(page); return }
+        let d = page.tag
+        let entries = page.entries, members = page.members
+        c.print(s.tag("#" + d.name) + s.dim("  \(Layout.count(d.entries, "entry", "entries")) · \(Layout.count(d.members, "member"))"))
+        field(c, "aliases", d.aliases.joined(separator: ", "))
+        if let desc = d.description { c.print(Layout.wrap(desc, width: c.width, indent: "  ")) }
         var refs: [EntryRef] = []
-        if !entries.hits.isEmpty {
+        if !entries.isEmpty {
             c.print(); c.print(s.bold("Entries"))
-            for h in entries.hits {
-                refs.append(h.ref)
-                c.print(String(format: "%3d. ", refs.count) + s.id(Layout.pad(h.ref.description, 5)) + " "
-                        + Layout.truncate(Highlight.plain(h.title), c.width - 16) + (h.detail.map { s.dim("  " + $0) } ?? ""))
+            for h in entries {
+                if let r = h.ref { refs.append(r) }
+                c.print(String(format: "%3d. ", refs.count) + s.id(Layout.pad(h.id, 5)) + " "
+                        + Layout.truncate(h.title, c.width - 16) + (h.detail.map { s.dim("  " + $0) } ?? ""))
             }
         }
-        if !members.hits.isEmpty {
+        if !members.isEmpty {
             c.print(); c.print(s.bold("Members"))
-            for h in members.hits {
-                refs.append(h.ref)
-                c.print(String(format: "%3d. ", refs.count) + s.member(h.ref.description) + "  " + Highlight.plain(h.title))
+            for h in members {
+                if let r = h.ref { refs.append(r) }
+                c.print(String(format: "%3d. ", refs.count) + s.member(h.id) + "  " + h.title)
             }
         }
         ctx.lastRefs = refs
@@ -308,24 +297,6 @@ enum Render {
         c.print("Commands about '\(topic)':")
         for cmd in hits { c.print("  " + s.id(Layout.pad(CommandTable.name(of: cmd), 10)) + " " + Layout.truncate(cmd.configuration.abstract, c.width - 13)) }
     }
-}
-
-struct JSONMember: Encodable {
-    var member: Member
-    var contributions: [JSONHit]
-    var endorsements: [String: [String]]
-    var alsoKnows: [String]
-    init(member: Member, contributions: [SearchHit], endorsements: [String: [String]], alsoKnows: [String]) {
-        self.member = member
-        self.contributions = contributions.enumerated().map { JSONHit($1, n: $0 + 1) }
-        self.endorsements = endorsements
-        self.alsoKnows = alsoKnows
-    }
-}
-
-struct JSONQuestion: Encodable {
-    var question: Question
-    var answers: [Answer]
 }
 
 /// Markdown bodies drawn for a terminal: headings and **bold** in bold (plain without colour),

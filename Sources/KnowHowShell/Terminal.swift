@@ -76,6 +76,32 @@ public final class Console {
         defer { out = ""; err = "" }
         return (TerminalText.safe(out, keepingStyles: styler.enabled), TerminalText.safe(err, keepingStyles: styler.enabled))
     }
+
+    /// Where written text finally goes. Every path to standard output and error passes here, so
+    /// that a front end speaking a protocol on stdio can take all of it.
+    public struct Sink {
+        public var out: (String) -> Void
+        public var err: (String) -> Void
+        public init(out: @escaping (String) -> Void, err: @escaping (String) -> Void) { self.out = out; self.err = err }
+
+        public static let standard = Sink(out: { FileHandle.standardOutput.write(Data($0.utf8)) },
+                                          err: { FileHandle.standardError.write(Data($0.utf8)) })
+    }
+
+    public var sink = Sink.standard
+
+    /// Sends what was written so far, made safe (see `drain`), to the sink; `errors` may reword
+    /// the error text first (a script names the line).
+    public func flush(errors: (String) -> String = { $0 }) {
+        let (o, e) = drain()
+        if !o.isEmpty { sink.out(o) }
+        if !e.isEmpty { sink.err(errors(e)) }
+    }
+
+    /// A progress line redrawn in place on standard error (a terminal's); nil clears it.
+    public func progress(_ line: String?) {
+        sink.err("\r\u{1B}[K" + (line.map { TerminalText.safe($0) } ?? ""))
+    }
 }
 
 /// Text made harmless for a terminal. Control characters are shown in caret notation (`^[`,

@@ -1,4 +1,5 @@
 import Foundation
 import KnowHowShell
 
-exit(KnowHowMain.run(Array(CommandLine.arguments.dropFirst())))
+// The composition root: the store technology is chosen here, and the shell sees only the port.
+exit(KnowHowMain.run(Array(CommandLine.arguments.dropFirst()), opener: StoreFactory()))

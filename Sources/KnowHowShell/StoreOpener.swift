@@ -1,0 +1,13 @@
+import KnowHowCore
+
+/// Opens stores for the shell (`--db`, `--demo`, `open PATH`): the executable knows which store
+/// technology serves a path and hands the shell one of these, so the shell knows only the port.
+public protocol StoreOpener {
+    /// The store at `path`; nothing is created until a write or `init` (then private, or
+    /// group-writable when `shared`). A store that cannot be written is opened read-only.
+    func open(path: String, shared: Bool) throws -> KnowledgeStore
+    /// A throwaway store holding the demo community.
+    func openDemo(environment: [String: String]) throws -> KnowledgeStore
+    /// The store used when no `--db` is given.
+    func defaultPath(environment: [String: String]) -> String
+}
