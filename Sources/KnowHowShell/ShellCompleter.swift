@@ -189,7 +189,8 @@ final class InteractiveShell {
     /// Prints a command's output, through the pager when it does not fit the screen.
     func show() {
         let (out, err) = ctx.console.drain()
-        if !err.isEmpty { FileHandle.standardError.write(Data(err.utf8)) }
+        // Messages wrap between words at the terminal's width (as it is now), never mid-word.
+        if !err.isEmpty { FileHandle.standardError.write(Data((Layout.wrap(err, width: TerminalInfo.width(environment: ctx.environment)) + "\n").utf8)) }
         guard !out.isEmpty else { return }
         let lines = out.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
         if ctx.settings.pager, lines >= TerminalInfo.height() - 1, page(out) { return }

@@ -263,6 +263,17 @@ struct TerminalTests {
         #expect(screen.contains("Empty store: start with `add member @you`, which makes you its first member and\n"), "\(screen)")
         let banner = screen.components(separatedBy: "\n").drop { !$0.hasPrefix("KnowHow ") }
         #expect(!banner.isEmpty && banner.allSatisfy { $0.count <= 80 }, "the banner fits:\n\(screen)")
+        // A long message wraps between words: the terminal wraps nothing (joined = as shown).
+        try s.keys("find onboarding", "Enter")
+        screen = try s.waitFor { $0.contains("import FILE") && Session.lastLine($0) == "new>" }
+        // (-J also keeps trailing spaces, so lines are compared without them.)
+        // Only knowhow's own lines count: the bash line that started it may wrap.
+        func rows(_ screen: String) -> [String] {
+            screen.split(separator: "\n", omittingEmptySubsequences: false).map { String($0.reversed().drop { $0 == " " }.reversed()) }
+                .drop { !$0.hasPrefix("new> find onboarding") }.map { $0 }
+        }
+        let shown = try s.run(["capture-pane", "-p", "-t", "kh"]).1
+        #expect(rows(try s.joinedScreen()) == rows(shown), "a message wrapped mid-word:\n\(shown)")
         try s.keys("add member @ana", "Enter")
         try s.waitFor { Session.lastLine($0) == "name:" }
         try s.keys("Ana Pereira", "Enter")
