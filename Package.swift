@@ -10,6 +10,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
     ],
     targets: [
         // The domain: model, query language, ranking, services, errors. Foundation only.
@@ -35,14 +36,23 @@ let package = Package(
             plugins: ["EmbedDemo"]),
         // Compiles Data/community.json into KnowHowShell, so `--demo` needs no file at run time.
         .plugin(name: "EmbedDemo", capability: .buildTool()),
+        // The MCP server: tools, resources and prompts over the Community service.
+        .target(
+            name: "KnowHowMCP",
+            dependencies: ["KnowHowCore", .product(name: "MCP", package: "swift-sdk")]),
         // The executable: parses arguments and wires objects, nothing else.
-        .executableTarget(name: "knowhow", dependencies: ["KnowHowShell"],
+        .executableTarget(name: "knowhow", dependencies: ["KnowHowShell", "KnowHowMCP"],
                           swiftSettings: [.swiftLanguageMode(.v5)]),
         // Benchmarks: a program, not a test (see README).
         .executableTarget(
             name: "knowhow-bench",
-            dependencies: ["KnowHowCore", "KnowHowSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["KnowHowCore", "KnowHowSQLite", "KnowHowMCP", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "KnowHowCoreTests", dependencies: ["KnowHowCore"]),
+        // Drives the built `knowhow mcp` with the SDK's own client.
+        .testTarget(
+            name: "KnowHowMCPTests",
+            dependencies: ["KnowHowMCP", "KnowHowCore", "knowhow", .product(name: "MCP", package: "swift-sdk")]),
         .testTarget(name: "KnowHowSQLiteTests", dependencies: ["KnowHowSQLite", "KnowHowCore"]),
         // The behaviours every store must have, run on each store (see ContractStores.swift).
         .testTarget(name: "KnowHowStoreContractTests", dependencies: ["KnowHowCore", "KnowHowSQLite"]),

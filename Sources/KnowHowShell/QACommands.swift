@@ -70,17 +70,8 @@ public struct AskCommand: ShellCommand {
         guard !title.isEmpty else { throw KnowHowError.missingField("the question (ask How do I …?)") }
         let tags = try self.tags.map(Validation.tag)
         let id = try ctx.store.ask(Question(title: title, body: body, tags: tags, asker: me))
-        let topic = ([title, body ?? ""] + tags).joined(separator: " ")
-        var who = ExpertQuery(topic: String(topic.prefix(QueryParser.maxLength - 100)))
-        who.exclude = [me]
-        who.limit = 5
-        let helpers = (try? ExpertRanker.rank(who, source: ctx.store, now: ctx.now)) ?? []
-        var related: [SearchHit] = []
-        if var q = try? ExpertRanker.relaxedQuery(who.topic) {
-            q.filters = [Filter(.type, "member", negated: true), Filter(.type, "answer", negated: true)]
-            related = (try? ctx.store.search(q, limit: 6))?.hits.filter { $0.ref != .entry(id) }.prefix(5).map { $0 } ?? []
-        }
         let community = ctx.community
+        let (helpers, related) = community.askContext(title: title, body: body, tags: tags, as: me, asked: id)
         community.logSearch(.ask, title, results: related.count, weak: community.isWeak(title, results: related.count), as: ctx.actor)
         if json {
             struct Out: Encodable { var question: String; var helpers: WhoView; var existing: [HitView] }
