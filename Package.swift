@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
+        // Only for clients of `knowhow mcp` (tests, bench): the SDK's StdioTransport takes its descriptors.
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.0.0"),
     ],
     targets: [
         // The domain: model, query language, ranking, services, errors. Foundation only.
@@ -46,13 +48,14 @@ let package = Package(
         // Benchmarks: a program, not a test (see README).
         .executableTarget(
             name: "knowhow-bench",
-            dependencies: ["KnowHowCore", "KnowHowSQLite", "KnowHowMCP", .product(name: "GRDB", package: "GRDB.swift"),
-                           .product(name: "MCP", package: "swift-sdk")]),
+            dependencies: ["KnowHowCore", "KnowHowSQLite", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "MCP", package: "swift-sdk"), .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "KnowHowCoreTests", dependencies: ["KnowHowCore"]),
         // Drives the built `knowhow mcp` with the SDK's own client.
         .testTarget(
             name: "KnowHowMCPTests",
-            dependencies: ["KnowHowMCP", "KnowHowCore", "knowhow", .product(name: "MCP", package: "swift-sdk")]),
+            dependencies: ["KnowHowCore", "knowhow", .product(name: "MCP", package: "swift-sdk"),
+                           .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "KnowHowSQLiteTests", dependencies: ["KnowHowSQLite", "KnowHowCore"]),
         // The behaviours every store must have, run on each store (see ContractStores.swift).
         .testTarget(name: "KnowHowStoreContractTests", dependencies: ["KnowHowCore", "KnowHowSQLite"]),

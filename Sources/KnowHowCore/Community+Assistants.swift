@@ -91,11 +91,18 @@ extension Community {
         return v
     }
 
-    /// Existing entries like `text` (read as the title of a draft of `type`), closest first.
-    public func similar(text: String, type: EntryType = .question, limit: Int) throws -> SimilarView {
+    /// Existing resources, practices and questions like `text` (read as a draft's title), closest first.
+    public func similar(text: String, limit: Int) throws -> SimilarView {
         let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !t.isEmpty else { throw KnowHowError.missingField("the text to compare (a title or a sentence)") }
-        return SimilarView(query: t, similar: try store.similar(to: Draft(type: type, title: t), limit: limit))
+        var best: [EntryRef: SimilarEntry] = [:]
+        for type in [EntryType.resource, .practice, .question] {
+            for e in try store.similar(to: Draft(type: type, title: t), limit: limit) where (best[e.ref]?.score ?? -1) < e.score {
+                best[e.ref] = e
+            }
+        }
+        let ranked = best.values.sorted { ($0.score, $1.ref.description) > ($1.score, $0.ref.description) }
+        return SimilarView(query: t, similar: Array(ranked.prefix(limit)))
     }
 
     /// Existing entries like the entry at `reference`, leaving it out.
@@ -151,7 +158,6 @@ extension Community {
         let tags = try rawTags.map(Validation.tag)
         let body = body.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
         let question = Question(title: title, body: body, tags: tags, asker: actor)
-        try store.authorize(.ask, on: nil)
         let alike = try store.similar(to: Draft(type: .question, title: title, summary: body, tags: tags), limit: 5)
         let strong = alike.contains { $0.score >= Self.strongSimilarity }
         let id: EntryID? = (force || !strong) ? try store.ask(question) : nil

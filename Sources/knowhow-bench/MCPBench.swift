@@ -1,0 +1,104 @@
+import Foundation
+import KnowHowCore
+import KnowHowSQLite
+import MCP
+import SystemPackage
+
+// `knowhow-bench mcp`: the round trip of `find` and `who` through `knowhow mcp` (a child process
+// driven by the SDK's client over stdio) beside the same `Community` calls in this process.
+
+let mcpUsage = """
+USAGE:
+  knowhow-bench mcp --entries N [--seed S] [--dir DIR] [--queries 200] [--knowhow PATH]
+      On the store `run` builds (built here if missing), time `find` and `who` through
+      `knowhow --db STORE mcp` and in process, and print p50/p99 of each.
+"""
+
+func mcpMain(_ args: ArraySlice<String>) -> Int32 {
+    if args.first == "--help" || args.first == "-h" { print(mcpUsage); return 0 }
+    do {
+        let o = try Options(args, flags: [])
+        var b = Benchmark(entries: try o.int("entries"))
+        b.seed = UInt64(try o.int("seed", default: 1))
+        b.dir = o.values["dir"] ?? "bench-out"
+        b.knowhow = o.values["knowhow"]
+        let count = try o.int("queries", default: 200)
+        guard let bin = b.knowhowBinary() else { throw BenchError("no knowhow binary beside knowhow-bench; pass --knowhow PATH") }
+        let g = CommunityGenerator(entries: b.entries, seed: b.seed)
+        if !FileManager.default.fileExists(atPath: b.storePath) {
+            try FileManager.default.createDirectory(atPath: b.dir, withIntermediateDirectories: true)
+            let build = try b.buildStore(g)
+            try JSONEncoder().encode(build).write(to: URL(fileURLWithPath: b.buildPath))
+        }
+        let finds = QueryMix.make(g, count: count).map(\.text)
+        let topics = QueryMix.whoTopics(g, QueryMix.make(g, count: count)).map(\.text)
+
+        // In process: the calls the server's tools make.
+        let community = Community(store: try SQLiteKnowledgeStore(path: b.storePath))
+        _ = try community.find("report", limit: 10, as: nil, log: false)
+        let localFind = try finds.map { q in try Measure.time { try community.find(q, limit: 10, as: nil, log: false) }.1 }
+        let localWho = try topics.map { t in try Measure.time { try community.who(.init(topic: t), as: nil, log: false) }.1 }
+
+        // Through the server. The tools log searches as the store's setting says; the in-process
+        // figures above do not, so the difference is protocol, pipes and logging together.
+        let done = DispatchSemaphore(value: 0)
+        let box = ResultBox()
+        Task {
+            do { box.value = try await throughServer(bin, store: b.storePath, finds: finds, topics: topics) } catch { box.error = error }
+            done.signal()
+        }
+        done.wait()
+        if let e = box.error { throw e }
+        let (remoteFind, remoteWho) = box.value!
+
+        func row(_ name: String, _ local: [Double], _ remote: [Double]) -> String {
+            let l50 = Measure.percentile(local, 0.5), l99 = Measure.percentile(local, 0.99)
+            let r50 = Measure.percentile(remote, 0.5), r99 = Measure.percentile(remote, 0.99)
+            return name.padding(toLength: 6, withPad: " ", startingAt: 0) + String(format: "%6d", local.count)
+                + "  " + [l50, l99, r50, r99].map { Format.ms($0).leftPad(10) }.joined()
+        }
+        print("knowhow mcp round trip on \(b.storePath) (\(Format.int(b.entries)) entries), \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(Measure.loadAverage() ?? "?")")
+        print("call   count    in-process p50/p99 ms   through MCP p50/p99 ms")
+        print(row("find", localFind, remoteFind))
+        print(row("who", localWho, remoteWho))
+        return 0
+    } catch {
+        FileHandle.standardError.write(Data("knowhow-bench: \(error)\n".utf8))
+        return 1
+    }
+}
+
+private final class ResultBox: @unchecked Sendable {
+    var value: ([Double], [Double])?
+    var error: Error?
+}
+
+private func throughServer(_ bin: String, store: String, finds: [String], topics: [String]) async throws -> ([Double], [Double]) {
+    let p = Process(), input = Pipe(), output = Pipe()
+    p.executableURL = URL(fileURLWithPath: bin)
+    p.arguments = ["--db", store, "mcp"]
+    p.standardInput = input
+    p.standardOutput = output
+    try p.run()
+    let client = Client(name: "knowhow-bench", version: "1")
+    try await client.connect(transport: StdioTransport(input: FileDescriptor(rawValue: output.fileHandleForReading.fileDescriptor),
+                                                       output: FileDescriptor(rawValue: input.fileHandleForWriting.fileDescriptor)))
+    func time(_ tool: String, _ arguments: [String: Value]) async throws -> Double {
+        let t = Measure.now()
+        let r = try await client.send(CallTool.request(.init(name: tool, arguments: arguments))).value
+        if r.isError == true { throw BenchError("\(tool) \(arguments) failed: \(r.content)") }
+        return Measure.now() - t
+    }
+    _ = try await time("find", ["query": "report"])
+    var f: [Double] = [], w: [Double] = []
+    for q in finds { f.append(try await time("find", ["query": .string(q)])) }
+    for t in topics { w.append(try await time("who", ["topic": .string(t)])) }
+    await client.disconnect()
+    try? input.fileHandleForWriting.close()
+    p.waitUntilExit()
+    return (f, w)
+}
+
+private extension String {
+    func leftPad(_ n: Int) -> String { count >= n ? self : String(repeating: " ", count: n - count) + self }
+}
