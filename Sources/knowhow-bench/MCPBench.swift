@@ -33,14 +33,14 @@ func mcpMain(_ args: ArraySlice<String>) -> Int32 {
         let finds = QueryMix.make(g, count: count).map(\.text)
         let topics = QueryMix.whoTopics(g, QueryMix.make(g, count: count)).map(\.text)
 
-        // In process: the calls the server's tools make.
+        // In process: the calls the server's tools make, logging searches as they do (as the
+        // store's setting says), so the difference below is the protocol and the pipes.
         let community = Community(store: try SQLiteKnowledgeStore(path: b.storePath))
-        _ = try community.find("report", limit: 10, as: nil, log: false)
-        let localFind = try finds.map { q in try Measure.time { try community.find(q, limit: 10, as: nil, log: false) }.1 }
-        let localWho = try topics.map { t in try Measure.time { try community.who(.init(topic: t), as: nil, log: false) }.1 }
+        _ = try community.find("report", limit: 10, as: nil)
+        let localFind = try finds.map { q in try Measure.time { try community.find(q, limit: 10, as: nil) }.1 }
+        let localWho = try topics.map { t in try Measure.time { try community.who(.init(topic: t), as: nil) }.1 }
 
-        // Through the server. The tools log searches as the store's setting says; the in-process
-        // figures above do not, so the difference is protocol, pipes and logging together.
+        // Through the server.
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox()
         Task {
@@ -49,7 +49,7 @@ func mcpMain(_ args: ArraySlice<String>) -> Int32 {
         }
         done.wait()
         if let e = box.error { throw e }
-        let (remoteFind, remoteWho) = box.value!
+        let (remoteFind, remoteWho, pings) = box.value!
 
         func row(_ name: String, _ local: [Double], _ remote: [Double]) -> String {
             let l50 = Measure.percentile(local, 0.5), l99 = Measure.percentile(local, 0.99)
@@ -61,6 +61,7 @@ func mcpMain(_ args: ArraySlice<String>) -> Int32 {
         print("call   count    in-process p50/p99 ms   through MCP p50/p99 ms")
         print(row("find", localFind, remoteFind))
         print(row("who", localWho, remoteWho))
+        print("ping (protocol and pipes alone): p50 \(Format.ms(Measure.percentile(pings, 0.5))) p99 \(Format.ms(Measure.percentile(pings, 0.99))) ms")
         return 0
     } catch {
         FileHandle.standardError.write(Data("knowhow-bench: \(error)\n".utf8))
@@ -69,11 +70,12 @@ func mcpMain(_ args: ArraySlice<String>) -> Int32 {
 }
 
 private final class ResultBox: @unchecked Sendable {
-    var value: ([Double], [Double])?
+    var value: ([Double], [Double], [Double])?
     var error: Error?
 }
 
-private func throughServer(_ bin: String, store: String, finds: [String], topics: [String]) async throws -> ([Double], [Double]) {
+/// `find` and `who` round trips, and pings (the protocol and pipes alone).
+private func throughServer(_ bin: String, store: String, finds: [String], topics: [String]) async throws -> ([Double], [Double], [Double]) {
     let p = Process(), input = Pipe(), output = Pipe()
     p.executableURL = URL(fileURLWithPath: bin)
     p.arguments = ["--db", store, "mcp"]
@@ -93,10 +95,16 @@ private func throughServer(_ bin: String, store: String, finds: [String], topics
     var f: [Double] = [], w: [Double] = []
     for q in finds { f.append(try await time("find", ["query": .string(q)])) }
     for t in topics { w.append(try await time("who", ["topic": .string(t)])) }
+    var pings: [Double] = []
+    for _ in 0..<100 {
+        let t = Measure.now()
+        try await client.ping()
+        pings.append(Measure.now() - t)
+    }
     await client.disconnect()
     try? input.fileHandleForWriting.close()
     p.waitUntilExit()
-    return (f, w)
+    return (f, w, pings)
 }
 
 private extension String {
