@@ -48,7 +48,7 @@ let package = Package(
         // Benchmarks: a program, not a test (see README).
         .executableTarget(
             name: "knowhow-bench",
-            dependencies: ["KnowHowCore", "KnowHowSQLite", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["KnowHowCore", "KnowHowSQLite", "KnowHowMCP", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "MCP", package: "swift-sdk"), .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "KnowHowCoreTests", dependencies: ["KnowHowCore"]),
         // Drives the built `knowhow mcp` with the SDK's own client.

@@ -34,7 +34,7 @@ public enum MCPServer {
         Task {
             do {
                 let server = try await makeServer(service, version: version)
-                try await server.start(transport: StdioTransport())
+                try await server.start(transport: LineTransport())
                 await server.waitUntilCompleted()
             } catch {
                 failure.message = "\(error)"

@@ -1,5 +1,6 @@
 import Foundation
 import KnowHowCore
+import KnowHowMCP
 import KnowHowSQLite
 import MCP
 import SystemPackage
@@ -9,20 +10,22 @@ import SystemPackage
 
 let mcpUsage = """
 USAGE:
-  knowhow-bench mcp --entries N [--seed S] [--dir DIR] [--queries 200] [--knowhow PATH]
+  knowhow-bench mcp --entries N [--seed S] [--dir DIR] [--queries 200] [--knowhow PATH] [--sdk-stdio-client]
       On the store `run` builds (built here if missing), time `find` and `who` through
-      `knowhow --db STORE mcp` and in process, and print p50/p99 of each.
+      `knowhow --db STORE mcp` and in process, and print p50/p99 of each. The client blocks on
+      its reads; --sdk-stdio-client uses the SDK's StdioTransport, which polls every 10 ms.
 """
 
 func mcpMain(_ args: ArraySlice<String>) -> Int32 {
     if args.first == "--help" || args.first == "-h" { print(mcpUsage); return 0 }
     do {
-        let o = try Options(args, flags: [])
+        let o = try Options(args, flags: ["sdk-stdio-client"])
         var b = Benchmark(entries: try o.int("entries"))
         b.seed = UInt64(try o.int("seed", default: 1))
         b.dir = o.values["dir"] ?? "bench-out"
         b.knowhow = o.values["knowhow"]
         let count = try o.int("queries", default: 200)
+        let polling = o.flags.contains("sdk-stdio-client")
         guard let bin = b.knowhowBinary() else { throw BenchError("no knowhow binary beside knowhow-bench; pass --knowhow PATH") }
         let g = CommunityGenerator(entries: b.entries, seed: b.seed)
         if !FileManager.default.fileExists(atPath: b.storePath) {
@@ -44,7 +47,7 @@ func mcpMain(_ args: ArraySlice<String>) -> Int32 {
         let done = DispatchSemaphore(value: 0)
         let box = ResultBox()
         Task {
-            do { box.value = try await throughServer(bin, store: b.storePath, finds: finds, topics: topics) } catch { box.error = error }
+            do { box.value = try await throughServer(bin, store: b.storePath, finds: finds, topics: topics, polling: polling) } catch { box.error = error }
             done.signal()
         }
         done.wait()
@@ -58,6 +61,7 @@ func mcpMain(_ args: ArraySlice<String>) -> Int32 {
                 + "  " + [l50, l99, r50, r99].map { Format.ms($0).leftPad(10) }.joined()
         }
         print("knowhow mcp round trip on \(b.storePath) (\(Format.int(b.entries)) entries), \(ProcessInfo.processInfo.activeProcessorCount) cores, load \(Measure.loadAverage() ?? "?")")
+        print("client: " + (polling ? "the SDK's StdioTransport (polls every 10 ms)" : "blocking reads"))
         print("call   count    in-process p50/p99 ms   through MCP p50/p99 ms")
         print(row("find", localFind, remoteFind))
         print(row("who", localWho, remoteWho))
@@ -75,7 +79,7 @@ private final class ResultBox: @unchecked Sendable {
 }
 
 /// `find` and `who` round trips, and pings (the protocol and pipes alone).
-private func throughServer(_ bin: String, store: String, finds: [String], topics: [String]) async throws -> ([Double], [Double], [Double]) {
+private func throughServer(_ bin: String, store: String, finds: [String], topics: [String], polling: Bool) async throws -> ([Double], [Double], [Double]) {
     let p = Process(), input = Pipe(), output = Pipe()
     p.executableURL = URL(fileURLWithPath: bin)
     p.arguments = ["--db", store, "mcp"]
@@ -83,8 +87,13 @@ private func throughServer(_ bin: String, store: String, finds: [String], topics
     p.standardOutput = output
     try p.run()
     let client = Client(name: "knowhow-bench", version: "1")
-    try await client.connect(transport: StdioTransport(input: FileDescriptor(rawValue: output.fileHandleForReading.fileDescriptor),
-                                                       output: FileDescriptor(rawValue: input.fileHandleForWriting.fileDescriptor)))
+    // The SDK's StdioTransport polls and sleeps 10 ms when nothing is waiting; a client that
+    // blocks (as the server does) shows what the server itself costs.
+    let transport: any Transport = polling
+        ? StdioTransport(input: FileDescriptor(rawValue: output.fileHandleForReading.fileDescriptor),
+                         output: FileDescriptor(rawValue: input.fileHandleForWriting.fileDescriptor))
+        : lineTransport(reading: output.fileHandleForReading, writing: input.fileHandleForWriting)
+    try await client.connect(transport: transport)
     func time(_ tool: String, _ arguments: [String: Value]) async throws -> Double {
         let t = Measure.now()
         let r = try await client.send(CallTool.request(.init(name: tool, arguments: arguments))).value
