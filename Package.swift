@@ -10,6 +10,9 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk", exact: "0.12.1"),
+        // Only for clients of `knowhow mcp` (tests, bench): the SDK's StdioTransport takes its descriptors.
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.0.0"),
     ],
     targets: [
         // The domain: model, query language, ranking, services, errors. Foundation only.
@@ -38,15 +41,20 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v5)]),
         // Compiles Data/community.json into the executable, so `--demo` needs no file at run time.
         .plugin(name: "EmbedDemo", capability: .buildTool()),
+        // The MCP server: tools, resources and prompts over the Community service.
+        .target(
+            name: "KnowHowMCP",
+            dependencies: ["KnowHowCore", .product(name: "MCP", package: "swift-sdk")]),
         // The executable, the composition root: opens the store (`--db`, `--demo`) and hands it to
-        // the front end. Dependencies point inward: knowhow → KnowHowShell → KnowHowCore ← KnowHowSQLite.
-        .executableTarget(name: "knowhow", dependencies: ["KnowHowShell", "KnowHowSQLite", "KnowHowCore"],
+        // a front end. Dependencies point inward: knowhow → KnowHowShell, KnowHowMCP → KnowHowCore ← KnowHowSQLite.
+        .executableTarget(name: "knowhow", dependencies: ["KnowHowShell", "KnowHowMCP", "KnowHowSQLite", "KnowHowCore"],
                           swiftSettings: [.swiftLanguageMode(.v5)],
                           plugins: ["EmbedDemo"]),
         // Benchmarks: a program, not a test (see README).
         .executableTarget(
             name: "knowhow-bench",
-            dependencies: ["KnowHowCore", "KnowHowSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["KnowHowCore", "KnowHowSQLite", "KnowHowMCP", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "MCP", package: "swift-sdk"), .product(name: "SystemPackage", package: "swift-system")]),
         // Fuzz targets: libFuzzer drives them when built by .ci/fuzz (-sanitize=fuzzer -D FUZZING);
         // a plain build gives a program that replays inputs through the same checks.
         .executableTarget(
@@ -56,6 +64,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "KnowHowCoreTests", dependencies: ["KnowHowCore"]),
+        // Drives the built `knowhow mcp` with the SDK's own client.
+        .testTarget(
+            name: "KnowHowMCPTests",
+            dependencies: ["KnowHowCore", "knowhow", .product(name: "MCP", package: "swift-sdk"),
+                           .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "KnowHowSQLiteTests", dependencies: ["KnowHowSQLite", "KnowHowCore"]),
         // The behaviours every store must have, run on each store (see ContractStores.swift).
         .testTarget(name: "KnowHowStoreContractTests", dependencies: ["KnowHowCore", "KnowHowSQLite"]),

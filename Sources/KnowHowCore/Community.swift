@@ -135,23 +135,7 @@ public struct Community {
     /// Asks a question for `actor`, then finds who could help and what may already answer it
     /// (logged as an `ask` search).
     public func ask(_ title: String, body: String?, tags: [String], as actor: String) throws -> AskView {
-        let title = title.trimmingCharacters(in: .whitespaces)
-        guard !title.isEmpty else { throw KnowHowError.missingField("the question (ask How do I …?)") }
-        let tags = try tags.map(Validation.tag)
-        let id = try store.ask(Question(title: title, body: body, tags: tags, asker: actor))
-        let topic = ([title, body ?? ""] + tags).joined(separator: " ")
-        var who = ExpertQuery(topic: String(topic.prefix(QueryParser.maxLength - 100)))
-        who.exclude = [actor]
-        who.limit = 5
-        // The question is saved: finding helpers is a courtesy that must not make it look failed.
-        let helpers = (try? ExpertRanker.rank(who, source: store, now: now)) ?? []
-        var related: [SearchHit] = []
-        if var q = try? ExpertRanker.relaxedQuery(who.topic) {
-            q.filters = [Filter(.type, "member", negated: true), Filter(.type, "answer", negated: true)]
-            related = (try? store.search(q, limit: 6))?.hits.filter { $0.ref != .entry(id) }.prefix(5).map { $0 } ?? []
-        }
-        logSearch(.ask, title, results: related.count, weak: isWeak(title, results: related.count), as: actor)
-        return AskView(question: id, title: title, helpers: WhoView(topic: title, experts: helpers), related: related)
+        try ask(title: title, body: body, tags: tags, as: actor, force: true)
     }
 
     /// Answers a question for `actor`.

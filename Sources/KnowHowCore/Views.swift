@@ -283,9 +283,13 @@ public struct GapsView: Codable, Sendable {
 
 /// `ask`: the new question, who could help, what may already answer it.
 public struct AskView: Codable, Sendable {
-    public var question: String
+    /// The new question's id; absent when nothing was recorded (something alike exists).
+    public var question: String?
     public var helpers: WhoView
     public var existing: [HitView]
+    /// Existing entries that look like the question, closest first, when `ask` checked before
+    /// recording (absent when it was told to record regardless).
+    public var similar: [SimilarView.Entry]?
     /// The question's title.
     public var title: String { _title }
     private var _title = ""
@@ -293,11 +297,12 @@ public struct AskView: Codable, Sendable {
     public var related: [SearchHit] { _related }
     private var _related: [SearchHit] = []
 
-    enum CodingKeys: String, CodingKey { case question, helpers, existing }
+    enum CodingKeys: String, CodingKey { case question, helpers, existing, similar }
 
-    public init(question: EntryID, title: String, helpers: WhoView, related: [SearchHit]) {
-        self.question = question.description
+    public init(question: EntryID?, title: String, helpers: WhoView, related: [SearchHit], similar: [SimilarView.Entry]? = nil) {
+        self.question = question?.description
         self.helpers = helpers
+        self.similar = similar
         existing = HitView.numbered(related)
         _title = title
         _related = related

@@ -75,8 +75,9 @@ public enum KnowHowMain {
     KnowHow — who to ask, and what already exists, in a community of practice.
 
     USAGE: knowhow [--db PATH | --demo] [--as @HANDLE] [--shared] [COMMAND [ARGS…]]
-           knowhow -c "COMMAND LINE"   run one shell line
-           knowhow < script.kh         run a script (stops at the first error)
+           knowhow -c "COMMAND LINE"      run one shell line
+           knowhow < script.kh            run a script (stops at the first error)
+           knowhow mcp [--allow-writes]   serve assistants over MCP on stdin/stdout
 
     With no command on a terminal, knowhow opens its interactive shell. Reading
     never creates a store: `knowhow init` does, and so does the first `add` or
@@ -116,6 +117,18 @@ public enum KnowHowMain {
         return lines.joined(separator: "\n")
     }
 
+    /// What a front end other than the shell is started with: the opened store's community, the
+    /// acting member (same rules as the shell), and the words after its command word.
+    public struct FrontEnd {
+        public var community: Community
+        public var actor: String?
+        public var arguments: [String]
+        public var environment: [String: String]
+    }
+
+    /// Front ends by command word (`mcp`), set by the executable, which alone knows them all.
+    public static var frontEnds: [String: (FrontEnd) -> Int32] = [:]
+
     /// Runs the program; returns the exit status.
     public static func run(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
                            opener: StoreOpener) -> Int32 {
@@ -151,6 +164,9 @@ public enum KnowHowMain {
             writeErr("knowhow: \(error)\n"); return status(for: error)
         }
 
+        if let word = args.first, let frontEnd = frontEnds[word] {
+            return frontEnd(FrontEnd(community: ctx.community, actor: ctx.actor, arguments: Array(args.dropFirst()), environment: environment))
+        }
         if let line = globals.command {
             let st = Shell(ctx: ctx).runLine(line)
             flush(ctx)

@@ -73,7 +73,7 @@ public struct AskCommand: ShellCommand {
         }
         let title = view.title, helpers = view.helpers.experts, related = view.related
         let s = ctx.console.styler
-        ctx.console.print("asked \(s.id(view.question)): \(title)")
+        ctx.console.print("asked \(s.id(view.question ?? "")): \(title)")
         if !helpers.isEmpty {
             ctx.console.print(); ctx.console.print(s.bold("Who could help"))
             Render.experts(helpers, ctx: ctx)

@@ -15,6 +15,8 @@ USAGE:
       JSON: import rate and peak memory, store size, whole-process `knowhow find`, in-process find latency over a fixed
       query mix, and plain FTS5 on the same file. Build `knowhow` too (swift build -c release),
       it is run from beside this program.
+  knowhow-bench mcp --entries N [--seed S] [--dir DIR] [--queries 200]
+      Round trip of `find` and `who` through `knowhow mcp` beside the same calls in process.
   knowhow-bench queries --entries N [--seed S] [--queries 500]
       Print the query mix, one `category<TAB>query` a line.
 """
@@ -57,6 +59,7 @@ struct Options {
 func main() -> Int32 {
     let args = CommandLine.arguments
     if args.count >= 2, args[1] == "relevance" { return relevanceMain(args.dropFirst(2)) }  // see Relevance.swift
+    if args.count >= 2, args[1] == "mcp" { return mcpMain(args.dropFirst(2)) }  // see MCPBench.swift
     guard args.count >= 2, ["generate", "run", "queries"].contains(args[1]) else {
         print(usage); return args.count >= 2 && (args[1] == "-h" || args[1] == "--help") ? 0 : 2
     }

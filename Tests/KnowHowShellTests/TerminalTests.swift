@@ -79,7 +79,8 @@ struct TerminalTests {
         @discardableResult
         func waitFor(_ condition: (String) -> Bool) throws -> String {
             var last = ""
-            for _ in 0..<100 {
+            // Up to 15 s: a loaded 2-core machine can take seconds to start or page.
+            for _ in 0..<300 {
                 last = try screen()
                 if condition(last) { return last }
                 Thread.sleep(forTimeInterval: 0.05)
@@ -247,7 +248,8 @@ struct TerminalTests {
         let binary = try #require(BinaryTests.binary)
         try s.startFromBash("PAGER=no-such-pager " + binary, ["--demo"], prompt: "demo>")
         try s.keys("find onboarding", "Enter")
-        let screen = try s.waitFor { Session.lastLine($0) == "demo>" }
+        // The prompt is on screen before the command runs too: wait for the message itself.
+        let screen = try s.waitFor { $0.contains("cannot start the pager") && Session.lastLine($0) == "demo>" }
         #expect(screen.contains("cannot start the pager 'no-such-pager'") && screen.contains("… more results"), "\(screen)")
     }
 
