@@ -44,7 +44,7 @@ public struct WhoCommand: ShellCommand {
         }
         let topic = QueryWords.text(words)
         let found = try ExpertRanker.find(try request(topic, ctx: ctx), source: ctx.store, now: ctx.now), experts = found.experts
-        if !found.unmatched.isEmpty { ctx.console.note("no one has written about " + found.unmatched.map { "'\($0)'" }.joined(separator: ", ")) }
+        if !found.unmatched.isEmpty, !experts.isEmpty { ctx.console.note("no one has written about " + found.unmatched.map { "'\($0)'" }.joined(separator: ", ")) }
         ctx.lastRefs = experts.map { .member($0.member.handle) }
         ctx.logSearch(.who, topic, results: experts.count, weak: ctx.isWeak(topic, results: experts.count))
         if output.json(ctx) {
