@@ -282,7 +282,11 @@ public enum ExpertRanker {
 
     public static func rank(_ request: ExpertQuery, source: ExpertEvidenceSource, now: Timestamp = .now,
                             weights: ExpertWeights = .standard) throws -> [Expert] {
-        try find(request, source: source, now: now, weights: weights).experts
+        var all = try candidates(request, source: source, now: now)
+        for i in all.indices { all[i].score = weights.score(all[i].signals) }
+        all = all.filter { $0.score > 0 }
+        all.sort { ($0.score, $1.member.handle) > ($1.score, $0.member.handle) }
+        return Array(all.prefix(request.limit))
     }
 
     /// The topic's content words, as the user wrote them (hyphenated terms whole), lower-cased.
@@ -295,12 +299,8 @@ public enum ExpertRanker {
     /// Ranks members for a topic, and says which of its words occur nowhere.
     public static func find(_ request: ExpertQuery, source: ExpertEvidenceSource, now: Timestamp = .now,
                             weights: ExpertWeights = .standard) throws -> ExpertFindings {
-        var all = try candidates(request, source: source, now: now)
-        for i in all.indices { all[i].score = weights.score(all[i].signals) }
-        all = all.filter { $0.score > 0 }
-        all.sort { ($0.score, $1.member.handle) > ($1.score, $0.member.handle) }
-        let unmatched = try source.unmatchedWords(contentWords(request.topic))
-        return ExpertFindings(experts: Array(all.prefix(request.limit)), unmatched: unmatched)
+        ExpertFindings(experts: try rank(request, source: source, now: now, weights: weights),
+                       unmatched: try source.unmatchedWords(contentWords(request.topic)))
     }
 
     /// Every candidate for a topic with each signal scaled to 0…1, unscored (`score` 0) and in

@@ -19,7 +19,8 @@ struct RelevanceBenchmark {
     var dataDir: String
     var json: String?
     /// The longest topic handed to `who` and the baselines, in bytes of distinct words.
-    var topicBytes = 1024
+    /// (Under the 1,000 characters a search may have.)
+    var topicBytes = 990
     var warmup = 0.3
     var seed: UInt64 = 16
     var resamples = 2000
@@ -368,7 +369,7 @@ struct RelevanceReport: Codable {
 
 let relevanceUsage = """
 USAGE:
-  knowhow-bench relevance [--data DIR] [--json OUT.json] [--topic-bytes 1024] [--warmup 30]
+  knowhow-bench relevance [--data DIR] [--json OUT.json] [--topic-bytes 990] [--warmup 30]
                           [--resamples 2000] [--seed 16] [--keep DIR]
       On each Stack Exchange archive under DIR (default ../shared/data/stackexchange), replay
       the site online: each accepted-answer question after the warm-up (percent of them) is asked
