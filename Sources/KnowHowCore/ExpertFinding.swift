@@ -41,6 +41,8 @@ public struct EvidenceDoc: Sendable, Equatable {
     public var links: [Link]
     /// The question a question or answer belongs to: a thread counts once for each member.
     public var thread: EntryID?
+    /// The entry's tags (an answer's are its question's).
+    public var tags: [String] = []
 
     public struct Link: Sendable, Equatable {
         public var handle: String
@@ -105,7 +107,7 @@ public struct Expert: Sendable, Equatable {
     /// The strongest pieces of evidence, best first (at most three).
     public var evidence: [(doc: EvidenceDoc, how: Contribution)]
     public var evidenceCount: Int
-    /// How much of the topic's tags this member's work is in (answers, resources, practices).
+    /// How many of the member's matching threads and entries are in the topic's tags.
     public var tagWork = 0
     /// What each signal added to `score`, by `ExpertSignal`, for the why and for tuning.
     public var signals: [ExpertSignal: Double] = [:]
@@ -127,8 +129,6 @@ public protocol ExpertEvidenceSource {
     /// the `newest` latest contributions, dated, and how many older ones there are (so that the
     /// cost stays bounded for the most prolific).
     func work(of handles: Set<String>, asOf: Timestamp?, newest: Int) throws -> [String: [WorkSample]]
-    /// How many of each member's answers, resources and practices (up to `asOf`) are in `tags`.
-    func tagWork(of handles: Set<String>, tags: [String], asOf: Timestamp?) throws -> [String: Int]
     /// Those of `words` that occur in no entry at all.
     func unmatchedWords(_ words: [String]) throws -> [String]
 }
@@ -139,7 +139,8 @@ public enum ExpertSignal: String, Codable, Sendable, CaseIterable {
     case focus
     /// How much matching work the member did: full-text relevance of their entries, summed.
     case text
-    /// How much of their work is in the topic's tags, log-scaled.
+    /// How much of their matching work is in the topic's tags, log-scaled (read from the
+    /// evidence, so that its cost stays bounded however much a member did).
     case tags
     /// How much they did lately (the recent most), log-scaled.
     case activity
@@ -332,7 +333,9 @@ public enum ExpertRanker {
         }
         let evidenced = Set(threads.keys)
         let work = try source.work(of: evidenced, asOf: request.asOf, newest: workSample)
-        let inTags = try source.tagWork(of: evidenced, tags: tags, asOf: request.asOf)
+        let topicTags = Set(tags)
+        var inTags: [String: Int] = [:]
+        for (h, byThread) in threads { inTags[h] = byThread.values.filter { $0.doc.tags.contains(where: topicTags.contains) }.count }
         var raw: [String: [ExpertSignal: Double]] = [:]
         for (h, byThread) in threads {
             // In a fixed order, so that equal scores stay equal from run to run.

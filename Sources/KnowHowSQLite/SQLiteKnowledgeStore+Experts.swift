@@ -53,6 +53,10 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
                     guard var doc = try Self.evidenceDoc(db, key: key, relevance: -row.rank, asOf: asOf) else { continue }
                     if let asOf, let d = doc.date, d > asOf { continue }
                     doc.relevance = -row.rank
+                    let tagged = doc.thread.map { EntryKey.make(.question, $0.number) } ?? key
+                    doc.tags = try String.fetchAll(db.cachedStatement(sql: """
+                        SELECT t.name FROM entry_tag e JOIN tag t ON t.id = e.tag_id WHERE e.entry = ? ORDER BY t.name
+                        """), arguments: [tagged])
                     docs.append(doc)
                     if docs.count == limit { break }
                 }
@@ -68,36 +72,6 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
                 guard let match = FTS5Query.render(.term(w)) else { return false }
                 return try Int64.fetchOne(db, sql: "SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? LIMIT 1", arguments: [match]) == nil
             }
-        }
-    }
-
-    public func tagWork(of handles: Set<String>, tags: [String], asOf: Timestamp?) throws -> [String: Int] {
-        guard !tags.isEmpty, !handles.isEmpty else { return [:] }
-        return try read { db in
-            let tagIDs = try tags.compactMap { try Self.tagID(db, $0, create: false) }
-            guard !tagIDs.isEmpty else { return [:] }
-            let ids = try Self.memberIDs(db, handles: handles)
-            let handleOf = Dictionary(ids.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
-            let tagList = tagIDs.map(String.init).joined(separator: ",")
-            var out: [String: Int] = [:]
-            for chunk in Self.chunks(ids.values.sorted()) {
-                let members = chunk.map(String.init).joined(separator: ",")
-                let when = asOf == nil ? "" : " AND x.created <= ?"
-                // Answers to questions in the tags, and resources and practices in them: one each.
-                for r in try Row.fetchAll(db, sql: """
-                    SELECT member, count(*) FROM (
-                        SELECT x.author_id AS member FROM answer x WHERE x.author_id IN (\(members))\(when)
-                            AND EXISTS (SELECT 1 FROM entry_tag e WHERE e.entry = (x.question_id << 3 | 4) AND e.tag_id IN (\(tagList)))
-                        UNION ALL SELECT x.contributor_id FROM resource x WHERE x.contributor_id IN (\(members))\(when)
-                            AND EXISTS (SELECT 1 FROM entry_tag e WHERE e.entry = (x.id << 3 | 2) AND e.tag_id IN (\(tagList)))
-                        UNION ALL SELECT x.contributor_id FROM practice x WHERE x.contributor_id IN (\(members))\(when)
-                            AND EXISTS (SELECT 1 FROM entry_tag e WHERE e.entry = (x.id << 3 | 3) AND e.tag_id IN (\(tagList)))
-                    ) GROUP BY member
-                    """, arguments: asOf.map { StatementArguments(Array(repeating: $0.description, count: 3)) } ?? []) {
-                    if let h = handleOf[r[0]] { out[h] = r[1] }
-                }
-            }
-            return out
         }
     }
 

@@ -81,12 +81,17 @@ import Testing
         #expect(docs.map(\.id) == [EntryID(.question, 1)])
     }
 
-    @Test func tagWorkCountsOnlyWorkInTheTagsUpToTheDate() throws {
+    @Test func evidenceCarriesItsTagsAndTheTagsSignalCountsThem() throws {
         var file = Self.community()
         file.questions[0].tags = ["reinforcement-learning"]
         let s = try SQLiteKnowledgeStore()
         _ = try s.importCommunity(file)
-        #expect(try s.tagWork(of: ["qa", "lea"], tags: ["reinforcement-learning"], asOf: nil) == ["qa": 1])
-        #expect(try s.tagWork(of: ["qa", "lea"], tags: ["reinforcement-learning"], asOf: Self.at(1)) == [:])
+        let docs = try s.evidence(try ExpertRanker.relaxedQuery("diverge"), limit: 10, asOf: nil)
+        #expect(!docs.isEmpty)
+        // The answer carries its question's tags.
+        #expect(docs.allSatisfy { $0.tags == ["reinforcement-learning"] })
+        let qa = try ExpertRanker.candidates(ExpertQuery(topic: "reinforcement learning diverge"), source: s).first { $0.member.handle == "qa" }
+        #expect(qa?.tagWork == 1)
+        #expect(qa?.signals[.tags] == 1)
     }
 }
