@@ -53,14 +53,24 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
                     guard var doc = try Self.evidenceDoc(db, key: key, relevance: -row.rank, asOf: asOf) else { continue }
                     if let asOf, let d = doc.date, d > asOf { continue }
                     doc.relevance = -row.rank
-                    let tagged = doc.thread.map { EntryKey.make(.question, $0.number) } ?? key
-                    doc.tags = try String.fetchAll(db.cachedStatement(sql: """
-                        SELECT t.name FROM entry_tag e JOIN tag t ON t.id = e.tag_id WHERE e.entry = ? ORDER BY t.name
-                        """), arguments: [tagged])
                     docs.append(doc)
                     if docs.count == limit { break }
                 }
-                if asOf == nil || docs.count >= limit || rows.count < depth || depth >= 1 << 20 { return docs }
+                if asOf == nil || docs.count >= limit || rows.count < depth || depth >= 1 << 20 {
+                    // Each entry's tags (an answer's are its question's), in one query for all.
+                    let keys = docs.map { d in d.thread.map { EntryKey.make(.question, $0.number) } ?? EntryKey.make(d.id) }
+                    var tags: [Int64: [String]] = [:]
+                    for chunk in Self.chunks(Array(Set(keys)).sorted()) {
+                        for r in try Row.fetchAll(db, sql: """
+                            SELECT e.entry, t.name FROM entry_tag e JOIN tag t ON t.id = e.tag_id
+                            WHERE e.entry IN (\(chunk.map(String.init).joined(separator: ","))) ORDER BY e.entry, t.name
+                            """) {
+                            tags[r[0], default: []].append(r[1])
+                        }
+                    }
+                    for i in docs.indices { docs[i].tags = tags[keys[i]] ?? [] }
+                    return docs
+                }
                 depth *= 4
             }
         }
