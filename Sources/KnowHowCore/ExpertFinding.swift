@@ -206,23 +206,22 @@ public struct WorkSample: Sendable, Equatable {
     }
 }
 
-/// Ranks members for a topic by evidence, declared skills and endorsements.
+/// Ranks members for a topic by evidence, declared skills and endorsements: a weighted sum of
+/// signals (`ExpertSignal`), each scaled to 0…1 among the candidates (`ExpertWeights.standard`).
 ///
-/// Evidence follows Balog et al.'s document model ("model 2", SIGIR 2006) with a prior:
-/// score(m) = Σ_d p(topic|d) · p(d|m) · p(m), over the best-matching entries d, where
+/// The focus signal follows Balog et al.'s document model ("model 2", SIGIR 2006):
+/// Σ_d p(topic|d) · p(d|m), over the best-matching entries d, where
 /// - p(topic|d) comes from d's rank in the full-text results, 1/(k + rank) as in reciprocal-rank
 ///   fusion, so that long topics and short ones weigh alike and no single hit dominates;
 /// - p(d|m) is m's link to d (an accepted answer counts more than an answer; asking, nothing)
-///   over the same sum across *everything* m did, matching or not: a member whose work is
-///   mostly about the topic beats one who once touched it among hundreds of other things.
-///   A question and its answers are one thread and count once for each member;
-/// - p(m) is the log of how much m did lately (each contribution counts one, the recent ones
-///   most): among members whose work is as relevant, those active lately come first (they are
-///   the ones still around to ask). The share is smoothed, so that one matching entry out of
-///   two says less than ten out of twenty.
-///   Recency is relative to the evidence: an entry a tenth of the time the evidence spans old
-///   counts half, so a community that has recorded for a month and one that has recorded for
-///   ten years are treated alike.
+///   over the same sum across *everything* m did, matching or not, smoothed: a member whose work
+///   is mostly about the topic beats one who once touched it among hundreds of other things.
+///   A question and its answers are one thread and count once for each member.
+/// Text sums the full-text relevance of m's matching work; tags counts it in the topic's tags;
+/// activity is the log of how much m did lately (the ones still around to ask). Recency is
+/// relative to the evidence: an entry a tenth of the time the evidence spans old counts half, so
+/// a community that has recorded for a month and one that has recorded for ten years are alike.
+/// The evidence shown for a member is what carried their text score, strongest first.
 public enum ExpertRanker {
     public static let skillWeight: [SkillLevel: Double] = [.learning: 0.1, .practising: 0.5, .expert: 1.0]
     /// How many matching entries are read as evidence.
