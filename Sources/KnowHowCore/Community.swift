@@ -84,9 +84,9 @@ public struct Community {
         r.sectors = try QueryParser.parse(request.topic).values(of: .sector)
         if let actor { r.exclude.insert(actor) }
         r.limit = request.limit
-        let experts = try ExpertRanker.rank(r, source: store, now: now)
+        let found = try ExpertRanker.find(r, source: store, now: now), experts = found.experts
         if log { logSearch(.who, request.topic, results: experts.count, weak: isWeak(request.topic, results: experts.count), as: actor) }
-        return WhoView(topic: request.topic, experts: experts)
+        return WhoView(topic: request.topic, experts: experts, unmatched: found.unmatched)
     }
 
     /// The English sentence for a `who` that found nobody.

@@ -41,6 +41,8 @@ public struct EvidenceDoc: Sendable, Equatable {
     public var links: [Link]
     /// The question a question or answer belongs to: a thread counts once for each member.
     public var thread: EntryID?
+    /// The entry's tags (an answer's are its question's).
+    public var tags: [String] = []
 
     public struct Link: Sendable, Equatable {
         public var handle: String
@@ -105,6 +107,10 @@ public struct Expert: Sendable, Equatable {
     /// The strongest pieces of evidence, best first (at most three).
     public var evidence: [(doc: EvidenceDoc, how: Contribution)]
     public var evidenceCount: Int
+    /// How many of the member's matching threads and entries are in the topic's tags.
+    public var tagWork = 0
+    /// What each signal added to `score`, by `ExpertSignal`, for the why and for tuning.
+    public var signals: [ExpertSignal: Double] = [:]
 
     public static func == (l: Expert, r: Expert) -> Bool {
         l.member == r.member && l.score == r.score && l.evidence.map(\.doc.id) == r.evidence.map(\.doc.id)
@@ -123,6 +129,63 @@ public protocol ExpertEvidenceSource {
     /// the `newest` latest contributions, dated, and how many older ones there are (so that the
     /// cost stays bounded for the most prolific).
     func work(of handles: Set<String>, asOf: Timestamp?, newest: Int) throws -> [String: [WorkSample]]
+    /// Those of `words` that occur in no entry at all.
+    func unmatchedWords(_ words: [String]) throws -> [String]
+}
+
+/// The signals `who` combines, each scaled to 0…1 among the candidates for a topic.
+public enum ExpertSignal: String, Codable, Sendable, CaseIterable {
+    /// The share of the member's work that matches the topic (Balog's document model).
+    case focus
+    /// How much matching work the member did: full-text relevance of their entries, summed.
+    case text
+    /// How much of their matching work is in the topic's tags, log-scaled (read from the
+    /// evidence, so that its cost stays bounded however much a member did).
+    case tags
+    /// How much they did lately (the recent most), log-scaled.
+    case activity
+    /// How much they did in all, log-scaled.
+    case volume
+    /// Their accepted answers over their answers (where accepted marks are known).
+    case acceptance
+    /// Declared skills in the topic's tags.
+    case skills
+    /// Endorsements in the topic's tags, log-scaled.
+    case endorsements
+}
+
+/// How much each signal counts in `who`'s score.
+public struct ExpertWeights: Sendable, Equatable, Codable {
+    public var weights: [ExpertSignal: Double]
+
+    public init(_ weights: [ExpertSignal: Double]) { self.weights = weights }
+
+    public subscript(_ s: ExpertSignal) -> Double {
+        get { weights[s] ?? 0 }
+        set { weights[s] = newValue }
+    }
+
+    /// The weights `who` uses, set before the online replay of `knowhow-bench relevance` was
+    /// first run and not fitted to it: the replay's cross-site validation (fit on two sites,
+    /// measure on the third) chose different weights on each fold, mostly activity, and held out
+    /// did no better than these (README, "Relevance"). Acceptance, skills and endorsements cannot
+    /// be measured there (the replay knows no accepted mark's date; the sites have no skills) and
+    /// keep the earlier weights (a declared expert skill 0.6, endorsements 0.3 × log(1 + n)).
+    public static let standard = ExpertWeights([
+        .focus: 1.0, .text: 1.0, .tags: 0.5, .activity: 0.25, .volume: 0.25,
+        .acceptance: 0.25, .skills: 0.6, .endorsements: 0.3,
+    ])
+
+    public func score(_ signals: [ExpertSignal: Double]) -> Double {
+        signals.reduce(0) { $0 + self[$1.key] * $1.value }
+    }
+}
+
+/// What `who` found: the ranked members, and the topic's words that occur nowhere.
+public struct ExpertFindings: Sendable {
+    public var experts: [Expert]
+    /// Words of the topic that no entry contains ("no one has written about 'kubeflow'").
+    public var unmatched: [String]
 }
 
 /// One thing a member did, and when.
@@ -143,23 +206,22 @@ public struct WorkSample: Sendable, Equatable {
     }
 }
 
-/// Ranks members for a topic by evidence, declared skills and endorsements.
+/// Ranks members for a topic by evidence, declared skills and endorsements: a weighted sum of
+/// signals (`ExpertSignal`), each scaled to 0…1 among the candidates (`ExpertWeights.standard`).
 ///
-/// Evidence follows Balog et al.'s document model ("model 2", SIGIR 2006) with a prior:
-/// score(m) = Σ_d p(topic|d) · p(d|m) · p(m), over the best-matching entries d, where
+/// The focus signal follows Balog et al.'s document model ("model 2", SIGIR 2006):
+/// Σ_d p(topic|d) · p(d|m), over the best-matching entries d, where
 /// - p(topic|d) comes from d's rank in the full-text results, 1/(k + rank) as in reciprocal-rank
 ///   fusion, so that long topics and short ones weigh alike and no single hit dominates;
 /// - p(d|m) is m's link to d (an accepted answer counts more than an answer; asking, nothing)
-///   over the same sum across *everything* m did, matching or not: a member whose work is
-///   mostly about the topic beats one who once touched it among hundreds of other things.
-///   A question and its answers are one thread and count once for each member;
-/// - p(m) is the log of how much m did lately (each contribution counts one, the recent ones
-///   most): among members whose work is as relevant, those active lately come first (they are
-///   the ones still around to ask). The share is smoothed, so that one matching entry out of
-///   two says less than ten out of twenty.
-///   Recency is relative to the evidence: an entry a tenth of the time the evidence spans old
-///   counts half, so a community that has recorded for a month and one that has recorded for
-///   ten years are treated alike.
+///   over the same sum across *everything* m did, matching or not, smoothed: a member whose work
+///   is mostly about the topic beats one who once touched it among hundreds of other things.
+///   A question and its answers are one thread and count once for each member.
+/// Text sums the full-text relevance of m's matching work; tags counts it in the topic's tags;
+/// activity is the log of how much m did lately (the ones still around to ask). Recency is
+/// relative to the evidence: an entry a tenth of the time the evidence spans old counts half, so
+/// a community that has recorded for a month and one that has recorded for ten years are alike.
+/// The evidence shown for a member is what carried their text score, strongest first.
 public enum ExpertRanker {
     public static let skillWeight: [SkillLevel: Double] = [.learning: 0.1, .practising: 0.5, .expert: 1.0]
     /// How many matching entries are read as evidence.
@@ -191,11 +253,17 @@ public enum ExpertRanker {
     public static func relaxedQuery(_ topic: String) throws -> Query {
         var q = try QueryParser.parse(topic)
         guard let text = q.text else { return q }
+        // A hyphenated term (q-learning, e-mail) is one term: its pieces alone mean something else.
+        let hyphenated = Set(topic.lowercased().split(whereSeparator: { $0.isWhitespace || $0 == "\"" })
+            .filter { $0.dropFirst().dropLast().contains("-") }
+            .map { WordSplitter.words($0).joined(separator: " ") })
         var parts: [QueryNode] = []
         func collect(_ n: QueryNode) {
             switch n {
             case .and(let cs), .or(let cs): cs.forEach(collect)
             case .term(let w): if !stopWords.contains(w.lowercased()) { parts.append(n) }
+            case .phrase(let ws, false) where hyphenated.contains(ws.joined(separator: " ").lowercased()):
+                parts.append(n)
             case .phrase(let ws, let prefix):
                 // A quoted topic is still a topic: its words count, and the whole phrase counts extra.
                 let words = ws.filter { !stopWords.contains($0.lowercased()) }
@@ -212,17 +280,45 @@ public enum ExpertRanker {
         return q
     }
 
-    public static func rank(_ request: ExpertQuery, source: ExpertEvidenceSource, now: Timestamp = .now) throws -> [Expert] {
+    public static func rank(_ request: ExpertQuery, source: ExpertEvidenceSource, now: Timestamp = .now,
+                            weights: ExpertWeights = .standard) throws -> [Expert] {
+        var all = try candidates(request, source: source, now: now)
+        for i in all.indices { all[i].score = weights.score(all[i].signals) }
+        all = all.filter { $0.score > 0 }
+        all.sort { ($0.score, $1.member.handle) > ($1.score, $0.member.handle) }
+        return Array(all.prefix(request.limit))
+    }
+
+    /// The topic's content words, as the user wrote them (hyphenated terms whole), lower-cased.
+    public static func contentWords(_ topic: String) -> [String] {
+        guard let q = try? QueryParser.parse(topic), let text = q.text else { return [] }
+        var seen = Set<String>()
+        return text.positiveWords.map { $0.lowercased() }.filter { !stopWords.contains($0) && seen.insert($0).inserted }
+    }
+
+    /// Ranks members for a topic, and says which of its words occur nowhere.
+    public static func find(_ request: ExpertQuery, source: ExpertEvidenceSource, now: Timestamp = .now,
+                            weights: ExpertWeights = .standard) throws -> ExpertFindings {
+        ExpertFindings(experts: try rank(request, source: source, now: now, weights: weights),
+                       unmatched: try source.unmatchedWords(contentWords(request.topic)))
+    }
+
+    /// Every candidate for a topic with each signal scaled to 0…1, unscored (`score` 0) and in
+    /// no particular order: `find` weighs them; the relevance benchmark tunes the weights on them.
+    public static func candidates(_ request: ExpertQuery, source: ExpertEvidenceSource, now: Timestamp = .now) throws -> [Expert] {
         let query = try relaxedQuery(request.topic)
         let tags = try source.topicTags(query)
         let docs = query.text == nil ? [] : try source.evidence(query, limit: evidenceDepth, asOf: request.asOf)
         let recency = Recency(reference: request.asOf ?? now, dates: docs.compactMap(\.date))
+        let topRelevance = docs.map(\.relevance).max() ?? 0
 
         // Each member's best-ranked link into each thread (or entry), with its share of the evidence.
-        var threads: [String: [EntryID: (doc: EvidenceDoc, how: Contribution, score: Double)]] = [:]
+        var threads: [String: [EntryID: (doc: EvidenceDoc, how: Contribution, score: Double, text: Double)]] = [:]
         for (i, doc) in docs.enumerated() {
             let rel = (rankSmoothing + 1) / (rankSmoothing + Double(i + 1))
             let votes = doc.votes.map { 1 + 0.1 * log(1 + Double(max(0, $0))) } ?? 1
+            // Full-text relevance relative to the best match, so long topics and short weigh alike.
+            let text = topRelevance > 0 ? max(0, doc.relevance) / topRelevance : rel
             // Asking shows interest, not expertise: askers are not candidates for it.
             for l in doc.links where l.how != .asked {
                 let s = rel * votes * l.how.weight
@@ -231,29 +327,44 @@ public enum ExpertRanker {
                 // Shown as the member's own entry: their answer rather than the question it answers.
                 var shown = doc
                 if let own = l.entry { shown.id = own }
-                threads[l.handle, default: [:]][key] = (shown, l.how, s)
+                threads[l.handle, default: [:]][key] = (shown, l.how, s, text * votes * l.how.weight)
             }
         }
-        let candidates = Set(threads.keys)
-        let work = try source.work(of: candidates, asOf: request.asOf, newest: workSample)
-        var model: [String: Double] = [:]
+        let evidenced = Set(threads.keys)
+        let work = try source.work(of: evidenced, asOf: request.asOf, newest: workSample)
+        let topicTags = Set(tags)
+        var inTags: [String: Int] = [:]
+        for (h, byThread) in threads { inTags[h] = byThread.values.filter { $0.doc.tags.contains(where: topicTags.contains) }.count }
+        var raw: [String: [ExpertSignal: Double]] = [:]
         for (h, byThread) in threads {
             // In a fixed order, so that equal scores stay equal from run to run.
             let linked = byThread.values.sorted { $0.doc.id.description < $1.doc.id.description }
-            var all = 0.0, active = 0.0
+            var total = 0.0, active = 0.0, answers = 0.0, accepted = 0.0
             for sample in work[h] ?? [] where !sample.newest.isEmpty {
                 let weights = sample.newest.map(\.how.weight)
-                let older = Double(sample.older) * weights.reduce(0, +) / Double(weights.count)
-                all += weights.reduce(0, +) + older
+                let scale = 1 + Double(sample.older) / Double(sample.newest.count)
+                total += weights.reduce(0, +) * scale
                 active += sample.newest.reduce(0) { $0 + recency.weight($1.date) }
                 active += Double(sample.older) * recency.meanWeight(from: sample.first, to: sample.newest.last?.date)
+                let answered = sample.newest.filter { $0.how == .answered || $0.how == .acceptedAnswer }
+                answers += Double(answered.count) * scale
+                accepted += Double(answered.filter { $0.how == .acceptedAnswer }.count) * scale
             }
             // p(d|m)'s denominator is all of m's work (at least what the evidence links to m).
-            all = max(all, linked.reduce(0) { $0 + $1.how.weight })
-            model[h] = linked.reduce(0) { $0 + $1.score } / (all + shareSmoothing) * log(1 + active)
+            total = max(total, linked.reduce(0) { $0 + $1.how.weight })
+            raw[h] = [
+                .focus: linked.reduce(0) { $0 + $1.score } / (total + shareSmoothing),
+                .text: linked.reduce(0) { $0 + $1.text },
+                .tags: log(1 + Double(inTags[h] ?? 0)),
+                .activity: log(1 + active),
+                .volume: log(1 + total),
+                // Smoothed towards none, so one accepted answer of one says little.
+                .acceptance: accepted / (answers + 2),
+            ]
         }
-        let strongestModel = model.values.max() ?? 0
-        let facts = try source.memberFacts(handles: candidates, tags: tags)
+        var top: [ExpertSignal: Double] = [:]
+        for signals in raw.values { for (k, v) in signals { top[k] = max(top[k] ?? 0, v) } }
+        let facts = try source.memberFacts(handles: evidenced, tags: tags)
         var experts: [Expert] = []
         for m in facts {
             if request.exclude.contains(m.handle) { continue }
@@ -264,18 +375,22 @@ public enum ExpertRanker {
                 if !request.sectors.contains(where: { s.hasPrefix($0.lowercased()) }) { continue }
             }
             let skill = m.skills.reduce(0) { $0 + (skillWeight[$1.level] ?? 0) }
-            let endorsed = m.endorsements.values.reduce(0.0) { $0 + log(1 + Double($1)) } * 0.3
-            // Evidence dominates: the best-supported member scores `evidenceScale`, a declared
-            // expert skill alone 0.6.
-            let e = strongestModel > 0 ? evidenceScale * (model[m.handle] ?? 0) / strongestModel : 0
-            let score = e + 0.6 * skill + endorsed
-            guard score > 0 else { continue }
-            let linked = (threads[m.handle] ?? [:]).values.sorted { ($0.score, $1.doc.id.description) > ($1.score, $0.doc.id.description) }
-            experts.append(Expert(member: m, score: score, evidenceScore: e, skillScore: skill, endorsementScore: endorsed,
-                                  evidence: linked.prefix(3).map { ($0.doc, $0.how) }, evidenceCount: linked.count))
+            let endorsed = m.endorsements.values.reduce(0.0) { $0 + log(1 + Double($1)) }
+            var signals: [ExpertSignal: Double] = [.skills: skill, .endorsements: endorsed]
+            for (k, v) in raw[m.handle] ?? [:] where v > 0 {
+                // Acceptance is a rate already; the rest are scaled to the strongest candidate.
+                signals[k] = k == .acceptance ? v : v / (top[k] ?? 1)
+            }
+            // The evidence shown is what carried the text score, strongest first.
+            let linked = (threads[m.handle] ?? [:]).values.sorted { ($0.text, $1.doc.id.description) > ($1.text, $0.doc.id.description) }
+            let evidenceScore = evidenceScale * (signals[.focus] ?? 0)
+            var e = Expert(member: m, score: 0, evidenceScore: evidenceScore, skillScore: skill, endorsementScore: endorsed * 0.3,
+                           evidence: linked.prefix(3).map { ($0.doc, $0.how) }, evidenceCount: linked.count)
+            e.tagWork = inTags[m.handle] ?? 0
+            e.signals = signals
+            experts.append(e)
         }
-        experts.sort { ($0.score, $1.member.handle) > ($1.score, $0.member.handle) }
-        return Array(experts.prefix(request.limit))
+        return experts
     }
 
     /// How much activity on a given date counts in the prior: half for a date a tenth of the

@@ -130,14 +130,17 @@ public struct WhoView: Codable, Sendable {
 
     public var topic: String
     public var members: [Person]
+    /// Words of the topic that no entry contains ("no one has written about 'kubeflow'"); absent when none.
+    public var unmatched: [String]?
     /// The ranking as the core computed it, for screens (availability, mentoring, reasons).
     public var experts: [Expert] { _experts }
     private var _experts: [Expert] = []
 
-    enum CodingKeys: String, CodingKey { case topic, members }
+    enum CodingKeys: String, CodingKey { case topic, members, unmatched }
 
-    public init(topic: String, experts: [Expert]) {
+    public init(topic: String, experts: [Expert], unmatched: [String] = []) {
         self.topic = topic
+        self.unmatched = unmatched.isEmpty ? nil : unmatched
         _experts = experts
         members = experts.enumerated().map { i, e in
             func r(_ x: Double) -> Double { (x * 10_000).rounded() / 10_000 }

@@ -41,23 +41,56 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
         guard let node = query.text, let match = FTS5Query.render(node) else { return [] }
         let tuning = searchTuning
         return try read { db in
-            let rows = try Self.rankedKeys(db, node: node, match: match, conditions: ["(k & 7) IN (2, 3, 4, 5)"],
-                                           arguments: [], limit: limit, tuning: tuning)
-            var docs: [EvidenceDoc] = []
-            for row in rows {
-                let key = row.key
-                guard var doc = try Self.evidenceDoc(db, key: key, relevance: -row.rank, asOf: asOf) else { continue }
-                if let asOf, let d = doc.date, d > asOf { continue }
-                doc.relevance = -row.rank
-                docs.append(doc)
+            // As it stood at `asOf` (the relevance replay): later entries are in the index too, so
+            // read deeper until `limit` entries of the time are found or the matches run out.
+            var depth = limit
+            while true {
+                let rows = try Self.rankedKeys(db, node: node, match: match, conditions: ["(k & 7) IN (2, 3, 4, 5)"],
+                                               arguments: [], limit: depth, tuning: tuning)
+                var docs: [EvidenceDoc] = []
+                for row in rows {
+                    let key = row.key
+                    guard var doc = try Self.evidenceDoc(db, key: key, relevance: -row.rank, asOf: asOf) else { continue }
+                    if let asOf, let d = doc.date, d > asOf { continue }
+                    doc.relevance = -row.rank
+                    docs.append(doc)
+                    if docs.count == limit { break }
+                }
+                if asOf == nil || docs.count >= limit || rows.count < depth || depth >= 1 << 20 {
+                    // Each entry's tags (an answer's are its question's), in one query for all.
+                    let keys = docs.map { d in d.thread.map { EntryKey.make(.question, $0.number) } ?? EntryKey.make(d.id) }
+                    var tags: [Int64: [String]] = [:]
+                    for chunk in Self.chunks(Array(Set(keys)).sorted()) {
+                        for r in try Row.fetchAll(db, sql: """
+                            SELECT e.entry, t.name FROM entry_tag e JOIN tag t ON t.id = e.tag_id
+                            WHERE e.entry IN (\(chunk.map(String.init).joined(separator: ","))) ORDER BY e.entry, t.name
+                            """) {
+                            tags[r[0], default: []].append(r[1])
+                        }
+                    }
+                    for i in docs.indices { docs[i].tags = tags[keys[i]] ?? [] }
+                    return docs
+                }
+                depth *= 4
             }
-            return docs
+        }
+    }
+
+    public func unmatchedWords(_ words: [String]) throws -> [String] {
+        try read { db in
+            try words.filter { w in
+                guard let match = FTS5Query.render(.term(w)) else { return false }
+                return try Int64.fetchOne(db, sql: "SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? LIMIT 1", arguments: [match]) == nil
+            }
         }
     }
 
     /// An entry as evidence: who is linked to it and how. A question links its asker and also
     /// those who answered it (by `asOf`): a question that matches the topic says what their
     /// answers were about, even where the answers use other words.
+    ///
+    /// The store keeps no date for an accepted mark or a vote, so as of a date it knows neither:
+    /// an `asOf` read counts every answer as answered, not accepted, and gives no votes.
     static func evidenceDoc(_ db: Database, key: Int64, relevance: Double, asOf: Timestamp? = nil) throws -> EvidenceDoc? {
         guard let type = EntryKey.type(key) else { return nil }
         let n = EntryKey.number(key)
@@ -91,19 +124,20 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
                 JOIN member m ON m.id = a.author_id WHERE a.question_id = ?
                 """), arguments: [n]) {
                 if let asOf, let d = (a[1] as String?).flatMap(Timestamp.init), d > asOf { continue }
-                links.append(L(handle: a[0], how: (a[2] as Bool?) == true ? .acceptedAnswer : .answered, entry: EntryID(.answer, a[3])))
+                let accepted = asOf == nil && (a[2] as Bool?) == true
+                links.append(L(handle: a[0], how: accepted ? .acceptedAnswer : .answered, entry: EntryID(.answer, a[3])))
             }
-            return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init), votes: r[2],
-                               links: links, thread: id)
+            return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init),
+                               votes: asOf == nil ? r[2] : nil, links: links, thread: id)
         case .answer:
             guard let r = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT q.title, a.created, a.score, m.handle, q.accepted_answer_id = a.id, q.id FROM answer a
                 JOIN question q ON q.id = a.question_id LEFT JOIN member m ON m.id = a.author_id WHERE a.id = ?
                 """), arguments: [n]) else { return nil }
-            let accepted: Bool = r[4] ?? false
+            let accepted = asOf == nil && (r[4] as Bool?) == true
             let links = (r[3] as String?).map { [L(handle: $0, how: accepted ? .acceptedAnswer : .answered)] } ?? []
-            return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init), votes: r[2],
-                               links: links, thread: EntryID(.question, r[5]))
+            return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init),
+                               votes: asOf == nil ? r[2] : nil, links: links, thread: EntryID(.question, r[5]))
         case .member:
             return nil
         }

@@ -35,8 +35,9 @@ extension SQLiteKnowledgeStore {
             let cond = asOf == nil ? "" : " AND \(k.created) <= ?2"
             let args: StatementArguments = asOf.map { [id, $0.description] } ?? [id]
             var sample = WorkSample(newest: [])
+            // Accepted marks carry no date: as of a date, none is known (see `evidenceDoc`).
             for r in try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(k.created), \(acceptedSQL(k.how)) FROM \(k.from)\(cond) ORDER BY \(k.order) DESC LIMIT \(newest)
+                SELECT \(k.created), \(asOf == nil ? acceptedSQL(k.how) : "0") FROM \(k.from)\(cond) ORDER BY \(k.order) DESC LIMIT \(newest)
                 """), arguments: args) {
                 let how = k.how ?? ((r[1] as Bool?) == true ? .acceptedAnswer : .answered)
                 sample.newest.append(DatedContribution(date: (r[0] as String?).flatMap(Timestamp.init), how: how))

@@ -38,6 +38,7 @@ public struct WhoCommand: ShellCommand {
         let topic = QueryWords.text(words)
         let view = try ctx.community.who(try request(topic, ctx: ctx), as: ctx.actor)
         let experts = view.experts
+        if let unmatched = view.unmatched, !experts.isEmpty { ctx.console.note("no one has written about " + unmatched.map { "'\($0)'" }.joined(separator: ", ")) }
         ctx.lastRefs = experts.map { .member($0.member.handle) }
         if output.json(ctx) {
             try ctx.printJSON(view)

@@ -3,23 +3,29 @@ import KnowHowCore
 import KnowHowSQLite
 
 /// `knowhow-bench relevance`: how well `who` finds the person who went on to give the accepted
-/// answer, on real Stack Exchange archives, beside three baselines on the same history.
+/// answer, on real Stack Exchange archives, beside four baselines, replayed online.
 ///
-/// Per site: questions ordered by date; the cutoff leaves 70% of the questions with an accepted
-/// answer before it. The history (posts before the cutoff, accepted marks made before it,
-/// scores from the votes cast before it) is written as a dump folder and imported with
-/// `importStackExchange`. Each later question whose accepted answerer had answered before the
-/// cutoff is a case: `who` is asked with its title, tags and text, the asker excluded.
+/// Per site: the whole archive is imported once. Every question with an accepted answer, after
+/// the first 30% of them (the warm-up), is a case: `who` is asked with its title, tags and text
+/// as of one second before it was written (`asOf`: no later post counts; accepted marks and votes
+/// carry no date in the store, so as of a date none is known), the asker excluded. The accepted
+/// answerer is the one right answer; one who had never answered before counts as a miss (the
+/// figures without those cases are reported too).
+///
+/// `who`'s weights are chosen by cross-site validation: for each site, the weights that give the
+/// best MRR on the other two sites' cases are measured on it ("held out"). The standard weights
+/// are measured too.
 struct RelevanceBenchmark {
     var dataDir: String
     var json: String?
     /// The longest topic handed to `who` and the baselines, in bytes of distinct words.
-    var topicBytes = 1024
-    var share = 0.7
-    /// Where to keep each site's history store and cases (`SITE.db`, `SITE-cases.json`) for a look.
+    /// (Under the 1,000 characters a search may have.)
+    var topicBytes = 990
+    var warmup = 0.3
+    var seed: UInt64 = 16
+    var resamples = 2000
+    /// Where to keep each site's store and cases (`SITE.db`, `SITE-cases.json`) for a look.
     var keep: String?
-
-    static let methods = ["knowhow who"] + RelevanceBaselines.methods
 
     func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 
@@ -35,52 +41,50 @@ struct RelevanceBenchmark {
 
     func run() throws -> RelevanceReport {
         let start = Measure.now()
-        var sites: [RelevanceSite] = []
+        var sites: [SiteCases] = []
         for folder in try siteFolders() { sites.append(try site(folder)) }
-        return RelevanceReport(date: ISO8601DateFormatter().string(from: Date()), dataDir: dataDir, share: share,
-                               topicBytes: topicBytes, seconds: Measure.now() - start, sites: sites)
+        return RelevanceReport(benchmark: self, sites: sites, seconds: Measure.now() - start)
     }
 
-    func site(_ folder: String) throws -> RelevanceSite {
+    /// One site's cases: each candidate's signals for `who`, and where each baseline ranked the answerer.
+    func site(_ folder: String) throws -> SiteCases {
         let t0 = Measure.now()
         let dump = try RelevanceDump(folder: folder)
-        let split = try dump.split(share: share)
-        let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent("knowhow-relevance-\(getpid())-\(dump.site)")
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        try dump.writeHistory(split, to: scratch)
-
+        let replay = dump.replay(warmup: warmup)
         let store = try SQLiteKnowledgeStore()
-        let t1 = Measure.now()
-        _ = try store.importStackExchange(folder: scratch, site: dump.site, progress: nil)
-        let importSeconds = Measure.now() - t1
-        // Stack Exchange user id ↔ handle, through the source id `stackexchange:SITE:ID`.
-        var handleOf: [Int64: String] = [:], userOf: [String: Int64] = [:]
+        _ = try store.importStackExchange(folder: folder, site: dump.site, progress: nil)
+        var handleOf: [Int64: String] = [:]
         for m in try store.allMembers() {
             guard let id = m.sourceId?.split(separator: ":").last.flatMap({ Int64($0) }) else { continue }
-            handleOf[id] = m.handle; userOf[m.handle] = id
+            handleOf[id] = m.handle
         }
-        let baselines = try RelevanceBaselines(history: split.history)
-
-        var ranks: [RelevanceCase] = []
+        let baselines = try RelevanceBaselines(dump: dump)
+        var out = SiteCases(site: dump.site, warmupQuestions: replay.warmupQuestions, skipped: replay.skipped)
         var kept: [KeptCase] = []
-        var skipped = split.skipped
         var whoSeconds = 0.0
-        for c in split.cases {
+        for (c, known) in zip(replay.cases, replay.known) {
             let topic = Self.topic(c, maxBytes: topicBytes)
-            guard !topic.isEmpty else { skipped["question has no searchable words", default: 0] += 1; continue }
-            kept.append(KeptCase(question: c.questionId, created: c.created.description, topic: topic,
-                                 asker: c.asker.flatMap { handleOf[$0] }, answerer: handleOf[c.answerer] ?? ""))
-            let match = try ExpertRanker.relaxedQuery(topic).text.flatMap(FTS5Query.render)
+            guard !topic.isEmpty else { out.skipped["question has no searchable words", default: 0] += 1; continue }
+            let asker = c.asker.flatMap { handleOf[$0] }
+            let answerer = handleOf[c.answerer] ?? "?"
+            kept.append(KeptCase(question: c.questionId, created: c.created.description, topic: topic, asker: asker, answerer: answerer))
             var request = ExpertQuery(topic: topic)
-            if let asker = c.asker.flatMap({ handleOf[$0] }) { request.exclude = [asker] }
+            if let asker { request.exclude = [asker] }
             request.limit = Int.max
+            let asOf = Timestamp(seconds: c.created.seconds - 1)
+            request.asOf = asOf
             let t = Measure.now()
-            let experts = try ExpertRanker.rank(request, source: store, now: c.created)
+            let candidates = try ExpertRanker.candidates(request, source: store, now: asOf)
             whoSeconds += Measure.now() - t
-            let who = experts.compactMap { userOf[$0.member.handle] }
-            let lists = [who] + (try baselines.rankings(match: match)).map { $0.filter { $0 != c.asker } }
-            ranks.append(RelevanceCase(question: c.questionId, answerer: c.answerer,
-                                       ranks: lists.map { $0.firstIndex(of: c.answerer).map { $0 + 1 } }))
+            let match = try ExpertRanker.relaxedQuery(topic).text.flatMap(FTS5Query.render)
+            let lists = try baselines.rankings(match: match, before: c.created.seconds * 1000, tags: c.tags)
+                .map { $0.filter { $0 != c.asker } }
+            out.cases.append(ReplayCase(
+                question: c.questionId, answerer: answerer, known: known,
+                candidates: candidates.map { e in
+                    ReplayCandidate(handle: e.member.handle, signals: ExpertSignal.allCases.map { e.signals[$0] ?? 0 })
+                },
+                baselineRanks: lists.map { $0.firstIndex(of: c.answerer).map { $0 + 1 } }))
         }
         if let keep {
             try FileManager.default.createDirectory(atPath: keep, withIntermediateDirectories: true)
@@ -90,15 +94,10 @@ struct RelevanceBenchmark {
             let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try enc.encode(kept).write(to: URL(fileURLWithPath: (keep as NSString).appendingPathComponent("\(dump.site)-cases.json")))
         }
-        let methods = Self.methods.indices.map { i in RelevanceFigures(method: Self.methods[i], ranks: ranks.map { $0.ranks[i] }) }
-        let s = RelevanceSite(
-            site: dump.site, cutoff: Timestamp(seconds: split.cutoff / 1000).description,
-            historyQuestions: split.historyQuestions, historyAnswers: split.historyAnswers,
-            historyAccepted: split.historyAccepted, historyAnswerers: split.answerers.count,
-            cases: ranks.count, skipped: skipped, methods: methods,
-            importSeconds: importSeconds, whoSeconds: whoSeconds, seconds: Measure.now() - t0, perCase: ranks)
-        log("\(dump.site): \(s.cases) cases; import \(String(format: "%.2f", importSeconds)) s, who \(Format.ms(whoSeconds / Double(max(1, s.cases)))) ms a case")
-        return s
+        out.whoSeconds = whoSeconds
+        out.seconds = Measure.now() - t0
+        log("\(dump.site): \(out.cases.count) cases (\(out.cases.filter(\.known).count) answerers known); who \(Format.ms(whoSeconds / Double(max(1, out.cases.count)))) ms a case; \(String(format: "%.1f", out.seconds)) s")
+        return out
     }
 
     /// The question as a `who` topic: the distinct words of its title, tags and text, in that
@@ -123,73 +122,245 @@ struct KeptCase: Codable {
     var answerer: String
 }
 
-/// One case: the later question, its accepted answerer, and where each method ranked them
-/// (nil: not ranked at all).
-struct RelevanceCase: Codable {
-    var question: Int64
-    var answerer: Int64
-    var ranks: [Int?]
+struct ReplayCandidate: Codable {
+    var handle: String
+    /// By `ExpertSignal.allCases`.
+    var signals: [Double]
 }
 
-/// P@1, MRR and recall@10 of one method on one site.
-struct RelevanceFigures: Codable {
-    var method: String
-    var precisionAt1: Double
-    var mrr: Double
-    var recallAt10: Double
+struct ReplayCase: Codable {
+    var question: Int64
+    var answerer: String
+    /// Whether the answerer had answered before the question (else a miss for every method).
+    var known: Bool
+    var candidates: [ReplayCandidate]
+    /// By `RelevanceBaselines.methods`.
+    var baselineRanks: [Int?]
 
-    init(method: String, ranks: [Int?]) {
-        self.method = method
-        let n = Double(max(1, ranks.count))
-        precisionAt1 = Double(ranks.filter { $0 == 1 }.count) / n
-        mrr = ranks.reduce(0) { $0 + ($1.map { 1 / Double($0) } ?? 0) } / n
-        recallAt10 = Double(ranks.filter { ($0 ?? .max) <= 10 }.count) / n
+    /// Where `who` with these weights ranks the answerer (as `ExpertRanker.find` orders: score,
+    /// then handle; members scoring nothing are not listed).
+    func rank(_ w: [Double]) -> Int? {
+        func score(_ c: ReplayCandidate) -> Double {
+            var s = 0.0
+            for i in 0..<w.count where w[i] != 0 { s += w[i] * c.signals[i] }
+            return s
+        }
+        guard let target = candidates.first(where: { $0.handle == answerer }) else { return nil }
+        let t = score(target)
+        guard t > 0 else { return nil }
+        var above = 0
+        for c in candidates {
+            let s = score(c)
+            if s > t || (s == t && c.handle < answerer) { above += 1 }
+        }
+        return above + 1
     }
 }
 
-struct RelevanceSite: Codable {
+struct SiteCases: Codable {
     var site: String
-    var cutoff: String
-    var historyQuestions: Int
-    var historyAnswers: Int
-    var historyAccepted: Int
-    var historyAnswerers: Int
-    var cases: Int
+    var warmupQuestions: Int
     var skipped: [String: Int]
-    var methods: [RelevanceFigures]
-    var importSeconds: Double
-    var whoSeconds: Double
-    var seconds: Double
-    var perCase: [RelevanceCase]
+    var cases: [ReplayCase] = []
+    var whoSeconds = 0.0
+    var seconds = 0.0
+
+    init(site: String, warmupQuestions: Int, skipped: [String: Int]) {
+        self.site = site; self.warmupQuestions = warmupQuestions; self.skipped = skipped
+    }
+}
+
+/// P@1, MRR and recall@10 over a list of ranks (nil: not found), and the bootstrap.
+enum RankMetrics {
+    static let names = ["P@1", "MRR", "R@10"]
+
+    static func values(_ r: Int?) -> [Double] {
+        guard let r else { return [0, 0, 0] }
+        return [r == 1 ? 1 : 0, 1 / Double(r), r <= 10 ? 1 : 0]
+    }
+
+    static func mean(_ ranks: [Int?]) -> [Double] {
+        var sum = [0.0, 0.0, 0.0]
+        for r in ranks { let v = values(r); for i in 0..<3 { sum[i] += v[i] } }
+        return sum.map { $0 / Double(max(1, ranks.count)) }
+    }
+
+    /// 95% percentile intervals of each metric of `a`, and of `a` − `b` where `b` is given,
+    /// resampling cases with replacement (paired: the same cases for both).
+    static func intervals(_ a: [Int?], minus b: [Int?]? = nil, resamples: Int, seed: UInt64) -> [(lo: Double, hi: Double)] {
+        guard !a.isEmpty else { return Array(repeating: (0, 0), count: 3) }
+        let va = a.map(values), vb = b?.map(values)
+        var rng = SplitMix64(seed: seed)
+        var draws: [[Double]] = [[], [], []]
+        for _ in 0..<resamples {
+            var sum = [0.0, 0.0, 0.0]
+            for _ in 0..<a.count {
+                let i = rng.below(a.count)
+                for m in 0..<3 { sum[m] += va[i][m] - (vb?[i][m] ?? 0) }
+            }
+            for m in 0..<3 { draws[m].append(sum[m] / Double(a.count)) }
+        }
+        return draws.map { d in
+            let s = d.sorted()
+            return (s[Int(Double(s.count) * 0.025)], s[min(s.count - 1, Int(Double(s.count) * 0.975))])
+        }
+    }
+}
+
+/// The cross-site choice of weights: a grid over the signals the replay can measure.
+enum WeightSearch {
+    /// The signals tuned; acceptance, skills and endorsements are constant in the replay.
+    static let tuned: [ExpertSignal] = [.focus, .text, .tags, .activity, .volume]
+    static let grid: [ExpertSignal: [Double]] = [
+        .focus: [0, 0.5, 1, 2], .text: [0, 0.5, 1, 2], .tags: [0, 0.25, 0.5, 1, 2],
+        .activity: [0, 0.25, 0.5, 1], .volume: [0, 0.25, 0.5, 1],
+    ]
+
+    static func vector(_ w: ExpertWeights) -> [Double] { ExpertSignal.allCases.map { w[$0] } }
+
+    /// The weights of the grid with the best MRR over `cases` (ties: the earlier in the grid).
+    static func fit(_ cases: [ReplayCase]) -> ExpertWeights {
+        var best = (mrr: -1.0, w: ExpertWeights([:]))
+        func walk(_ i: Int, _ w: ExpertWeights) {
+            if i == tuned.count {
+                guard tuned.contains(where: { w[$0] > 0 }) else { return }
+                let mrr = RankMetrics.mean(cases.map { $0.rank(vector(w)) })[1]
+                if mrr > best.mrr { best = (mrr, w) }
+                return
+            }
+            for v in grid[tuned[i]] ?? [] { var w2 = w; w2[tuned[i]] = v; walk(i + 1, w2) }
+        }
+        var base = ExpertWeights.standard
+        for s in tuned { base[s] = 0 }
+        walk(0, base)
+        return best.w
+    }
+}
+
+struct MethodFigures: Codable {
+    var method: String
+    var ranks: [Int?]
+    var values: [Double]
+    var low: [Double]
+    var high: [Double]
+    /// The figures over the cases whose answerer had answered before (the others dropped).
+    var knownValues: [Double]
+}
+
+struct SiteFigures: Codable {
+    var site: String
+    var cases: Int
+    var known: Int
+    var methods: [MethodFigures]
+    /// `who` (held out) − the best baseline by MRR: the differences and their intervals.
+    var bestBaseline: String
+    var difference: [Double]
+    var differenceLow: [Double]
+    var differenceHigh: [Double]
+}
+
+struct Fold: Codable {
+    var heldOut: String
+    var fittedOn: [String]
+    var weights: [String: Double]
+    var trainingMRR: Double
+    var heldOutValues: [Double]
 }
 
 struct RelevanceReport: Codable {
     var date: String
     var dataDir: String
-    var share: Double
+    var warmup: Double
     var topicBytes: Int
+    var seed: UInt64
+    var resamples: Int
     var seconds: Double
-    var sites: [RelevanceSite]
+    var folds: [Fold]
+    var sites: [SiteFigures]
+    var standardWeights: [String: Double]
+    var siteCases: [SiteCases]
 
-    /// The table printed at the end of a run (Markdown, to paste into an issue).
+    static let methods = ["who (held out)", "who (standard weights)"] + RelevanceBaselines.methods
+
+    init(benchmark b: RelevanceBenchmark, sites: [SiteCases], seconds: Double) {
+        date = ISO8601DateFormatter().string(from: Date())
+        dataDir = b.dataDir; warmup = b.warmup; topicBytes = b.topicBytes; seed = b.seed; resamples = b.resamples
+        self.seconds = seconds
+        siteCases = sites
+        func named(_ w: ExpertWeights) -> [String: Double] {
+            Dictionary(uniqueKeysWithValues: ExpertSignal.allCases.map { ($0.rawValue, w[$0]) })
+        }
+        standardWeights = named(.standard)
+        // Cross-site validation: fit on the others, measure on this one.
+        var heldOut: [String: [Int?]] = [:]
+        folds = []
+        for s in sites where sites.count > 1 {
+            let others = sites.filter { $0.site != s.site }
+            let w = WeightSearch.fit(others.flatMap(\.cases))
+            let ranks = s.cases.map { $0.rank(WeightSearch.vector(w)) }
+            heldOut[s.site] = ranks
+            folds.append(Fold(heldOut: s.site, fittedOn: others.map(\.site), weights: named(w),
+                              trainingMRR: RankMetrics.mean(others.flatMap(\.cases).map { $0.rank(WeightSearch.vector(w)) })[1],
+                              heldOutValues: RankMetrics.mean(ranks)))
+        }
+        let standard = WeightSearch.vector(.standard)
+        func figures(_ name: String, _ cases: [ReplayCase], _ heldOutRanks: [Int?]) -> SiteFigures {
+            let lists: [[Int?]] = [heldOutRanks, cases.map { $0.rank(standard) }]
+                + RelevanceBaselines.methods.indices.map { i in cases.map { $0.baselineRanks[i] } }
+            let methods = zip(Self.methods, lists).map { m, ranks in
+                let ci = RankMetrics.intervals(ranks, resamples: b.resamples, seed: b.seed)
+                let known = zip(ranks, cases).filter { $0.1.known }.map(\.0)
+                return MethodFigures(method: m, ranks: ranks, values: RankMetrics.mean(ranks), low: ci.map(\.lo), high: ci.map(\.hi),
+                                     knownValues: RankMetrics.mean(known))
+            }
+            let best = methods.dropFirst(2).max { $0.values[1] < $1.values[1] }!
+            let diff = RankMetrics.intervals(heldOutRanks, minus: best.ranks, resamples: b.resamples, seed: b.seed)
+            return SiteFigures(site: name, cases: cases.count, known: cases.filter(\.known).count, methods: methods,
+                               bestBaseline: best.method,
+                               difference: zip(RankMetrics.mean(heldOutRanks), best.values).map { $0 - $1 },
+                               differenceLow: diff.map(\.lo), differenceHigh: diff.map(\.hi))
+        }
+        var figs = sites.map { s in figures(s.site, s.cases, heldOut[s.site] ?? s.cases.map { $0.rank(standard) }) }
+        if sites.count > 1 {
+            figs.append(figures("pooled", sites.flatMap(\.cases), sites.flatMap { heldOut[$0.site] ?? [] }))
+        }
+        self.sites = figs
+    }
+
+    /// The table printed at the end of a run (Markdown, to paste into an issue or README).
     func table() -> String {
-        var out = ["Relevance of `who` on Stack Exchange archives (\(dataDir)): history before the date that leaves \(Int(share * 100))% of accepted-answer questions before it; topics of at most \(topicBytes) bytes", ""]
-        out.append("| site | cases | method | P@1 | MRR | R@10 |")
-        out.append("|---|--:|---|--:|--:|--:|")
+        func f(_ v: Double) -> String { String(format: "%.3f", v) }
+        func ci(_ m: MethodFigures, _ i: Int) -> String { "\(f(m.values[i])) (\(f(m.low[i]))–\(f(m.high[i])))" }
+        var out = ["Relevance of `who`, online replay on Stack Exchange archives (\(dataDir)): every accepted-answer question after the first \(Int(warmup * 100))% is a case, asked as of just before it; 95% bootstrap intervals (\(resamples) resamples, seed \(seed)); new answerers count as misses", ""]
+        out.append("| site | cases (known) | method | P@1 | MRR | R@10 | MRR, known only |")
+        out.append("|---|--:|---|--:|--:|--:|--:|")
         for s in sites {
-            let best = (mrr: s.methods.map(\.mrr).max() ?? 0, p1: s.methods.map(\.precisionAt1).max() ?? 0, r10: s.methods.map(\.recallAt10).max() ?? 0)
             for (i, m) in s.methods.enumerated() {
-                func cell(_ v: Double, _ top: Double) -> String {
-                    let t = String(format: "%.3f", v)
-                    return v == top ? "**\(t)**" : t
-                }
-                out.append("| \(i == 0 ? s.site : "") | \(i == 0 ? String(s.cases) : "") | \(m.method) | \(cell(m.precisionAt1, best.p1)) | \(cell(m.mrr, best.mrr)) | \(cell(m.recallAt10, best.r10)) |")
+                out.append("| \(i == 0 ? s.site : "") | \(i == 0 ? "\(s.cases) (\(s.known))" : "") | \(m.method) | \(ci(m, 0)) | \(ci(m, 1)) | \(ci(m, 2)) | \(f(m.knownValues[1])) |")
             }
         }
         out.append("")
+        out.append("| site | who (held out) − best baseline | ΔP@1 | ΔMRR | ΔR@10 | MRR ÷ summed BM25 |")
+        out.append("|---|---|--:|--:|--:|--:|")
         for s in sites {
+            func d(_ i: Int) -> String { "\(String(format: "%+.3f", s.difference[i])) (\(String(format: "%+.3f", s.differenceLow[i]))…\(String(format: "%+.3f", s.differenceHigh[i])))" }
+            let summed = s.methods.first { $0.method == "summed BM25" }?.values[1] ?? 0
+            out.append("| \(s.site) | vs \(s.bestBaseline) | \(d(0)) | \(d(1)) | \(d(2)) | \(summed > 0 ? String(format: "%.2f×", s.methods[0].values[1] / summed) : "–") |")
+        }
+        out.append("")
+        out.append("Cross-site validation (weights fitted on two sites by MRR over a grid, measured on the third):")
+        out.append("")
+        out.append("| held out | fitted on | focus | text | tags | activity | volume | training MRR | held-out P@1 / MRR / R@10 |")
+        out.append("|---|---|--:|--:|--:|--:|--:|--:|---|")
+        for fold in folds {
+            let w = WeightSearch.tuned.map { String(format: "%g", fold.weights[$0.rawValue] ?? 0) }.joined(separator: " | ")
+            out.append("| \(fold.heldOut) | \(fold.fittedOn.joined(separator: " + ")) | \(w) | \(f(fold.trainingMRR)) | \(fold.heldOutValues.map(f).joined(separator: " / ")) |")
+        }
+        out.append("")
+        out.append("standard weights: " + ExpertSignal.allCases.map { "\($0.rawValue) \(String(format: "%g", standardWeights[$0.rawValue] ?? 0))" }.joined(separator: ", "))
+        for s in siteCases {
             let skipped = s.skipped.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            out.append("\(s.site): cutoff \(s.cutoff); history \(s.historyQuestions) questions, \(s.historyAnswers) answers (\(s.historyAccepted) accepted) by \(s.historyAnswerers) answerers; \(s.cases) cases\(skipped.isEmpty ? "" : " (left out: \(skipped))"); \(String(format: "%.1f", s.seconds)) s")
+            out.append("\(s.site): warm-up \(s.warmupQuestions) questions; \(s.cases.count) cases\(skipped.isEmpty ? "" : " (left out: \(skipped))"); `who` \(Format.ms(s.whoSeconds / Double(max(1, s.cases.count)))) ms a case; \(String(format: "%.1f", s.seconds)) s")
         }
         out.append("total \(String(format: "%.1f", seconds)) s")
         return out.joined(separator: "\n")
@@ -198,12 +369,14 @@ struct RelevanceReport: Codable {
 
 let relevanceUsage = """
 USAGE:
-  knowhow-bench relevance [--data DIR] [--json OUT.json] [--topic-bytes 1024] [--keep DIR]
+  knowhow-bench relevance [--data DIR] [--json OUT.json] [--topic-bytes 990] [--warmup 30]
+                          [--resamples 2000] [--seed 16] [--keep DIR]
       On each Stack Exchange archive under DIR (default ../shared/data/stackexchange), replay
-      history up to a cutoff and ask `who` for each later question's accepted answerer; print
-      P@1, MRR and recall@10 beside three baselines, and write JSON (default bench-out/relevance.json).
-      --keep DIR saves each site's history store (open it with `knowhow --db DIR/SITE.db`) and
-      its cases (topic, asker, answerer) there.
+      the site online: each accepted-answer question after the warm-up (percent of them) is asked
+      of `who` as of just before it was written; print P@1, MRR and recall@10 with 95% bootstrap
+      intervals beside four baselines, with `who`'s weights chosen by cross-site validation, and
+      write JSON (default bench-out/relevance.json).
+      --keep DIR saves each site's store (open it with `knowhow --db DIR/SITE.db`) and its cases.
 """
 
 /// `knowhow-bench relevance …`, dispatched from main.
@@ -215,6 +388,9 @@ func relevanceMain(_ args: ArraySlice<String>) -> Int32 {
         b.json = o.values["json"]
         b.keep = o.values["keep"]
         b.topicBytes = max(16, try o.int("topic-bytes", default: b.topicBytes))
+        b.warmup = Double(min(90, try o.int("warmup", default: 30))) / 100
+        b.resamples = max(100, try o.int("resamples", default: b.resamples))
+        b.seed = UInt64(try o.int("seed", default: Int(b.seed)))
         let report = try b.run()
         print(report.table())
         let path = b.json ?? "bench-out/relevance.json"

@@ -147,6 +147,56 @@ struct RelevanceDump {
         return s
     }
 
+    /// The online replay: every question with an accepted answer, after the first `warmup` of
+    /// them (by date), is a case, asked as of just before the question was written. The whole site
+    /// is imported once; `who` and the baselines read it as of each case's date.
+    struct Replay {
+        var cases: [Case] = []
+        /// Per case: whether the accepted answerer had answered anything before the question.
+        var known: [Bool] = []
+        var skipped: [String: Int] = [:]
+        var warmupQuestions = 0
+    }
+
+    func replay(warmup: Double) -> Replay {
+        var r = Replay()
+        let byId = Dictionary(posts.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let questions = posts.filter { $0.isQuestion && $0.acceptedAnswerId != nil }.sorted { ($0.created, $0.id) < ($1.created, $1.id) }
+        r.warmupQuestions = Int((Double(questions.count) * warmup).rounded(.down))
+        // Each answerer's first answer, to tell who was new at a case's date.
+        var firstAnswer: [Int64: Int64] = [:]
+        for p in posts where !p.isQuestion {
+            guard let o = p.owner, o >= 0, let q = p.parentId, byId[q]?.isQuestion == true else { continue }
+            firstAnswer[o] = min(firstAnswer[o] ?? .max, p.created)
+        }
+        for q in questions.dropFirst(r.warmupQuestions) {
+            guard let a = q.acceptedAnswerId, let answer = byId[a], let who = answer.owner, who >= 0 else {
+                r.skipped["accepted answer has no author", default: 0] += 1; continue
+            }
+            guard who != q.owner else { r.skipped["asker answered their own question", default: 0] += 1; continue }
+            r.cases.append(Case(questionId: q.id, asker: q.owner, answerer: who,
+                                created: Timestamp(seconds: q.created / 1000), title: q.row["Title"] ?? "",
+                                tags: StackExchangeDump.tags(q.row["Tags"] ?? ""),
+                                body: HTMLText.plainText(q.row["Body"] ?? "")))
+            r.known.append((firstAnswer[who] ?? .max) < q.created / 1000 * 1000)
+        }
+        return r
+    }
+
+    /// Every answer with its author, creation time (milliseconds) and its question's title, tags
+    /// and text, for the baselines.
+    func answerDocs() -> [(id: Int64, user: Int64, created: Int64, text: String, tags: [String])] {
+        var questions: [Int64: (title: String, tags: [String])] = [:]
+        for p in posts where p.isQuestion {
+            questions[p.id] = (HTMLText.plainText(p.row["Title"] ?? ""), StackExchangeDump.tags(p.row["Tags"] ?? ""))
+        }
+        return posts.compactMap { p in
+            guard !p.isQuestion, let q = p.parentId.flatMap({ questions[$0] }), let user = p.owner, user >= 0 else { return nil }
+            let tags = q.tags.joined(separator: " ").replacingOccurrences(of: "-", with: " ")
+            return (p.id, user, p.created, [q.title, tags, HTMLText.plainText(p.row["Body"] ?? "")].joined(separator: "\n"), q.tags)
+        }
+    }
+
     /// Writes the history as a dump folder (Posts.xml, and Users.xml for users who had joined)
     /// for `importStackExchange`. Tags come from the posts.
     func writeHistory(_ split: Split, to dir: String) throws {
