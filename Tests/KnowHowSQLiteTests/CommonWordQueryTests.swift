@@ -71,4 +71,27 @@ import Testing
         #expect(top?.map(\.key) == general.map(\.key))
         #expect(top?.map(\.rank) == general.map(\.rank))
     }
+
+    @Test(arguments: ["garden", "\"garden soil\"", "garden compost", "soil OR mulch", "garden -weeds"])
+    func snippetsFromTheMainIndexAreTheSameAsFromATemporaryOne(_ q: String) throws {
+        // The per-query floor: words and phrases are marked by the main index, row by row, without
+        // building a temporary index; the marks must be the same.
+        let s = try store(Self.exact)
+        let node = try QueryParser.parse(q).text!
+        let match = FTS5Query.render(node)!
+        let (direct, temporary) = try s.writer.write { db in
+            let keys = try Int64.fetchAll(db, sql: "SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? LIMIT 10", arguments: [match])
+            return (try SQLiteKnowledgeStore.marked(db, keys: keys, match: match, prefixes: false),
+                    try SQLiteKnowledgeStore.marked(db, keys: keys, match: match, prefixes: true))
+        }
+        #expect(!SQLiteKnowledgeStore.containsPrefix(node))
+        #expect(direct.count == 10)
+        #expect(direct == temporary, "\(q)")
+        #expect(direct.values.contains { ($0[0] ?? "").contains(Highlight.open) })
+    }
+
+    @Test func prefixesAreMarkedInTheTemporaryIndex() throws {
+        #expect(SQLiteKnowledgeStore.containsPrefix(try QueryParser.parse("garden comp*").text!))
+        #expect(SQLiteKnowledgeStore.containsPrefix(try QueryParser.parse("\"garden comp\"*").text!))
+    }
 }
