@@ -284,19 +284,22 @@ extension SQLiteKnowledgeStore {
             // Best candidates first, each checked against the whole query on its own, until a page
             // passes: a query of common words matches most candidates, and walking all its matches
             // (half the store) is what costs. The page is the same as walking would give.
+            let phrase = containsPhrase(node)
             let order = scores.keys.sorted { rank($0) != rank($1) ? rank($0) < rank($1) : $0 > $1 }
             let check = try db.cachedStatement(sql: "SELECT 1 FROM entry_fts WHERE entry_fts MATCH ? AND rowid = ?")
             var checks = 0
             for k in order {
                 if kept.count == limit { break }
                 if checks == tuning.candidateChecks { break }
+                // Most candidates failing (words that seldom meet): walking the matches is cheaper.
+                if !phrase, checks >= 32, kept.count * 4 < checks { break }
                 checks += 1
                 if try Int.fetchOne(check, arguments: [match, k]) != nil { kept.append(k) }
             }
             // Done when the page is full or every candidate was checked. A phrase of common words
             // is never walked (checking positions in every match is the cost): the newest matches
             // fill the page instead, below.
-            checkedEnough = kept.count == limit || checks == order.count || containsPhrase(node)
+            checkedEnough = kept.count == limit || checks == order.count || phrase
             if !checkedEnough { kept.removeAll() }
         }
         if !scores.isEmpty, !checkedEnough {

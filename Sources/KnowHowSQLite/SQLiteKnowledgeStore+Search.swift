@@ -175,7 +175,7 @@ extension SQLiteKnowledgeStore {
                                       limit: limit + 1, memberFactor: 0.6, tuning: tuning)
             more = rows.count > limit
             let shown = Array(rows.prefix(limit))
-            let marks = try marked(db, keys: shown.map(\.key), match: match, prefixes: containsPrefix(query.text!))
+            let marks = try marked(db, keys: shown.map(\.key), match: match, byRow: markedByRow(query.text!))
             for row in shown {
                 let key = row.key
                 let marked = marks[key]
@@ -275,24 +275,23 @@ extension SQLiteKnowledgeStore {
         return keys
     }
 
-    /// Whether a query has a prefix (`coach*`) anywhere.
-    static func containsPrefix(_ node: QueryNode) -> Bool {
+    /// Whether a query's marks are read from the main index row by row: one word or one phrase
+    /// (without a prefix), where that measured faster than a temporary index. Prefixes never are:
+    /// the main index would expand the prefix over the whole store once per entry.
+    static func markedByRow(_ node: QueryNode) -> Bool {
         switch node {
-        case .prefix: return true
-        case .phrase(_, let prefix): return prefix
-        case .term: return false
-        case .not(let inner): return containsPrefix(inner)
-        case .and(let cs), .or(let cs): return cs.contains(where: containsPrefix)
+        case .term: return true
+        case .phrase(_, let prefix): return !prefix
+        default: return false
         }
     }
 
     /// The marked title, summary snippet, body snippet and tags snippet of each shown entry.
-    /// Words and phrases are marked by the main index, one row at a time (FTS5 seeks each term's
-    /// matches to that row). A prefix is marked in a small temporary index holding only those
-    /// entries: the main index would expand the prefix over the whole store once per entry.
-    static func marked(_ db: Database, keys: [Int64], match: String, prefixes: Bool = true) throws -> [Int64: [String?]] {
+    /// With `byRow`, marked by the main index one row at a time (FTS5 seeks each term's matches
+    /// to that row); otherwise in a small temporary index holding only those entries.
+    static func marked(_ db: Database, keys: [Int64], match: String, byRow: Bool = false) throws -> [Int64: [String?]] {
         guard !keys.isEmpty else { return [:] }
-        if !prefixes {
+        if byRow {
             let statement = try db.cachedStatement(sql: """
                 SELECT highlight(entry_fts, 0, char(2), char(3)),
                        snippet(entry_fts, 2, char(2), char(3), '…', 14),
