@@ -23,10 +23,19 @@ public struct SearchTuning: Sendable, Equatable {
     /// Queries matching at most this many entries are ranked exactly by FTS5.
     public var exactLimit: Int
 
-    public init(listMinDocs: Int = 4_000, listLength: Int = 1_000, exactLimit: Int = 4_000) {
+    /// Stores with fewer entries rank every word, and rank phrases exactly (see +RankedSearch).
+    public var commonWordMinimumStore: Int
+    /// At most how many of a query's best candidates are checked one at a time before the rest
+    /// are found by walking all the query's matches.
+    public var candidateChecks: Int
+
+    public init(listMinDocs: Int = 4_000, listLength: Int = 1_000, exactLimit: Int = 4_000,
+                commonWordMinimumStore: Int = 20_000, candidateChecks: Int = 300) {
         self.listMinDocs = listMinDocs
         self.listLength = listLength
         self.exactLimit = exactLimit
+        self.commonWordMinimumStore = commonWordMinimumStore
+        self.candidateChecks = candidateChecks
     }
 
     public static let standard = SearchTuning()

@@ -28,15 +28,20 @@ extension SQLiteKnowledgeStore {
         // Words in more than a quarter of a large store's entries carry almost no weight (bm25's
         // idf is below 1.1) but cost the most to match: beside rarer words they are left out, as
         // search engines treat such words ("cutoff frequency"). Phrases keep every word.
-        if !leaned, stats.entries >= commonWordMinimumStore, case .and = node,
+        if !leaned, stats.entries >= tuning.commonWordMinimumStore, case .and = node,
            let lean = try withoutCommonWords(db, node, stats: stats), let leanMatch = FTS5Query.render(lean) {
             return try rankedKeys(db, node: lean, match: leanMatch, conditions: conds, arguments: condArgs,
                                   limit: limit, memberFactor: memberFactor, tuning: tuning, leaned: true)
         }
         // Few matches for sure (every match holds a word that few entries hold): rank them all.
         if let bound = try upperBound(db, node, stats: stats), bound <= tuning.exactLimit { return try exact() }
-        // Phrases: checking word positions is the cost, and ranking the few that match adds little.
-        if containsPhrase(node) { return try exact() }
+        // Phrases: checking word positions is the cost, and ranking the few that match adds little;
+        // but a phrase made only of common words matches most of the store, so it goes to the
+        // lists, whose best candidates are checked one by one (see `listRanking`).
+        if containsPhrase(node) {
+            guard conds.isEmpty, try onlyCommonPhrases(db, node, stats: stats, tuning: tuning) else { return try exact() }
+            return try lists()
+        }
         // A word, a prefix, or any of several, with a listed term among them: it matches more than
         // the exact limit for sure, so go to the lists without counting (which for a prefix merges
         // all its terms' match lists).
@@ -108,9 +113,6 @@ extension SQLiteKnowledgeStore {
         }
     }
 
-    /// Stores smaller than this rank every word: the cost is small there.
-    static let commonWordMinimumStore = 20_000
-
     /// The entries of a store a word must be in to count as common.
     static func commonWordShare(_ stats: RankStats) -> Int { stats.entries / 4 }
 
@@ -147,6 +149,32 @@ extension SQLiteKnowledgeStore {
             }
         }
         return expected
+    }
+
+    /// Whether every phrase of a query is made of common words only (each in more than a quarter
+    /// of a large store's entries) and the rest is plain words: such a query matches most of
+    /// the store, and FTS5 would check positions in every match.
+    static func onlyCommonPhrases(_ db: Database, _ node: QueryNode, stats: RankStats, tuning: SearchTuning) throws -> Bool {
+        guard stats.entries >= tuning.commonWordMinimumStore else { return false }
+        func common(_ w: String) throws -> Bool {
+            let terms = try indexTerms(db, w)
+            guard terms.count == 1, let n = try listedEntries(db, terms[0]) else { return false }
+            return n > commonWordShare(stats)
+        }
+        switch node {
+        case .phrase(let ws, false): return ws.count > 1 ? try ws.allSatisfy(common) : false
+        case .and(let cs):
+            guard cs.contains(where: containsPhrase) else { return false }
+            for c in cs {
+                switch c {
+                case .term: continue
+                case .phrase: if try !onlyCommonPhrases(db, c, stats: stats, tuning: tuning) { return false }
+                default: return false
+                }
+            }
+            return true
+        default: return false
+        }
     }
 
     static func containsPhrase(_ node: QueryNode) -> Bool {
@@ -225,6 +253,10 @@ extension SQLiteKnowledgeStore {
                             arguments condArgs: StatementArguments, limit: Int, memberFactor: Double,
                             tuning: SearchTuning) throws -> [Ranked] {
         guard let stats = try rankStats(db) else { return [] }
+        if filtered.isEmpty, case .term(let w) = node,
+           let top = try topOfList(db, word: w, stats: stats, limit: limit, memberFactor: memberFactor) {
+            return top
+        }
         var scores: [Int64: Double] = [:]
         var needsCheck = false
         // `word -other`: the word's candidates all match it, so only the exclusions need checking,
@@ -246,7 +278,31 @@ extension SQLiteKnowledgeStore {
             let cursor = try Int64.fetchCursor(db.cachedStatement(sql: "SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?"), arguments: [ex])
             while let k = try cursor.next() { scores[k] = nil }
         }
-        if !scores.isEmpty {
+        func rank(_ k: Int64) -> Double { -(scores[k] ?? 0) * (k & 7 == 1 ? memberFactor : 1) }
+        var checkedEnough = false
+        if !scores.isEmpty, needsCheck, filtered.isEmpty {
+            // Best candidates first, each checked against the whole query on its own, until a page
+            // passes: a query of common words matches most candidates, and walking all its matches
+            // (half the store) is what costs. The page is the same as walking would give.
+            let phrase = containsPhrase(node)
+            let order = scores.keys.sorted { rank($0) != rank($1) ? rank($0) < rank($1) : $0 > $1 }
+            let check = try db.cachedStatement(sql: "SELECT 1 FROM entry_fts WHERE entry_fts MATCH ? AND rowid = ?")
+            var checks = 0
+            for k in order {
+                if kept.count == limit { break }
+                if checks == tuning.candidateChecks { break }
+                // Most candidates failing (words that seldom meet): walking the matches is cheaper.
+                if !phrase, checks >= 32, kept.count * 4 < checks { break }
+                checks += 1
+                if try Int.fetchOne(check, arguments: [match, k]) != nil { kept.append(k) }
+            }
+            // Done when the page is full or every candidate was checked. A phrase of common words
+            // is never walked (checking positions in every match is the cost): the newest matches
+            // fill the page instead, below.
+            checkedEnough = kept.count == limit || checks == order.count || phrase
+            if !checkedEnough { kept.removeAll() }
+        }
+        if !scores.isEmpty, !checkedEnough {
             if needsCheck {
                 // AND, phrases and NOT: walk the matches (no ranking, so cheap) and keep the candidates.
                 var args: StatementArguments = [match]
@@ -263,7 +319,6 @@ extension SQLiteKnowledgeStore {
                 kept = try Int64.fetchAll(db, sql: "SELECT k FROM (SELECT value AS k FROM json_each(?))\(filtered)", arguments: args)
             }
         }
-        func rank(_ k: Int64) -> Double { -(scores[k] ?? 0) * (k & 7 == 1 ? memberFactor : 1) }
         var ranked = kept.map { Ranked(key: $0, rank: rank($0)) }
         ranked.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key > $1.key }
         if ranked.count > limit { ranked.removeLast(ranked.count - limit) }
@@ -282,6 +337,24 @@ extension SQLiteKnowledgeStore {
             ranked += more.prefix(limit - ranked.count)
         }
         return ranked
+    }
+
+    /// One listed word without filters: the best of its list, sorted by SQLite rather than read
+    /// whole into a dictionary (the same page as the general path gives). nil when the word is
+    /// not one listed term or its list is shorter than the page.
+    static func topOfList(_ db: Database, word: String, stats: RankStats, limit: Int, memberFactor: Double) throws -> [Ranked]? {
+        let terms = try indexTerms(db, word)
+        guard terms.count == 1, let listed = try listedEntries(db, terms[0]) else { return nil }
+        let weight = idf(entries: stats.entries, containing: listed)
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT entry, impact FROM rank_list WHERE term = ?
+            ORDER BY impact * (CASE entry & 7 WHEN 1 THEN ? ELSE 1.0 END) DESC, entry DESC LIMIT ?
+            """), arguments: [terms[0], memberFactor, limit])
+        guard rows.count == limit else { return nil }
+        return rows.map { row in
+            let key: Int64 = row[0]
+            return Ranked(key: key, rank: -(weight * (row[1] as Double)) * (key & 7 == 1 ? memberFactor : 1))
+        }
     }
 
     /// Adds each positive leaf's scores: a listed term's list, an unlisted term's every match.

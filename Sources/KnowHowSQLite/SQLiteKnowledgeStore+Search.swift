@@ -174,7 +174,7 @@ extension SQLiteKnowledgeStore {
                                       limit: limit + 1, memberFactor: 0.6, tuning: tuning)
             more = rows.count > limit
             let shown = Array(rows.prefix(limit))
-            let marks = try marked(db, keys: shown.map(\.key), match: match)
+            let marks = try marked(db, keys: shown.map(\.key), match: match, byRow: markedByRow(query.text!))
             for row in shown {
                 let key = row.key
                 let marked = marks[key]
@@ -274,11 +274,36 @@ extension SQLiteKnowledgeStore {
         return keys
     }
 
+    /// Whether a query's marks are read from the main index row by row: one word or one phrase
+    /// (without a prefix), where that measured faster than a temporary index. Prefixes never are:
+    /// the main index would expand the prefix over the whole store once per entry.
+    static func markedByRow(_ node: QueryNode) -> Bool {
+        switch node {
+        case .term: return true
+        case .phrase(_, let prefix): return !prefix
+        default: return false
+        }
+    }
+
     /// The marked title, summary snippet, body snippet and tags snippet of each shown entry.
-    /// Marked in a small temporary index holding only those entries: asking the main index
-    /// re-reads a common word's or a prefix's whole match list once per entry.
-    static func marked(_ db: Database, keys: [Int64], match: String) throws -> [Int64: [String?]] {
+    /// With `byRow`, marked by the main index one row at a time (FTS5 seeks each term's matches
+    /// to that row); otherwise in a small temporary index holding only those entries.
+    static func marked(_ db: Database, keys: [Int64], match: String, byRow: Bool = false) throws -> [Int64: [String?]] {
         guard !keys.isEmpty else { return [:] }
+        if byRow {
+            let statement = try db.cachedStatement(sql: """
+                SELECT highlight(entry_fts, 0, char(2), char(3)),
+                       snippet(entry_fts, 2, char(2), char(3), '…', 14),
+                       snippet(entry_fts, 3, char(2), char(3), '…', 14),
+                       snippet(entry_fts, 1, char(2), char(3), '…', 14)
+                FROM entry_fts WHERE entry_fts MATCH ? AND rowid = ?
+                """)
+            var out: [Int64: [String?]] = [:]
+            for k in keys {
+                if let row = try Row.fetchOne(statement, arguments: [match, k]) { out[k] = [row[0], row[1], row[2], row[3]] }
+            }
+            return out
+        }
         // Reads run with query_only on; the temporary index is this connection's own scratch space.
         let queryOnly = try Bool.fetchOne(db, sql: "PRAGMA query_only") ?? false
         if queryOnly { try db.execute(sql: "PRAGMA query_only = 0") }

@@ -51,6 +51,10 @@ struct QueryFigures: Codable {
     var find: Double
     var hits: Int
     var raw: Double?
+    /// Through one `find --batch --json` process over a pipe.
+    var pipe: Double?
+    /// The CPU time the `find --batch` process spent on it (what wall time would be on a quiet machine).
+    var pipeCPU: Double?
     /// Where the time goes, when measured: all matching rows, the unranked first 10, snippets of the top 10.
     var matches: Int?
     var unranked: Double?
@@ -61,6 +65,8 @@ struct CategoryFigures: Codable {
     var category: String
     var find: LatencySummary
     var raw: LatencySummary
+    var pipe: LatencySummary
+    var pipeCPU: LatencySummary
     var medianMatches: Int?
     var medianUnranked: Double?
     var medianSnippets: Double?
@@ -90,6 +96,9 @@ struct BenchReport: Codable {
     var loadAfter: String?
     var entries: Int
     var seed: UInt64
+    var vocabulary: String
+    /// Share of entries holding each of the most frequent words.
+    var headShares: [String: Double]
     var members: Int
     var tags: Int
     var store: String
@@ -102,6 +111,9 @@ struct BenchReport: Codable {
     var processNote: String?
     var find: LatencySummary
     var raw: LatencySummary
+    var pipe: LatencySummary
+    var pipeCPU: LatencySummary
+    var pipeNote: String?
     var categories: [CategoryFigures]
     /// `ExpertRanker.rank` (the `who` command) over topics taken from the mix.
     var who: LatencySummary
@@ -113,7 +125,11 @@ struct BenchReport: Codable {
     /// The table printed at the end of a run (Markdown, to paste into an issue).
     func table() -> String {
         var out: [String] = []
-        out.append("KnowHow benchmark: \(Format.int(entries)) entries, seed \(seed), \(Format.int(members)) members, \(tags) tags, \(cores) cores")
+        out.append("KnowHow benchmark: \(Format.int(entries)) entries, seed \(seed), \(vocabulary) vocabulary, \(Format.int(members)) members, \(tags) tags, \(cores) cores")
+        if !headShares.isEmpty {
+            let shares = headShares.sorted { $0.value > $1.value }.map { "\($0.key) \(String(format: "%.2f", $0.value * 100))%" }
+            out.append("entries holding the most frequent words: " + shares.joined(separator: ", "))
+        }
         out.append("store \(store)\(reusedStore ? " (reused)" : ""); load average before \(loadBefore ?? "?"), after \(loadAfter ?? "?")")
         out.append("")
         out.append("| figure | value |")
@@ -136,20 +152,24 @@ struct BenchReport: Codable {
             out.append("| whole-process `knowhow find` | n/a: \(processNote ?? "") |")
         }
         out.append("| in-process `find` (\(find.count) queries) | p50 \(Format.ms(find.p50)) · p90 \(Format.ms(find.p90)) · p99 \(Format.ms(find.p99)) · max \(Format.ms(find.max)) ms |")
+        out.append("| `find --batch --json --limit 10` through a pipe (\(pipe.count) queries) | " + (pipe.count == 0 ? "n/a: \(pipeNote ?? "")" : "p50 \(Format.ms(pipe.p50)) · p90 \(Format.ms(pipe.p90)) · p99 \(Format.ms(pipe.p99)) · max \(Format.ms(pipe.max)) ms") + " |")
+        if pipeCPU.count > 0 {
+            out.append("| CPU time of that process per query | p50 \(Format.ms(pipeCPU.p50)) · p90 \(Format.ms(pipeCPU.p90)) · p99 \(Format.ms(pipeCPU.p99)) · max \(Format.ms(pipeCPU.max)) ms |")
+        }
         out.append("| plain FTS5 floor (\(raw.count) with words) | p50 \(Format.ms(raw.p50)) · p90 \(Format.ms(raw.p90)) · p99 \(Format.ms(raw.p99)) · max \(Format.ms(raw.max)) ms |")
         out.append("| in-process `who` (\(who.count) topics) | p50 \(Format.ms(who.p50)) · p90 \(Format.ms(who.p90)) · p99 \(Format.ms(who.p99)) · max \(Format.ms(who.max)) ms |")
         out.append("| peak memory while querying | \(queryPeakMemoryBytes.map(Format.bytes) ?? "n/a") |")
         out.append("")
-        out.append("| queries (ms) | n | find p50 | p90 | p99 | max | FTS5 p50 | p90 | p99 | max | matches (median) | unranked p50 | snippets p50 |")
-        out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
-        func row(_ name: String, _ f: LatencySummary, _ r: LatencySummary, _ m: Int?, _ u: Double?, _ s: Double?) {
-            out.append("| \(name) | \(f.count) | \(Format.ms(f.p50)) | \(Format.ms(f.p90)) | \(Format.ms(f.p99)) | \(Format.ms(f.max)) | \(Format.ms(r.p50)) | \(Format.ms(r.p90)) | \(Format.ms(r.p99)) | \(Format.ms(r.max)) | \(m.map(Format.int) ?? "") | \(u.map { Format.ms($0) } ?? "") | \(s.map { Format.ms($0) } ?? "") |")
+        out.append("| queries (ms) | n | pipe p50 | p90 | p99 | max | pipe CPU p50 | p99 | find p50 | p90 | p99 | max | FTS5 p50 | p90 | p99 | max | matches (median) | unranked p50 | snippets p50 |")
+        out.append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
+        func row(_ name: String, _ p: LatencySummary, _ c: LatencySummary, _ f: LatencySummary, _ r: LatencySummary, _ m: Int?, _ u: Double?, _ s: Double?) {
+            out.append("| \(name) | \(f.count) | \(Format.ms(p.p50)) | \(Format.ms(p.p90)) | \(Format.ms(p.p99)) | \(Format.ms(p.max)) | \(Format.ms(c.p50)) | \(Format.ms(c.p99)) | \(Format.ms(f.p50)) | \(Format.ms(f.p90)) | \(Format.ms(f.p99)) | \(Format.ms(f.max)) | \(Format.ms(r.p50)) | \(Format.ms(r.p90)) | \(Format.ms(r.p99)) | \(Format.ms(r.max)) | \(m.map(Format.int) ?? "") | \(u.map { Format.ms($0) } ?? "") | \(s.map { Format.ms($0) } ?? "") |")
         }
-        row("**all**", find, raw, nil, nil, nil)
-        for c in categories { row(c.category, c.find, c.raw, c.medianMatches, c.medianUnranked, c.medianSnippets) }
+        row("**all**", pipe, pipeCPU, find, raw, nil, nil, nil)
+        for c in categories { row(c.category, c.pipe, c.pipeCPU, c.find, c.raw, c.medianMatches, c.medianUnranked, c.medianSnippets) }
         for name in QueryMix.whoCategories {
             guard let w = whoCategories[name] else { continue }
-            row("who: \(name)", w, LatencySummary([]), nil, nil, nil)
+            row("who: \(name)", LatencySummary([]), LatencySummary([]), w, LatencySummary([]), nil, nil, nil)
         }
         return out.joined(separator: "\n")
     }

@@ -6,6 +6,7 @@ import KnowHowSQLite
 /// `knowhow-bench run`: build (or reuse) a store, then measure it.
 struct Benchmark {
     var entries: Int
+    var vocabulary = Vocabulary()
     var seed: UInt64 = 1
     var dir = "bench-out"
     var json: String?
@@ -19,12 +20,14 @@ struct Benchmark {
 
     func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 
-    var storePath: String { "\(dir)/knowhow-\(entries)-s\(seed).db" }
+    /// Added to file names, so each vocabulary keeps its own community file and store.
+    var nameSuffix: String { vocabulary.kind == .standard ? "" : "-" + vocabulary.kind.rawValue }
+    var storePath: String { "\(dir)/knowhow-\(entries)-s\(seed)\(nameSuffix).db" }
     var buildPath: String { storePath + ".build.json" }
 
     func run() throws -> BenchReport {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let (generator, setup) = Measure.time { CommunityGenerator(entries: entries, seed: seed) }
+        let (generator, setup) = Measure.time { CommunityGenerator(entries: entries, seed: seed, vocabulary: vocabulary) }
         log("generator ready in \(String(format: "%.1f", setup)) s: \(generator.memberCount) members, \(generator.tagNames.count) tags")
 
         var reused = false
@@ -47,16 +50,18 @@ struct Benchmark {
         if !skip.isEmpty { log("left out: \(skip.sorted().joined(separator: ", "))") }
         let (process, note) = try wholeProcess(queries)
         var figures = try inProcess(queries)
+        let pipeNote = try throughPipe(&figures)
         try floor(&figures)
         let whoFigures = try who(QueryMix.whoTopics(generator, queries))
 
         var categories: [CategoryFigures] = []
-        for (name, _) in QueryMix.categories {
+        for (name, _) in QueryMix.categories(generator) {
             let fs = figures.filter { $0.category == name }
             guard !fs.isEmpty else { continue }
             let m = fs.compactMap(\.matches).sorted()
             categories.append(CategoryFigures(
                 category: name, find: LatencySummary(fs.map(\.find)), raw: LatencySummary(fs.compactMap(\.raw)),
+                pipe: LatencySummary(fs.compactMap(\.pipe)), pipeCPU: LatencySummary(fs.compactMap(\.pipeCPU)),
                 medianMatches: m.isEmpty ? nil : m[(m.count - 1) / 2],
                 medianUnranked: Measure.median(fs.compactMap(\.unranked)),
                 medianSnippets: Measure.median(fs.compactMap(\.snippets))))
@@ -65,11 +70,13 @@ struct Benchmark {
         return BenchReport(
             date: iso.string(from: Date()), cores: ProcessInfo.processInfo.activeProcessorCount,
             loadBefore: loadBefore, loadAfter: Measure.loadAverage(),
-            entries: entries, seed: seed, members: generator.memberCount, tags: generator.tagNames.count,
+            entries: entries, seed: seed, vocabulary: vocabulary.kind.rawValue, headShares: try headShares(generator),
+            members: generator.memberCount, tags: generator.tagNames.count,
             store: storePath, reusedStore: reused, build: build, dbBytes: db, walBytes: wal,
             storeToTextRatio: Double(db + wal) / Double(max(build.textBytes, 1)),
             process: process, processNote: note,
             find: LatencySummary(figures.map(\.find)), raw: LatencySummary(figures.compactMap(\.raw)),
+            pipe: LatencySummary(figures.compactMap(\.pipe)), pipeCPU: LatencySummary(figures.compactMap(\.pipeCPU)), pipeNote: pipeNote,
             categories: categories, who: LatencySummary(whoFigures.map(\.seconds)),
             whoCategories: Dictionary(grouping: whoFigures, by: \.category).mapValues { LatencySummary($0.map(\.seconds)) },
             queryPeakMemoryBytes: Measure.status("VmHWM"), queries: figures, whoQueries: whoFigures)
@@ -113,7 +120,7 @@ struct Benchmark {
         return figures
     }
 
-    var communityPath: String { "\(dir)/community-\(entries)-s\(seed).json" }
+    var communityPath: String { "\(dir)/community-\(entries)-s\(seed)\(nameSuffix).json" }
 
     /// What generating the file measured, kept beside it so a reused file still reports it.
     struct FileFigures: Codable {
@@ -169,6 +176,48 @@ struct Benchmark {
         }
         log("whole process: median \(Format.ms(Measure.median(runs))) ms over \(runs.count) runs of \(bin)")
         return (ProcessFigures(binary: bin, runs: runs, queries: picked, median: Measure.median(runs), max: runs.max()), nil)
+    }
+
+    // MARK: - Through a pipe
+
+    /// Every query of the mix through one `knowhow find --batch --json --limit 10` process, one at
+    /// a time, timed from writing the line to reading the answer's line. Returns a note when not measured.
+    func throughPipe(_ figures: inout [QueryFigures]) throws -> String? {
+        guard let bin = knowhowBinary(), FileManager.default.isExecutableFile(atPath: bin) else {
+            return "no knowhow binary beside knowhow-bench"
+        }
+        let find = try PipeFind(binary: bin, arguments: ["--db", storePath, "find", "--batch", "--json", "--limit", "10"])
+        for w in ["report", "team", "plan", "onboarding"] { _ = try find.ask(w) }
+        for i in figures.indices {
+            let (line, t, cpu) = try find.ask(figures[i].text)
+            figures[i].pipeCPU = cpu
+            if line.hasPrefix("{\"error\"") || line.contains("\"error\":") { log("warning: find --batch answered \(figures[i].text) with \(line)") }
+            figures[i].pipe = t
+        }
+        let status = find.finish()
+        if status > 1 { log("warning: find --batch exited with \(status)") }
+        let p = LatencySummary(figures.compactMap(\.pipe))
+        let c = LatencySummary(figures.compactMap(\.pipeCPU))
+        log("through the pipe: p50 \(Format.ms(p.p50)) p99 \(Format.ms(p.p99)) ms; its CPU time p50 \(Format.ms(c.p50)) p99 \(Format.ms(c.p99)) ms")
+        return nil
+    }
+
+    /// The share of entries holding each of the vocabulary's most frequent words, from the store's
+    /// ranked-list statistics (words below the list threshold are left out).
+    func headShares(_ g: CommunityGenerator) throws -> [String: Double] {
+        var config = Configuration()
+        config.readonly = true
+        let dbq = try DatabaseQueue(path: storePath, configuration: config)
+        return try dbq.read { db in
+            guard let total = try Int.fetchOne(db, sql: "SELECT entries FROM rank_state WHERE id = 1"), total > 0 else { return [:] }
+            var out: [String: Double] = [:]
+            for w in g.vocab.words.prefix(QueryMix.headWords) {
+                if let n = try Int.fetchOne(db, sql: "SELECT entries FROM rank_term WHERE term = ?", arguments: [w]) {
+                    out[w] = Double(n) / Double(total)
+                }
+            }
+            return out
+        }
     }
 
     // MARK: - In process

@@ -16,11 +16,26 @@ enum QueryMix {
         ("tag:X only", 15), ("a OR b", 15), ("a -b", 15),
     ]
 
+    /// With a heavy-head vocabulary, also queries made only of words in over half the entries.
+    static let commonOnlyCategories: [(name: String, share: Int)] = [
+        ("common AND of 2", 20), ("common AND of 3", 15), ("common phrase of 2", 15),
+    ]
+
+    /// The categories of a generator's mix, in report order.
+    static func categories(_ g: CommunityGenerator) -> [(name: String, share: Int)] {
+        g.vocab.kind == .heavyHead ? categories + commonOnlyCategories : categories
+    }
+
+    /// How many of the most frequent words the only-common classes draw from: in a heavy-head
+    /// vocabulary each is in more than half of all entries.
+    static let headWords = 10
+
     static func make(_ g: CommunityGenerator, count: Int) -> [BenchQuery] {
         var r = g.rng(.query, 0)
-        let total = categories.reduce(0) { $0 + $1.share }
+        let mix = categories(g)
+        let total = mix.reduce(0) { $0 + $1.share }
         var out: [BenchQuery] = []
-        for (name, share) in categories {
+        for (name, share) in mix {
             let n = max(1, (share * count + total / 2) / total)
             for _ in 0..<n { out.append(BenchQuery(category: name, text: make(name, g, &r))) }
         }
@@ -102,6 +117,12 @@ enum QueryMix {
         case "a OR b":
             let ws = contentWords(g, &r, 2)
             return ws[0] + " OR " + ws[1]
+        case "common AND of 2", "common AND of 3", "common phrase of 2":
+            let n = category == "common AND of 3" ? 3 : 2
+            var picked: [String] = []
+            while picked.count < n { let w = v.words[r.below(headWords)]; if !picked.contains(w) { picked.append(w) } }
+            let text = picked.joined(separator: " ")
+            return category.hasPrefix("common phrase") ? "\"" + text + "\"" : text
         case "a -b":
             return v.word(&r, ranks: 20..<1_000) + " -" + v.word(&r, ranks: 20..<1_000)
         default:

@@ -5,19 +5,22 @@ import KnowHowCore
 
 let usage = """
 USAGE:
-  knowhow-bench generate --entries N [--seed S] --out FILE.json
+  knowhow-bench generate --entries N [--seed S] [--vocabulary standard|heavy-head] --out FILE.json
       Write a community file of N entries (deterministic by seed).
   knowhow-bench run --entries N [--seed S] [--dir DIR] [--json OUT.json] [--queries 500]
                     [--knowhow PATH] [--process-runs 20] [--rebuild] [--no-breakdown]
-                    [--skip "CATEGORY,…"]
+                    [--skip "CATEGORY,…"] [--vocabulary standard|heavy-head]
       Build (or reuse) DIR/knowhow-N-sS.db as a user would: write DIR/community-N-sS.json (kept
       for later runs), then `knowhow import` it in one transaction. Then print a table and write
       JSON: import rate and peak memory, store size, whole-process `knowhow find`, in-process find latency over a fixed
-      query mix, and plain FTS5 on the same file. Build `knowhow` too (swift build -c release),
-      it is run from beside this program.
+      query mix, the same mix through one `knowhow find --batch --json --limit 10` process over a
+      pipe (as a script sees it), and plain FTS5 on the same file. Build `knowhow` too (swift
+      build -c release), it is run from beside this program. `--vocabulary heavy-head` makes the
+      top word appear in nearly every entry and the next nine in half or more, and adds query
+      classes made only of those words; its files are named …-heavy-head.
   knowhow-bench mcp --entries N [--seed S] [--dir DIR] [--queries 200]
       Round trip of `find` and `who` through `knowhow mcp` beside the same calls in process.
-  knowhow-bench queries --entries N [--seed S] [--queries 500]
+  knowhow-bench queries --entries N [--seed S] [--vocabulary standard|heavy-head] [--queries 500]
       Print the query mix, one `category<TAB>query` a line.
 """
 
@@ -68,10 +71,15 @@ func main() -> Int32 {
         let entries = try o.int("entries")
         guard entries >= 10 else { throw BenchError("--entries must be at least 10") }
         let seed = UInt64(try o.int("seed", default: 1))
+        let kindName = o.values["vocabulary"] ?? "standard"
+        guard let kind = Vocabulary.Kind(rawValue: kindName) else {
+            throw BenchError("--vocabulary is standard or heavy-head, not '\(kindName)'")
+        }
+        let vocabulary = Vocabulary(kind: kind)
         switch args[1] {
         case "generate":
             guard let out = o.values["out"] else { throw BenchError("--out FILE.json is required") }
-            let g = CommunityGenerator(entries: entries, seed: seed)
+            let g = CommunityGenerator(entries: entries, seed: seed, vocabulary: vocabulary)
             let t = Measure.now()
             if o.flags.contains("in-memory") {
                 // The reference path: one CommunityFile, encoded as `export` would.
@@ -83,10 +91,10 @@ func main() -> Int32 {
             let size = Measure.fileSize(out)
             print("wrote \(out): \(Format.int(entries)) entries, \(g.memberCount) members, \(g.tagNames.count) tags, \(Format.bytes(size)) in \(String(format: "%.1f", Measure.now() - t)) s; peak memory \(Measure.status("VmHWM").map(Format.bytes) ?? "n/a")")
         case "queries":
-            let g = CommunityGenerator(entries: entries, seed: seed)
+            let g = CommunityGenerator(entries: entries, seed: seed, vocabulary: vocabulary)
             for q in QueryMix.make(g, count: try o.int("queries", default: 500)) { print("\(q.category)\t\(q.text)") }
         default:
-            var b = Benchmark(entries: entries)
+            var b = Benchmark(entries: entries, vocabulary: vocabulary)
             b.seed = seed
             b.dir = o.values["dir"] ?? "bench-out"
             b.json = o.values["json"]
@@ -98,7 +106,7 @@ func main() -> Int32 {
             b.skip = Set((o.values["skip"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
             let report = try b.run()
             print(report.table())
-            let jsonPath = b.json ?? "\(b.dir)/run-\(entries)-s\(seed).json"
+            let jsonPath = b.json ?? "\(b.dir)/run-\(entries)-s\(seed)\(b.nameSuffix).json"
             let enc = JSONEncoder()
             enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try enc.encode(report).write(to: URL(fileURLWithPath: jsonPath))

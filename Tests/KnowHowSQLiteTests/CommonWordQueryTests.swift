@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import Testing
+@testable import KnowHowCore
+@testable import KnowHowSQLite
+
+/// Queries made only of common words (issue 19): ranked from the terms' lists, with the best
+/// candidates checked one at a time instead of walking every match.
+@Suite struct CommonWordQueryTests {
+    /// RankListTests' small store, with the common-word rules on from 100 entries (it has 121).
+    static let lists = SearchTuning(listMinDocs: 20, listLength: 40, exactLimit: 15, commonWordMinimumStore: 100)
+    static let walking = SearchTuning(listMinDocs: 20, listLength: 40, exactLimit: 15, commonWordMinimumStore: 100,
+                                      candidateChecks: 0)
+    static let exact = SearchTuning(listMinDocs: 20, listLength: 40, exactLimit: 1_000_000)
+
+    func store(_ tuning: SearchTuning) throws -> SQLiteKnowledgeStore {
+        let s = try SQLiteKnowledgeStore()
+        s.searchTuning = tuning
+        _ = try s.importCommunity(RankListTests.community())
+        return s
+    }
+
+    func keys(_ r: SearchResults) -> [String] { r.hits.map { $0.ref.description } }
+
+    // The last: most candidates fail, so checking gives up and walks the matches.
+    @Test(arguments: ["garden soil", "garden soil mulch", "garden compost -weeds", "soil mulch weeds harvest rota beds"])
+    func checkingTheBestCandidatesGivesTheSamePageAsWalkingEveryMatch(_ q: String) throws {
+        let checked = try store(Self.lists).search(QueryParser.parse(q), limit: 10)
+        let walked = try store(Self.walking).search(QueryParser.parse(q), limit: 10)
+        #expect(!checked.hits.isEmpty)
+        #expect(keys(checked) == keys(walked), "\(q)")
+        #expect(zip(checked.hits, walked.hits).allSatisfy { $0.score == $1.score }, "\(q)")
+        #expect(checked.more == walked.more)
+    }
+
+    // (Not `"garden soil" mulch`: beside a phrase a common word is left out by design.)
+    @Test(arguments: ["\"garden soil\"", "\"soil mulch\"", "\"mulch garden\""])
+    func phrasesOfCommonWordsShowOnlyEntriesWithThePhrase(_ q: String) throws {
+        let s = try store(Self.lists)
+        let parsed = try QueryParser.parse(q)
+        // The path under test: these phrases go to the lists, not to FTS5's ranking of every match.
+        let common = try s.writer.read { db in
+            try SQLiteKnowledgeStore.onlyCommonPhrases(db, parsed.text!, stats: SQLiteKnowledgeStore.rankStats(db)!, tuning: Self.lists)
+        }
+        #expect(common)
+        let shown = try s.search(parsed, limit: 10)
+        let all = Set(keys(try store(Self.exact).search(parsed, limit: 500)))
+        #expect(!shown.hits.isEmpty)
+        #expect(Set(keys(shown)).isSubset(of: all), "\(q): \(keys(shown)) not all in the exact results")
+        #expect(shown.hits.count == min(10, all.count))
+    }
+
+    @Test func aPhraseWithARareWordIsStillRankedExactly() throws {
+        let s = try store(Self.lists)
+        let common = try s.writer.read { db in
+            try SQLiteKnowledgeStore.onlyCommonPhrases(db, try QueryParser.parse("\"garden kim\"").text!,
+                                                       stats: SQLiteKnowledgeStore.rankStats(db)!, tuning: Self.lists)
+        }
+        #expect(!common)
+    }
+
+    @Test(arguments: ["garden", "soil", "compost"])
+    func oneListedWordTakesTheTopOfItsListAsTheGeneralPathDoes(_ q: String) throws {
+        let s = try store(Self.lists)
+        let top = try s.writer.read { db in
+            try SQLiteKnowledgeStore.topOfList(db, word: q, stats: SQLiteKnowledgeStore.rankStats(db)!, limit: 11, memberFactor: 0.6)
+        }
+        let general = try s.writer.read { db in
+            try SQLiteKnowledgeStore.listRanking(db, node: .or([.term(q), .term("zzzunknown")]), match: "\"\(q)\" OR \"zzzunknown\"",
+                                                 filtered: "", arguments: [], limit: 11, memberFactor: 0.6, tuning: Self.lists)
+        }
+        #expect(top?.map(\.key) == general.map(\.key))
+        #expect(top?.map(\.rank) == general.map(\.rank))
+    }
+
+    @Test(arguments: ["garden", "\"garden soil\"", "garden compost", "soil OR mulch", "garden -weeds"])
+    func snippetsFromTheMainIndexAreTheSameAsFromATemporaryOne(_ q: String) throws {
+        // The per-query floor: words and phrases are marked by the main index, row by row, without
+        // building a temporary index; the marks must be the same.
+        let s = try store(Self.exact)
+        let node = try QueryParser.parse(q).text!
+        let match = FTS5Query.render(node)!
+        let (direct, temporary) = try s.writer.write { db in
+            let keys = try Int64.fetchAll(db, sql: "SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? LIMIT 10", arguments: [match])
+            return (try SQLiteKnowledgeStore.marked(db, keys: keys, match: match, byRow: true),
+                    try SQLiteKnowledgeStore.marked(db, keys: keys, match: match, byRow: false))
+        }
+        #expect(direct.count == 10)
+        #expect(direct == temporary, "\(q)")
+        #expect(direct.values.contains { ($0[0] ?? "").contains(Highlight.open) })
+    }
+
+    @Test func onlyOneWordOrPhraseIsMarkedRowByRow() throws {
+        func byRow(_ q: String) throws -> Bool { SQLiteKnowledgeStore.markedByRow(try QueryParser.parse(q).text!) }
+        #expect(try byRow("garden"))
+        #expect(try byRow("\"garden soil\""))
+        #expect(try !byRow("comp*"))
+        #expect(try !byRow("\"garden comp\"*"))
+        #expect(try !byRow("garden soil"))
+    }
+}
