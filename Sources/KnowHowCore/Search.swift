@@ -162,10 +162,10 @@ public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         var parts: [String] = []
-        for t in EntryType.allCases { if let n = added[t], n > 0 { parts.append("\(n) \(n == 1 ? t.rawValue : t.plural)") } }
-        if tagsAdded > 0 { parts.append("\(tagsAdded) \(tagsAdded == 1 ? "tag" : "tags")") }
+        for t in EntryType.allCases { if let n = added[t], n > 0 { parts.append("\(Validation.grouped(n)) \(n == 1 ? t.rawValue : t.plural)") } }
+        if tagsAdded > 0 { parts.append("\(Validation.grouped(tagsAdded)) \(tagsAdded == 1 ? "tag" : "tags")") }
         var s = parts.isEmpty ? "nothing new to import" : "imported " + parts.joined(separator: ", ")
-        if skipped > 0 { s += " (\(skipped) already present)" }
+        if skipped > 0 { s += " (\(Validation.grouped(skipped)) already present)" }
         if let founder { s += "; @\(founder) is the new store's first member and its curator" }
         if !renumbered.isEmpty {
             let n = renumbered.count

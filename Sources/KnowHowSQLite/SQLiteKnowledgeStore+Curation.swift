@@ -574,10 +574,14 @@ extension SQLiteKnowledgeStore {
                 }
             }
             // Members: same email, or the same name however written.
-            let members = try Row.fetchAll(db, sql: "SELECT id, handle, name, email FROM member ORDER BY id")
+            let members = try Row.fetchAll(db, sql: "SELECT id, handle, name, email, source_id FROM member ORDER BY id")
             var byEmail: [String: [(EntryRef, String, Int64)]] = [:], byName: [String: [(EntryRef, String, Int64)]] = [:]
+            // Members imported from distinct outside accounts (two Stack Exchange users both called
+            // Aaron) are most likely different people: the same name is weak evidence for them.
+            var imported = Set<Int64>()
             for m in members {
                 let entry = (EntryRef.member(m["handle"]), m["name"] as String, m["id"] as Int64)
+                if (m["source_id"] as String?) != nil { imported.insert(entry.2) }
                 if let e = m["email"] as String?, !e.isEmpty { byEmail[e.lowercased(), default: []].append(entry) }
                 byName[Similarity.nameKey(m["name"]), default: []].append(entry)
                 let handleKey = Similarity.nameKey(m["handle"])
@@ -587,7 +591,9 @@ extension SQLiteKnowledgeStore {
                 for other in group.dropFirst() { add(group[0], other, Similarity.sameEmail) }
             }
             for (key, group) in byName.sorted(by: { $0.key < $1.key }) where group.count > 1 && key.count >= 4 {
-                for other in group.dropFirst() where other.0 != group[0].0 { add(group[0], other, Similarity.sameName, 0.95) }
+                for other in group.dropFirst() where other.0 != group[0].0 {
+                    add(group[0], other, Similarity.sameName, imported.contains(group[0].2) && imported.contains(other.2) ? 0.3 : 0.95)
+                }
             }
             // Strongest first; among equals, in the order found (by kind, then number).
             let ranked = pairs.enumerated().sorted { ($0.element.strength, $1.offset) > ($1.element.strength, $0.offset) }.map(\.element)

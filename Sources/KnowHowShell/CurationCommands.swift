@@ -752,10 +752,15 @@ public struct DuplicatesCommand: ShellCommand {
         let c = ctx.console, s = c.styler
         if pairs.isEmpty { c.error("no likely duplicates found"); return .noResults }
         for (i, p) in pairs.enumerated() {
-            c.print(String(format: "%2d. ", i + 1) + s.id(p.keep.description) + " and " + s.id(p.drop.description) + s.dim("  " + p.why))
+            // What does not fit the width goes on a line of its own; commands are never cut.
+            let pair = String(format: "%2d. ", i + 1) + p.keep.description + " and " + p.drop.description
+            let header = String(format: "%2d. ", i + 1) + s.id(p.keep.description) + " and " + s.id(p.drop.description)
+            if Layout.width(pair + "  " + p.why) <= c.width { c.print(header + s.dim("  " + p.why)) } else { c.print(header); c.print("    " + s.dim(p.why)) }
             c.print("    " + Layout.truncate(p.keepTitle, c.width - 4))
             c.print("    " + Layout.truncate(p.dropTitle, c.width - 4))
-            c.print("    " + s.dim("merge \(p.keep) \(p.drop)  ·  duplicates --not \(p.keep) \(p.drop)"))
+            let merge = "merge \(p.keep) \(p.drop)", not = "duplicates --not \(p.keep) \(p.drop)"
+            if 4 + Layout.width(merge + "  ·  " + not) <= c.width { c.print("    " + s.dim(merge + "  ·  " + not)) }
+            else { c.print("    " + s.dim(merge)); c.print("    " + s.dim(not)) }
         }
         if all.count > pairs.count {
             let more = all.count - pairs.count
