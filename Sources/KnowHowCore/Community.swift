@@ -138,7 +138,7 @@ public struct Community {
         let title = title.trimmingCharacters(in: .whitespaces)
         guard !title.isEmpty else { throw KnowHowError.missingField("the question (ask How do I …?)") }
         let tags = try tags.map(Validation.tag)
-        let id = try store.ask(Question(title: title, body: body, tags: tags, asker: actor))
+        let id = try store.ask(Question(title: title, body: body, tags: tags, asker: actor), as: acting(actor))
         let topic = ([title, body ?? ""] + tags).joined(separator: " ")
         var who = ExpertQuery(topic: String(topic.prefix(QueryParser.maxLength - 100)))
         who.exclude = [actor]
@@ -159,24 +159,24 @@ public struct Community {
         guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw KnowHowError.missingField("the answer text (answer \(question) Your answer…)")
         }
-        return try store.answer(Answer(question: question, body: text, author: actor))
+        return try store.answer(Answer(question: question, body: text, author: actor), as: acting(actor))
     }
 
-    /// Accepts an answer (the store checks that this is the asker, or a curator); returns its question.
-    public func accept(_ answer: EntryID) throws -> EntryID {
+    /// Accepts an answer for `actor` (the store checks that this is the asker, or a curator); returns its question.
+    public func accept(_ answer: EntryID, as actor: String?) throws -> EntryID {
         guard answer.type == .answer else {
             throw KnowHowError.invalidValue(field: "answer", value: answer.description, expected: "an answer id such as a12")
         }
         _ = try store.answer(answer)
-        return try store.accept(answer)
+        return try store.accept(answer, as: acting(actor))
     }
 
     /// Endorses (or withdraws an endorsement of) a member's skill for `actor`; the tag may be an
     /// alias. Returns the tag's name and whether anything changed.
     public func endorse(_ member: String, for tag: String, withdraw: Bool = false, as actor: String) throws -> (tag: String, changed: Bool) {
         let name = try store.tag(tag).tag.name
-        let changed = withdraw ? try store.withdrawEndorsement(member, tag: name, by: actor)
-                               : try store.endorse(member, tag: name, by: actor)
+        let changed = withdraw ? try store.withdrawEndorsement(member, tag: name, by: actor, as: acting(actor))
+                               : try store.endorse(member, tag: name, by: actor, as: acting(actor))
         return (name, changed)
     }
 

@@ -51,7 +51,7 @@ struct RelevanceBenchmark {
 
         let store = try SQLiteKnowledgeStore()
         let t1 = Measure.now()
-        _ = try store.importStackExchange(folder: scratch, site: dump.site, progress: nil)
+        _ = try store.importStackExchange(folder: scratch, site: dump.site, progress: nil, as: .system)
         let importSeconds = Measure.now() - t1
         // Stack Exchange user id ↔ handle, through the source id `stackexchange:SITE:ID`.
         var handleOf: [Int64: String] = [:], userOf: [String: Int64] = [:]
