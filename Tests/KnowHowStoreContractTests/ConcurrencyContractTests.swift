@@ -62,6 +62,32 @@ struct ConcurrencyContractTests {
         #expect(try a.resource(.id("r2")).title == "Running a good retrospective")
     }
 
+    /// One store serves many members at once (an MCP server, a web page): who acts and when come
+    /// with each write, so two members writing through the same store at the same time are each
+    /// checked against their own role and recorded under their own name and time.
+    @Test(arguments: ContractStores.all)
+    func oneStoreServesTwoMembersAtOnce(_ f: StoreFactory) throws {
+        let s = try f.fixture()
+        let sam = Acting(.member("sam"), at: Timestamp("2025-07-01T09:00:00Z")!)   // a contributor
+        let tom = Acting(.member("tom"), at: Timestamp("2025-07-02T09:00:00Z")!)   // a member: may not add resources
+        let writers = [sam, tom]
+        let errors = ErrorBox()
+        DispatchQueue.concurrentPerform(iterations: 2) { w in
+            let me = writers[w]
+            for i in 0..<20 {
+                do {
+                    _ = try s.ask(Question(title: "Question \(i) from \(me.actor)?", tags: ["onboarding"], asker: me.actor.handle), as: me)
+                    if i == 10 { _ = try s.add(Resource(title: "Guide from \(me.actor)", contributor: me.actor.handle), as: me) }
+                } catch { errors.add(error) }
+            }
+        }
+        #expect(errors.all.count == 1 && errors.all.allSatisfy { $0.contains("contributor") && $0.contains("@tom") }, "\(errors.all)")
+        let bySam = try s.history(of: nil, by: "sam", limit: 100), byTom = try s.history(of: nil, by: "tom", limit: 100)
+        #expect(bySam.count == 21 && bySam.allSatisfy { $0.actor == "sam" && $0.at == sam.now }, "\(bySam.map(\.summary))")
+        #expect(byTom.count == 20 && byTom.allSatisfy { $0.actor == "tom" && $0.at == tom.now }, "\(byTom.map(\.summary))")
+        #expect(try s.counts().questions == 3 + 40 && s.counts().resources == 12 + 1)
+    }
+
     @Test(arguments: ContractStores.shared)
     func concurrentEditsOfOneEntryNeverBothSave(_ f: StoreFactory) throws {
         let place = try f.fixturePlace()
