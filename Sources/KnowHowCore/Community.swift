@@ -117,6 +117,24 @@ public struct Community {
         QuestionView(question: try store.question(id), answers: try store.answers(to: id))
     }
 
+    public func resource(_ id: EntryID) throws -> ResourceView {
+        ResourceView(resource: try store.resource(id))
+    }
+
+    /// A practice, what replaced it (when retired), and whether its review is overdue today.
+    public func practice(_ id: EntryID) throws -> PracticeView {
+        let p = try store.practice(id)
+        return PracticeView(practice: p, replacedBy: p.status == .retired ? try store.successor(of: id) : nil,
+                            reviewOverdue: p.reviewBy.map { $0 < now.day } ?? false)
+    }
+
+    /// An answer with its question's title and whether it is the accepted one.
+    public func answer(_ id: EntryID) throws -> AnswerView {
+        let a = try store.answer(id)
+        let q = try store.question(a.question)
+        return AnswerView(answer: a, questionTitle: q.title, accepted: q.acceptedAnswer == id)
+    }
+
     /// A tag's page: its ten busiest entries and members.
     public func tagPage(_ name: String) throws -> TagPageView {
         let d = try store.tag(name)
