@@ -150,7 +150,7 @@ extension Community {
         let question = Question(title: title, body: body, tags: tags, asker: actor)
         let alike = force ? [] : try store.similar(to: Draft(type: .question, title: title, summary: body, tags: tags), limit: 5)
         let strong = alike.contains { $0.score >= Self.strongSimilarity }
-        let id: EntryID? = (force || !strong) ? try store.ask(question) : nil
+        let id: EntryID? = (force || !strong) ? try store.ask(question, as: acting(actor)) : nil
         // Once the question is saved, finding helpers is a courtesy that must not make it look failed.
         let (helpers, related) = askContext(title: title, body: body, tags: tags, as: actor, asked: id)
         logSearch(.ask, title, results: related.count, weak: isWeak(title, results: related.count), as: actor)

@@ -117,6 +117,24 @@ public struct Community {
         QuestionView(question: try store.question(id), answers: try store.answers(to: id))
     }
 
+    public func resource(_ id: EntryID) throws -> ResourceView {
+        ResourceView(resource: try store.resource(id))
+    }
+
+    /// A practice, what replaced it (when retired), and whether its review is overdue today.
+    public func practice(_ id: EntryID) throws -> PracticeView {
+        let p = try store.practice(id)
+        return PracticeView(practice: p, replacedBy: p.status == .retired ? try store.successor(of: id) : nil,
+                            reviewOverdue: p.reviewBy.map { $0 < now.day } ?? false)
+    }
+
+    /// An answer with its question's title and whether it is the accepted one.
+    public func answer(_ id: EntryID) throws -> AnswerView {
+        let a = try store.answer(id)
+        let q = try store.question(a.question)
+        return AnswerView(answer: a, questionTitle: q.title, accepted: q.acceptedAnswer == id)
+    }
+
     /// A tag's page: its ten busiest entries and members.
     public func tagPage(_ name: String) throws -> TagPageView {
         let d = try store.tag(name)
@@ -143,24 +161,24 @@ public struct Community {
         guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw KnowHowError.missingField("the answer text (answer \(question) Your answer…)")
         }
-        return try store.answer(Answer(question: question, body: text, author: actor))
+        return try store.answer(Answer(question: question, body: text, author: actor), as: acting(actor))
     }
 
-    /// Accepts an answer (the store checks that this is the asker, or a curator); returns its question.
-    public func accept(_ answer: EntryID) throws -> EntryID {
+    /// Accepts an answer for `actor` (the store checks that this is the asker, or a curator); returns its question.
+    public func accept(_ answer: EntryID, as actor: String?) throws -> EntryID {
         guard answer.type == .answer else {
             throw KnowHowError.invalidValue(field: "answer", value: answer.description, expected: "an answer id such as a12")
         }
         _ = try store.answer(answer)
-        return try store.accept(answer)
+        return try store.accept(answer, as: acting(actor))
     }
 
     /// Endorses (or withdraws an endorsement of) a member's skill for `actor`; the tag may be an
     /// alias. Returns the tag's name and whether anything changed.
     public func endorse(_ member: String, for tag: String, withdraw: Bool = false, as actor: String) throws -> (tag: String, changed: Bool) {
         let name = try store.tag(tag).tag.name
-        let changed = withdraw ? try store.withdrawEndorsement(member, tag: name, by: actor)
-                               : try store.endorse(member, tag: name, by: actor)
+        let changed = withdraw ? try store.withdrawEndorsement(member, tag: name, by: actor, as: acting(actor))
+                               : try store.endorse(member, tag: name, by: actor, as: acting(actor))
         return (name, changed)
     }
 

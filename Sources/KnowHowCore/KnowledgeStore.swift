@@ -3,9 +3,27 @@ import Foundation
 // The port every store implements (SQLite today, PostgreSQL next), split by capability so that a
 // front end or a use case can say what it needs. `KnowledgeStore` composes them all; the core
 // and the front ends talk only to these (the executable alone knows which store serves a path).
+// A store holds no per-user state: who acts and "now" travel with each write (`Acting`), so one
+// store can serve many members at once (an MCP server, a web page), and the ports are `Sendable`.
+
+/// Who makes a change and the time it is stamped with, given to every write.
+public struct Acting: Equatable, Sendable {
+    /// Whom the write is made for; it is checked against their role and recorded in history.
+    public var actor: ActingAs
+    /// The time the change is stamped with (the clock's, or a frozen time in tests and transcripts).
+    public var now: Timestamp
+
+    public init(_ actor: ActingAs, at now: Timestamp = .now) {
+        self.actor = actor
+        self.now = now
+    }
+
+    /// A program acting on its own account (tests, the demo loader, tools), now.
+    public static var system: Acting { Acting(.system) }
+}
 
 /// Reading: searches, listings, records, and the prefix look-ups completion needs.
-public protocol KnowledgeReading: AnyObject, ExpertEvidenceSource {
+public protocol KnowledgeReading: AnyObject, Sendable, ExpertEvidenceSource {
     /// Ranked hits across kinds for a parsed query.
     func search(_ query: Query, limit: Int) throws -> SearchResults
     /// Entries of one type, optionally narrowed by a query, in a stable order.
@@ -37,53 +55,49 @@ public protocol KnowledgeReading: AnyObject, ExpertEvidenceSource {
 
 /// Contributing: members, entries, questions, answers, endorsements and edits; each write is one
 /// transaction, checked against the acting member's role in one place and recorded in history.
-public protocol KnowledgeContributing: AnyObject {
+public protocol KnowledgeContributing: AnyObject, Sendable {
     /// Creates the store if it does not exist yet; true when it did. Reads never create a store:
     /// they say there is none; the first write creates it.
     @discardableResult func create() throws -> Bool
-    @discardableResult func add(_ member: Member) throws -> Member
-    @discardableResult func add(_ resource: Resource) throws -> EntryID
-    @discardableResult func add(_ practice: Practice) throws -> EntryID
-    func ask(_ question: Question) throws -> EntryID
-    func answer(_ answer: Answer) throws -> EntryID
+    @discardableResult func add(_ member: Member, as acting: Acting) throws -> Member
+    @discardableResult func add(_ resource: Resource, as acting: Acting) throws -> EntryID
+    @discardableResult func add(_ practice: Practice, as acting: Acting) throws -> EntryID
+    func ask(_ question: Question, as acting: Acting) throws -> EntryID
+    func answer(_ answer: Answer, as acting: Acting) throws -> EntryID
     /// Marks an answer accepted; returns its question.
-    func accept(_ answer: EntryID) throws -> EntryID
+    func accept(_ answer: EntryID, as acting: Acting) throws -> EntryID
     /// False when this endorsement was already recorded.
-    func endorse(_ member: String, tag: String, by endorser: String) throws -> Bool
+    func endorse(_ member: String, tag: String, by endorser: String, as acting: Acting) throws -> Bool
     /// False when there was nothing to withdraw.
-    func withdrawEndorsement(_ member: String, tag: String, by endorser: String) throws -> Bool
-    /// Whom writes are made for.
-    var actingAs: ActingAs { get set }
-    /// When set, changes are stamped with this time instead of the clock's (tests, transcripts).
-    var frozenTime: Timestamp? { get set }
+    func withdrawEndorsement(_ member: String, tag: String, by endorser: String, as acting: Acting) throws -> Bool
     /// Throws what the change would be refused with (checked again when it is made): lets a command
     /// say which role is needed before asking for anything.
-    func authorize(_ action: ChangeAction, on ref: EntryRef?) throws
+    func authorize(_ action: ChangeAction, on ref: EntryRef?, as acting: Acting) throws
     /// Each saves an edit if nobody changed the entry since `original` was read (else `staleEdit`);
     /// returns the names of the fields changed.
-    @discardableResult func update(_ edited: Resource, expecting original: Resource) throws -> [String]
-    @discardableResult func update(_ edited: Practice, expecting original: Practice) throws -> [String]
-    @discardableResult func update(_ edited: Member, expecting original: Member) throws -> [String]
+    @discardableResult func update(_ edited: Resource, expecting original: Resource, as acting: Acting) throws -> [String]
+    @discardableResult func update(_ edited: Practice, expecting original: Practice, as acting: Acting) throws -> [String]
+    @discardableResult func update(_ edited: Member, expecting original: Member, as acting: Acting) throws -> [String]
     /// Adds and removes tags of a resource, practice or question; returns its tags after.
-    func retag(_ id: EntryID, add: [String], remove: [String]) throws -> [String]
+    func retag(_ id: EntryID, add: [String], remove: [String], as acting: Acting) throws -> [String]
 }
 
 /// Curating (see Curation.swift): duplicates, merges, tags, verification, history and undo.
-public protocol KnowledgeCurating: AnyObject {
+public protocol KnowledgeCurating: AnyObject, Sendable {
     /// Likely duplicate pairs for a curator to review, strongest first, leaving out pairs marked
     /// not duplicates.
     func duplicates(limit: Int) throws -> [DuplicatePair]
     /// Records that two entries or members are not duplicates, so `duplicates` stops listing them.
-    func markNotDuplicates(_ a: EntryRef, _ b: EntryRef) throws
-    func renameTag(_ old: String, to new: String) throws
+    func markNotDuplicates(_ a: EntryRef, _ b: EntryRef, as acting: Acting) throws
+    func renameTag(_ old: String, to new: String, as acting: Acting) throws
     func tagMergePlan(_ from: String, into: String) throws -> TagMergePlan
-    @discardableResult func mergeTag(_ from: String, into: String) throws -> TagMergePlan
-    func changeAliases(_ tag: String, add: [String], remove: [String]) throws -> Tag
-    func describeTag(_ tag: String, _ text: String?) throws
+    @discardableResult func mergeTag(_ from: String, into: String, as acting: Acting) throws -> TagMergePlan
+    func changeAliases(_ tag: String, add: [String], remove: [String], as acting: Acting) throws -> Tag
+    func describeTag(_ tag: String, _ text: String?, as acting: Acting) throws
     func mergePlan(keep: EntryRef, drop: EntryRef) throws -> MergePlan
-    @discardableResult func merge(keep: EntryRef, drop: EntryRef) throws -> MergePlan
-    func verify(_ id: EntryID, reviewBy: Day?) throws -> Practice
-    func retire(_ id: EntryID, supersededBy: EntryID?) throws -> Practice
+    @discardableResult func merge(keep: EntryRef, drop: EntryRef, as acting: Acting) throws -> MergePlan
+    func verify(_ id: EntryID, reviewBy: Day?, as acting: Acting) throws -> Practice
+    func retire(_ id: EntryID, supersededBy: EntryID?, as acting: Acting) throws -> Practice
     /// Practices not retired whose review date is past or within `days` of `today`.
     func dueForReview(within days: Int, today: Day) throws -> [Practice]
     /// Changes, newest first: all, those touching an entry, member or tag, or those by a member.
@@ -91,16 +105,16 @@ public protocol KnowledgeCurating: AnyObject {
     /// One change with its rows, field by field.
     func historyRecord(_ number: Int64) throws -> ChangeRecord
     /// Reverses a change (nil: the acting member's last); returns the record of the undo.
-    func undo(_ number: Int64?) throws -> ChangeRecord
+    func undo(_ number: Int64?, as acting: Acting) throws -> ChangeRecord
 }
 
 /// Insight facts (see Insights.swift): the search log, and the facts `stats`, `gaps`, `topics`,
 /// `match`, `stale` and `graph` compute from.
-public protocol InsightFacts: AnyObject {
+public protocol InsightFacts: AnyObject, Sendable {
     /// Whether searches are logged, and with whom (a store setting; `on` until a curator changes it).
     func searchLogging() throws -> SearchLogging
     /// Changes the setting; curators only.
-    func setSearchLogging(_ mode: SearchLogging) throws
+    func setSearchLogging(_ mode: SearchLogging, as acting: Acting) throws
     /// Records a search as the setting says: in full, without the member, or not at all.
     func logSearch(_ entry: SearchLogEntry) throws
     /// Logged searches in a period (all when nil), oldest first.
@@ -119,15 +133,15 @@ public protocol InsightFacts: AnyObject {
 }
 
 /// Transfer: whole communities in and out.
-public protocol KnowledgeTransfer: AnyObject {
-    func importCommunity(_ file: CommunityFile) throws -> ImportSummary
+public protocol KnowledgeTransfer: AnyObject, Sendable {
+    func importCommunity(_ file: CommunityFile, as acting: Acting) throws -> ImportSummary
     /// The same from records read as they are needed (a large file); `progress` hears a line a few times a second.
     /// An id the store holds with another title is refused, naming the record; with `renumber`
     /// the record gets a new id instead (listed in the summary), and the file's references follow.
-    func importCommunity(_ records: some CommunityRecords, renumber: Bool, progress: ((String) -> Void)?) throws -> ImportSummary
+    func importCommunity(_ records: some CommunityRecords, renumber: Bool, progress: ((String) -> Void)?, as acting: Acting) throws -> ImportSummary
     func exportCommunity() throws -> CommunityFile
     /// Imports a Stack Exchange data-dump folder in one transaction; `progress` hears a line a few times a second.
-    func importStackExchange(folder: String, site: String?, progress: ((String) -> Void)?) throws -> ImportSummary
+    func importStackExchange(folder: String, site: String?, progress: ((String) -> Void)?, as acting: Acting) throws -> ImportSummary
 }
 
 /// A whole store: every capability.
@@ -135,7 +149,7 @@ public protocol KnowledgeStore: KnowledgeReading, KnowledgeContributing, Knowled
 
 extension KnowledgeTransfer {
     /// An import that refuses ids the store holds with other content.
-    public func importCommunity(_ records: some CommunityRecords, progress: ((String) -> Void)?) throws -> ImportSummary {
-        try importCommunity(records, renumber: false, progress: progress)
+    public func importCommunity(_ records: some CommunityRecords, progress: ((String) -> Void)?, as acting: Acting) throws -> ImportSummary {
+        try importCommunity(records, renumber: false, progress: progress, as: acting)
     }
 }

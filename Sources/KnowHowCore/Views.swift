@@ -185,6 +185,49 @@ public struct QuestionView: Codable, Sendable {
     public init(question: Question, answers: [Answer]) { self.question = question; self.answers = answers }
 }
 
+/// A resource as `show` gives it. Its JSON is the resource's own.
+public struct ResourceView: Codable, Sendable {
+    public var resource: Resource
+
+    public init(resource: Resource) { self.resource = resource }
+    public init(from decoder: Decoder) throws { resource = try Resource(from: decoder) }
+    public func encode(to encoder: Encoder) throws { try resource.encode(to: encoder) }
+}
+
+/// A practice as `show` gives it: the practice, what replaced it when retired, and whether its
+/// review is overdue. Its JSON is the practice's own (as `show --json` has always written it).
+public struct PracticeView: Codable, Sendable {
+    public var practice: Practice
+    /// The practice that replaced it, when it was retired in favour of another.
+    public var replacedBy: EntryID?
+    /// Its review date is past.
+    public var reviewOverdue: Bool
+
+    public init(practice: Practice, replacedBy: EntryID?, reviewOverdue: Bool) {
+        self.practice = practice; self.replacedBy = replacedBy; self.reviewOverdue = reviewOverdue
+    }
+    public init(from decoder: Decoder) throws {
+        practice = try Practice(from: decoder); replacedBy = nil; reviewOverdue = false
+    }
+    public func encode(to encoder: Encoder) throws { try practice.encode(to: encoder) }
+}
+
+/// An answer as `show` gives it: the answer, its question's title, and whether it is the accepted
+/// one. Its JSON is the answer's own (as `show --json` has always written it).
+public struct AnswerView: Codable, Sendable {
+    public var answer: Answer
+    public var questionTitle: String
+    public var accepted: Bool
+
+    public init(answer: Answer, questionTitle: String, accepted: Bool) {
+        self.answer = answer; self.questionTitle = questionTitle; self.accepted = accepted
+    }
+    public init(from decoder: Decoder) throws {
+        answer = try Answer(from: decoder); questionTitle = ""; accepted = false
+    }
+    public func encode(to encoder: Encoder) throws { try answer.encode(to: encoder) }
+}
+
 /// `topics`: one learning goal many share, who could lead it, what to start from.
 public struct TopicView: Codable, Sendable {
     public var tag: String

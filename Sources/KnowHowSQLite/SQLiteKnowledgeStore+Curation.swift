@@ -96,9 +96,9 @@ extension SQLiteKnowledgeStore {
 
     /// Saves an edited resource if nobody changed it since `original` was read; returns the fields changed.
     @discardableResult
-    public func update(_ edited: Resource, expecting original: Resource) throws -> [String] {
+    public func update(_ edited: Resource, expecting original: Resource, as acting: Acting) throws -> [String] {
         guard let id = original.id else { throw KnowHowError.missingField("the resource's id") }
-        return try change(.editResource, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
+        return try change(.editResource, as: acting, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
             let n = try Self.requireOwn(db, id)
             let current = try Self.loadResource(db, number: n)
             let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
@@ -126,9 +126,9 @@ extension SQLiteKnowledgeStore {
     }
 
     @discardableResult
-    public func update(_ edited: Practice, expecting original: Practice) throws -> [String] {
+    public func update(_ edited: Practice, expecting original: Practice, as acting: Acting) throws -> [String] {
         guard let id = original.id else { throw KnowHowError.missingField("the practice's id") }
-        return try change(.editPractice, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
+        return try change(.editPractice, as: acting, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
             let n = try Self.requireOwn(db, id)
             let current = try Self.loadPractice(db, number: n)
             let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
@@ -151,10 +151,9 @@ extension SQLiteKnowledgeStore {
     }
 
     @discardableResult
-    public func update(_ edited: Member, expecting original: Member) throws -> [String] {
+    public func update(_ edited: Member, expecting original: Member, as acting: Acting) throws -> [String] {
         let handle = try Validation.handle(original.handle)
-        let acting = actingAs
-        return try change(.editMember, target: { _ in Target(ref: "@" + handle, owner: handle) }) { db, note in
+        return try change(.editMember, as: acting, target: { _ in Target(ref: "@" + handle, owner: handle) }) { db, note in
             let id = try Self.requireOwnMember(db, handle)
             let current = try Self.loadMember(db, id: id)
             let changed = try EditRules.changes(from: original, current: current, to: edited, entry: "@" + handle)
@@ -163,7 +162,7 @@ extension SQLiteKnowledgeStore {
                 throw KnowHowError.unsupported("a handle cannot be changed; to combine two members use `merge @keep @drop`")
             }
             if changed.contains("role") {
-                _ = try Self.authorize(db, .setRole, Target(ref: "@" + handle), acting: acting)
+                _ = try Self.authorize(db, .setRole, Target(ref: "@" + handle), acting: acting.actor)
             }
             try Validation.checkLengths(edited)
             guard let name = Validation.text(edited.name) else { throw KnowHowError.missingField("a member's name") }
@@ -214,9 +213,9 @@ extension SQLiteKnowledgeStore {
     // MARK: - Tags
 
     /// Adds and removes tags of a resource, practice or question; returns its tags after.
-    public func retag(_ id: EntryID, add: [String], remove: [String]) throws -> [String] {
+    public func retag(_ id: EntryID, add: [String], remove: [String], as acting: Acting) throws -> [String] {
         let adding = try add.map(Validation.tag), removing = try remove.map(Validation.tag)
-        return try change(.edit(id.type), target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
+        return try change(.edit(id.type), as: acting, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
             guard [.resource, .practice, .question].contains(id.type) else {
                 throw KnowHowError.unsupported("only resources, practices and questions have tags; a member's skills change with `edit @handle`")
             }
@@ -258,9 +257,9 @@ extension SQLiteKnowledgeStore {
         }
     }
 
-    public func renameTag(_ old: String, to new: String) throws {
+    public func renameTag(_ old: String, to new: String, as acting: Acting) throws {
         let newName = try Validation.tag(new)
-        try change(.tagRename, target: { _ in Target(ref: old) }) { db, note in
+        try change(.tagRename, as: acting, target: { _ in Target(ref: old) }) { db, note in
             let id = try Self.ownTag(db, old)
             let oldName = try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [id])!
             guard oldName != newName else { note.discard = true; return }
@@ -304,8 +303,8 @@ extension SQLiteKnowledgeStore {
 
     /// Moves every use of FROM to INTO; FROM and its aliases become aliases of INTO.
     @discardableResult
-    public func mergeTag(_ from: String, into: String) throws -> TagMergePlan {
-        try change(.tagMerge, target: { _ in Target(ref: from) }) { db, note in
+    public func mergeTag(_ from: String, into: String, as acting: Acting) throws -> TagMergePlan {
+        try change(.tagMerge, as: acting, target: { _ in Target(ref: from) }) { db, note in
             let plan = try Self.tagMergePlan(db, from, into)
             let f = try Self.ownTag(db, from), i = try Self.tagID(db, into, create: false)!
             try Self.executeEach(db, """
@@ -344,9 +343,9 @@ extension SQLiteKnowledgeStore {
     }
 
     /// Adds and removes aliases of a tag; returns the tag after.
-    public func changeAliases(_ tag: String, add: [String], remove: [String]) throws -> Tag {
+    public func changeAliases(_ tag: String, add: [String], remove: [String], as acting: Acting) throws -> Tag {
         let adding = try add.map(Validation.tag), removing = try remove.map(Validation.tag)
-        return try change(.tagAlias, target: { _ in Target(ref: tag) }) { db, note in
+        return try change(.tagAlias, as: acting, target: { _ in Target(ref: tag) }) { db, note in
             let id = try Self.ownTag(db, tag)
             let name = try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [id])!
             for a in removing {
@@ -363,8 +362,8 @@ extension SQLiteKnowledgeStore {
         }
     }
 
-    public func describeTag(_ tag: String, _ text: String?) throws {
-        try change(.tagDescribe, target: { _ in Target(ref: tag) }) { db, note in
+    public func describeTag(_ tag: String, _ text: String?, as acting: Acting) throws {
+        try change(.tagDescribe, as: acting, target: { _ in Target(ref: tag) }) { db, note in
             let id = try Self.ownTag(db, tag)
             try db.execute(sql: "UPDATE tag SET description = ? WHERE id = ?",
                            arguments: [try Validation.text(text, field: "tag description", limit: Validation.Limit.summary), id])
@@ -375,9 +374,8 @@ extension SQLiteKnowledgeStore {
     // MARK: - Verification
 
     /// Marks a practice verified by the acting member, to be reviewed by `reviewBy` (a year on by default).
-    public func verify(_ id: EntryID, reviewBy: Day?) throws -> Practice {
-        let acting = actingAs
-        return try change(.verify, target: { db in
+    public func verify(_ id: EntryID, reviewBy: Day?, as acting: Acting) throws -> Practice {
+        return try change(.verify, as: acting, target: { db in
             let n = try Self.require(db, id)
             return Target(ref: id.description, owner: try Self.owner(db, id),
                           expertTags: try Int64.fetchAll(db, sql: "SELECT tag_id FROM entry_tag WHERE entry = ?", arguments: [EntryKey.make(.practice, n)]))
@@ -393,7 +391,7 @@ extension SQLiteKnowledgeStore {
                 throw KnowHowError.conflict("\(id) is retired; undo its retirement (see `history \(id)`) before verifying it")
             }
             let review = reviewBy ?? Day(today.date.addingTimeInterval(365 * 86_400))
-            let verifier = try acting.handle.map { try Self.memberID(db, $0) }
+            let verifier = try acting.actor.handle.map { try Self.memberID(db, $0) }
             let now = note.now.description
             try db.execute(sql: "UPDATE practice SET status = 'verified', verified_by_id = ?, verified_at = ?, review_by = ?, updated = ? WHERE id = ?",
                            arguments: [verifier, now, review.description, now, n])
@@ -403,8 +401,8 @@ extension SQLiteKnowledgeStore {
     }
 
     /// Retires a practice, optionally naming the one that replaces it.
-    public func retire(_ id: EntryID, supersededBy: EntryID?) throws -> Practice {
-        try change(.retire, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
+    public func retire(_ id: EntryID, supersededBy: EntryID?, as acting: Acting) throws -> Practice {
+        try change(.retire, as: acting, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
             guard id.type == .practice else { throw KnowHowError.invalidValue(field: "practice", value: id.description, expected: "a practice id such as p3") }
             let n = try Self.requireOwn(db, id)
             var successor: Int64?
@@ -606,9 +604,9 @@ extension SQLiteKnowledgeStore {
         a.description < b.description ? (a.description, b.description) : (b.description, a.description)
     }
 
-    public func markNotDuplicates(_ a: EntryRef, _ b: EntryRef) throws {
+    public func markNotDuplicates(_ a: EntryRef, _ b: EntryRef, as acting: Acting) throws {
         let (x, y) = Self.pairKey(a, b)
-        try change(.notDuplicates, target: { _ in Target(ref: "\(x) and \(y)") }) { db, note in
+        try change(.notDuplicates, as: acting, target: { _ in Target(ref: "\(x) and \(y)") }) { db, note in
             guard a.type == b.type else {
                 throw KnowHowError.unsupported("\(a) and \(b) are not the same kind of thing, so they are never listed as duplicates")
             }
@@ -633,8 +631,8 @@ extension SQLiteKnowledgeStore {
 
     /// Merges DROP into KEEP: every reference moves to KEEP, DROP is deleted and its id points to KEEP.
     @discardableResult
-    public func merge(keep: EntryRef, drop: EntryRef) throws -> MergePlan {
-        try change(.merge, target: { _ in Target(ref: "\(drop) into \(keep)") }) { db, note in
+    public func merge(keep: EntryRef, drop: EntryRef, as acting: Acting) throws -> MergePlan {
+        try change(.merge, as: acting, target: { _ in Target(ref: "\(drop) into \(keep)") }) { db, note in
             let draft = try Self.mergeDraft(db, keep, drop)
             switch draft.merged {
             case .resource(let k, let d, let m): try Self.mergeResources(db, k, d, m, note.now)

@@ -226,8 +226,8 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
 
     // MARK: - Questions, answers, endorsements
 
-    public func ask(_ question: Question) throws -> EntryID {
-        try change(.ask, target: { _ in Target(owner: question.asker.flatMap { try? Validation.handle($0) }) }) { db, note in
+    public func ask(_ question: Question, as acting: Acting) throws -> EntryID {
+        try change(.ask, as: acting, target: { _ in Target(owner: question.asker.flatMap { try? Validation.handle($0) }) }) { db, note in
             var q = question
             q.created = q.created ?? note.now
             let id = EntryID(.question, try Self.insertQuestion(db, q, number: try Self.nextNumber(db, .question)))
@@ -236,8 +236,8 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
         }
     }
 
-    public func answer(_ answer: Answer) throws -> EntryID {
-        try change(.answer, target: { _ in Target(owner: answer.author.flatMap { try? Validation.handle($0) }) }) { db, note in
+    public func answer(_ answer: Answer, as acting: Acting) throws -> EntryID {
+        try change(.answer, as: acting, target: { _ in Target(owner: answer.author.flatMap { try? Validation.handle($0) }) }) { db, note in
             let q = try Self.require(db, answer.question)
             var a = answer
             a.created = a.created ?? note.now
@@ -248,8 +248,8 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
     }
 
     /// Marks an answer accepted (replacing any earlier one); returns the question.
-    public func accept(_ answerID: EntryID) throws -> EntryID {
-        try change(.accept, target: { db in
+    public func accept(_ answerID: EntryID, as acting: Acting) throws -> EntryID {
+        try change(.accept, as: acting, target: { db in
             let a = try Self.require(db, answerID)
             let q = EntryID(.question, try Int64.fetchOne(db, sql: "SELECT question_id FROM answer WHERE id = ?", arguments: [a])!)
             return Target(ref: q.description, owner: try Self.owner(db, q))
@@ -265,9 +265,9 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
     }
 
     /// Records that `endorser` vouches for `member`'s skill in `tag`; false when already recorded.
-    public func endorse(_ member: String, tag: String, by endorser: String) throws -> Bool {
-        let actor = actingAs.handle
-        return try change(.endorse, target: { _ in Target(owner: try? Validation.handle(endorser)) }) { db, note in
+    public func endorse(_ member: String, tag: String, by endorser: String, as acting: Acting) throws -> Bool {
+        let actor = acting.actor.handle
+        return try change(.endorse, as: acting, target: { _ in Target(owner: try? Validation.handle(endorser)) }) { db, note in
             // History shows who acted beside the summary: name the endorser only when someone else.
             note.summary = "endorsed @\(member) for \(tag)" + (actor == endorser ? "" : " as @\(endorser)")
             let m = try Self.memberID(db, member), e = try Self.memberID(db, endorser)
@@ -282,9 +282,9 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
     }
 
     /// Withdraws an endorsement; false when there was none.
-    public func withdrawEndorsement(_ member: String, tag: String, by endorser: String) throws -> Bool {
-        let actor = actingAs.handle
-        return try change(.withdrawEndorsement, target: { _ in Target(owner: try? Validation.handle(endorser)) }) { db, note in
+    public func withdrawEndorsement(_ member: String, tag: String, by endorser: String, as acting: Acting) throws -> Bool {
+        let actor = acting.actor.handle
+        return try change(.withdrawEndorsement, as: acting, target: { _ in Target(owner: try? Validation.handle(endorser)) }) { db, note in
             note.summary = "withdrew the endorsement of @\(member) for \(tag)" + (actor == endorser ? "" : " by @\(endorser)")
             let m = try Self.memberID(db, member), e = try Self.memberID(db, endorser)
             guard let t = try Self.tagID(db, tag, create: false) else { throw KnowHowError.unknownTag(tag, suggestion: nil) }

@@ -23,6 +23,7 @@ extension SQLiteKnowledgeStore {
     @discardableResult
     public func create() throws -> Bool {
         guard let path else { return false }
+        lock.lock(); defer { lock.unlock() }
         switch state {
         case .open: return false
         case .emptyFile:

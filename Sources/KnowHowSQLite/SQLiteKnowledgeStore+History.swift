@@ -35,15 +35,14 @@ extension SQLiteKnowledgeStore {
 
     /// Runs one change: authorise, record, run `body`, reindex what it touched, all in one transaction.
     /// `recordRows: false` keeps history short for bulk imports (which then cannot be undone).
-    func change<T>(_ action: ChangeAction, recordRows: Bool = true,
+    func change<T>(_ action: ChangeAction, as acting: Acting, recordRows: Bool = true,
                    target: (Database) throws -> Target = { _ in Target() },
                    _ body: (Database, inout ChangeNote) throws -> T) throws -> T {
-        let acting = actingAs
-        let now = frozenTime ?? .now
+        let now = acting.now
         let tuning = searchTuning
         return try write { db in
             let t = try target(db)
-            let actor = try Self.authorize(db, action, t, acting: acting)
+            let actor = try Self.authorize(db, action, t, acting: acting.actor)
             try Self.prepareRecording(db)
             try db.execute(sql: "INSERT INTO change(actor, at, action, summary, undoable) VALUES (?, ?, ?, ?, ?)",
                            arguments: [actor, now.description, action.rawValue, action.rawValue, recordRows])
@@ -64,8 +63,7 @@ extension SQLiteKnowledgeStore {
 
     // MARK: - Permissions
 
-    public func authorize(_ action: ChangeAction, on ref: EntryRef?) throws {
-        let acting = actingAs
+    public func authorize(_ action: ChangeAction, on ref: EntryRef?, as acting: Acting) throws {
         try read { db in
             var t = Target(ref: ref?.description)
             switch ref {
@@ -78,7 +76,7 @@ extension SQLiteKnowledgeStore {
             case .member(let h)?: t.owner = h
             case nil: break
             }
-            _ = try Self.authorize(db, action, t, acting: acting)
+            _ = try Self.authorize(db, action, t, acting: acting.actor)
         }
     }
 
@@ -518,12 +516,11 @@ extension SQLiteKnowledgeStore {
 
     /// Reverses a change (by default the acting member's last one) as a new change, refusing when a
     /// later change touched the same rows. Returns the record of the undo.
-    public func undo(_ number: Int64?) throws -> ChangeRecord {
-        let acting = actingAs
+    public func undo(_ number: Int64?, as acting: Acting) throws -> ChangeRecord {
         // Chosen before this undo is itself recorded as a change.
         var chosen: Int64 = 0
-        let undoNumber: Int64 = try change(.undo, target: { db in
-            chosen = try Self.changeToUndo(db, number, acting: acting)
+        let undoNumber: Int64 = try change(.undo, as: acting, target: { db in
+            chosen = try Self.changeToUndo(db, number, acting: acting.actor)
             return Target(ref: "#\(chosen)", owner: try String.fetchOne(db, sql: "SELECT actor FROM change WHERE id = ?", arguments: [chosen]))
         }) { db, note in
             let n = chosen
@@ -534,7 +531,7 @@ extension SQLiteKnowledgeStore {
             if let by: Int64 = target["undone_by"] {
                 throw KnowHowError.conflict("change #\(n) was already undone by #\(by)")
             }
-            try Self.authorizeAgain(db, change: n, acting: acting)
+            try Self.authorizeAgain(db, change: n, acting: acting.actor)
             try Self.reverse(db, change: n)
             try db.execute(sql: "UPDATE change SET undone_by = ? WHERE id = ?", arguments: [note.number, n])
             if let original: Int64 = target["undoes"] {

@@ -5,16 +5,16 @@ import KnowHowCore
 extension SQLiteKnowledgeStore {
     /// Adds what the file holds and the store lacks, in one transaction: a bad record aborts
     /// the whole import with the record's path, and the store is left exactly as it was.
-    public func importCommunity(_ file: CommunityFile) throws -> ImportSummary {
-        try importCommunity(file, progress: nil)
+    public func importCommunity(_ file: CommunityFile, as acting: Acting) throws -> ImportSummary {
+        try importCommunity(file, progress: nil, as: acting)
     }
 
     /// The same from any source of records, such as a `CommunityFileReader` reading a large file
     /// record by record. `progress` hears a line a few times a second. An id the store holds
     /// with other content is refused, or with `renumber` given a new one (see CommunityImport).
-    public func importCommunity(_ records: some CommunityRecords, renumber: Bool, progress: ((String) -> Void)?) throws -> ImportSummary {
+    public func importCommunity(_ records: some CommunityRecords, renumber: Bool, progress: ((String) -> Void)?, as acting: Acting) throws -> ImportSummary {
         // Recorded in history without row images: an import can be large, and is not undone.
-        try change(.importCommunity, recordRows: false) { db, note in
+        try change(.importCommunity, as: acting, recordRows: false) { db, note in
             // A large import touches more pages than the default cache holds (FTS5 segments,
             // indexes in random order); a larger cache for its length saves rereading them.
             let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2_000

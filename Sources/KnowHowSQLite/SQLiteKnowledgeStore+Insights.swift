@@ -19,10 +19,9 @@ extension SQLiteKnowledgeStore {
             .flatMap(SearchLogging.init(rawValue:)) ?? .on
     }
 
-    public func setSearchLogging(_ mode: SearchLogging) throws {
-        let acting = actingAs
+    public func setSearchLogging(_ mode: SearchLogging, as acting: Acting) throws {
         try write { db in
-            try Self.requireCurator(db, acting, doing: "Changing how searches are logged")
+            try Self.requireCurator(db, acting.actor, doing: "Changing how searches are logged")
             try db.execute(sql: """
                 INSERT INTO store_setting(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value
                 """, arguments: [SearchLogging.settingKey, mode.rawValue])

@@ -9,15 +9,14 @@ extension SQLiteKnowledgeStore {
     /// numbers its users and posts from 1; it defaults to the folder's name
     /// (`ai.stackexchange.com` and `ai` are the same site).
     public func importStackExchange(folder: String, site: String? = nil,
-                                    progress: ((String) -> Void)?) throws -> ImportSummary {
+                                    progress: ((String) -> Void)?, as acting: Acting) throws -> ImportSummary {
         let site = site ?? Self.siteName(folder: folder)
-        let acting = actingAs
         // A curator's change once the store has members (see +History); recorded without row images.
-        return try change(.importCommunity, recordRows: false) { db, note in
+        return try change(.importCommunity, as: acting, recordRows: false) { db, note in
             // Imported users are never curators: a new store gets its curator from who imports.
             var founder: String?
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM member") == 0 {
-                switch acting {
+                switch acting.actor {
                 case .nobody:
                     throw KnowHowError.notIdentified(action: "Importing a Stack Exchange archive into a new store (you become its curator)")
                 case .member(let handle):

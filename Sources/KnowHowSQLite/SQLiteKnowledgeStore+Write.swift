@@ -4,8 +4,8 @@ import KnowHowCore
 
 extension SQLiteKnowledgeStore {
     @discardableResult
-    public func add(_ member: Member) throws -> Member {
-        try change(.addMember) { db, note in
+    public func add(_ member: Member, as acting: Acting) throws -> Member {
+        try change(.addMember, as: acting) { db, note in
             var m = member
             m.role = Role.onJoining(m.role, isFirstMember: try Int.fetchOne(db, sql: "SELECT count(*) FROM member") == 0)
             try Self.refuseRedirected(db, "@" + (try Validation.handle(m.handle)))
@@ -16,8 +16,8 @@ extension SQLiteKnowledgeStore {
     }
 
     @discardableResult
-    public func add(_ resource: Resource) throws -> EntryID {
-        try change(.addResource) { db, note in
+    public func add(_ resource: Resource, as acting: Acting) throws -> EntryID {
+        try change(.addResource, as: acting) { db, note in
             var r = resource
             r.created = r.created ?? note.now
             let id = EntryID(.resource, try Self.insertResource(db, r, number: try Self.nextNumber(db, .resource)))
@@ -27,8 +27,8 @@ extension SQLiteKnowledgeStore {
     }
 
     @discardableResult
-    public func add(_ practice: Practice) throws -> EntryID {
-        try change(.addPractice) { db, note in
+    public func add(_ practice: Practice, as acting: Acting) throws -> EntryID {
+        try change(.addPractice, as: acting) { db, note in
             var p = practice
             p.created = p.created ?? note.now
             let id = EntryID(.practice, try Self.insertPractice(db, p, number: try Self.nextNumber(db, .practice)))

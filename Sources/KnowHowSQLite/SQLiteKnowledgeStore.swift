@@ -4,21 +4,38 @@ import KnowHowCore
 
 /// The KnowHow store on SQLite: one value owns the connection; creating it runs the migrations,
 /// so a store that exists is migrated. Every write is one transaction.
-public final class SQLiteKnowledgeStore: KnowledgeStore {
+///
+/// `@unchecked Sendable`: the store holds no per-user state (who acts and now come with each
+/// write), its connection is GRDB's (a `DatabaseQueue` or `DatabasePool`, both Sendable and
+/// serialising their own access), and its three mutable fields (`state`, `readOnlyReason`,
+/// `searchTuning`) are read and written only under `lock`; `create()` holds it throughout, so two
+/// threads never create the same store twice.
+public final class SQLiteKnowledgeStore: KnowledgeStore, @unchecked Sendable {
+    /// Guards the mutable fields below (recursive: `create()` holds it while it opens the store).
+    let lock = NSRecursiveLock()
+    private var _state: State
+    private var _readOnlyReason: String?
+    private var _searchTuning = SearchTuning.standard
+
     /// The connection, or why there is none yet (see +Files: a store is created only by a write).
-    var state: State
+    var state: State {
+        get { lock.lock(); defer { lock.unlock() }; return _state }
+        set { lock.lock(); defer { lock.unlock() }; _state = newValue }
+    }
     /// Where the store lives; nil for an in-memory store.
     public let path: String?
     /// Whether a store this value creates is shared with its group (0660, folder 2770) or private (0600, 0700).
     public let shared: Bool
     /// Why the store can be read but not written (its file or folder is not writable); nil when it can be written.
-    public internal(set) var readOnlyReason: String?
-    /// Whom writes are made for; each is checked against their role and recorded (see +History).
-    public var actingAs: ActingAs = .system
-    /// When set, changes are stamped with this time instead of the clock's (tests, transcripts).
-    public var frozenTime: Timestamp?
+    public internal(set) var readOnlyReason: String? {
+        get { lock.lock(); defer { lock.unlock() }; return _readOnlyReason }
+        set { lock.lock(); defer { lock.unlock() }; _readOnlyReason = newValue }
+    }
     /// When `find` and `who` rank exactly and when from ranked lists (see +RankLists).
-    public var searchTuning = SearchTuning.standard
+    public var searchTuning: SearchTuning {
+        get { lock.lock(); defer { lock.unlock() }; return _searchTuning }
+        set { lock.lock(); defer { lock.unlock() }; _searchTuning = newValue }
+    }
 
     enum State {
         case open(any DatabaseWriter)
@@ -34,7 +51,7 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
     public init(path: String, shared: Bool = false) throws {
         self.path = path
         self.shared = shared
-        state = .absent
+        _state = .absent
         try Self.checkPath(path)
         try openExisting()
     }
@@ -43,7 +60,7 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
     public init() throws {
         path = nil
         shared = false
-        state = .open(try DatabaseQueue(configuration: Self.configuration()))
+        _state = .open(try DatabaseQueue(configuration: Self.configuration()))
         try migrate()
     }
 
@@ -60,7 +77,7 @@ public final class SQLiteKnowledgeStore: KnowledgeStore {
         } catch let e as DatabaseError {
             throw Self.openError(e, path: source)
         }
-        state = .open(queue)
+        _state = .open(queue)
         try migrate()
     }
 

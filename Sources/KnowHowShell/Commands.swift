@@ -141,7 +141,7 @@ public struct ImportCommand: ShellCommand {
         let live = TerminalInfo.isTerminal(STDERR_FILENO)
         let progress: ((String) -> Void)? = live ? { ctx.console.progress($0) } : nil
         defer { if live { ctx.console.progress(nil) } }
-        let summary = try Importer.importFile(Paths.expand(file), into: ctx.store, renumber: renumber, progress: progress)
+        let summary = try Importer.importFile(Paths.expand(file), into: ctx.store, renumber: renumber, progress: progress, as: ctx.acting)
         ctx.console.print(summary.description)
         return .ok
     }

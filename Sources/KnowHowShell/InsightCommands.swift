@@ -504,7 +504,7 @@ public struct ConfigCommand: ShellCommand {
         guard let mode = SearchLogging(rawValue: value.lowercased()) else {
             throw KnowHowError.invalidValue(field: "logging", value: value, expected: "on, off or anonymous")
         }
-        try ctx.store.setSearchLogging(mode)
+        try ctx.community.setSearchLogging(mode, as: ctx.actor)
         c.print("logging = \(mode.rawValue): \(mode.explanation) from now on")
         return .ok
     }

@@ -119,12 +119,12 @@ public struct AcceptCommand: ShellCommand {
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
-        _ = try ctx.requireActor("accepting an answer")
+        let me = try ctx.requireActor("accepting an answer")
         guard case .entry(let a)? = try ctx.resolve(answer), a.type == .answer else {
             throw KnowHowError.invalidValue(field: "answer", value: answer, expected: "an answer id such as a12")
         }
         // The store checks that this is the asker (or a curator).
-        let q = try ctx.community.accept(a)
+        let q = try ctx.community.accept(a, as: me)
         ctx.console.print("accepted \(a) as the answer to \(q)")
         return .ok
     }

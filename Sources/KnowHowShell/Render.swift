@@ -112,7 +112,7 @@ enum Render {
     }
 
     static func show(_ ref: EntryRef, ctx: ShellContext, json: Bool) throws {
-        let c = ctx.console, s = c.styler, store = ctx.store
+        let c = ctx.console, s = c.styler
         switch ref {
         case .member(let h):
             let profile = try ctx.community.profile(h)
@@ -163,8 +163,9 @@ enum Render {
         case .entry(let id):
             switch id.type {
             case .resource:
-                let r = try store.resource(id)
-                if json { try ctx.printJSON(r); return }
+                let view = try ctx.community.resource(id)
+                if json { try ctx.printJSON(view); return }
+                let r = view.resource
                 c.print(s.id(id.description) + "  " + s.bold(r.title))
                 field(c, "kind", r.kind.rawValue + (r.status == .archived ? " · " + s.warn("archived") : ""))
                 field(c, "url", r.url)
@@ -176,17 +177,17 @@ enum Render {
                 text(c, "Summary", r.summary)
                 text(c, "Details", r.body)
             case .practice:
-                let p = try store.practice(id)
-                if json { try ctx.printJSON(p); return }
+                let view = try ctx.community.practice(id)
+                if json { try ctx.printJSON(view); return }
+                let p = view.practice
                 c.print(s.id(id.description) + "  " + s.bold(p.title))
                 var status = p.status == .verified ? s.good("verified") : (p.status == .retired ? s.warn("retired") : "proposed")
                 if let by = p.verifiedBy { status += " by @\(by)" }
                 if let at = p.verifiedAt { status += " on \(at.day)" }
                 field(c, "status", status)
-                if p.status == .retired, let next = try store.successor(of: id) { field(c, "replaced by", s.id(next.description)) }
+                if let next = view.replacedBy { field(c, "replaced by", s.id(next.description)) }
                 if let r = p.reviewBy {
-                    let overdue = r < ctx.today
-                    field(c, "review by", overdue ? s.warn("\(r) (overdue)") : r.description)
+                    field(c, "review by", view.reviewOverdue ? s.warn("\(r) (overdue)") : r.description)
                 }
                 field(c, "tags", p.tags.map { s.tag("#" + $0) }.joined(separator: " "))
                 field(c, "contributor", p.contributor.map { "@" + $0 })
@@ -212,13 +213,13 @@ enum Render {
                 }
                 ctx.lastRefs = answers.compactMap { $0.id.map(EntryRef.entry) }
             case .answer:
-                let a = try store.answer(id)
-                let q = try store.question(a.question)
-                if json { try ctx.printJSON(a); return }
-                c.print(s.id(id.description) + "  answer to " + s.id(a.question.description) + " " + s.bold(q.title))
+                let view = try ctx.community.answer(id)
+                if json { try ctx.printJSON(view); return }
+                let a = view.answer
+                c.print(s.id(id.description) + "  answer to " + s.id(a.question.description) + " " + s.bold(view.questionTitle))
                 field(c, "by", a.author.map { "@" + $0 })
                 field(c, "answered", a.created?.day.description)
-                if q.acceptedAnswer == id { field(c, "status", s.good("accepted")) }
+                if view.accepted { field(c, "status", s.good("accepted")) }
                 c.print()
                 c.print(Layout.wrap(MarkdownText.terminal(a.body, s), width: c.width, indent: "  "))
             case .member:

@@ -27,7 +27,7 @@ public enum Outcome: Equatable {
 /// the last listing (so `show 2` works).
 public final class ShellContext {
     /// The store; its writes are made for `actor` (nobody when nil) and checked against their role.
-    public var store: KnowledgeStore { didSet { store.actingAs = ActingAs(actor); store.frozenTime = frozenTime } }
+    public var store: KnowledgeStore
     public var storeLabel: String
     /// Opens the stores `open` leads to; nil where the front end offers no other store.
     public var opener: StoreOpener?
@@ -41,7 +41,7 @@ public final class ShellContext {
     /// True for a one-shot command, the only kind that may read standard input with --batch.
     public var batchAllowed = false
     /// The acting member's handle (see `Identity`).
-    public var actor: String? { didSet { store.actingAs = ActingAs(actor) } }
+    public var actor: String?
     /// Asks questions in the middle of a command (the shell, a one-shot on a terminal, tests);
     /// nil in scripts, where commands never ask and a missing answer is an error naming the flag.
     public var prompter: Prompter?
@@ -61,12 +61,10 @@ public final class ShellContext {
                 environment: [String: String] = ProcessInfo.processInfo.environment, interactive: Bool = false) {
         self.store = store; self.storeLabel = storeLabel; self.settings = settings; self.console = console
         self.environment = environment; self.interactive = interactive
-        store.actingAs = .nobody
-        store.frozenTime = frozenTime
     }
 
-    /// KNOWHOW_NOW, which the store stamps changes with too.
-    var frozenTime: Timestamp? { environment["KNOWHOW_NOW"].flatMap(Timestamp.init) }
+    /// Who a write is made for (`actor`, nobody when nil) and the time it is stamped with (`now`).
+    var acting: Acting { Acting(ActingAs(actor), at: now) }
 
     var styler: Styler { console.styler }
 
@@ -153,7 +151,7 @@ public final class ShellContext {
 /// Reads files for `import`.
 public enum Importer {
     public static func importFile(_ path: String, into store: KnowledgeStore, renumber: Bool = false,
-                                  progress: ((String) -> Void)? = nil) throws -> ImportSummary {
+                                  progress: ((String) -> Void)? = nil, as acting: Acting) throws -> ImportSummary {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw KnowHowError.fileNotFound(path) }
         if isDir.boolValue {
@@ -161,14 +159,14 @@ public enum Importer {
                 throw KnowHowError.unsupported("\(path) is a folder without a Posts.xml; give a community file (.json) such as one written by `export`, or a Stack Exchange data-dump folder")
             }
             try store.create()
-            return try store.importStackExchange(folder: path, site: nil, progress: progress)
+            return try store.importStackExchange(folder: path, site: nil, progress: progress, as: acting)
         }
         // Read record by record: a file of a million entries is never decoded whole.
         let records = try CommunityFileReader(path: path)
         // Only now that the file is known good: an import may start a new store.
         try store.create()
         do {
-            return try store.importCommunity(records, renumber: renumber, progress: progress)
+            return try store.importCommunity(records, renumber: renumber, progress: progress, as: acting)
         } catch KnowHowError.badImport(_, let location, let reason) {
             throw KnowHowError.badImport(path: path, location: location, reason: reason)
         }

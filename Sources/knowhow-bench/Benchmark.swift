@@ -109,7 +109,7 @@ struct Benchmark {
             log("no knowhow binary beside knowhow-bench: importing \(communityPath) in this process")
             let store = try SQLiteKnowledgeStore(path: storePath)
             let reader = try CommunityFileReader(path: communityPath)
-            let (_, t) = try Measure.time { try store.importCommunity(reader, progress: nil) }
+            let (_, t) = try Measure.time { try store.importCommunity(reader, progress: nil, as: .system) }
             figures.importSeconds = t
             figures.importedBy = "importCommunity (in process)"
             figures.importPeakMemoryBytes = Measure.status("VmHWM")

@@ -52,7 +52,7 @@ struct RelevanceBenchmark {
         let dump = try RelevanceDump(folder: folder)
         let replay = dump.replay(warmup: warmup)
         let store = try SQLiteKnowledgeStore()
-        _ = try store.importStackExchange(folder: folder, site: dump.site, progress: nil)
+        _ = try store.importStackExchange(folder: folder, site: dump.site, progress: nil, as: .system)
         var handleOf: [Int64: String] = [:]
         for m in try store.allMembers() {
             guard let id = m.sourceId?.split(separator: ":").last.flatMap({ Int64($0) }) else { continue }

@@ -44,7 +44,7 @@ public enum DemoData {
             return store
         }
         let store = try SQLiteKnowledgeStore()
-        _ = try store.importCommunity(CommunityFileReader(data: data, name: path ?? "the demo community"), progress: nil)
+        _ = try store.importCommunity(CommunityFileReader(data: data, name: path ?? "the demo community"), progress: nil, as: .system)
         // Best effort: a cache that cannot be written only costs time.
         if (try? FileManager.default.createDirectory(atPath: cacheDir, withIntermediateDirectories: true)) != nil {
             let tmp = cache + ".\(getpid()).tmp"

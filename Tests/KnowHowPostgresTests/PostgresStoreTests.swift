@@ -14,7 +14,7 @@ struct PostgresStoreTests {
     /// The demo community in a SQLite store, and its export.
     static func sqliteDemo() throws -> (SQLiteKnowledgeStore, Data) {
         let store = try SQLiteKnowledgeStore()
-        _ = try store.importCommunity(CommunityFile.decode(try Data(contentsOf: demo), path: "community.json"))
+        _ = try store.importCommunity(CommunityFile.decode(try Data(contentsOf: demo), path: "community.json"), as: .system)
         return (store, try store.exportCommunity().encoded())
     }
 
@@ -40,7 +40,7 @@ struct PostgresStoreTests {
             let pgBytes = try pg.exportCommunity().encoded()
             expectSameBytes(pgBytes, sqliteBytes, "SQLite → PostgreSQL")
             let back = try SQLiteKnowledgeStore()
-            _ = try back.importCommunity(CommunityFile.decode(pgBytes, path: "from-postgres.json"))
+            _ = try back.importCommunity(CommunityFile.decode(pgBytes, path: "from-postgres.json"), as: .system)
             expectSameBytes(try back.exportCommunity().encoded(), sqliteBytes, "PostgreSQL → SQLite")
         }
     }

@@ -16,7 +16,7 @@ import Testing
     func store(_ tuning: SearchTuning) throws -> SQLiteKnowledgeStore {
         let s = try SQLiteKnowledgeStore()
         s.searchTuning = tuning
-        _ = try s.importCommunity(RankListTests.community())
+        _ = try s.importCommunity(RankListTests.community(), as: .system)
         return s
     }
 

@@ -13,7 +13,7 @@ struct DuplicateStrengthTests {
             Member(handle: "aaron-2", name: "Aaron", sourceId: "stackexchange:ai:2"),
             Member(handle: "kim-lee", name: "Kim Lee"),
             Member(handle: "kim-lee-b", name: "Kim Lee"),
-        ]))
+        ]), as: .system)
         let pairs = try s.duplicates(limit: 10)
         #expect(pairs.map(\.keep) == [.member("kim-lee"), .member("aaron")], "\(pairs)")
         #expect(pairs.map(\.why) == ["same name", "same name"])

@@ -15,11 +15,12 @@ struct ImportIdentityTests {
 
     /// `r2305843009213693953` (2^61 + 1) used to share the key of `r1`; now no file gets it in.
     @Test func idsOfTwoToTheSixtyOneNoLongerWrapOntoR1() throws {
+        var acting = Acting.system
         let store = try makeFixtureStore()
-        store.actingAs = .member("kim")
+        acting.actor = .member("kim")
         let before = try snapshot(store)
         let e = knowHowError {
-            _ = try store.importCommunity(try Self.reader(#"{"resources": [{"id": "r2305843009213693953", "title": "Wraps onto r1"}]}"#), progress: nil)
+            _ = try store.importCommunity(try Self.reader(#"{"resources": [{"id": "r2305843009213693953", "title": "Wraps onto r1"}]}"#), progress: nil, as: acting)
         }
         guard case .badImport(_, let location, let reason)? = e else { Issue.record("\(String(describing: e))"); return }
         #expect(location == "resources[0].id" && reason.contains("out of range"), "\(reason)")
@@ -29,23 +30,25 @@ struct ImportIdentityTests {
 
     /// An id at the top of the range used to make every later `add resource` die of overflow.
     @Test func addAfterAnIdAtTheTopOfTheRangeSaysTheIdsAreUsedUp() throws {
+        let acting = Acting.system
         let store = try SQLiteKnowledgeStore()
         let top = EntryID(.resource, EntryID.maxNumber)
-        _ = try store.importCommunity(try Self.reader(#"{"resources": [{"id": "\#(top)", "title": "The last one"}]}"#), progress: nil)
+        _ = try store.importCommunity(try Self.reader(#"{"resources": [{"id": "\#(top)", "title": "The last one"}]}"#), progress: nil, as: acting)
         #expect(try store.resource(top).title == "The last one")
-        let e = knowHowError { _ = try store.add(Resource(title: "One more")) }
+        let e = knowHowError { _ = try store.add(Resource(title: "One more"), as: acting) }
         #expect(e == .idsExhausted(.resource))
         #expect(e?.description == "no more resources can be added: this store has used every number up to r999999999999999; start a new store for them")
         #expect(try store.counts().resources == 1)
         // Practices have their own numbers, still free.
-        #expect(try store.add(Practice(title: "Still fine")) == EntryID(.practice, 1))
+        #expect(try store.add(Practice(title: "Still fine"), as: acting) == EntryID(.practice, 1))
     }
 
     /// A row stored past the largest id (by SQLite's own numbering) is refused, not written.
     @Test func anEntryNumberedPastTheRangeByTheDatabaseIsRefused() throws {
+        let acting = Acting.system
         let store = try SQLiteKnowledgeStore()
         let e = knowHowError {
-            _ = try store.importCommunity(CommunityFile(resources: [Resource(id: EntryID(.resource, EntryID.maxNumber + 1), title: "Too far")]))
+            _ = try store.importCommunity(CommunityFile(resources: [Resource(id: EntryID(.resource, EntryID.maxNumber + 1), title: "Too far")]), as: acting)
         }
         guard case .badImport(_, _, let reason)? = e else { Issue.record("\(String(describing: e))"); return }
         #expect(reason == KnowHowError.idsExhausted(.resource).description)
@@ -65,10 +68,11 @@ struct ImportIdentityTests {
         """
 
     @Test func importOfAnIdThatExistsWithAnotherTitleIsRefusedNamingTheRecord() throws {
+        var acting = Acting.system
         let store = try makeFixtureStore()
-        store.actingAs = .member("kim")
+        acting.actor = .member("kim")
         let before = try snapshot(store)
-        let e = knowHowError { _ = try store.importCommunity(try Self.reader(Self.clashing), progress: nil) }
+        let e = knowHowError { _ = try store.importCommunity(try Self.reader(Self.clashing), progress: nil, as: acting) }
         guard case .badImport(_, let location, let reason)? = e else { Issue.record("\(String(describing: e))"); return }
         #expect(location == "resources[3]")
         #expect(reason == "r2 already exists with another title ('Running a good retrospective'); use --renumber to import it under a new id")
@@ -76,8 +80,9 @@ struct ImportIdentityTests {
     }
 
     @Test func importRenumberGivesClashingRecordsNewIdsAndReferencesFollow() throws {
+        var acting = Acting.system
         let store = try makeFixtureStore()
-        store.actingAs = .member("kim")
+        acting.actor = .member("kim")
         let file = """
             {"resources": [{"id": "r2", "title": "Someone else's second resource"}],
              "questions": [{"id": "q1", "title": "Someone else's first question?", "acceptedAnswer": "a2"},
@@ -86,7 +91,7 @@ struct ImportIdentityTests {
                          {"id": "a2", "question": "q1", "body": "The accepted answer to the other q1."},
                          {"id": "a3", "question": "q2", "body": "Another answer to the fixture's q2."}]}
             """
-        let s = try store.importCommunity(try Self.reader(file), renumber: true, progress: nil)
+        let s = try store.importCommunity(try Self.reader(file), renumber: true, progress: nil, as: acting)
         #expect(s.added[.resource] == 1 && s.added[.question] == 1 && s.added[.answer] == 3, "\(s)")
         #expect(s.renumbered == [
             .init(record: "resources[0]", from: EntryID(.resource, 2), to: EntryID(.resource, 13)),
@@ -105,7 +110,7 @@ struct ImportIdentityTests {
         #expect(try store.answer(EntryID(.answer, 7)).question == EntryID(.question, 2))
         #expect(try store.question(EntryID(.question, 1)).title == "How do you run onboarding for remote staff?")
         // Importing the file twice adds nothing, renumbering or not.
-        let again = try store.importCommunity(try Self.reader(file), renumber: true, progress: nil)
+        let again = try store.importCommunity(try Self.reader(file), renumber: true, progress: nil, as: acting)
         #expect(again.total == 0 && again.renumbered.isEmpty, "\(again)")
     }
 
@@ -122,10 +127,11 @@ struct ImportIdentityTests {
 
     @Test(arguments: wrongTypes)
     func idsMustFitTheirType(_ c: (json: String, location: String, reason: String)) throws {
+        var acting = Acting.system
         let store = try makeFixtureStore()
-        store.actingAs = .member("kim")
+        acting.actor = .member("kim")
         let before = try snapshot(store)
-        let e = knowHowError { _ = try store.importCommunity(try Self.reader(c.json), renumber: true, progress: nil) }
+        let e = knowHowError { _ = try store.importCommunity(try Self.reader(c.json), renumber: true, progress: nil, as: acting) }
         guard case .badImport(_, let location, let reason)? = e else { Issue.record("\(String(describing: e))"); return }
         #expect(location == c.location)
         #expect(reason == c.reason)
@@ -136,11 +142,12 @@ struct ImportIdentityTests {
 
     /// export → import into an empty store → export, byte for byte.
     static func roundTrip(_ store: SQLiteKnowledgeStore, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let acting = Acting.system
         let first = try snapshot(store)
         let path = try CommunityImportTests.write(first)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let fresh = try SQLiteKnowledgeStore()
-        _ = try fresh.importCommunity(try CommunityFileReader(path: path), progress: nil)
+        _ = try fresh.importCommunity(try CommunityFileReader(path: path), progress: nil, as: acting)
         let second = try snapshot(fresh)
         if second != first {
             let a = String(decoding: first, as: UTF8.self).split(separator: "\n"), b = String(decoding: second, as: UTF8.self).split(separator: "\n")
@@ -150,14 +157,16 @@ struct ImportIdentityTests {
     }
 
     @Test func roundTripKeepsEveryByteOfTheDemo() throws {
+        let acting = Acting.system
         let store = try SQLiteKnowledgeStore()
-        _ = try store.importCommunity(try CommunityFileReader(path: SharedData.packageRoot.appendingPathComponent("Data/community.json").path), progress: nil)
+        _ = try store.importCommunity(try CommunityFileReader(path: SharedData.packageRoot.appendingPathComponent("Data/community.json").path), progress: nil, as: acting)
         try Self.roundTrip(store)
     }
 
     /// Profiles and posts whose text starts with indented code or a space (the ai archive has
     /// such bios): the import used to keep what a re-import trimmed.
     @Test func roundTripKeepsLeadingWhitespaceOfStackExchangeText() throws {
+        let acting = Acting.system
         let dump = try HandmadeDump(users: """
             <users>
               <row Id="1" DisplayName="Code Bio" CreationDate="2016-08-02T15:36:45.333" AboutMe="&lt;pre&gt;&lt;code&gt;    while(age &amp;lt; 100)&#xA;    {&#xA;        work();&#xA;    }&#xA;&lt;/code&gt;&lt;/pre&gt;" />
@@ -170,7 +179,7 @@ struct ImportIdentityTests {
             """)
         defer { dump.remove() }
         let store = try SQLiteKnowledgeStore()
-        _ = try store.importStackExchange(folder: dump.folder, progress: nil)
+        _ = try store.importStackExchange(folder: dump.folder, progress: nil, as: acting)
         let bios = try store.allMembers().map(\.bio)
         #expect(bios.contains("    while(age < 100)\n    {\n        work();\n    }"), "\(bios)")
         #expect(bios.contains("\"The purpose of computing is insight.\""), "\(bios)")
@@ -181,9 +190,10 @@ struct ImportIdentityTests {
                    "needs ../shared/data/stackexchange/coffee beside the checkout, or KNOWHOW_SHARED"),
           arguments: ["coffee", "ai", "genai"])
     func roundTripKeepsEveryByteOfAStackExchangeImport(_ site: String) throws {
+        let acting = Acting.system
         let folder = try #require(SharedData.stackExchange(site), "\(site) is missing from \(SharedData.folder.path)")
         let store = try SQLiteKnowledgeStore()
-        _ = try store.importStackExchange(folder: folder, progress: nil)
+        _ = try store.importStackExchange(folder: folder, progress: nil, as: acting)
         try Self.roundTrip(store)
     }
 }

@@ -25,8 +25,9 @@ struct InsightLoggingTests {
     }
 
     @Test func anonymousKeepsTheSearchButNotWhoSearched() throws {
-        let s = try store(as: "kim")
-        try s.setSearchLogging(.anonymous)
+        let s = try makeFixtureStore()
+        let acting = Acting(.member("kim"))
+        try s.setSearchLogging(.anonymous, as: acting)
         try s.logSearch(entry("autism assessment", "tom"))
         let log = try s.searchLog(in: nil)
         #expect(log.count == 1 && log[0].member == nil && log[0].query == "autism assessment")
@@ -35,29 +36,32 @@ struct InsightLoggingTests {
     }
 
     @Test func offLogsNothing() throws {
-        let s = try store(as: "kim")
-        try s.setSearchLogging(.off)
+        let s = try makeFixtureStore()
+        let acting = Acting(.member("kim"))
+        try s.setSearchLogging(.off, as: acting)
         try s.logSearch(entry("grant writing", "tom"))
         #expect(try s.searchLog(in: nil).isEmpty)
-        try s.setSearchLogging(.on)
+        try s.setSearchLogging(.on, as: acting)
         try s.logSearch(entry("grant writing", "tom"))
         #expect(try s.searchLog(in: nil).map(\.member) == ["tom"])
     }
 
     @Test func onlyCuratorsChangeTheSetting() throws {
         for (who, allowed) in [("kim", true), ("sam", false), ("tom", false)] {
-            let s = try store(as: who)
+            let s = try makeFixtureStore()
+            let acting = Acting(ActingAs(who))
             if allowed {
-                try s.setSearchLogging(.anonymous)
+                try s.setSearchLogging(.anonymous, as: acting)
                 #expect(try s.searchLogging() == .anonymous)
             } else {
-                let e = knowHowError { try s.setSearchLogging(.off) }
+                let e = knowHowError { try s.setSearchLogging(.off, as: acting) }
                 #expect(e == .permissionDenied(action: "Changing how searches are logged", needs: .curator, actor: who))
                 #expect(try s.searchLogging() == .on)
             }
         }
-        let nobody = try store(as: nil)
-        #expect(knowHowError { try nobody.setSearchLogging(.off) } == .notIdentified(action: "Changing how searches are logged"))
+        let nobody = try makeFixtureStore()
+        let acting = Acting(.nobody)
+        #expect(knowHowError { try nobody.setSearchLogging(.off, as: acting) } == .notIdentified(action: "Changing how searches are logged"))
     }
 
     @Test func aHandleThatIsNotAMemberIsLoggedAsNobody() throws {
@@ -76,9 +80,10 @@ struct InsightLoggingTests {
     }
 
     @Test func mergingMembersMovesTheirSearches() throws {
-        let s = try store(as: "kim")
+        let s = try makeFixtureStore()
+        let acting = Acting(.member("kim"))
         try s.logSearch(entry("reflective supervision", "zoe"))
-        try s.merge(keep: .member("kim"), drop: .member("zoe"))
+        try s.merge(keep: .member("kim"), drop: .member("zoe"), as: acting)
         #expect(try s.searchLog(in: nil).map(\.member) == ["kim"])
     }
 }
@@ -93,16 +98,17 @@ struct InsightFileTests {
     ]
 
     @Test func searchesRoundTripAndImportOnce() throws {
+        let acting = Acting.system
         var file = Fixture.file
         file.searches = Self.searches
         let s = try SQLiteKnowledgeStore()
-        _ = try s.importCommunity(file)
+        _ = try s.importCommunity(file, as: acting)
         let first = try s.exportCommunity()
         #expect(first.searches == Self.searches)
-        _ = try s.importCommunity(file)
+        _ = try s.importCommunity(file, as: acting)
         #expect(try s.searchLog(in: nil).count == 3, "importing again adds no search")
         let again = try SQLiteKnowledgeStore()
-        _ = try again.importCommunity(first)
+        _ = try again.importCommunity(first, as: acting)
         #expect(try again.exportCommunity().encoded() == first.encoded())
     }
 
@@ -112,19 +118,21 @@ struct InsightFileTests {
     }
 
     @Test func anUnknownMemberNamesTheRecord() throws {
+        let acting = Acting.system
         var file = CommunityFile()
         file.searches = [entry("x", "nobody-here")]
-        let e = knowHowError { _ = try makeFixtureStore().importCommunity(file) }
+        let e = knowHowError { _ = try makeFixtureStore().importCommunity(file, as: acting) }
         guard case .badImport(_, let location, _)? = e else { Issue.record("\(String(describing: e))"); return }
         #expect(location == "searches[0]")
     }
 
     @Test func anAnonymousStoreImportsSearchesAnonymously() throws {
-        let s = try store(as: "kim")
-        try s.setSearchLogging(.anonymous)
+        let s = try makeFixtureStore()
+        let acting = Acting(.member("kim"))
+        try s.setSearchLogging(.anonymous, as: acting)
         var file = CommunityFile()
         file.searches = Self.searches
-        _ = try s.importCommunity(file)
+        _ = try s.importCommunity(file, as: acting)
         #expect(try s.searchLog(in: nil).allSatisfy { $0.member == nil })
     }
 }
@@ -152,8 +160,9 @@ struct InsightFactsTests {
     }
 
     @Test func unansweredQuestionsHaveNoAnswerAtAll() throws {
-        let s = try store(as: "tom")
-        let q = try s.ask(Question(title: "Lone working policy for home visits?", asker: "tom"))
+        let s = try makeFixtureStore()
+        let acting = Acting(.member("tom"))
+        let q = try s.ask(Question(title: "Lone working policy for home visits?", asker: "tom"), as: acting)
         let open = try s.unansweredQuestions()
         #expect(open.first?.id == q)
         #expect(open.allSatisfy { (try? s.answers(to: $0.id!))?.isEmpty == true })
@@ -172,14 +181,15 @@ struct InsightFactsTests {
     }
 
     @Test func untouchedEntriesAreThoseNobodyChanged() throws {
-        let s = try store(as: "kim")
+        let s = try makeFixtureStore()
+        var acting = Acting(.member("kim"))
         let all = try s.untouched(since: t("2100-01-01"))
         #expect(all.count == (try s.counts()).resources + (try s.counts()).practices - (try retiredOrArchived(s)))
         #expect(all.map(\.lastTouched) == all.map(\.lastTouched).sorted())
         // A recorded change touches an entry: it is no longer stale at its old date.
-        s.frozenTime = t("2099-06-01T00:00:00Z")
+        acting.now = t("2099-06-01T00:00:00Z")
         let oldest = try #require(all.first)
-        _ = try s.retag(oldest.id, add: ["wellbeing"], remove: [])
+        _ = try s.retag(oldest.id, add: ["wellbeing"], remove: [], as: acting)
         let after = try s.untouched(since: t("2099-01-01"))
         #expect(!after.contains { $0.id == oldest.id })
         #expect(after.count == all.count - 1)

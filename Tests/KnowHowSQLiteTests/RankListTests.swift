@@ -32,9 +32,10 @@ import Testing
     static let exact = SearchTuning(listMinDocs: 20, listLength: 40, exactLimit: 1_000_000)
 
     func store(_ tuning: SearchTuning) throws -> SQLiteKnowledgeStore {
+        let acting = Acting.system
         let s = try SQLiteKnowledgeStore()
         s.searchTuning = tuning
-        _ = try s.importCommunity(Self.community())
+        _ = try s.importCommunity(Self.community(), as: acting)
         return s
     }
 
@@ -121,16 +122,17 @@ import Testing
     }
 
     @Test func listsFollowSingleWrites() throws {
+        var acting = Acting.system
         let s = try store(Self.tiny)
-        s.actingAs = .member("kim")
-        let id = try s.add(Resource(title: "Garden garden garden", kind: .guide, summary: "garden garden", body: "garden"))
+        acting.actor = .member("kim")
+        let id = try s.add(Resource(title: "Garden garden garden", kind: .guide, summary: "garden garden", body: "garden"), as: acting)
         let top = try s.search(QueryParser.parse("garden"), limit: 3)
         #expect(top.hits.first?.ref.description == id.description)
         let inList = try s.writer.read { db in
             try Int.fetchOne(db, sql: "SELECT count(*) FROM rank_list WHERE term = 'garden' AND entry = ?", arguments: [EntryKey.make(id)]) ?? 0
         }
         #expect(inList == 1)
-        _ = try s.undo(nil)   // takes the added resource away again
+        _ = try s.undo(nil, as: acting)   // takes the added resource away again
         let after = try s.search(QueryParser.parse("garden"), limit: 3)
         #expect(!keys(after).contains(id.description))
         let gone = try s.writer.read { db in
@@ -140,16 +142,17 @@ import Testing
     }
 
     @Test func listsAreRebuiltWhenTheStoreDoublesOneEntryAtATime() throws {
+        var acting = Acting.system
         // No import after the first: entries arrive one by one, as in a community that grows by hand.
         let s = try SQLiteKnowledgeStore()
         s.searchTuning = Self.tiny
         var first = CommunityFile()
         first.members = [Member(handle: "kim", name: "Kim Lee", role: .curator)]
-        _ = try s.importCommunity(first)
-        s.actingAs = .member("kim")
+        _ = try s.importCommunity(first, as: acting)
+        acting.actor = .member("kim")
         func listed() throws -> [String] { try s.writer.read { try String.fetchAll($0, sql: "SELECT term FROM rank_term") } }
         func built() throws -> Int? { try s.writer.read { try Int.fetchOne($0, sql: "SELECT built_entries FROM rank_state") } }
-        func add(_ i: Int) throws { _ = try s.add(Resource(title: "Orchard note \(i)", kind: .guide, body: "orchard pruning")) }
+        func add(_ i: Int) throws { _ = try s.add(Resource(title: "Orchard note \(i)", kind: .guide, body: "orchard pruning"), as: acting) }
         for i in 1...18 { try add(i) }
         #expect(try built() == 1)              // the import's: one member
         try add(19)                            // 20 entries: the list minimum, and more than twice 1

@@ -79,9 +79,10 @@ import Testing
     }
 
     @Test func anAcceptedAnswerMustExist() throws {
+        let acting = Acting.system
         let store = try SQLiteKnowledgeStore()
-        _ = try store.importCommunity(RankListTests.community())
-        let q = try store.ask(Question(title: "How often should the compost be turned?"))
+        _ = try store.importCommunity(RankListTests.community(), as: acting)
+        let q = try store.ask(Question(title: "How often should the compost be turned?"), as: acting)
         let fks = try store.writer.read { db in
             try Row.fetchAll(db, sql: "SELECT \"table\", \"from\" FROM pragma_foreign_key_list('question')")
                 .map { "\($0["from"] as String) → \($0["table"] as String)" }
@@ -140,7 +141,7 @@ import Testing
         do {
             let s = try SQLiteKnowledgeStore(path: path)
             s.searchTuning = RankListTests.tiny
-            _ = try s.importCommunity(RankListTests.community())
+            _ = try s.importCommunity(RankListTests.community(), as: .system)
             expected = try derived(s)
             #expect(expected.contains { $0.hasPrefix("list ") })
             #expect(expected.contains { $0.hasPrefix("work ") })

@@ -62,11 +62,12 @@ struct HandmadeDump {
 
 struct StackExchangeImportTests {
     @Test func anImportIntoANewStoreMakesWhoImportsItsCurator() throws {
+        var acting = Acting.system
         let dump = try HandmadeDump()
         defer { dump.remove() }
         let store = try SQLiteKnowledgeStore()
-        store.actingAs = .member("kim-lee")
-        let summary = try store.importStackExchange(folder: dump.folder, progress: nil)
+        acting.actor = .member("kim-lee")
+        let summary = try store.importStackExchange(folder: dump.folder, progress: nil, as: acting)
         #expect(summary.founder == "kim-lee" && summary.added[.member] == 5)
         #expect(summary.description.hasSuffix("; @kim-lee is the new store's first member and its curator"))
         #expect(try store.member("kim-lee").role == .curator)
@@ -75,24 +76,26 @@ struct StackExchangeImportTests {
         let curators = try store.list(.member, query: QueryParser.parse("role:curator"), limit: 50).hits.map(\.ref.description)
         #expect(curators == ["@kim-lee"])
         // The new curator may import more at once.
-        #expect(try store.importStackExchange(folder: dump.folder, progress: nil).total == 0)
+        #expect(try store.importStackExchange(folder: dump.folder, progress: nil, as: acting).total == 0)
     }
 
     @Test func anImportIntoANewStoreByNobodyIsRefused() throws {
+        var acting = Acting.system
         let dump = try HandmadeDump()
         defer { dump.remove() }
         let store = try SQLiteKnowledgeStore()
-        store.actingAs = .nobody
-        let e = knowHowError { _ = try store.importStackExchange(folder: dump.folder, progress: nil) }
+        acting.actor = .nobody
+        let e = knowHowError { _ = try store.importStackExchange(folder: dump.folder, progress: nil, as: acting) }
         #expect(e == .notIdentified(action: "Importing a Stack Exchange archive into a new store (you become its curator)"))
         #expect(try store.counts().members == 0 && store.counts().questions == 0)
     }
 
     @Test func importsHandmadeDump() throws {
+        let acting = Acting.system
         let dump = try HandmadeDump()
         defer { dump.remove() }
         let store = try SQLiteKnowledgeStore()
-        let summary = try store.importStackExchange(folder: dump.folder, progress: nil)
+        let summary = try store.importStackExchange(folder: dump.folder, progress: nil, as: acting)
 
         #expect(summary.added[.member] == 5)  // four users (not the Community bot) and @user-99
         #expect(summary.added[.question] == 2)
@@ -141,12 +144,13 @@ struct StackExchangeImportTests {
     }
 
     @Test func reimportAddsNothing() throws {
+        let acting = Acting.system
         let dump = try HandmadeDump()
         defer { dump.remove() }
         let store = try SQLiteKnowledgeStore()
-        _ = try store.importStackExchange(folder: dump.folder, progress: nil)
+        _ = try store.importStackExchange(folder: dump.folder, progress: nil, as: acting)
         let before = try store.exportCommunity()
-        let again = try store.importStackExchange(folder: dump.folder, progress: nil)
+        let again = try store.importStackExchange(folder: dump.folder, progress: nil, as: acting)
         #expect(again.total == 0)
         #expect(again.skipped == 4 + 2 + 3)
         #expect(again.description == "nothing new to import (9 already present)")
@@ -154,20 +158,22 @@ struct StackExchangeImportTests {
     }
 
     @Test func sitesAreKeptApart() throws {
+        let acting = Acting.system
         let ai = try HandmadeDump(site: "ai.stackexchange.com"), coffee = try HandmadeDump(site: "coffee")
         defer { ai.remove(); coffee.remove() }
         let store = try SQLiteKnowledgeStore()
-        _ = try store.importStackExchange(folder: ai.folder, progress: nil)
-        let second = try store.importStackExchange(folder: coffee.folder, progress: nil)
+        _ = try store.importStackExchange(folder: ai.folder, progress: nil, as: acting)
+        let second = try store.importStackExchange(folder: coffee.folder, progress: nil, as: acting)
         #expect(second.added[.question] == 2)
         #expect(try store.member("jeremy-pouyet-2").sourceId == "stackexchange:coffee:1")
     }
 
     @Test func postsWithoutUsersFile() throws {
+        let acting = Acting.system
         let dump = try HandmadeDump(tags: nil, users: nil)
         defer { dump.remove() }
         let store = try SQLiteKnowledgeStore()
-        let summary = try store.importStackExchange(folder: dump.folder, progress: nil)
+        let summary = try store.importStackExchange(folder: dump.folder, progress: nil, as: acting)
         #expect(summary.added[.member] == 3)  // users 1, 2 and 99, known by id alone
         #expect(try store.question(EntryID(.question, 1)).asker == "user-1")
         #expect(try store.member("user-2").name == "user 2")
@@ -226,10 +232,11 @@ struct StackExchangeImportTests {
 
     @Test(arguments: malformed)
     func malformedFileLeavesStoreUnchanged(_ c: (file: String, text: String, message: String)) throws {
+        let acting = Acting.system
         let store = try SQLiteKnowledgeStore()
         let good = try HandmadeDump()
         defer { good.remove() }
-        _ = try store.importStackExchange(folder: good.folder, progress: nil)
+        _ = try store.importStackExchange(folder: good.folder, progress: nil, as: acting)
         let before = try store.exportCommunity()
 
         // A second site, so that its rows would all be new.
@@ -242,27 +249,29 @@ struct StackExchangeImportTests {
             try Data().write(to: URL(fileURLWithPath: bad.folder).appendingPathComponent(c.file))
         }
         let error = #expect(throws: KnowHowError.self) {
-            try store.importStackExchange(folder: bad.folder, progress: nil)
+            try store.importStackExchange(folder: bad.folder, progress: nil, as: acting)
         }
         #expect(error?.description == c.message)
         #expect(try store.exportCommunity() == before)
     }
 
     @Test func folderWithoutPosts() throws {
+        let acting = Acting.system
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("knowhow-se-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: root) }
         #expect(!StackExchangeDump.isDump(folder: root.path))
-        #expect(throws: KnowHowError.self) { try SQLiteKnowledgeStore().importStackExchange(folder: root.path, progress: nil) }
+        #expect(throws: KnowHowError.self) { try SQLiteKnowledgeStore().importStackExchange(folder: root.path, progress: nil, as: acting) }
     }
 
     /// The smallest real archive with all three files (coffee.stackexchange.com, early 2015).
     @Test(.enabled(if: SharedData.stackExchange("coffee") != nil,
                    "needs ../shared/data/stackexchange/coffee beside the checkout, or KNOWHOW_SHARED"))
     func importsRealCoffeeArchive() throws {
+        let acting = Acting.system
         let folder = try #require(SharedData.stackExchange("coffee"))
         let store = try SQLiteKnowledgeStore()
-        let summary = try store.importStackExchange(folder: folder, progress: nil)
+        let summary = try store.importStackExchange(folder: folder, progress: nil, as: acting)
         #expect(summary.added[.question] == 225)
         #expect(summary.added[.answer] == 327)
         #expect(summary.added[.member] == 455)  // 456 users less the Community bot
@@ -274,7 +283,7 @@ struct StackExchangeImportTests {
             return (try? store.question(id).acceptedAnswer) != nil
         }
         #expect(accepted.count == 105)
-        #expect(try store.importStackExchange(folder: folder, progress: nil).total == 0)
+        #expect(try store.importStackExchange(folder: folder, progress: nil, as: acting).total == 0)
     }
 }
 

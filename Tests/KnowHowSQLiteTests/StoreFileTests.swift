@@ -61,17 +61,18 @@ struct StoreFileTests {
     }
 
     @Test func aWriteCreatesAPrivateStampedStoreWhateverTheUmask() throws {
+        let acting = Acting.system
         let dir = try Folder()
         let path = dir.path("new/store.db")
         let store = try SQLiteKnowledgeStore(path: path)
         let old = umask(0o022)
         defer { umask(old) }
-        _ = try store.importCommunity(Fixture.file)
+        _ = try store.importCommunity(Fixture.file, as: acting)
         #expect(try Self.mode(path) == 0o600)
         #expect(try Self.mode(dir.path("new")) == 0o700)
         #expect(try Self.applicationID(path) == SQLiteKnowledgeStore.applicationID)
         // SQLite gives the -wal and -shm files the store's own mode.
-        _ = try store.add(Resource(title: "Kept in the WAL", kind: .notes, contributor: "kim"))
+        _ = try store.add(Resource(title: "Kept in the WAL", kind: .notes, contributor: "kim"), as: acting)
         for suffix in ["-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
             #expect(try Self.mode(path + suffix) == 0o600, "\(suffix)")
         }
@@ -104,13 +105,14 @@ struct StoreFileTests {
     }
 
     @Test func anEmptyFileIsRefusedUntilInit() throws {
+        let acting = Acting.system
         let dir = try Folder()
         let path = dir.path("empty.db")
         FileManager.default.createFile(atPath: path, contents: Data())
         let store = try SQLiteKnowledgeStore(path: path)
         let read = knowHowError { _ = try store.counts() }
         #expect(read?.description.contains("it is empty") == true, "\(String(describing: read))")
-        let write = knowHowError { _ = try store.importCommunity(Fixture.file) }
+        let write = knowHowError { _ = try store.importCommunity(Fixture.file, as: acting) }
         #expect(write?.description.contains("it is empty") == true, "\(String(describing: write))")
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)).isEmpty)
         #expect(try store.create())
@@ -119,11 +121,12 @@ struct StoreFileTests {
     }
 
     @Test func aStoreFromBeforeTheStampOpensAndIsStamped() throws {
+        let acting = Acting.system
         let dir = try Folder()
         let path = dir.path("earlier.db")
         do {
             let s = try SQLiteKnowledgeStore(path: path)
-            _ = try s.importCommunity(Fixture.file)
+            _ = try s.importCommunity(Fixture.file, as: acting)
             try s.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA application_id = 0") }
         }
         #expect(try Self.applicationID(path) == 0)

@@ -157,8 +157,9 @@ enum Fixture {
 
 /// A fresh in-memory store holding the fixture community.
 func makeFixtureStore() throws -> SQLiteKnowledgeStore {
+    let acting = Acting.system
     let store = try SQLiteKnowledgeStore()
-    _ = try store.importCommunity(Fixture.file)
+    _ = try store.importCommunity(Fixture.file, as: acting)
     return store
 }
 
@@ -425,11 +426,12 @@ struct StoreEmptyResultTests {
 
 struct StoreWriteTests {
     @Test func addedEntriesAreFoundAtOnce() throws {
+        let acting = Acting.system
         let store = try makeFixtureStore()
         #expect(ids(try find(store, "zebra")).isEmpty)
         let rid = try store.add(Resource(title: "Zebra crossing risk assessment", url: "https://example.org/zebra",
                                          kind: .template, summary: "For school visits.", tags: ["road-safety", "induction"],
-                                         contributor: "@kim", authors: ["tom"]))
+                                         contributor: "@kim", authors: ["tom"]), as: acting)
         #expect(rid == EntryID(.resource, 13))
         #expect(ids(try find(store, "zebra")) == ["r13"])
         #expect(ids(try find(store, "zebra tag:road-safety")) == ["r13"])
@@ -438,12 +440,12 @@ struct StoreWriteTests {
         #expect(try store.resource(rid).tags == ["onboarding", "road-safety"])
 
         let pid = try store.add(Practice(title: "Walk the route first", context: "Zebra crossings near schools.",
-                                         tags: ["safeguarding"], contributor: "tom"))
+                                         tags: ["safeguarding"], contributor: "tom"), as: acting)
         #expect(pid == EntryID(.practice, 7))
         #expect(Set(ids(try find(store, "zebra"))) == ["r13", "p7"])
 
         let m = try store.add(Member(handle: "@Newbie", name: "Nia Newbie", email: "nia@example.org",
-                                     sector: "education", bio: "Xylophone teacher.", skills: [Skill(tag: "music", level: .expert)]))
+                                     sector: "education", bio: "Xylophone teacher.", skills: [Skill(tag: "music", level: .expert)]), as: acting)
         #expect(m.handle == "newbie")
         #expect(ids(try find(store, "xylophone")) == ["@newbie"])
         #expect(ids(try find(store, "tag:music")) == ["@newbie"])
@@ -451,25 +453,25 @@ struct StoreWriteTests {
     }
 
     static let invalid: [(String, @Sendable (SQLiteKnowledgeStore) throws -> Void, @Sendable (KnowHowError) -> Bool)] = [
-        ("ftp URL", { try $0.add(Resource(title: "Bad link", url: "ftp://x", tags: ["brand-new-tag"])) },
+        ("ftp URL", { try $0.add(Resource(title: "Bad link", url: "ftp://x", tags: ["brand-new-tag"]), as: .system) },
          { if case .invalidURL = $0 { true } else { false } }),
-        ("javascript URL", { try $0.add(Resource(title: "Bad link", url: "javascript:alert(1)")) },
+        ("javascript URL", { try $0.add(Resource(title: "Bad link", url: "javascript:alert(1)"), as: .system) },
          { if case .invalidURL = $0 { true } else { false } }),
-        ("bad email", { try $0.add(Member(handle: "newbie", name: "N", email: "not-an-email", skills: [Skill(tag: "brand-new-tag", level: .expert)])) },
+        ("bad email", { try $0.add(Member(handle: "newbie", name: "N", email: "not-an-email", skills: [Skill(tag: "brand-new-tag", level: .expert)]), as: .system) },
          { if case .invalidEmail = $0 { true } else { false } }),
-        ("bad handle", { try $0.add(Member(handle: "Bad Handle!", name: "N")) },
+        ("bad handle", { try $0.add(Member(handle: "Bad Handle!", name: "N"), as: .system) },
          { if case .invalidHandle = $0 { true } else { false } }),
-        ("duplicate handle", { try $0.add(Member(handle: "KIM", name: "Another Kim")) },
+        ("duplicate handle", { try $0.add(Member(handle: "KIM", name: "Another Kim"), as: .system) },
          { if case .duplicate = $0 { true } else { false } }),
-        ("unknown contributor", { try $0.add(Resource(title: "Orphan", tags: ["brand-new-tag"], contributor: "nobody")) },
+        ("unknown contributor", { try $0.add(Resource(title: "Orphan", tags: ["brand-new-tag"], contributor: "nobody"), as: .system) },
          { if case .unknownMember = $0 { true } else { false } }),
-        ("unknown author", { try $0.add(Resource(title: "Orphan", tags: ["brand-new-tag"], contributor: "kim", authors: ["nobody"])) },
+        ("unknown author", { try $0.add(Resource(title: "Orphan", tags: ["brand-new-tag"], contributor: "kim", authors: ["nobody"]), as: .system) },
          { if case .unknownMember = $0 { true } else { false } }),
-        ("unknown verifier", { try $0.add(Practice(title: "Orphan", tags: ["brand-new-tag"], verifiedBy: "nobody")) },
+        ("unknown verifier", { try $0.add(Practice(title: "Orphan", tags: ["brand-new-tag"], verifiedBy: "nobody"), as: .system) },
          { if case .unknownMember = $0 { true } else { false } }),
-        ("bad tag", { try $0.add(Resource(title: "Orphan", tags: ["c++"])) },
+        ("bad tag", { try $0.add(Resource(title: "Orphan", tags: ["c++"]), as: .system) },
          { if case .invalidTag = $0 { true } else { false } }),
-        ("empty title", { try $0.add(Resource(title: "  ")) },
+        ("empty title", { try $0.add(Resource(title: "  "), as: .system) },
          { if case .missingField = $0 { true } else { false } }),
     ]
 
@@ -490,10 +492,11 @@ struct StoreWriteTests {
 
 struct StoreImportExportTests {
     @Test func roundTripGivesIdenticalBytes() throws {
+        let acting = Acting.system
         let first = try snapshot(makeFixtureStore())
         let file = try CommunityFile.decode(first, path: "fixture.json")
         let fresh = try SQLiteKnowledgeStore()
-        let summary = try fresh.importCommunity(file)
+        let summary = try fresh.importCommunity(file, as: acting)
         #expect(summary.added[.resource] == 12 && summary.added[.answer] == 4 && summary.tagsAdded == 12)
         let second = try snapshot(fresh)
         #expect(first == second, "export → import → export differs")
@@ -517,20 +520,22 @@ struct StoreImportExportTests {
     }
 
     @Test func importingTwiceAddsNothing() throws {
+        let acting = Acting.system
         let store = try SQLiteKnowledgeStore()
-        let first = try store.importCommunity(Fixture.file)
+        let first = try store.importCommunity(Fixture.file, as: acting)
         #expect(first.total > 0)
         let before = try snapshot(store)
-        let second = try store.importCommunity(Fixture.file)
+        let second = try store.importCommunity(Fixture.file, as: acting)
         #expect(second.total == 0, "\(second)")
         #expect(second.description.hasPrefix("nothing new"))
         #expect(try snapshot(store) == before)
         // And the exported form of the same community adds nothing either.
-        let third = try store.importCommunity(try store.exportCommunity())
+        let third = try store.importCommunity(try store.exportCommunity(), as: acting)
         #expect(third.total == 0, "\(third)")
     }
 
     @Test func importingAHandWrittenFileTwiceAddsNothing() throws {
+        let acting = Acting.system
         // People write files without ids; entries are then recognised by their titles.
         let file = CommunityFile(
             members: [Member(handle: "ada", name: "Ada")],
@@ -538,8 +543,8 @@ struct StoreImportExportTests {
             practices: [Practice(title: "A practice without an id")],
             questions: [Question(title: "A question without an id?", asker: "ada")])
         let store = try SQLiteKnowledgeStore()
-        #expect(try store.importCommunity(file).total >= 4)
-        let second = try store.importCommunity(file)
+        #expect(try store.importCommunity(file, as: acting).total >= 4)
+        let second = try store.importCommunity(file, as: acting)
         #expect(second.total == 0, "\(second)")
         #expect(try store.counts().questions == 1)
     }
@@ -584,9 +589,10 @@ struct StoreImportExportTests {
 
     @Test(arguments: badFiles)
     func badFileChangesNothing(_ c: (String, CommunityFile, String)) throws {
+        let acting = Acting.system
         let store = try makeFixtureStore()
         let before = try snapshot(store)
-        let e = knowHowError { _ = try store.importCommunity(c.1) }
+        let e = knowHowError { _ = try store.importCommunity(c.1, as: acting) }
         if let e {
             if case .badImport(_, let location, let reason) = e {
                 #expect(location == c.2, "\(c.0): \(e)")
@@ -602,8 +608,9 @@ struct StoreImportExportTests {
     }
 
     @Test func badFileIntoAnEmptyStoreLeavesItEmpty() throws {
+        let acting = Acting.system
         let store = try SQLiteKnowledgeStore()
-        let e = knowHowError { _ = try store.importCommunity(Self.fileWithBadResource) }
+        let e = knowHowError { _ = try store.importCommunity(Self.fileWithBadResource, as: acting) }
         if let e, case .badImport(_, let location, _) = e { #expect(location == "resources[3]") } else { Issue.record("got \(String(describing: e))") }
         #expect(try store.counts() == StoreCounts())
     }
@@ -687,18 +694,19 @@ final class ErrorBox: @unchecked Sendable {
 
 struct StoreConcurrencyTests {
     @Test func twoStoresOnOneFileWritingAtOnceBothLand() throws {
+        let acting = Acting.system
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("knowhow-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("store.db").path
         let seed = try SQLiteKnowledgeStore(path: path)
-        _ = try seed.importCommunity(Fixture.file)
-        nonisolated(unsafe) let stores = [try SQLiteKnowledgeStore(path: path), try SQLiteKnowledgeStore(path: path)]
+        _ = try seed.importCommunity(Fixture.file, as: acting)
+        let stores = [try SQLiteKnowledgeStore(path: path), try SQLiteKnowledgeStore(path: path)]
         let errors = ErrorBox()
         DispatchQueue.concurrentPerform(iterations: 2) { w in
             for i in 0..<50 {
                 do {
                     try stores[w].add(Resource(title: "Writer \(w) resource \(i)", kind: .notes,
-                                               summary: "Concurrent quokka \(w)-\(i)", tags: ["concurrency-\(w)"], contributor: "kim"))
+                                               summary: "Concurrent quokka \(w)-\(i)", tags: ["concurrency-\(w)"], contributor: "kim"), as: acting)
                 } catch { errors.add(error) }
             }
         }
@@ -711,10 +719,11 @@ struct StoreConcurrencyTests {
     }
 
     @Test func storeReopensWithItsContent() throws {
+        let acting = Acting.system
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("knowhow-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("nested/store.db").path
-        do { _ = try SQLiteKnowledgeStore(path: path).importCommunity(Fixture.file) }
+        do { _ = try SQLiteKnowledgeStore(path: path).importCommunity(Fixture.file, as: acting) }
         let again = try SQLiteKnowledgeStore(path: path)
         #expect(try again.counts().resources == 12)
         #expect(try snapshot(again) == snapshot(makeFixtureStore()))
@@ -758,8 +767,9 @@ struct StoreCompletionTests {
     }
 
     @Test func entryTitlesByIdPrefix() throws {
+        let acting = Acting.system
         let store = try makeFixtureStore()
-        for i in 13...25 { try store.add(Resource(title: "Extra resource \(i)")) }
+        for i in 13...25 { try store.add(Resource(title: "Extra resource \(i)"), as: acting) }
         let r1 = try store.entryTitles(startingWith: "r1", limit: 20)
         #expect(r1.map(\.id.description) == ["r1"] + (10...19).map { "r\($0)" })
         #expect(r1.first?.title == "Onboarding checklist for new starters")

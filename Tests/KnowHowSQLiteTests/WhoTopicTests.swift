@@ -32,7 +32,7 @@ import Testing
 
     static func store() throws -> SQLiteKnowledgeStore {
         let s = try SQLiteKnowledgeStore()
-        _ = try s.importCommunity(community())
+        _ = try s.importCommunity(community(), as: .system)
         return s
     }
 
@@ -85,7 +85,7 @@ import Testing
         var file = Self.community()
         file.questions[0].tags = ["reinforcement-learning"]
         let s = try SQLiteKnowledgeStore()
-        _ = try s.importCommunity(file)
+        _ = try s.importCommunity(file, as: .system)
         let docs = try s.evidence(try ExpertRanker.relaxedQuery("diverge"), limit: 10, asOf: nil)
         #expect(!docs.isEmpty)
         // The answer carries its question's tags.

@@ -45,8 +45,9 @@ import Testing
     }
 
     @Test func importStoresWhatTheTablesSay() throws {
+        let acting = Acting.system
         let s = try SQLiteKnowledgeStore()
-        _ = try s.importCommunity(Self.community())
+        _ = try s.importCommunity(Self.community(), as: acting)
         try expectStoredMatchesLive(s, "after import")
         let ana = try s.writer.read { db in
             try SQLiteKnowledgeStore.storedWork(db, members: [try Int64.fetchOne(db, sql: "SELECT id FROM member WHERE handle = 'ana'")!])
@@ -59,23 +60,24 @@ import Testing
     }
 
     @Test func writesAndUndoKeepItCurrent() throws {
+        var acting = Acting.system
         let s = try SQLiteKnowledgeStore()
-        _ = try s.importCommunity(Self.community())
-        s.actingAs = .member("kim")
-        let q = try s.ask(Question(title: "How deep to dig?", asker: "kim"))
-        s.actingAs = .member("ben")
-        let a = try s.answer(Answer(question: q, body: "A spade's depth", author: "ben"))
+        _ = try s.importCommunity(Self.community(), as: acting)
+        acting.actor = .member("kim")
+        let q = try s.ask(Question(title: "How deep to dig?", asker: "kim"), as: acting)
+        acting.actor = .member("ben")
+        let a = try s.answer(Answer(question: q, body: "A spade's depth", author: "ben"), as: acting)
         try expectStoredMatchesLive(s, "after answer")
-        s.actingAs = .member("kim")
-        _ = try s.accept(a)
+        acting.actor = .member("kim")
+        _ = try s.accept(a, as: acting)
         try expectStoredMatchesLive(s, "after accept")
-        s.actingAs = .member("ben")
-        _ = try s.add(Resource(title: "Digging guide", kind: .guide, contributor: "ben"))
+        acting.actor = .member("ben")
+        _ = try s.add(Resource(title: "Digging guide", kind: .guide, contributor: "ben"), as: acting)
         try expectStoredMatchesLive(s, "after add")
-        s.actingAs = .member("kim")
-        _ = try s.merge(keep: .member("ana"), drop: .member("ben"))
+        acting.actor = .member("kim")
+        _ = try s.merge(keep: .member("ana"), drop: .member("ben"), as: acting)
         try expectStoredMatchesLive(s, "after merging @ben into @ana")
-        _ = try s.undo(nil)
+        _ = try s.undo(nil, as: acting)
         try expectStoredMatchesLive(s, "after undoing the merge")
     }
 

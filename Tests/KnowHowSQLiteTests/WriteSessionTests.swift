@@ -12,9 +12,10 @@ import Testing
     }
 
     @Test func anImportsBulkIndexingBelongsToItsSessionNotToTheConnection() throws {
+        let acting = Acting.system
         let s = try SQLiteKnowledgeStore()
         s.searchTuning = RankListTests.tiny
-        _ = try s.importCommunity(RankListTests.community())
+        _ = try s.importCommunity(RankListTests.community(), as: acting)
         let strong = Resource(title: "Garden garden garden", kind: .guide, summary: "garden garden", body: "garden")
         let (imported, single, noted) = try s.write { db in
             // One transaction, one connection: an import's session and a single write's.
@@ -30,9 +31,10 @@ import Testing
     }
 
     @Test func twoStoresImportingAtOnceEachEndWithTheListsOfTheirOwnImport() throws {
+        let acting = Acting.system
         let reference = try SQLiteKnowledgeStore()
         reference.searchTuning = RankListTests.tiny
-        _ = try reference.importCommunity(RankListTests.community())
+        _ = try reference.importCommunity(RankListTests.community(), as: acting)
         func lists(_ s: SQLiteKnowledgeStore) throws -> [String] {
             try s.writer.read { db in
                 try Row.fetchAll(db, sql: "SELECT term, entry, impact FROM rank_list ORDER BY term, entry").map { "\($0)" }
@@ -42,7 +44,7 @@ import Testing
         let expected = try lists(reference)
         #expect(!expected.isEmpty)
 
-        nonisolated(unsafe) let stores = try (0..<2).map { _ in
+        let stores = try (0..<2).map { _ in
             let s = try SQLiteKnowledgeStore()
             s.searchTuning = RankListTests.tiny
             return s
@@ -52,13 +54,12 @@ import Testing
         DispatchQueue.concurrentPerform(iterations: 2) { i in
             let r = Result {
                 if i == 0 {
-                    _ = try stores[0].importCommunity(RankListTests.community())
+                    _ = try stores[0].importCommunity(RankListTests.community(), as: .system)
                 } else {
                     var first = CommunityFile()
                     first.members = [Member(handle: "kim", name: "Kim Lee", role: .curator)]
-                    _ = try stores[1].importCommunity(first)
-                    stores[1].actingAs = .member("kim")
-                    for n in 1...39 { _ = try stores[1].add(Resource(title: "Orchard note \(n)", kind: .guide, body: "orchard pruning")) }
+                    _ = try stores[1].importCommunity(first, as: .system)
+                    for n in 1...39 { _ = try stores[1].add(Resource(title: "Orchard note \(n)", kind: .guide, body: "orchard pruning"), as: Acting(.member("kim"))) }
                 }
             }
             results.withLock { $0[i] = r }

@@ -35,6 +35,37 @@ struct CommunityServiceTests {
         #expect(Set(weak).isDisjoint(with: object["alsoKnows"] as? [String] ?? []))
     }
 
+    /// `show` of a resource, practice or answer read the store in the renderer; the views the
+    /// community now builds must leave `show --json` byte for byte as it was (the record itself),
+    /// and give the screen what it showed (what replaced a retired practice, an accepted answer).
+    @Test func showOfResourcesPracticesAndAnswersKeepsItsJSONBytes() throws {
+        let session = try CurationSession(CurationSession.demo, as: nil)
+        let store = session.store
+        func recordJSON<T: Encodable>(_ value: T) throws -> String {
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            return JSONText.escapingInvisibles(String(decoding: try enc.encode(value), as: UTF8.self)) + "\n"
+        }
+        let practices = try store.list(.practice, query: nil, limit: 500).hits.compactMap { hit -> EntryID? in
+            if case .entry(let id) = hit.ref { return id } else { return nil }
+        }
+        #expect(practices.count >= 2)
+        let retired = practices[0], next = practices[1]
+        _ = try store.retire(retired, supersededBy: next, as: .system)
+        let question = try #require(try store.list(.question, query: nil, limit: 500).hits.lazy.compactMap { hit -> Question? in
+            guard case .entry(let id) = hit.ref else { return nil }
+            return try? store.question(id)
+        }.first { $0.acceptedAnswer != nil }, "the demo has an accepted answer")
+        let accepted = question.acceptedAnswer!
+        let r1 = EntryID(.resource, 1)
+        #expect(session.run("show \(r1) --json").out == (try recordJSON(store.resource(r1))))
+        #expect(session.run("show \(retired) --json").out == (try recordJSON(store.practice(retired))))
+        #expect(session.run("show \(accepted) --json").out == (try recordJSON(store.answer(accepted))))
+        #expect(session.run("show \(retired)").out.contains("replaced by  \(next)"))
+        let answerText = session.run("show \(accepted)").out
+        #expect(answerText.contains(question.title) && answerText.contains("accepted"), "\(answerText)")
+    }
+
     /// `find` logged "weak" as "no resource, practice or answer among the hits", while `who`, `ask`
     /// and `gaps` meant "none holds every word": a find whose hits each hold only some words was
     /// never a gap. One definition now serves all.

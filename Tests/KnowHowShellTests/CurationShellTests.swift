@@ -20,7 +20,7 @@ final class CurationSession {
     init(_ file: String = CurationSession.small, as handle: String?, answers: [String]? = nil,
          edits: [(String) -> String] = []) throws {
         store = try SQLiteKnowledgeStore()
-        _ = try Importer.importFile(file, into: store)
+        _ = try Importer.importFile(file, into: store, as: .system)
         home = NSTemporaryDirectory() + "knowhow-curation-\(UUID().uuidString)"
         let console = Console(styler: Styler(enabled: false), width: 80)
         ctx = ShellContext(store: store, storeLabel: "test", console: console,
@@ -166,9 +166,7 @@ struct EditCommandTests {
         let s = try CurationSession(as: "sam", answers: [], edits: [{ text in
             let theirs = try! store.resource(EntryID("r7")!)
             var t = theirs; t.summary = "Kim's summary."; t.tags = ["research-methods", "templates"]
-            store.actingAs = .member("kim")
-            try! store.update(t, expecting: theirs)
-            store.actingAs = .member("sam")
+            try! store.update(t, expecting: theirs, as: Acting(.member("kim")))
             return text.replacingOccurrences(of: "Research methods for practitioners", with: "Sam's title")
         }])
         store = s.store

@@ -123,7 +123,7 @@ struct TranscriptTests {
         let fixture = transcript.header("fixture") ?? "../../../Data/community.json"
         let store = try SQLiteKnowledgeStore()
         if fixture != "none" {
-            _ = try Importer.importFile(Self.fixtures.appendingPathComponent(fixture).path, into: store)
+            _ = try Importer.importFile(Self.fixtures.appendingPathComponent(fixture).path, into: store, as: .system)
         }
         let console = Console(styler: Styler(enabled: false), width: 80)
         let env = ["HOME": NSTemporaryDirectory(), "KNOWHOW_NOW": "2026-11-25T12:00:00Z", "XDG_CACHE_HOME": NSTemporaryDirectory() + "knowhow-transcripts", "KNOWHOW_DEMO": Self.fixtures.appendingPathComponent(fixture).path]

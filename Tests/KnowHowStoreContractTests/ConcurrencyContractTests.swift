@@ -8,15 +8,15 @@ struct ConcurrencyContractTests {
     @Test(arguments: ContractStores.shared)
     func twoStoresOnOnePlaceWritingAtOnceLoseNothing(_ f: StoreFactory) throws {
         let place = try f.fixturePlace()
-        nonisolated(unsafe) let stores = [try place.open(), try place.open()]
+        let stores = [try place.open(), try place.open()]
         let errors = ErrorBox()
         DispatchQueue.concurrentPerform(iterations: 2) { w in
             for i in 0..<40 {
                 do {
                     try stores[w].add(Resource(title: "Writer \(w) resource \(i)", kind: .notes,
-                                               summary: "Concurrent quokka \(w)-\(i)", tags: ["concurrency-\(w)"], contributor: "kim"))
+                                               summary: "Concurrent quokka \(w)-\(i)", tags: ["concurrency-\(w)"], contributor: "kim"), as: .system)
                     if i % 10 == 0 {
-                        _ = try stores[w].ask(Question(title: "Writer \(w) question \(i)?", tags: ["concurrency-\(w)"], asker: "kim"))
+                        _ = try stores[w].ask(Question(title: "Writer \(w) question \(i)?", tags: ["concurrency-\(w)"], asker: "kim"), as: .system)
                     }
                 } catch { errors.add(error) }
             }
@@ -39,11 +39,11 @@ struct ConcurrencyContractTests {
     func aStoreSeesAnotherStoresWritesAtOnce(_ f: StoreFactory) throws {
         let place = try f.fixturePlace()
         let a = try place.open(), b = try place.open()
-        a.actingAs = .member("kim"); b.actingAs = .member("joe")
-        let id = try a.add(Resource(title: "Written by a", contributor: "kim"))
+        let kim = Acting(.member("kim")), joe = Acting(.member("joe"))
+        let id = try a.add(Resource(title: "Written by a", contributor: "kim"), as: kim)
         #expect(try b.resource(id).title == "Written by a")
         #expect(try found(b, "\"written by a\"") == [id.description])
-        _ = try b.endorse("kim", tag: "supervision", by: "joe")
+        _ = try b.endorse("kim", tag: "supervision", by: "joe", as: joe)
         #expect(try a.endorsements(of: "kim") == ["supervision": ["joe"]])
         expectSameBytes(try snapshot(a), try snapshot(b), "two stores on one place")
     }
@@ -52,26 +52,52 @@ struct ConcurrencyContractTests {
     func anEditFromAnotherStoreMakesMineStale(_ f: StoreFactory) throws {
         let place = try f.fixturePlace()
         let a = try place.open(), b = try place.open()
-        a.actingAs = .member("kim"); b.actingAs = .member("joe")
+        let kim = Acting(.member("kim")), joe = Acting(.member("joe"))
         let opened = try a.resource(.id("r2"))
         let theirs = try b.resource(.id("r2"))
         var t = theirs; t.summary = "Joe's better summary."; t.tags.append("templates")
-        try b.update(t, expecting: theirs)
+        try b.update(t, expecting: theirs, as: joe)
         var mine = opened; mine.title = "Kim's title"
-        #expect(knowHowError { try a.update(mine, expecting: opened) } == .staleEdit(entry: "r2", changed: ["summary", "tags"], keptIn: nil))
+        #expect(knowHowError { try a.update(mine, expecting: opened, as: kim) } == .staleEdit(entry: "r2", changed: ["summary", "tags"], keptIn: nil))
         #expect(try a.resource(.id("r2")).title == "Running a good retrospective")
+    }
+
+    /// One store serves many members at once (an MCP server, a web page): who acts and when come
+    /// with each write, so two members writing through the same store at the same time are each
+    /// checked against their own role and recorded under their own name and time.
+    @Test(arguments: ContractStores.all)
+    func oneStoreServesTwoMembersAtOnce(_ f: StoreFactory) throws {
+        let s = try f.fixture()
+        let sam = Acting(.member("sam"), at: Timestamp("2025-07-01T09:00:00Z")!)   // a contributor
+        let tom = Acting(.member("tom"), at: Timestamp("2025-07-02T09:00:00Z")!)   // a member: may not add resources
+        let writers = [sam, tom]
+        let errors = ErrorBox()
+        DispatchQueue.concurrentPerform(iterations: 2) { w in
+            let me = writers[w]
+            for i in 0..<20 {
+                do {
+                    _ = try s.ask(Question(title: "Question \(i) from \(me.actor)?", tags: ["onboarding"], asker: me.actor.handle), as: me)
+                    if i == 10 { _ = try s.add(Resource(title: "Guide from \(me.actor)", contributor: me.actor.handle), as: me) }
+                } catch { errors.add(error) }
+            }
+        }
+        #expect(errors.all.count == 1 && errors.all.allSatisfy { $0.contains("contributor") && $0.contains("@tom") }, "\(errors.all)")
+        let bySam = try s.history(of: nil, by: "sam", limit: 100), byTom = try s.history(of: nil, by: "tom", limit: 100)
+        #expect(bySam.count == 21 && bySam.allSatisfy { $0.actor == "sam" && $0.at == sam.now }, "\(bySam.map(\.summary))")
+        #expect(byTom.count == 20 && byTom.allSatisfy { $0.actor == "tom" && $0.at == tom.now }, "\(byTom.map(\.summary))")
+        #expect(try s.counts().questions == 3 + 40 && s.counts().resources == 12 + 1)
     }
 
     @Test(arguments: ContractStores.shared)
     func concurrentEditsOfOneEntryNeverBothSave(_ f: StoreFactory) throws {
         let place = try f.fixturePlace()
-        nonisolated(unsafe) let stores = [try place.open(), try place.open()]
-        for s in stores { s.actingAs = .member("kim") }
+        let stores = [try place.open(), try place.open()]
+        let kim = Acting(.member("kim"))
         let original = try stores[0].resource(.id("r2"))
         let saved = ErrorBox(), refused = ErrorBox()
         DispatchQueue.concurrentPerform(iterations: 2) { w in
             var e = original; e.title = "Title from writer \(w)"
-            do { try stores[w].update(e, expecting: original); saved.add(KnowHowError.conflict("\(w)")) }
+            do { try stores[w].update(e, expecting: original, as: kim); saved.add(KnowHowError.conflict("\(w)")) }
             catch { refused.add(error) }
         }
         #expect(saved.all.count == 1, "saved: \(saved.all), refused: \(refused.all)")
@@ -83,7 +109,7 @@ struct ConcurrencyContractTests {
         let place = try f.place()
         do {
             let s = try place.open()
-            _ = try s.importCommunity(Fixture.file)
+            _ = try s.importCommunity(Fixture.file, as: contractActing())
         }
         let again = try place.open()
         #expect(try again.counts().resources == 12)

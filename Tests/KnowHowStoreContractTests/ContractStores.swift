@@ -68,25 +68,28 @@ enum ScratchFolder {
 let contractNow = Timestamp("2025-06-01T10:00:00Z")!
 
 extension StoreFactory {
-    /// A fresh store holding the fixture community, acting as `handle` (nil: the system).
-    func fixture(as handle: String? = nil) throws -> any KnowledgeStore {
+    /// A fresh store holding the fixture community (for who acts on it, see `contractActing`).
+    func fixture() throws -> any KnowledgeStore {
         let store = try empty()
-        try load(store, as: handle)
+        try load(store)
         return store
     }
 
     /// A place holding the fixture community, for tests that open several stores on it.
     func fixturePlace() throws -> StorePlace {
         let place = try place()
-        try load(place.open(), as: nil)
+        try load(place.open())
         return place
     }
 
-    private func load(_ store: any KnowledgeStore, as handle: String?) throws {
-        store.frozenTime = contractNow
-        _ = try store.importCommunity(Fixture.file)
-        if let handle { store.actingAs = .member(handle) }
+    private func load(_ store: any KnowledgeStore) throws {
+        _ = try store.importCommunity(Fixture.file, as: contractActing())
     }
+}
+
+/// Who acts in a contract test, at the fixture's time: `handle` (nil: the system).
+func contractActing(_ handle: String? = nil) -> Acting {
+    Acting(handle.map { .member($0) } ?? .system, at: contractNow)
 }
 
 /// Parses and searches, as the shell does.

@@ -61,11 +61,11 @@ struct ReadContractTests {
         ("member", { _ = try $0.member("nobody") }, .unknownMember(handle: "nobody")),
         ("tag", { _ = try $0.tag("zzzzzz") }, .unknownTag("zzzzzz", suggestion: nil)),
         ("tag near another", { _ = try $0.tag("onboardin") }, .unknownTag("onboardin", suggestion: "onboarding")),
-        ("retag", { _ = try $0.retag(.id("r99"), add: ["templates"], remove: []) }, .unknownEntry(.id("r99"))),
-        ("verify", { _ = try $0.verify(.id("p99"), reviewBy: nil) }, .unknownEntry(.id("p99"))),
-        ("accept", { _ = try $0.accept(.id("a99")) }, .unknownEntry(.id("a99"))),
-        ("answer to", { _ = try $0.answer(Answer(question: .id("q99"), body: "x", author: "kim")) }, .unknownEntry(.id("q99"))),
-        ("endorse", { _ = try $0.endorse("nobody", tag: "coaching", by: "kim") }, .unknownMember(handle: "nobody")),
+        ("retag", { _ = try $0.retag(.id("r99"), add: ["templates"], remove: [], as: contractActing()) }, .unknownEntry(.id("r99"))),
+        ("verify", { _ = try $0.verify(.id("p99"), reviewBy: nil, as: contractActing()) }, .unknownEntry(.id("p99"))),
+        ("accept", { _ = try $0.accept(.id("a99"), as: contractActing()) }, .unknownEntry(.id("a99"))),
+        ("answer to", { _ = try $0.answer(Answer(question: .id("q99"), body: "x", author: "kim"), as: contractActing()) }, .unknownEntry(.id("q99"))),
+        ("endorse", { _ = try $0.endorse("nobody", tag: "coaching", by: "kim", as: contractActing()) }, .unknownMember(handle: "nobody")),
     ]
 
     @Test(arguments: ContractStores.all, unknown)

@@ -228,8 +228,9 @@ struct SearchContractTests {
 
     @Test(arguments: ContractStores.all)
     func awkwardTextFindsWhatItSays(_ f: StoreFactory) throws {
+        let acting = contractActing()
         let s = try f.fixture()
-        _ = try s.add(Resource(title: "Notes on C++ templates and e-mail etiquette", tags: ["templates"], contributor: "kim"))
+        _ = try s.add(Resource(title: "Notes on C++ templates and e-mail etiquette", tags: ["templates"], contributor: "kim"), as: acting)
         #expect(try found(s, "c++") == ["r13"])
         #expect(try found(s, "e-mail").contains("r13"))
         #expect(try found(s, "\"c++ templates\"") == ["r13"])

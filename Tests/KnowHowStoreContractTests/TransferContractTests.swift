@@ -7,9 +7,10 @@ import KnowHowCore
 struct TransferContractTests {
     @Test(arguments: ContractStores.all)
     func roundTripGivesIdenticalBytes(_ f: StoreFactory) throws {
+        let acting = contractActing()
         let first = try snapshot(f.fixture())
         let fresh = try f.empty()
-        let summary = try fresh.importCommunity(CommunityFile.decode(first, path: "fixture.json"))
+        let summary = try fresh.importCommunity(CommunityFile.decode(first, path: "fixture.json"), as: acting)
         #expect(summary.added[.member] == 10 && summary.added[.resource] == 12 && summary.added[.practice] == 6)
         #expect(summary.added[.question] == 3 && summary.added[.answer] == 4 && summary.tagsAdded == 12)
         expectSameBytes(try snapshot(fresh), first, "export → import → export")
@@ -18,12 +19,13 @@ struct TransferContractTests {
     /// Every factory's export imports into every other factory's store with the same bytes.
     @Test(arguments: ContractStores.all, ContractStores.all)
     func exportsMoveBetweenStores(_ from: StoreFactory, _ to: StoreFactory) throws {
-        let source = try from.fixture(as: "kim")
-        _ = try source.add(Resource(title: "Added before the move", tags: ["brand-new-tag"], contributor: "kim"))
-        try source.merge(keep: .entry(.id("r4")), drop: .entry(.id("r5")))
+        let source = try from.fixture()
+        let acting = contractActing("kim")
+        _ = try source.add(Resource(title: "Added before the move", tags: ["brand-new-tag"], contributor: "kim"), as: acting)
+        try source.merge(keep: .entry(.id("r4")), drop: .entry(.id("r5")), as: acting)
         let bytes = try snapshot(source)
         let target = try to.empty()
-        _ = try target.importCommunity(CommunityFile.decode(bytes, path: "moved.json"))
+        _ = try target.importCommunity(CommunityFile.decode(bytes, path: "moved.json"), as: acting)
         expectSameBytes(try snapshot(target), bytes, "\(from) → \(to)")
     }
 
@@ -43,19 +45,21 @@ struct TransferContractTests {
 
     @Test(arguments: ContractStores.all)
     func importingTwiceAddsNothing(_ f: StoreFactory) throws {
+        let acting = Acting.system
         let s = try f.empty()
-        #expect(try s.importCommunity(Fixture.file).total > 0)
+        #expect(try s.importCommunity(Fixture.file, as: acting).total > 0)
         let before = try snapshot(s)
-        let second = try s.importCommunity(Fixture.file)
+        let second = try s.importCommunity(Fixture.file, as: acting)
         #expect(second.total == 0, "\(second)")
         #expect(second.description.hasPrefix("nothing new"))
         expectSameBytes(try snapshot(s), before, "second import")
-        let third = try s.importCommunity(try s.exportCommunity())
+        let third = try s.importCommunity(try s.exportCommunity(), as: acting)
         #expect(third.total == 0, "the exported form adds nothing either: \(third)")
     }
 
     @Test(arguments: ContractStores.all)
     func importingAHandWrittenFileTwiceAddsNothing(_ f: StoreFactory) throws {
+        let acting = Acting.system
         // People write files without ids; entries are then recognised by their titles.
         let file = CommunityFile(
             members: [Member(handle: "ada", name: "Ada")],
@@ -63,19 +67,20 @@ struct TransferContractTests {
             practices: [Practice(title: "A practice without an id")],
             questions: [Question(title: "A question without an id?", asker: "ada")])
         let s = try f.empty()
-        #expect(try s.importCommunity(file).total >= 4)
-        #expect(try s.importCommunity(file).total == 0)
+        #expect(try s.importCommunity(file, as: acting).total >= 4)
+        #expect(try s.importCommunity(file, as: acting).total == 0)
         #expect(try s.counts().questions == 1 && s.counts().resources == 1)
     }
 
     @Test(arguments: ContractStores.all)
     func importIntoAFilledStoreAddsOnlyWhatIsNew(_ f: StoreFactory) throws {
+        let acting = contractActing()
         let s = try f.fixture()
         let file = CommunityFile(
             tags: [Tag(name: "brand-new-tag", aliases: ["fresh"])],
             members: [Member(handle: "nia", name: "Nia Newbie", skills: [Skill(tag: "brand-new-tag", level: .expert)])],
             resources: [Resource(title: "A new guide", tags: ["fresh", "onboarding"], contributor: "nia")])
-        let summary = try s.importCommunity(file)
+        let summary = try s.importCommunity(file, as: acting)
         #expect(summary.added[.member] == 1 && summary.added[.resource] == 1 && summary.tagsAdded == 1, "\(summary)")
         #expect(try s.resource(EntryID(.resource, 13)).tags == ["brand-new-tag", "onboarding"])
         #expect(Set(try found(s, "tag:fresh")) == ["@nia", "r13"])
@@ -83,12 +88,13 @@ struct TransferContractTests {
 
     @Test(arguments: ContractStores.all)
     func streamedImportMatchesTheWholeFile(_ f: StoreFactory) throws {
+        let acting = contractActing()
         let bytes = try snapshot(f.fixture())
         let path = ScratchFolder.path.appendingPathComponent("import-\(UUID().uuidString).json")
         try bytes.write(to: path)
         let s = try f.empty()
         var lines: [String] = []
-        let summary = try s.importCommunity(try CommunityFileReader(path: path.path), progress: { lines.append($0) })
+        let summary = try s.importCommunity(try CommunityFileReader(path: path.path), progress: { lines.append($0) }, as: acting)
         #expect(summary.added[.resource] == 12 && summary.added[.answer] == 4 && summary.tagsAdded == 12)
         expectSameBytes(try snapshot(s), bytes, "streamed import")
     }
@@ -119,9 +125,10 @@ struct TransferContractTests {
 
     @Test(arguments: ContractStores.all, badFiles)
     func aBadFileChangesNothing(_ f: StoreFactory, _ c: (String, CommunityFile, String)) throws {
+        let acting = contractActing()
         let s = try f.fixture()
         let before = try snapshot(s)
-        let e = knowHowError { _ = try s.importCommunity(c.1) }
+        let e = knowHowError { _ = try s.importCommunity(c.1, as: acting) }
         if let e {
             if case .badImport(_, let location, let reason) = e {
                 #expect(location == c.2, "\(c.0): \(e)")
@@ -137,13 +144,14 @@ struct TransferContractTests {
 
     @Test(arguments: ContractStores.all)
     func theSearchLogTravelsWithTheCommunity(_ f: StoreFactory) throws {
-        let s = try f.fixture(as: "kim")
+        let s = try f.fixture()
+        let acting = contractActing("kim")
         try s.logSearch(SearchLogEntry(at: contractNow, kind: .find, query: "onboarding", results: 6, member: "kim"))
         try s.logSearch(SearchLogEntry(at: contractNow, kind: .who, query: "zebra crossings", results: 0, member: "tom"))
         let bytes = try snapshot(s)
         #expect(try s.exportCommunity().searches.count == 2)
         let fresh = try f.empty()
-        _ = try fresh.importCommunity(CommunityFile.decode(bytes, path: "with-log.json"))
+        _ = try fresh.importCommunity(CommunityFile.decode(bytes, path: "with-log.json"), as: acting)
         expectSameBytes(try snapshot(fresh), bytes, "a community with a search log")
         #expect(try fresh.searchLog(in: nil).map(\.query) == ["onboarding", "zebra crossings"])
     }
