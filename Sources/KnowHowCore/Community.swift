@@ -27,10 +27,11 @@ public struct Community {
             throw KnowHowError.emptyQuery("the search text is not valid UTF-8; check your terminal's encoding")
         }
         let query = try QueryParser.parse(text)
-        let results = try store.search(query, limit: limit)
+        // Plain words that too few entries hold all of: the closest matches follow (Reuse.swift).
+        let (results, notice) = try relaxed(text, query: query, exact: try store.search(query, limit: limit), limit: limit)
         let weak = isWeak(text, results: results.hits.count)
         if log { logSearch(.find, text, results: results.hits.count, weak: weak, as: actor) }
-        return FindView(results: ResultsView(query: text, results: results), weak: weak, query: query)
+        return FindView(results: ResultsView(query: text, results: results, notice: notice), weak: weak, query: query)
     }
 
     /// Entries of one type (`members`, `resources`, …), optionally narrowed by a search.

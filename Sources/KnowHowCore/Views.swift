@@ -50,13 +50,16 @@ public struct ResultsView: Codable, Equatable, Sendable {
     public var more: Bool
     public var suggestions: [String]
     public var notes: [String]
+    /// Said before the hits when the search was relaxed: "no entry has all 9 words; closest matches:".
+    public var notice: String?
     /// The hits with matched words marked, for screens.
     public var results: SearchResults { _results ?? SearchResults(hits: []) }
     private var _results: SearchResults?
 
-    enum CodingKeys: String, CodingKey { case query, hits, more, suggestions, notes }
+    enum CodingKeys: String, CodingKey { case query, hits, more, suggestions, notes, notice }
 
-    public init(query: String, results: SearchResults) {
+    public init(query: String, results: SearchResults, notice: String? = nil) {
+        self.notice = notice
         self.query = query
         hits = HitView.numbered(results.hits)
         more = results.more

@@ -1,0 +1,154 @@
+import Foundation
+
+/// Finding existing work from the words people actually type: a sentence or a question title,
+/// not three careful keywords. Every word matching is the rule for typed searches; for natural
+/// language the entries holding most of what was asked rank first ("coordination", as search
+/// engines weigh it), the store's bm25 ordering among them.
+public enum NaturalQuery {
+    /// The words a plain search asks for, lowercased, each once, stop words left out; nil when the
+    /// text uses search syntax (quotes, `OR`, exclusions, prefixes, groups, filters), whose
+    /// meaning is exact and never relaxed.
+    public static func words(of text: String, query: Query) -> [String]? {
+        guard query.filters.isEmpty, !text.contains("\""), let node = query.text, isPlain(node) else { return nil }
+        return contentWords(node.positiveWords)
+    }
+
+    /// The words that count, in order, each once: stop words and one-letter words are left out
+    /// (when nothing else is left, all are kept).
+    public static func contentWords(_ words: [String]) -> [String] {
+        var seen = Set<String>()
+        let all = words.map { $0.lowercased() }.filter { seen.insert($0).inserted }
+        let content = all.filter { !ExpertRanker.stopWords.contains($0) && ($0.count > 1 || $0.first?.isNumber == true) }
+        return content.isEmpty ? all : content
+    }
+
+    /// How many distinct words were typed (for "no entry has all 9 words").
+    public static func typedWordCount(_ query: Query) -> Int {
+        Set((query.text?.positiveWords ?? []).map { $0.lowercased() }).count
+    }
+
+    /// Words only: terms, and runs a tokenizer joins (`what's`, `e-mail`), all required.
+    static func isPlain(_ node: QueryNode) -> Bool {
+        switch node {
+        case .term: return true
+        case .phrase(_, let prefix): return !prefix
+        case .and(let cs): return cs.allSatisfy(isPlain)
+        case .or, .not, .prefix: return false
+        }
+    }
+
+    /// A light stem for comparing marked words with asked words: the store matches by Porter
+    /// stems, so `questions` marked in a title is the asked `question`.
+    static func stem(_ w: String) -> String {
+        var s = w.lowercased()
+        for suffix in ["ing", "ies", "ed", "es", "s", "e", "y"] where s.count > suffix.count + 2 && s.hasSuffix(suffix) {
+            s.removeLast(suffix.count); break
+        }
+        return s
+    }
+
+    /// The asked words a hit shows it holds: marked in its title or extract, or among its tags' words.
+    static func matched(_ hit: SearchHit, stems asked: Set<String>) -> Set<String> {
+        var found = Set<String>()
+        let marked = (Highlight.segments(hit.title) + Highlight.segments(hit.snippet)).filter(\.match)
+        for seg in marked { for w in WordSplitter.words(seg.text) { found.insert(stem(w)) } }
+        for t in hit.tags { for w in WordSplitter.words(t) { found.insert(stem(w)) } }
+        return found.intersection(asked)
+    }
+}
+
+extension Community {
+    /// How many entries the any-word search reads for each one shown, before the closest are picked.
+    public static let closestPoolFactor = 5
+
+    /// Entries (not members) ranked by how much of `words` they hold: the words as any-word
+    /// search through the store (its bm25 and ranked lists), each hit's score scaled by the share
+    /// of the words its title, extract and tags show (coordination); an answer leads to its
+    /// question. `excluding` are left out (already shown, or the entry itself).
+    public func closest(_ words: [String], limit: Int, excluding: Set<EntryRef> = []) throws -> [SearchHit] {
+        guard !words.isEmpty, limit > 0 else { return [] }
+        let node: QueryNode = words.count == 1 ? .term(words[0]) : .or(words.map { .term($0) })
+        let pool = try store.search(Query(text: node), limit: max(50, limit * Self.closestPoolFactor)).hits
+        let asked = Set(words.map(NaturalQuery.stem))
+        var best: [EntryRef: (hit: SearchHit, score: Double, order: Int)] = [:]
+        for (i, hit) in pool.enumerated() where hit.ref.type != .member {
+            let share = Double(max(1, NaturalQuery.matched(hit, stems: asked).count)) / Double(asked.count)
+            // FTS5 ranks are negative (lower is better); a listing's 0 falls back on the order.
+            let base = hit.score < 0 ? -hit.score : 1 / Double(i + 1)
+            let score = base * share
+            var shown = hit
+            if case .entry(let id) = hit.ref, id.type == .answer, let q = try? store.answer(id).question,
+               let question = try? store.question(q) {
+                shown = SearchHit(ref: .entry(q), title: question.title, snippet: hit.snippet, tags: question.tags,
+                                  score: hit.score, detail: nil, status: question.acceptedAnswer == nil ? "open" : "answered")
+            }
+            guard !excluding.contains(shown.ref) else { continue }
+            if let e = best[shown.ref], e.score >= score { continue }
+            best[shown.ref] = (shown, score, best[shown.ref]?.order ?? i)
+        }
+        return best.values.sorted { ($0.score, $1.order) > ($1.score, $0.order) }.prefix(limit).map { var h = $0.hit; h.score = -$0.score; return h }
+    }
+
+    /// The English of a search relaxed to the closest matches.
+    public static func closestNotice(words: Int, exact: Int) -> String {
+        exact == 0 ? "no entry has all \(words) words; closest matches:"
+                   : "only \(exact) \(exact == 1 ? "entry has" : "entries have") all \(words) words; then the closest matches:"
+    }
+
+    /// `find` on plain words: the entries with every word, then, when fewer than a page have them,
+    /// the closest matches (nil notice when nothing was relaxed).
+    func relaxed(_ text: String, query: Query, exact: SearchResults, limit: Int) throws -> (SearchResults, String?) {
+        guard exact.hits.count < limit, let words = NaturalQuery.words(of: text, query: query), words.count >= 2 else {
+            return (exact, nil)
+        }
+        let more = try closest(words, limit: limit - exact.hits.count, excluding: Set(exact.hits.map(\.ref)))
+        guard !more.isEmpty else { return (exact, nil) }
+        var out = exact
+        out.hits += more
+        out.notes = []
+        out.suggestions = []
+        return (out, Self.closestNotice(words: NaturalQuery.typedWordCount(query), exact: exact.hits.count))
+    }
+
+    /// Entries most like a text ("more like this"): its words, stop words out, ranked as `closest`.
+    public func similar(text: String, limit: Int) throws -> SimilarView {
+        if text.contains("\u{FFFD}") {
+            throw KnowHowError.emptyQuery("the text is not valid UTF-8; check your terminal's encoding")
+        }
+        let words = NaturalQuery.contentWords(WordSplitter.words(text.prefix(QueryParser.maxLength)))
+        guard !words.isEmpty else {
+            throw KnowHowError.emptyQuery("nothing to compare in '\(text.prefix(40))': give an entry id such as q12, or some words")
+        }
+        return SimilarView(to: text, results: ResultsView(query: text, results: SearchResults(hits: try closest(words, limit: limit))))
+    }
+
+    /// Entries most like an existing entry (its title, tags and summary), leaving it out.
+    public func similar(to ref: EntryRef, limit: Int) throws -> SimilarView {
+        guard case .entry(let id) = ref else {
+            throw KnowHowError.invalidValue(field: "entry", value: ref.description, expected: "an entry id such as q12, r3 or p7")
+        }
+        let text: String
+        var leaveOut: Set<EntryRef> = [ref]
+        switch id.type {
+        case .resource: let r = try store.resource(id); text = ([r.title, r.summary ?? ""] + r.tags).joined(separator: " ")
+        case .practice: let p = try store.practice(id); text = ([p.title, p.context ?? ""] + p.tags).joined(separator: " ")
+        case .question: let q = try store.question(id); text = ([q.title] + q.tags).joined(separator: " ")
+        case .answer:
+            let a = try store.answer(id), q = try store.question(a.question)
+            leaveOut.insert(.entry(a.question))
+            text = ([q.title] + q.tags).joined(separator: " ")
+        case .member:
+            throw KnowHowError.invalidValue(field: "entry", value: ref.description, expected: "an entry id such as q12, r3 or p7")
+        }
+        let words = NaturalQuery.contentWords(WordSplitter.words(text.prefix(QueryParser.maxLength)))
+        let hits = try closest(words, limit: limit, excluding: leaveOut)
+        return SimilarView(to: ref.description, results: ResultsView(query: text, results: SearchResults(hits: hits)))
+    }
+}
+
+/// What `similar` found: entries like a text or an entry, closest first.
+public struct SimilarView: Codable, Sendable {
+    /// The entry id or the text compared.
+    public var to: String
+    public var results: ResultsView
+}
