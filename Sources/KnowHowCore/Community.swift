@@ -28,9 +28,11 @@ public struct Community {
         }
         let query = try QueryParser.parse(text)
         // Plain words that too few entries hold all of: the closest matches follow (Reuse.swift).
-        let (results, notice) = try relaxed(text, query: query, exact: try store.search(query, limit: limit), limit: limit)
-        let weak = isWeak(text, results: results.hits.count)
-        if log { logSearch(.find, text, results: results.hits.count, weak: weak, as: actor) }
+        let exact = try store.search(query, limit: limit)
+        let (results, notice) = try relaxed(text, query: query, exact: exact, limit: limit)
+        // Logged as the words found it: the closest matches do not fill a gap (`gaps`).
+        let weak = isWeak(text, results: exact.hits.count)
+        if log { logSearch(.find, text, results: exact.hits.count, weak: weak, as: actor) }
         return FindView(results: ResultsView(query: text, results: results, notice: notice), weak: weak, query: query)
     }
 

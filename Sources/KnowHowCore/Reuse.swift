@@ -60,19 +60,28 @@ public enum NaturalQuery {
 extension Community {
     /// How many entries the any-word search reads for each one shown, before the closest are picked.
     public static let closestPoolFactor = 5
+    /// How many of several asked words a closest match of `find` must show (one shared word of
+    /// several is no match; the extract may not show every word an entry holds, so not more).
+    public static let minimumShouldMatch = 2
+    /// Plain searches of at least this many words (stop words aside) are natural language: when
+    /// too few entries hold them all, the closest follow. Shorter ones keep "every word".
+    public static let naturalQueryWords = 3
 
     /// Entries (not members) ranked by how much of `words` they hold: the words as any-word
     /// search through the store (its bm25 and ranked lists), each hit's score scaled by the share
     /// of the words its title, extract and tags show (coordination); an answer leads to its
-    /// question. `excluding` are left out (already shown, or the entry itself).
-    public func closest(_ words: [String], limit: Int, excluding: Set<EntryRef> = []) throws -> [SearchHit] {
+    /// question. `excluding` are left out (already shown, or the entry itself); of several words,
+    /// a hit must show at least `minimumShouldMatch`.
+    public func closest(_ words: [String], limit: Int, excluding: Set<EntryRef> = [], minimumShouldMatch: Int = 1) throws -> [SearchHit] {
         guard !words.isEmpty, limit > 0 else { return [] }
         let node: QueryNode = words.count == 1 ? .term(words[0]) : .or(words.map { .term($0) })
         let pool = try store.search(Query(text: node), limit: max(50, limit * Self.closestPoolFactor)).hits
         let asked = Set(words.map(NaturalQuery.stem))
         var best: [EntryRef: (hit: SearchHit, score: Double, order: Int)] = [:]
         for (i, hit) in pool.enumerated() where hit.ref.type != .member {
-            let share = Double(max(1, NaturalQuery.matched(hit, stems: asked).count)) / Double(asked.count)
+            let held = NaturalQuery.matched(hit, stems: asked).count
+            if asked.count >= 2, held < minimumShouldMatch { continue }
+            let share = Double(max(1, held)) / Double(asked.count)
             // FTS5 ranks are negative (lower is better); a listing's 0 falls back on the order.
             let base = hit.score < 0 ? -hit.score : 1 / Double(i + 1)
             let score = base * share
@@ -98,10 +107,11 @@ extension Community {
     /// `find` on plain words: the entries with every word, then, when fewer than a page have them,
     /// the closest matches (nil notice when nothing was relaxed).
     func relaxed(_ text: String, query: Query, exact: SearchResults, limit: Int) throws -> (SearchResults, String?) {
-        guard exact.hits.count < limit, let words = NaturalQuery.words(of: text, query: query), words.count >= 2 else {
+        guard exact.hits.count < limit, let words = NaturalQuery.words(of: text, query: query), words.count >= Self.naturalQueryWords else {
             return (exact, nil)
         }
-        let more = try closest(words, limit: limit - exact.hits.count, excluding: Set(exact.hits.map(\.ref)))
+        let more = try closest(words, limit: limit - exact.hits.count, excluding: Set(exact.hits.map(\.ref)),
+                               minimumShouldMatch: Self.minimumShouldMatch)
         guard !more.isEmpty else { return (exact, nil) }
         var out = exact
         out.hits += more
@@ -151,4 +161,83 @@ public struct SimilarView: Codable, Sendable {
     /// The entry id or the text compared.
     public var to: String
     public var results: ResultsView
+}
+
+extension Community {
+    /// A match is strong when its title holds at least this share of the asked words (and two or more).
+    public static let strongMatchShare = 2.0 / 3.0
+
+    /// What already exists for a question about to be asked: the closest questions (each with its
+    /// accepted answer), resources and practices, and the strongest match when one is strong.
+    public func existing(for title: String, body: String? = nil, tags: [String] = [], limit: Int = 3) throws -> ExistingView {
+        let titleWords = NaturalQuery.contentWords(WordSplitter.words(title))
+        let words = NaturalQuery.contentWords(WordSplitter.words(([title] + tags).joined(separator: " ")))
+        guard !words.isEmpty else { return ExistingView(title: title, questions: [], others: [], strong: nil) }
+        let hits = try closest(words, limit: limit * 4, minimumShouldMatch: Self.minimumShouldMatch)
+        var questions: [ExistingView.Question] = [], others: [SearchHit] = []
+        for h in hits {
+            guard case .entry(let id) = h.ref else { continue }
+            if id.type == .question, questions.count < limit {
+                let accepted = try? store.question(id).acceptedAnswer.map { try store.answer($0) }
+                questions.append(.init(hit: h, accepted: accepted.flatMap { $0 }))
+            } else if id.type == .resource || id.type == .practice, others.count < limit {
+                others.append(h)
+            }
+        }
+        // Strong: a title holding most of the asked title's words, so asking again is likely a repeat.
+        let asked = Set(titleWords.map(NaturalQuery.stem))
+        let strong = (questions.map(\.hit) + others).first { h in
+            let held = Set(WordSplitter.words(Highlight.plain(h.title)).map(NaturalQuery.stem)).intersection(asked)
+            return asked.count >= 2 && Double(held.count) >= Self.strongMatchShare * Double(asked.count)
+        }
+        return ExistingView(title: title, questions: questions, others: others, strong: strong)
+    }
+}
+
+/// What exists for a question about to be asked (`ask` shows it before recording).
+public struct ExistingView: Codable, Sendable {
+    /// A close question and its accepted answer, if any.
+    public struct Question: Codable, Sendable {
+        public var question: HitView
+        public var accepted: String?
+        public var acceptedText: String?
+        /// The question with matched words marked, for screens.
+        public var hit: SearchHit { _hit }
+        private var _hit: SearchHit
+        enum CodingKeys: String, CodingKey { case question, accepted, acceptedText = "accepted_text" }
+        public init(hit: SearchHit, accepted: Answer?) {
+            _hit = hit
+            question = HitView(hit, n: 0)
+            self.accepted = accepted?.id?.description
+            acceptedText = accepted.map { String($0.body.replacingOccurrences(of: "\n", with: " ").prefix(200)) }
+        }
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            question = try c.decode(HitView.self, forKey: .question)
+            accepted = try c.decodeIfPresent(String.self, forKey: .accepted)
+            acceptedText = try c.decodeIfPresent(String.self, forKey: .acceptedText)
+            _hit = SearchHit(ref: question.ref ?? .member("unknown"), title: question.title)
+        }
+    }
+    public var title: String
+    public var questions: [Question]
+    /// Resources and practices.
+    public var others: [HitView]
+    /// The id of a strong match: asking anyway needs saying so (`--force` in scripts).
+    public var strong: String?
+    /// Everything shown, in order, marked, for screens and numbering.
+    public var hits: [SearchHit] { _hits }
+    private var _hits: [SearchHit] = []
+    enum CodingKeys: String, CodingKey { case title, questions, others, strong }
+
+    public init(title: String, questions: [Question], others: [SearchHit], strong: SearchHit?) {
+        self.title = title
+        self.questions = questions
+        self.others = HitView.numbered(others).map { var v = $0; v.n += questions.count; return v }
+        self.strong = strong?.ref.description
+        _hits = questions.map(\.hit) + others
+        for i in self.questions.indices { self.questions[i].question.n = i + 1 }
+    }
+
+    public var isEmpty: Bool { _hits.isEmpty }
 }
