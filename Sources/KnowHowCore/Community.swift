@@ -28,8 +28,8 @@ public struct Community {
         }
         let query = try QueryParser.parse(text)
         // Plain words that too few entries hold all of: the closest matches follow (Reuse.swift).
-        let exact = try store.search(query, limit: limit)
-        let (results, notice) = try relaxed(text, query: query, exact: exact, limit: limit)
+        let exact = query.symbolWords.isEmpty ? try store.search(query, limit: limit) : try searchSymbols(query, limit: limit)
+        let (results, notice) = query.symbolWords.isEmpty ? try relaxed(text, query: query, exact: exact, limit: limit) : (exact, nil)
         // Logged as the words found it: the closest matches do not fill a gap (`gaps`).
         let weak = isWeak(text, results: exact.hits.count)
         if log { logSearch(.find, text, results: exact.hits.count, weak: weak, as: actor) }

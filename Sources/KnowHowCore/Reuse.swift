@@ -241,3 +241,56 @@ public struct ExistingView: Codable, Sendable {
 
     public var isEmpty: Bool { _hits.isEmpty }
 }
+
+extension Community {
+    /// How many hits are read for each one shown when symbol words (`c++`) filter them.
+    public static let symbolPoolFactor = 10
+
+    /// A search with `c++`, `c#` or `.net`: the index matches the letters (`c`), so the entries
+    /// whose own text holds every symbol word as written are kept, in the index's order.
+    func searchSymbols(_ query: Query, limit: Int) throws -> SearchResults {
+        var results = try store.search(query, limit: max(50, limit * Self.symbolPoolFactor))
+        results.hits = try results.hits.filter { hit in
+            let text = try rawText(hit.ref)
+            return query.symbolWords.allSatisfy { SymbolWord.occurs($0, in: text) }
+        }
+        results.more = results.hits.count > limit
+        results.hits = Array(results.hits.prefix(limit))
+        return results
+    }
+
+    /// An entry's or member's own words, as stored.
+    func rawText(_ ref: EntryRef) throws -> String {
+        switch ref {
+        case .member(let h):
+            let m = try store.member(h); return [m.name, m.bio ?? "", m.organisation ?? ""].joined(separator: "\n")
+        case .entry(let id):
+            switch id.type {
+            case .resource: let r = try store.resource(id); return ([r.title, r.summary ?? "", r.body ?? ""] + r.tags).joined(separator: "\n")
+            case .practice:
+                let p = try store.practice(id)
+                return ([p.title, p.context ?? "", p.practice ?? "", p.evidence ?? ""] + p.tags).joined(separator: "\n")
+            case .question: let q = try store.question(id); return ([q.title, q.body ?? ""] + q.tags).joined(separator: "\n")
+            case .answer: return try store.answer(id).body
+            case .member: return ""
+            }
+        }
+    }
+}
+
+/// Finding `c++` as written: not inside a longer word (`abc++`), not followed by more of one (`c++x`).
+public enum SymbolWord {
+    public static func occurs(_ word: String, in text: String) -> Bool {
+        let hay = text.lowercased()
+        var from = hay.startIndex
+        while let r = hay.range(of: word, range: from..<hay.endIndex) {
+            let before = r.lowerBound == hay.startIndex ? nil : hay[hay.index(before: r.lowerBound)]
+            let after = r.upperBound == hay.endIndex ? nil : hay[r.upperBound]
+            let startsClean = before.map { !($0.isLetter || $0.isNumber) || word.first == "." && $0 != "." } ?? true
+            let endsClean = after.map { !($0.isLetter || $0.isNumber || $0 == "+" || $0 == "#") } ?? true
+            if startsClean && endsClean { return true }
+            from = hay.index(after: r.lowerBound)
+        }
+        return false
+    }
+}

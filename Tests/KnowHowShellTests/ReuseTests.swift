@@ -109,3 +109,57 @@ struct ReuseTests {
         #expect(new.code == 0 && new.out.hasPrefix("asked q34: "), "\(new.err)")
     }
 }
+
+/// Issue 15: words that are not plain words are searched as written.
+struct SymbolWordTests {
+    static func session() throws -> CurationSession {
+        let s = try CurationSession(as: "kim")
+        for (title, summary) in [("A C decompiler for embedded firmware", "Reads binaries back into C."),
+                                 ("Modern C++ for embedded firmware", "Templates and RAII in C++17."),
+                                 ("C# async patterns for embedded firmware", "Tasks and cancellation in C#."),
+                                 ("Moving a service to .NET 8", "What changed for our firmware tools on .NET."),
+                                 ("E-mail etiquette for firmware teams", "Short e-mail, clear subject.")] {
+            let r = s.run("add resource --title '\(title)' --summary '\(summary)' --kind guide --force")
+            #expect(r.code == 0, "\(r.err)")
+        }
+        return s
+    }
+
+    static func titles(_ out: String) -> [String] {
+        out.split(separator: "\n").filter { $0.contains(". r") }.map(String.init)
+    }
+
+    /// `c++` found "C decompiler" (the index reads it as `c`); now only entries that say C++.
+    @Test(arguments: [("c++ firmware", "Modern C++"), ("c# firmware", "C# async"), (".net firmware", ".NET 8")])
+    func aSymbolWordFindsOnlyWhatSaysIt(_ search: String, _ expected: String) throws {
+        let s = try Self.session()
+        let r = s.run("find \(search)")
+        let shown = Self.titles(r.out)
+        #expect(shown.count == 1 && shown[0].contains(expected), "\(search): \(r.out)")
+    }
+
+    /// A plain `c` still finds them all; excluding `-c++` is not a requirement to hold it.
+    @Test func plainLettersAndExclusionsKeepTheirMeaning() throws {
+        let s = try Self.session()
+        #expect(Self.titles(s.run("find c firmware").out).count >= 3)
+        #expect(try QueryParser.parse("embedded -c++").symbolWords.isEmpty)
+        #expect(try QueryParser.parse("Is C++ faster than C#?").symbolWords == ["c++", "c#"])
+        #expect(try QueryParser.parse("c++").text == .term("c"))
+    }
+
+    /// Hyphenated words are phrases: `e-mail` finds "e-mail", not every "mail".
+    @Test func hyphenatedWordsAreSearchedAsWritten() throws {
+        let s = try Self.session()
+        #expect(try QueryParser.parse("e-mail").text == .phrase(["e", "mail"], prefix: false))
+        #expect(try QueryParser.parse("q-learning").text == .phrase(["q", "learning"], prefix: false))
+        let r = s.run("find e-mail")
+        #expect(Self.titles(r.out).count == 1 && r.out.contains("E-mail etiquette"), "\(r.out)")
+    }
+
+    @Test func symbolWordsAreWholeWords() {
+        #expect(SymbolWord.occurs("c++", in: "Modern C++17 features") == false)
+        #expect(SymbolWord.occurs("c++", in: "We use C++ daily."))
+        #expect(!SymbolWord.occurs("c#", in: "abc# note"))
+        #expect(SymbolWord.occurs(".net", in: "ASP.NET Core"))
+    }
+}
