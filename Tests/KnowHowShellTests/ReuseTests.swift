@@ -163,3 +163,18 @@ struct SymbolWordTests {
         #expect(SymbolWord.occurs(".net", in: "ASP.NET Core"))
     }
 }
+
+/// `similar --batch --json`: one JSON line per input line, entry ids and texts alike.
+struct SimilarBatchBinaryTests {
+    @Test func similarBatchWritesOneJSONLinePerLine() throws {
+        let box = try BinaryTests.Sandbox()
+        try box.importFixture()
+        let input = "q1\nhow should we run onboarding for remote staff members\n@kim\n"
+        let r = try box.run(["--db", box.db, "similar", "--batch", "--json"], stdin: Data(input.utf8))
+        let lines = r.out.split(separator: "\n")
+        #expect(lines.count == 3, "\(r.out) \(r.err)")
+        #expect(lines.first?.contains("\"to\":\"q1\"") == true && lines.first?.contains("\"id\":\"q1\"") == false, "\(r.out)")
+        #expect(lines.count > 1 && lines[1].contains("\"id\":\"q1\""), "\(r.out)")
+        #expect(lines.count > 2 && lines[2].contains("\"error\""), "\(r.out)")
+    }
+}
