@@ -77,25 +77,31 @@ extension Community {
         let node: QueryNode = words.count == 1 ? .term(words[0]) : .or(words.map { .term($0) })
         let pool = try store.search(Query(text: node), limit: max(50, limit * Self.closestPoolFactor)).hits
         let asked = Set(words.map(NaturalQuery.stem))
-        var best: [EntryRef: (hit: SearchHit, score: Double, order: Int)] = [:]
+        var scored: [(hit: SearchHit, score: Double, order: Int)] = []
         for (i, hit) in pool.enumerated() where hit.ref.type != .member {
             let held = NaturalQuery.matched(hit, stems: asked).count
             if asked.count >= 2, held < minimumShouldMatch { continue }
             let share = Double(max(1, held)) / Double(asked.count)
             // FTS5 ranks are negative (lower is better); a listing's 0 falls back on the order.
             let base = hit.score < 0 ? -hit.score : 1 / Double(i + 1)
-            let score = base * share
+            scored.append((hit, base * share, i))
+        }
+        scored.sort { ($0.score, $1.order) > ($1.score, $0.order) }
+        // Best first, so an entry's first appearance is its best; answers are looked up only as far as the page goes.
+        var out: [SearchHit] = [], seen = Set<EntryRef>()
+        for (hit, score, _) in scored {
             var shown = hit
             if case .entry(let id) = hit.ref, id.type == .answer, let q = try? store.answer(id).question,
                let question = try? store.question(q) {
                 shown = SearchHit(ref: .entry(q), title: question.title, snippet: hit.snippet, tags: question.tags,
                                   score: hit.score, detail: nil, status: question.acceptedAnswer == nil ? "open" : "answered")
             }
-            guard !excluding.contains(shown.ref) else { continue }
-            if let e = best[shown.ref], e.score >= score { continue }
-            best[shown.ref] = (shown, score, best[shown.ref]?.order ?? i)
+            guard !excluding.contains(shown.ref), seen.insert(shown.ref).inserted else { continue }
+            shown.score = -score
+            out.append(shown)
+            if out.count == limit { break }
         }
-        return best.values.sorted { ($0.score, $1.order) > ($1.score, $0.order) }.prefix(limit).map { var h = $0.hit; h.score = -$0.score; return h }
+        return out
     }
 
     /// The English of a search relaxed to the closest matches.

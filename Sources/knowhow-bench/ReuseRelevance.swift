@@ -184,8 +184,46 @@ struct ReuseBenchmark {
     }
 }
 
+/// `knowhow-bench reuse --latency STORE.db`: in-process `find` on pasted titles (a question's title
+/// and a word no entry holds, so every word cannot match and the closest are ranked) beside
+/// ordinary two-word searches from the same titles, p50/p99 in ms.
+struct ReuseLatency {
+    var path: String
+    var count = 200
+
+    func run() throws -> String {
+        let store = try SQLiteKnowledgeStore(path: path)
+        let community = Community(store: store)
+        let titles = try DatabaseQueue(path: path).read { d in
+            try String.fetchAll(d, sql: "SELECT title FROM question ORDER BY (id * 2654435761) % 1000003 LIMIT ?", arguments: [count])
+        }
+        guard !titles.isEmpty else { throw BenchError("\(path) holds no questions; build one with `knowhow-bench run` or import an archive") }
+        func time(_ texts: [String]) throws -> (p50: Double, p99: Double, relaxed: Int) {
+            var ms: [Double] = [], relaxed = 0
+            for t in texts {
+                let t0 = Measure.now()
+                let found = try community.find(t, limit: 10, as: nil, log: false)
+                ms.append((Measure.now() - t0) * 1000)
+                if found.results.notice != nil { relaxed += 1 }
+            }
+            ms.sort()
+            return (ms[ms.count / 2], ms[min(ms.count - 1, Int(Double(ms.count) * 0.99))], relaxed)
+        }
+        let pasted = titles.map { $0 + " zqxjvw" }
+        let twoWords = titles.compactMap { t -> String? in
+            let w = NaturalQuery.contentWords(WordSplitter.words(t))
+            return w.count >= 2 ? w.prefix(2).joined(separator: " ") : nil
+        }
+        _ = try time(Array(twoWords.prefix(20)))  // warm the page cache
+        let a = try time(twoWords), b = try time(pasted)
+        return String(format: "two-word find: p50 %.2f ms, p99 %.2f ms (%d queries)\npasted-title find: p50 %.2f ms, p99 %.2f ms (%d queries, %d relaxed)",
+                      a.p50, a.p99, twoWords.count, b.p50, b.p99, pasted.count, b.relaxed)
+    }
+}
+
 let reuseUsage = """
 usage: knowhow-bench reuse [--data DIR] [--resamples N]
+       knowhow-bench reuse --latency STORE.db
   Pasted question titles against the questions they repeat (PostLinks.xml duplicates and related
   links), for find, similar and three FTS5/BM25 baselines; a Markdown table with 95% bootstrap intervals.
 """
@@ -194,6 +232,7 @@ func reuseMain(_ args: ArraySlice<String>) -> Int32 {
     if args.contains("-h") || args.contains("--help") { print(reuseUsage); return 0 }
     do {
         let o = try Options(args, flags: [])
+        if let path = o.values["latency"] { print(try ReuseLatency(path: path).run()); return 0 }
         var b = ReuseBenchmark(dataDir: o.values["data"] ?? "../shared/data/stackexchange")
         b.resamples = max(100, try o.int("resamples", default: b.resamples))
         print(try b.run())
