@@ -3,26 +3,6 @@ import Foundation
 // Use cases a second front end (the MCP server) needed that lived only in shell commands:
 // showing any reference, "does this already exist?", and asking with what exists shown first.
 
-/// Existing entries like a text or an entry: "does this already exist?"
-public struct SimilarView: Codable, Sendable {
-    public struct Entry: Codable, Equatable, Sendable {
-        public var id: String
-        public var title: String
-        /// Why it looks alike: "same address", "similar title", …
-        public var why: String
-        /// 0…1, higher is closer.
-        public var score: Double
-    }
-    /// The text or reference asked about.
-    public var query: String
-    public var similar: [Entry]
-
-    public init(query: String, similar: [SimilarEntry]) {
-        self.query = query
-        self.similar = similar.map { Entry(id: $0.ref.description, title: $0.title, why: $0.why, score: ($0.score * 10_000).rounded() / 10_000) }
-    }
-}
-
 /// One member, entry or tag, as `show --json` gives it; exactly one of the parts is set.
 public struct ShownView: Codable, Sendable {
     /// The reference shown (after a merge, what it was merged into).
@@ -46,10 +26,6 @@ public struct AnsweredView: Codable, Sendable {
 }
 
 extension Community {
-    /// How close an existing entry must be (`SimilarEntry.score`) for `ask` to stop and show it
-    /// before recording a question.
-    public static let strongSimilarity = 0.6
-
     /// Any reference as `show` reads it: `@handle`, an id (r12, p3, q7, a40) or a tag. A merged-away
     /// reference leads to what it was merged into.
     public func show(_ reference: String) throws -> ShownView {
@@ -81,46 +57,6 @@ extension Community {
         return v
     }
 
-    /// Existing resources, practices and questions like `text` (read as a draft's title), closest first.
-    public func similar(text: String, limit: Int) throws -> SimilarView {
-        let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !t.isEmpty else { throw KnowHowError.missingField("the text to compare (a title or a sentence)") }
-        var best: [EntryRef: SimilarEntry] = [:]
-        for type in [EntryType.resource, .practice, .question] {
-            for e in try store.similar(to: Draft(type: type, title: t), limit: limit) where (best[e.ref]?.score ?? -1) < e.score {
-                best[e.ref] = e
-            }
-        }
-        let ranked = best.values.sorted { ($0.score, $1.ref.description) > ($1.score, $0.ref.description) }
-        return SimilarView(query: t, similar: Array(ranked.prefix(limit)))
-    }
-
-    /// Existing entries like the entry at `reference`, leaving it out.
-    public func similar(to reference: EntryRef, limit: Int) throws -> SimilarView {
-        let draft: Draft
-        switch reference {
-        case .member(let h):
-            let m = try store.member(h)
-            draft = Draft(type: .member, title: m.name, email: m.email, tags: m.skills.map(\.tag))
-        case .entry(let id):
-            switch id.type {
-            case .resource:
-                let r = try store.resource(id)
-                draft = Draft(type: .resource, title: r.title, summary: r.summary, url: r.url, tags: r.tags)
-            case .practice:
-                let p = try store.practice(id)
-                draft = Draft(type: .practice, title: p.title, summary: p.context, tags: p.tags)
-            case .question:
-                let q = try store.question(id)
-                draft = Draft(type: .question, title: q.title, summary: q.body, tags: q.tags)
-            case .answer, .member:
-                throw KnowHowError.invalidValue(field: "ref", value: reference.description, expected: "a member, resource, practice or question")
-            }
-        }
-        let found = try store.similar(to: draft, limit: limit + 1).filter { $0.ref != reference }.prefix(limit)
-        return SimilarView(query: reference.description, similar: Array(found))
-    }
-
     /// Who could help with a question and what may already answer it, leaving out `actor` and
     /// the question itself (`asked`). The one assembly `ask` shows in the shell and over MCP.
     public func askContext(title: String, body: String?, tags: [String], as actor: String?, asked: EntryID? = nil) -> (helpers: [Expert], related: [SearchHit]) {
@@ -138,7 +74,7 @@ extension Community {
     }
 
     /// Asks a question as `actor`, showing what exists first: unless `force`, a question that looks
-    /// strongly like an existing entry (`strongSimilarity`) is not recorded, and the view says what
+    /// strongly like an existing entry (`existing(for:)`'s strong match) is not recorded, and the view says what
     /// it looks like. Logged as an `ask` search either way.
     public func ask(title rawTitle: String, body: String?, tags rawTags: [String], as actor: String?, force: Bool) throws -> AskView {
         guard let actor else { throw KnowHowError.notIdentified(action: "asking a question") }
@@ -148,14 +84,14 @@ extension Community {
         let tags = try rawTags.map(Validation.tag)
         let body = body.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : $0 }
         let question = Question(title: title, body: body, tags: tags, asker: actor)
-        let alike = force ? [] : try store.similar(to: Draft(type: .question, title: title, summary: body, tags: tags), limit: 5)
-        let strong = alike.contains { $0.score >= Self.strongSimilarity }
-        let id: EntryID? = (force || !strong) ? try store.ask(question, as: acting(actor)) : nil
+        // What exists, as the shell's `ask` shows it: a strong match stops the question unless forced.
+        let existing = force ? nil : try self.existing(for: title, body: body, tags: tags)
+        let id: EntryID? = (force || existing?.strong == nil) ? try store.ask(question, as: acting(actor)) : nil
         // Once the question is saved, finding helpers is a courtesy that must not make it look failed.
         let (helpers, related) = askContext(title: title, body: body, tags: tags, as: actor, asked: id)
         logSearch(.ask, title, results: related.count, weak: isWeak(title, results: related.count), as: actor)
         return AskView(question: id, title: title, helpers: WhoView(topic: title, experts: helpers), related: related,
-                       similar: force ? nil : SimilarView(query: title, similar: alike).similar)
+                       similar: existing.map { HitView.numbered($0.hits) })
     }
 
     /// Answers question `reference` as `actor`.

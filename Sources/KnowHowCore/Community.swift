@@ -27,10 +27,13 @@ public struct Community {
             throw KnowHowError.emptyQuery("the search text is not valid UTF-8; check your terminal's encoding")
         }
         let query = try QueryParser.parse(text)
-        let results = try store.search(query, limit: limit)
-        let weak = isWeak(text, results: results.hits.count)
-        if log { logSearch(.find, text, results: results.hits.count, weak: weak, as: actor) }
-        return FindView(results: ResultsView(query: text, results: results), weak: weak, query: query)
+        // Plain words that too few entries hold all of: the closest matches follow (Reuse.swift).
+        let exact = query.symbolWords.isEmpty ? try store.search(query, limit: limit) : try searchSymbols(query, limit: limit)
+        let (results, notice) = query.symbolWords.isEmpty ? try relaxed(text, query: query, exact: exact, limit: limit) : (exact, nil)
+        // Logged as the words found it: the closest matches do not fill a gap (`gaps`).
+        let weak = isWeak(text, results: exact.hits.count)
+        if log { logSearch(.find, text, results: exact.hits.count, weak: weak, as: actor) }
+        return FindView(results: ResultsView(query: text, results: results, notice: notice), weak: weak, query: query)
     }
 
     /// Entries of one type (`members`, `resources`, …), optionally narrowed by a search.

@@ -49,6 +49,9 @@ public struct Filter: Equatable, Hashable, Sendable, CustomStringConvertible {
 public struct Query: Equatable, Sendable {
     public var text: QueryNode?
     public var filters: [Filter]
+    /// Words with symbols the index splits off (`c++`, `c#`, `.net`), lowercased: the index finds
+    /// their letters, and the core keeps the entries whose text holds them as written.
+    public var symbolWords: [String] = []
 
     public init(text: QueryNode?, filters: [Filter] = []) {
         self.text = text; self.filters = filters
@@ -125,7 +128,8 @@ public enum QueryParser {
         let node = try parser.parseSequence(topLevel: true)
         let text = try node.map(normalise).flatMap { $0 }
         if let text { try checkNegations(text, hasFilters: !parser.filters.isEmpty) }
-        let query = Query(text: text, filters: parser.filters)
+        var query = Query(text: text, filters: parser.filters)
+        query.symbolWords = lexer.symbolWords
         if query.isEmpty {
             if parser.sawExclusionOnly {
                 throw KnowHowError.emptyQuery("add a word to look for: a search of only exclusions (-word, NOT word) has nothing to match")
@@ -217,7 +221,20 @@ public enum QueryParser {
     struct Lexer {
         let scalars: [Character]
         var i = 0
+        /// Unquoted words such as `c++`, `c#`, `f#`, `.net` (see `Query.symbolWords`).
+        var symbolWords: [String] = []
         init(_ s: String) { scalars = Array(s) }
+
+        /// `c++`, `c#`, `.net` as written (trailing sentence punctuation aside); nil for a plain word.
+        static func symbolWord(_ word: String) -> String? {
+            var w = word.lowercased()
+            while let last = w.last, ",;:!?".contains(last) || (last == "." && w.count > 1) { w.removeLast() }
+            let letters = WordSplitter.words(w)
+            guard letters.count == 1, let core = letters.first, core.count <= 12 else { return nil }
+            let trailing = w.hasPrefix(core) && w.dropFirst(core.count).allSatisfy { $0 == "+" || $0 == "#" } && w.count > core.count
+            let leadingDot = w == "." + core
+            return trailing || leadingDot ? w : nil
+        }
 
         mutating func lex() throws -> [Token] {
             var out: [Token] = []
@@ -272,6 +289,9 @@ public enum QueryParser {
                 if word.hasSuffix("*") {
                     while word.hasSuffix("*") { word.removeLast() }
                     prefix = true
+                }
+                if !prefix, out.last != .minus, out.last != .not, let symbol = Self.symbolWord(word), !symbolWords.contains(symbol) {
+                    symbolWords.append(symbol)
                 }
                 out.append(.words(WordSplitter.words(word), prefix: prefix, quoted: false))
             }

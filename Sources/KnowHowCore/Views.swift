@@ -50,13 +50,16 @@ public struct ResultsView: Codable, Equatable, Sendable {
     public var more: Bool
     public var suggestions: [String]
     public var notes: [String]
+    /// Said before the hits when the search was relaxed: "no entry has all 9 words; closest matches:".
+    public var notice: String?
     /// The hits with matched words marked, for screens.
     public var results: SearchResults { _results ?? SearchResults(hits: []) }
     private var _results: SearchResults?
 
-    enum CodingKeys: String, CodingKey { case query, hits, more, suggestions, notes }
+    enum CodingKeys: String, CodingKey { case query, hits, more, suggestions, notes, notice }
 
-    public init(query: String, results: SearchResults) {
+    public init(query: String, results: SearchResults, notice: String? = nil) {
+        self.notice = notice
         self.query = query
         hits = HitView.numbered(results.hits)
         more = results.more
@@ -335,7 +338,7 @@ public struct AskView: Codable, Sendable {
     public var existing: [HitView]
     /// Existing entries that look like the question, closest first, when `ask` checked before
     /// recording (absent when it was told to record regardless).
-    public var similar: [SimilarView.Entry]?
+    public var similar: [HitView]?
     /// The question's title.
     public var title: String { _title }
     private var _title = ""
@@ -345,7 +348,7 @@ public struct AskView: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey { case question, helpers, existing, similar }
 
-    public init(question: EntryID?, title: String, helpers: WhoView, related: [SearchHit], similar: [SimilarView.Entry]? = nil) {
+    public init(question: EntryID?, title: String, helpers: WhoView, related: [SearchHit], similar: [HitView]? = nil) {
         self.question = question?.description
         self.helpers = helpers
         self.similar = similar

@@ -85,8 +85,8 @@ enum Markdown {
     }
 
     static func similar(_ v: SimilarView) -> String {
-        guard !v.similar.isEmpty else { return "Nothing in the community looks like it." }
-        return v.similar.map { "- \($0.id) \"\($0.title)\" — \($0.why) (score \($0.score); knowhow://\($0.id))" }.joined(separator: "\n")
+        guard !v.results.hits.isEmpty else { return "Nothing in the community looks like it." }
+        return v.results.hits.map { "- \($0.id) \"\($0.title)\" (\($0.type); knowhow://\($0.id))" }.joined(separator: "\n")
     }
 
     private static func fields(_ pairs: [(String, String?)]) -> String {

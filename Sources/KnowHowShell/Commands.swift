@@ -43,6 +43,7 @@ public struct FindCommand: ShellCommand {
         if output.json(ctx) {
             try ctx.printJSON(found.results)
         } else {
+            if let notice = found.results.notice { ctx.console.print(ctx.console.styler.dim(notice)) }
             Render.results(results, ctx: ctx, emptyMessage: "nothing matches '\(text)'")
         }
         return results.hits.isEmpty ? .noResults : .ok

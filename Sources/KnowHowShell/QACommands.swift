@@ -61,13 +61,30 @@ public struct AskCommand: ShellCommand {
     @Option(name: .long, help: "More detail.") public var body: String?
     @Option(name: .customLong("tag"), help: "A tag (repeat for more).") public var tags: [String] = []
     @Flag(name: .long, help: "Write JSON for scripts.") public var json = false
+    @Flag(name: .long, help: "Ask even when an existing entry closely matches (scripts and one-shot use).") public var force = false
     @Argument(parsing: .allUnrecognized, help: "The question.") public var words: [String] = []
 
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
         let me = try ctx.requireActor("asking a question")
-        let view = try ctx.community.ask(QueryWords.text(words), body: body, tags: tags, as: me)
+        let text = QueryWords.text(words)
+        // What exists first: asking again what is already answered recreates work.
+        if !force, !text.trimmingCharacters(in: .whitespaces).isEmpty {
+            let existing = try ctx.community.existing(for: text, body: body, tags: tags)
+            // Someone at a terminal chooses (as `confirm` asks); scripts and pipes are refused past a strong match.
+            if !existing.isEmpty, ctx.prompter != nil, !json {
+                do {
+                    if try !chooseToAsk(existing, ctx: ctx) { return .ok }
+                } catch is PromptCancelled {
+                    ctx.console.print("cancelled; nothing was asked"); return .ok
+                }
+            } else if let strong = existing.strong {
+                let title = existing.hits.first { $0.ref.description == strong }.map { Highlight.plain($0.title) } ?? ""
+                throw KnowHowError.duplicate("\(strong) '\(title)' may already answer this; read it with `show \(strong)`, or add --force to ask anyway")
+            }
+        }
+        let view = try ctx.community.ask(text, body: body, tags: tags, as: me)
         if json {
             try ctx.printJSON(view)
             return .ok
@@ -85,6 +102,33 @@ public struct AskCommand: ShellCommand {
         }
         ctx.lastRefs = helpers.map { .member($0.member.handle) } + related.map(\.ref)
         return .ok
+    }
+
+    /// Shows what exists and asks what to do: true to ask anyway; opening an entry or cancelling is false.
+    func chooseToAsk(_ existing: ExistingView, ctx: ShellContext) throws -> Bool {
+        let c = ctx.console, s = c.styler
+        c.print(s.bold("Already in the community") + s.dim(" (questions that may have your answer, then resources and practices)"))
+        for (i, q) in existing.questions.enumerated() {
+            Render.results(SearchResults(hits: [q.hit]), ctx: ctx, emptyMessage: "", numberFrom: i)
+            if let a = q.accepted, let text = q.acceptedText {
+                c.print("     " + s.dim("accepted \(a): ") + Layout.truncate(text, max(20, c.width - 20)))
+            }
+        }
+        let others = Array(existing.hits.dropFirst(existing.questions.count))
+        if !others.isEmpty { Render.results(SearchResults(hits: others), ctx: ctx, emptyMessage: "", numberFrom: existing.questions.count) }
+        ctx.lastRefs = existing.hits.map(\.ref)
+        let n = existing.hits.count
+        while true {
+            let a = try ctx.ask("[a]sk anyway, open 1–\(n), or [c]ancel: ", choices: ["ask", "cancel"]).lowercased()
+            if a == "a" || a == "ask" { return true }
+            if a == "c" || a == "cancel" || a.isEmpty { c.print("not asked"); return false }
+            let pick = a.hasPrefix("open ") ? String(a.dropFirst(5)).trimmingCharacters(in: .whitespaces) : a
+            if let k = Int(pick), (1...n).contains(k) {
+                try Render.show(existing.hits[k - 1].ref, ctx: ctx, json: false)
+                return false
+            }
+            c.print("type a to ask anyway, a number from 1 to \(n) to open it, or c to cancel")
+        }
     }
 }
 

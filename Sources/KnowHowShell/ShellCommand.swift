@@ -30,7 +30,7 @@ extension ShellCommand {
 /// The one table of commands: dispatch, help and completion all read it.
 public enum CommandTable {
     public static let all: [any ShellCommand.Type] = [
-        FindCommand.self, WhoCommand.self, ShowCommand.self, ListCommand.self, AskCommand.self, AnswerCommand.self,
+        FindCommand.self, SimilarCommand.self, WhoCommand.self, ShowCommand.self, ListCommand.self, AskCommand.self, AnswerCommand.self,
         AcceptCommand.self, EndorseCommand.self, ImportCommand.self, ExportCommand.self, InitCommand.self, WhoamiCommand.self,
         AddCommand.self, EditCommand.self, TagCommand.self, TagsCommand.self, MergeCommand.self, DuplicatesCommand.self,
         VerifyCommand.self, RetireCommand.self, ReviewCommand.self, StaleCommand.self, HistoryCommand.self, UndoCommand.self,

@@ -63,6 +63,7 @@ func main() -> Int32 {
     let args = CommandLine.arguments
     if args.count >= 2, args[1] == "relevance" { return relevanceMain(args.dropFirst(2)) }  // see Relevance.swift
     if args.count >= 2, args[1] == "mcp" { return mcpMain(args.dropFirst(2)) }  // see MCPBench.swift
+    if args.count >= 2, args[1] == "reuse" { return reuseMain(args.dropFirst(2)) }  // see ReuseRelevance.swift
     guard args.count >= 2, ["generate", "run", "queries"].contains(args[1]) else {
         print(usage); return args.count >= 2 && (args[1] == "-h" || args[1] == "--help") ? 0 : 2
     }

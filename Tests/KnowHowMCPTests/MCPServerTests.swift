@@ -112,10 +112,10 @@ struct MCPServerTests {
 
         let title = try #require(entry.structuredContent?.objectValue?["resource"]?.objectValue?["title"]?.stringValue)
         let byText = try await child.call("similar", ["text": .string(title)])
-        #expect(byText.structuredContent?.objectValue?["similar"]?.arrayValue?.first?.objectValue?["id"]?.stringValue == "r1")
+        #expect(byText.structuredContent?.objectValue?["results"]?.objectValue?["hits"]?.arrayValue?.first?.objectValue?["id"]?.stringValue == "r1")
         let byRef = try await child.call("similar", ["ref": "r1"])
         #expect(byRef.isError == false)
-        #expect(byRef.structuredContent?.objectValue?["similar"]?.arrayValue?.contains { $0.objectValue?["id"]?.stringValue == "r1" } == false)
+        #expect(byRef.structuredContent?.objectValue?["results"]?.objectValue?["hits"]?.arrayValue?.contains { $0.objectValue?["id"]?.stringValue == "r1" } == false)
 
         let members = try await child.call("list", ["what": "members", "limit": 5])
         #expect(members.structuredContent?.objectValue?["hits"]?.arrayValue?.count == 5)

@@ -289,7 +289,7 @@ struct ShellRoleMatrixTests {
         ("merge @kim @zoe --yes", .curator),
         ("verify p2", .curator),
         ("retire p2", .curator),
-        ("ask How do I start a mentoring scheme? --tag mentoring", .member),
+        ("ask How do I start a mentoring scheme? --tag mentoring --force", .member),
         ("answer q3 Monthly, and weekly at first.", .member),
         ("accept a2", .curator),
         ("endorse @li research-methods", .member),

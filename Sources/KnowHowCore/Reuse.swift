@@ -1,0 +1,302 @@
+import Foundation
+
+/// Finding existing work from the words people actually type: a sentence or a question title,
+/// not three careful keywords. Every word matching is the rule for typed searches; for natural
+/// language the entries holding most of what was asked rank first ("coordination", as search
+/// engines weigh it), the store's bm25 ordering among them.
+public enum NaturalQuery {
+    /// The words a plain search asks for, lowercased, each once, stop words left out; nil when the
+    /// text uses search syntax (quotes, `OR`, exclusions, prefixes, groups, filters), whose
+    /// meaning is exact and never relaxed.
+    public static func words(of text: String, query: Query) -> [String]? {
+        guard query.filters.isEmpty, !text.contains("\""), let node = query.text, isPlain(node) else { return nil }
+        return contentWords(node.positiveWords)
+    }
+
+    /// The words that count, in order, each once: stop words and one-letter words are left out
+    /// (when nothing else is left, all are kept).
+    public static func contentWords(_ words: [String]) -> [String] {
+        var seen = Set<String>()
+        let all = words.map { $0.lowercased() }.filter { seen.insert($0).inserted }
+        let content = all.filter { !ExpertRanker.stopWords.contains($0) && ($0.count > 1 || $0.first?.isNumber == true) }
+        return content.isEmpty ? all : content
+    }
+
+    /// How many distinct words were typed (for "no entry has all 9 words").
+    public static func typedWordCount(_ query: Query) -> Int {
+        Set((query.text?.positiveWords ?? []).map { $0.lowercased() }).count
+    }
+
+    /// Words only: terms, and runs a tokenizer joins (`what's`, `e-mail`), all required.
+    static func isPlain(_ node: QueryNode) -> Bool {
+        switch node {
+        case .term: return true
+        case .phrase(_, let prefix): return !prefix
+        case .and(let cs): return cs.allSatisfy(isPlain)
+        case .or, .not, .prefix: return false
+        }
+    }
+
+    /// A light stem for comparing marked words with asked words: the store matches by Porter
+    /// stems, so `questions` marked in a title is the asked `question`.
+    static func stem(_ w: String) -> String {
+        var s = w.lowercased()
+        for suffix in ["ing", "ies", "ed", "es", "s", "e", "y"] where s.count > suffix.count + 2 && s.hasSuffix(suffix) {
+            s.removeLast(suffix.count); break
+        }
+        return s
+    }
+
+    /// The asked words a hit shows it holds: marked in its title or extract, or among its tags' words.
+    static func matched(_ hit: SearchHit, stems asked: Set<String>) -> Set<String> {
+        var found = Set<String>()
+        let marked = (Highlight.segments(hit.title) + Highlight.segments(hit.snippet)).filter(\.match)
+        for seg in marked { for w in WordSplitter.words(seg.text) { found.insert(stem(w)) } }
+        for t in hit.tags { for w in WordSplitter.words(t) { found.insert(stem(w)) } }
+        return found.intersection(asked)
+    }
+}
+
+extension Community {
+    /// How many entries the any-word search reads for each one shown, before the closest are picked.
+    public static let closestPoolFactor = 5
+    /// How many of several asked words a closest match of `find` must show (one shared word of
+    /// several is no match; the extract may not show every word an entry holds, so not more).
+    public static let minimumShouldMatch = 2
+    /// Plain searches of at least this many words (stop words aside) are natural language: when
+    /// too few entries hold them all, the closest follow. Shorter ones keep "every word".
+    public static let naturalQueryWords = 3
+
+    /// Entries (not members) ranked by how much of `words` they hold: the words as any-word
+    /// search through the store (its bm25 and ranked lists), each hit's score scaled by the share
+    /// of the words its title, extract and tags show (coordination); an answer leads to its
+    /// question. `excluding` are left out (already shown, or the entry itself); of several words,
+    /// a hit must show at least `minimumShouldMatch`.
+    public func closest(_ words: [String], limit: Int, excluding: Set<EntryRef> = [], minimumShouldMatch: Int = 1) throws -> [SearchHit] {
+        guard !words.isEmpty, limit > 0 else { return [] }
+        let node: QueryNode = words.count == 1 ? .term(words[0]) : .or(words.map { .term($0) })
+        let pool = try store.search(Query(text: node), limit: max(50, limit * Self.closestPoolFactor)).hits
+        let asked = Set(words.map(NaturalQuery.stem))
+        var scored: [(hit: SearchHit, score: Double, order: Int)] = []
+        for (i, hit) in pool.enumerated() where hit.ref.type != .member {
+            let held = NaturalQuery.matched(hit, stems: asked).count
+            if asked.count >= 2, held < minimumShouldMatch { continue }
+            let share = Double(max(1, held)) / Double(asked.count)
+            // FTS5 ranks are negative (lower is better); a listing's 0 falls back on the order.
+            let base = hit.score < 0 ? -hit.score : 1 / Double(i + 1)
+            scored.append((hit, base * share, i))
+        }
+        scored.sort { ($0.score, $1.order) > ($1.score, $0.order) }
+        // Best first, so an entry's first appearance is its best; answers are looked up only as far as the page goes.
+        var out: [SearchHit] = [], seen = Set<EntryRef>()
+        for (hit, score, _) in scored {
+            var shown = hit
+            if case .entry(let id) = hit.ref, id.type == .answer, let q = try? store.answer(id).question,
+               let question = try? store.question(q) {
+                shown = SearchHit(ref: .entry(q), title: question.title, snippet: hit.snippet, tags: question.tags,
+                                  score: hit.score, detail: nil, status: question.acceptedAnswer == nil ? "open" : "answered")
+            }
+            guard !excluding.contains(shown.ref), seen.insert(shown.ref).inserted else { continue }
+            shown.score = -score
+            out.append(shown)
+            if out.count == limit { break }
+        }
+        return out
+    }
+
+    /// The English of a search relaxed to the closest matches.
+    public static func closestNotice(words: Int, exact: Int) -> String {
+        exact == 0 ? "no entry has all \(words) words; closest matches:"
+                   : "only \(exact) \(exact == 1 ? "entry has" : "entries have") all \(words) words; then the closest matches:"
+    }
+
+    /// `find` on plain words: the entries with every word, then, when fewer than a page have them,
+    /// the closest matches (nil notice when nothing was relaxed).
+    func relaxed(_ text: String, query: Query, exact: SearchResults, limit: Int) throws -> (SearchResults, String?) {
+        guard exact.hits.count < limit, let words = NaturalQuery.words(of: text, query: query), words.count >= Self.naturalQueryWords else {
+            return (exact, nil)
+        }
+        let more = try closest(words, limit: limit - exact.hits.count, excluding: Set(exact.hits.map(\.ref)),
+                               minimumShouldMatch: Self.minimumShouldMatch)
+        guard !more.isEmpty else { return (exact, nil) }
+        var out = exact
+        out.hits += more
+        out.notes = []
+        out.suggestions = []
+        return (out, Self.closestNotice(words: NaturalQuery.typedWordCount(query), exact: exact.hits.count))
+    }
+
+    /// Entries most like a text ("more like this"): its words, stop words out, ranked as `closest`.
+    public func similar(text: String, limit: Int) throws -> SimilarView {
+        if text.contains("\u{FFFD}") {
+            throw KnowHowError.emptyQuery("the text is not valid UTF-8; check your terminal's encoding")
+        }
+        let words = NaturalQuery.contentWords(WordSplitter.words(text.prefix(QueryParser.maxLength)))
+        guard !words.isEmpty else {
+            throw KnowHowError.emptyQuery("nothing to compare in '\(text.prefix(40))': give an entry id such as q12, or some words")
+        }
+        return SimilarView(to: text, results: ResultsView(query: text, results: SearchResults(hits: try closest(words, limit: limit))))
+    }
+
+    /// Entries most like an existing entry (its title, tags and summary), leaving it out.
+    public func similar(to ref: EntryRef, limit: Int) throws -> SimilarView {
+        guard case .entry(let id) = ref else {
+            throw KnowHowError.invalidValue(field: "entry", value: ref.description, expected: "an entry id such as q12, r3 or p7")
+        }
+        let text: String
+        var leaveOut: Set<EntryRef> = [ref]
+        switch id.type {
+        case .resource: let r = try store.resource(id); text = ([r.title, r.summary ?? ""] + r.tags).joined(separator: " ")
+        case .practice: let p = try store.practice(id); text = ([p.title, p.context ?? ""] + p.tags).joined(separator: " ")
+        case .question: let q = try store.question(id); text = ([q.title] + q.tags).joined(separator: " ")
+        case .answer:
+            let a = try store.answer(id), q = try store.question(a.question)
+            leaveOut.insert(.entry(a.question))
+            text = ([q.title] + q.tags).joined(separator: " ")
+        case .member:
+            throw KnowHowError.invalidValue(field: "entry", value: ref.description, expected: "an entry id such as q12, r3 or p7")
+        }
+        let words = NaturalQuery.contentWords(WordSplitter.words(text.prefix(QueryParser.maxLength)))
+        let hits = try closest(words, limit: limit, excluding: leaveOut)
+        return SimilarView(to: ref.description, results: ResultsView(query: text, results: SearchResults(hits: hits)))
+    }
+}
+
+/// What `similar` found: entries like a text or an entry, closest first.
+public struct SimilarView: Codable, Sendable {
+    /// The entry id or the text compared.
+    public var to: String
+    public var results: ResultsView
+}
+
+extension Community {
+    /// A match is strong when its title holds at least this share of the asked words (and two or more).
+    public static let strongMatchShare = 2.0 / 3.0
+
+    /// What already exists for a question about to be asked: the closest questions (each with its
+    /// accepted answer), resources and practices, and the strongest match when one is strong.
+    public func existing(for title: String, body: String? = nil, tags: [String] = [], limit: Int = 3) throws -> ExistingView {
+        let titleWords = NaturalQuery.contentWords(WordSplitter.words(title))
+        let words = NaturalQuery.contentWords(WordSplitter.words(([title] + tags).joined(separator: " ")))
+        guard !words.isEmpty else { return ExistingView(title: title, questions: [], others: [], strong: nil) }
+        let hits = try closest(words, limit: limit * 4, minimumShouldMatch: Self.minimumShouldMatch)
+        var questions: [ExistingView.Question] = [], others: [SearchHit] = []
+        for h in hits {
+            guard case .entry(let id) = h.ref else { continue }
+            if id.type == .question, questions.count < limit {
+                let accepted = try? store.question(id).acceptedAnswer.map { try store.answer($0) }
+                questions.append(.init(hit: h, accepted: accepted.flatMap { $0 }))
+            } else if id.type == .resource || id.type == .practice, others.count < limit {
+                others.append(h)
+            }
+        }
+        // Strong: a title holding most of the asked title's words, so asking again is likely a repeat.
+        let asked = Set(titleWords.map(NaturalQuery.stem))
+        let strong = (questions.map(\.hit) + others).first { h in
+            let held = Set(WordSplitter.words(Highlight.plain(h.title)).map(NaturalQuery.stem)).intersection(asked)
+            return asked.count >= 2 && Double(held.count) >= Self.strongMatchShare * Double(asked.count)
+        }
+        return ExistingView(title: title, questions: questions, others: others, strong: strong)
+    }
+}
+
+/// What exists for a question about to be asked (`ask` shows it before recording).
+public struct ExistingView: Codable, Sendable {
+    /// A close question and its accepted answer, if any.
+    public struct Question: Codable, Sendable {
+        public var question: HitView
+        public var accepted: String?
+        public var acceptedText: String?
+        /// The question with matched words marked, for screens.
+        public var hit: SearchHit { _hit }
+        private var _hit: SearchHit
+        enum CodingKeys: String, CodingKey { case question, accepted, acceptedText = "accepted_text" }
+        public init(hit: SearchHit, accepted: Answer?) {
+            _hit = hit
+            question = HitView(hit, n: 0)
+            self.accepted = accepted?.id?.description
+            acceptedText = accepted.map { String($0.body.replacingOccurrences(of: "\n", with: " ").prefix(200)) }
+        }
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            question = try c.decode(HitView.self, forKey: .question)
+            accepted = try c.decodeIfPresent(String.self, forKey: .accepted)
+            acceptedText = try c.decodeIfPresent(String.self, forKey: .acceptedText)
+            _hit = SearchHit(ref: question.ref ?? .member("unknown"), title: question.title)
+        }
+    }
+    public var title: String
+    public var questions: [Question]
+    /// Resources and practices.
+    public var others: [HitView]
+    /// The id of a strong match: asking anyway needs saying so (`--force` in scripts).
+    public var strong: String?
+    /// Everything shown, in order, marked, for screens and numbering.
+    public var hits: [SearchHit] { _hits }
+    private var _hits: [SearchHit] = []
+    enum CodingKeys: String, CodingKey { case title, questions, others, strong }
+
+    public init(title: String, questions: [Question], others: [SearchHit], strong: SearchHit?) {
+        self.title = title
+        self.questions = questions
+        self.others = HitView.numbered(others).map { var v = $0; v.n += questions.count; return v }
+        self.strong = strong?.ref.description
+        _hits = questions.map(\.hit) + others
+        for i in self.questions.indices { self.questions[i].question.n = i + 1 }
+    }
+
+    public var isEmpty: Bool { _hits.isEmpty }
+}
+
+extension Community {
+    /// How many hits are read for each one shown when symbol words (`c++`) filter them.
+    public static let symbolPoolFactor = 10
+
+    /// A search with `c++`, `c#` or `.net`: the index matches the letters (`c`), so the entries
+    /// whose own text holds every symbol word as written are kept, in the index's order.
+    func searchSymbols(_ query: Query, limit: Int) throws -> SearchResults {
+        var results = try store.search(query, limit: max(50, limit * Self.symbolPoolFactor))
+        results.hits = try results.hits.filter { hit in
+            let text = try rawText(hit.ref)
+            return query.symbolWords.allSatisfy { SymbolWord.occurs($0, in: text) }
+        }
+        results.more = results.hits.count > limit
+        results.hits = Array(results.hits.prefix(limit))
+        return results
+    }
+
+    /// An entry's or member's own words, as stored.
+    func rawText(_ ref: EntryRef) throws -> String {
+        switch ref {
+        case .member(let h):
+            let m = try store.member(h); return [m.name, m.bio ?? "", m.organisation ?? ""].joined(separator: "\n")
+        case .entry(let id):
+            switch id.type {
+            case .resource: let r = try store.resource(id); return ([r.title, r.summary ?? "", r.body ?? ""] + r.tags).joined(separator: "\n")
+            case .practice:
+                let p = try store.practice(id)
+                return ([p.title, p.context ?? "", p.practice ?? "", p.evidence ?? ""] + p.tags).joined(separator: "\n")
+            case .question: let q = try store.question(id); return ([q.title, q.body ?? ""] + q.tags).joined(separator: "\n")
+            case .answer: return try store.answer(id).body
+            case .member: return ""
+            }
+        }
+    }
+}
+
+/// Finding `c++` as written: not inside a longer word (`abc++`), not followed by more of one (`c++x`).
+public enum SymbolWord {
+    public static func occurs(_ word: String, in text: String) -> Bool {
+        let hay = text.lowercased()
+        var from = hay.startIndex
+        while let r = hay.range(of: word, range: from..<hay.endIndex) {
+            let before = r.lowerBound == hay.startIndex ? nil : hay[hay.index(before: r.lowerBound)]
+            let after = r.upperBound == hay.endIndex ? nil : hay[r.upperBound]
+            let startsClean = before.map { !($0.isLetter || $0.isNumber) || word.first == "." && $0 != "." } ?? true
+            let endsClean = after.map { !($0.isLetter || $0.isNumber || $0 == "+" || $0 == "#") } ?? true
+            if startsClean && endsClean { return true }
+            from = hay.index(after: r.lowerBound)
+        }
+        return false
+    }
+}
