@@ -92,45 +92,6 @@ struct PostgresStoreTests {
         }
     }
 
-    @Test func anImportIntoAStoreWithACommunityIsRefusedAndChangesNothing() throws {
-        try withDemo { (pg: PostgresKnowledgeStore, _: SQLiteKnowledgeStore, _: Data) throws in
-            let before = try pg.counts()
-            #expect(throws: KnowHowError.self) {
-                _ = try pg.importCommunity(CommunityFile(members: [Member(handle: "newcomer", name: "New")]))
-            }
-            #expect(try pg.counts() == before)
-        }
-    }
-
-    @Test func aBadRecordNamesItselfAndNothingIsImported() throws {
-        try TestServer.withDatabase { db in
-            let pg = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name])
-            let file = CommunityFile(tags: [Tag(name: "onboarding")], members: [Member(handle: "kim", name: "Kim")],
-                                     resources: [Resource(title: "Guide", contributor: "kim"), Resource(title: "Orphan", contributor: "ghost")])
-            #expect(throws: KnowHowError.badImport(path: "the community file", location: "resources[1]",
-                                                   reason: KnowHowError.unknownMember(handle: "ghost").description)) {
-                _ = try pg.importCommunity(file)
-            }
-            #expect(try pg.counts() == StoreCounts())
-        }
-    }
-
-    @Test(arguments: [
-        (CommunityFile(members: [Member(handle: "kim", name: "Kim"), Member(handle: "kim", name: "Kim again")]), "members[1]", "handle"),
-        (CommunityFile(resources: [Resource(id: EntryID(.resource, 3), title: "A"), Resource(id: EntryID(.resource, 3), title: "B")]), "resources[1]", "id"),
-        (CommunityFile(tags: [Tag(name: "a", aliases: ["x"]), Tag(name: "b", aliases: ["x"])]), "tags[1]", "alias"),
-    ])
-    func aRepeatedKeyIsNamedWithoutServerText(_ c: (CommunityFile, String, String)) throws {
-        try TestServer.withDatabase { db in
-            let pg = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name])
-            #expect(throws: KnowHowError.badImport(path: "the community file", location: c.1,
-                                                   reason: "it repeats the \(c.2) of an earlier record; give each record its own")) {
-                _ = try pg.importCommunity(c.0)
-            }
-            #expect(try pg.counts() == StoreCounts())
-        }
-    }
-
     @Test func searchFindsRanksAndMarksMatches() throws {
         try withDemo { (pg: PostgresKnowledgeStore, sqlite: SQLiteKnowledgeStore, _: Data) throws in
             for words in ["onboarding", "supervision", "reflective practice", "\"first week\"", "risk* -assessment", "budget OR funding"] {
