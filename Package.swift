@@ -45,7 +45,7 @@ let package = Package(
         // Benchmarks: a program, not a test (see README).
         .executableTarget(
             name: "knowhow-bench",
-            dependencies: ["KnowHowCore", "KnowHowSQLite", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["KnowHowCore", "KnowHowSQLite", "KnowHowPostgres", .product(name: "GRDB", package: "GRDB.swift")]),
         // Fuzz targets: libFuzzer drives them when built by .ci/fuzz (-sanitize=fuzzer -D FUZZING);
         // a plain build gives a program that replays inputs through the same checks.
         .executableTarget(

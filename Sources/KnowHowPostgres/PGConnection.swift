@@ -197,7 +197,7 @@ public final class PGConnection {
     // MARK: - Messages
 
     /// The connection string without its password, to name the store in messages.
-    static func redacted(_ conninfo: String) -> String {
+    public static func redacted(_ conninfo: String) -> String {
         if conninfo.isEmpty { return "the PostgreSQL server named by PG* variables" }
         if conninfo.hasPrefix("postgresql://") || conninfo.hasPrefix("postgres://"),
            var parts = URLComponents(string: conninfo) {
