@@ -53,7 +53,7 @@ let package = Package(
         // Benchmarks: a program, not a test (see README).
         .executableTarget(
             name: "knowhow-bench",
-            dependencies: ["KnowHowCore", "KnowHowSQLite", "KnowHowMCP", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["KnowHowCore", "KnowHowSQLite", "KnowHowPostgres", "KnowHowMCP", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "MCP", package: "swift-sdk"), .product(name: "SystemPackage", package: "swift-system")]),
         // Fuzz targets: libFuzzer drives them when built by .ci/fuzz (-sanitize=fuzzer -D FUZZING);
         // a plain build gives a program that replays inputs through the same checks.

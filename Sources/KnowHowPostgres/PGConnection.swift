@@ -96,6 +96,47 @@ public final class PGConnection {
         try query(sql, parameters).affectedRows
     }
 
+    /// Streams rows into a table with `COPY … FROM STDIN` (text format): `sql` is the COPY
+    /// statement (frozen, never a person's text); `body` adds rows to a buffer that is sent in
+    /// pieces as it fills. Returns the rows the server took. A failure inside `body` cancels the
+    /// copy, so nothing it sent stays.
+    @discardableResult
+    public func copy(_ sql: String, _ body: (inout PGCopyRows) throws -> Void) throws -> Int {
+        let started = PQexec(handle, sql)
+        guard let started, PQresultStatus(started) == PGRES_COPY_IN else {
+            defer { if let started { PQclear(started) } }
+            throw lostOrFailed(started)
+        }
+        PQclear(started)
+        var rows = PGCopyRows()
+        rows.sender = { [unowned self] in try self.send($0) }
+        var failure: Error?
+        do {
+            try body(&rows)
+            try rows.flush { try send($0) }
+        } catch {
+            failure = error
+        }
+        // Ending the copy with a message cancels it; the server then reports the copy as failed.
+        let ended = failure == nil ? PQputCopyEnd(handle, nil) : PQputCopyEnd(handle, "cancelled by KnowHow")
+        var outcome: PGError?
+        while let r = PQgetResult(handle) {
+            if PQresultStatus(r) != PGRES_COMMAND_OK, outcome == nil { outcome = lostOrFailed(r) }
+            PQclear(r)
+        }
+        if let failure { throw failure }
+        if ended != 1 { throw lostOrFailed(nil) }
+        if let outcome { throw outcome }
+        return rows.count
+    }
+
+    private func send(_ data: [UInt8]) throws {
+        let ok = data.withUnsafeBufferPointer { p in
+            p.baseAddress!.withMemoryRebound(to: CChar.self, capacity: data.count) { PQputCopyData(handle, $0, Int32(data.count)) }
+        }
+        if ok != 1 { throw lostOrFailed(nil) }
+    }
+
     private func take(_ result: OpaquePointer?) throws -> PGResult {
         guard let result else { throw lostOrFailed(nil) }
         defer { PQclear(result) }
@@ -156,7 +197,7 @@ public final class PGConnection {
     // MARK: - Messages
 
     /// The connection string without its password, to name the store in messages.
-    static func redacted(_ conninfo: String) -> String {
+    public static func redacted(_ conninfo: String) -> String {
         if conninfo.isEmpty { return "the PostgreSQL server named by PG* variables" }
         if conninfo.hasPrefix("postgresql://") || conninfo.hasPrefix("postgres://"),
            var parts = URLComponents(string: conninfo) {
@@ -306,6 +347,47 @@ public struct PGRow: Sendable {
     }
 
     static func decodingError(_ column: String) -> KnowHowError { .internalError(code: 0xDEC0DE) }
+}
+
+/// Rows for `PGConnection.copy`, in COPY's text format: tab between columns, `\N` for NULL,
+/// backslash escapes for the characters that would end a value.
+public struct PGCopyRows {
+    var buffer: [UInt8] = []
+    public private(set) var count = 0
+    /// Sent to the server each time the buffer holds this much.
+    static let chunk = 1 << 20
+    var sender: (([UInt8]) throws -> Void)?
+
+    init() { buffer.reserveCapacity(Self.chunk + 4096) }
+
+    /// Adds one row. Text holding a NUL cannot be stored in PostgreSQL and is refused.
+    public mutating func add(_ values: [PGBindable?]) throws {
+        for (i, v) in values.enumerated() {
+            if i > 0 { buffer.append(9) }
+            guard let text = v?.pgText else { buffer.append(92); buffer.append(78); continue }
+            for b in text.utf8 {
+                switch b {
+                case 0: throw KnowHowError.invalidValue(field: "text", value: "(text with a NUL character)", expected: "text without NUL characters")
+                case 92: buffer.append(92); buffer.append(92)
+                case 9: buffer.append(92); buffer.append(116)
+                case 10: buffer.append(92); buffer.append(110)
+                case 13: buffer.append(92); buffer.append(114)
+                default: buffer.append(b)
+                }
+            }
+        }
+        buffer.append(10)
+        count += 1
+        if buffer.count >= Self.chunk, let sender {
+            try sender(buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
+
+    mutating func flush(_ send: ([UInt8]) throws -> Void) throws {
+        if !buffer.isEmpty { try send(buffer) }
+        buffer.removeAll(keepingCapacity: true)
+    }
 }
 
 // MARK: - C strings

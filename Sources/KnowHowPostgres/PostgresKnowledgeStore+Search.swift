@@ -26,6 +26,8 @@ extension PostgresKnowledgeStore {
     }
 
     static func search(_ c: PGConnection, _ query: Query, limit: Int, listing: EntryType?) throws -> SearchResults {
+        let notes = try filterNotes(c, query.filters)
+        if !notes.isEmpty { return SearchResults(hits: [], notes: notes) }
         var p = PGParameters()
         var conds = try PostgresFilters.conditions(query.filters, entry: "e.entry", parameters: &p)
         var hits: [SearchHit] = []
@@ -77,7 +79,103 @@ extension PostgresKnowledgeStore {
                 if let h = try hit(c, key: try row.require("entry"), title: nil, snippet: "", score: 0) { hits.append(h) }
             }
         }
-        return SearchResults(hits: hits, more: rows.count > limit)
+        var results = SearchResults(hits: hits, more: rows.count > limit)
+        if hits.isEmpty, listing == nil || query.text != nil {
+            try explainEmpty(c, query, into: &results)
+        }
+        return results
+    }
+
+    /// What the SQLite store says of filters naming nothing: a tag that does not exist empties
+    /// the list with a note (a near name suggested); a handle that does not exist is an error.
+    static func filterNotes(_ c: PGConnection, _ filters: [Filter]) throws -> [String] {
+        var groups: [(Filter.Key, Bool, [String])] = []
+        for f in filters {
+            if let i = groups.firstIndex(where: { $0.0 == f.key && $0.1 == f.negated }) { groups[i].2.append(f.value) }
+            else { groups.append((f.key, f.negated, [f.value])) }
+        }
+        var notes: [String] = []
+        for (key, negated, values) in groups {
+            switch key {
+            case .by:
+                for v in values { _ = try memberID(c, v) }
+            case .tag:
+                var found = false
+                var note: String?
+                for v in values {
+                    guard let name = try? Validation.tag(v) else {
+                        throw KnowHowError.badFilter(key: "tag", reason: "'\(v)' is not a tag name; tags look like social-care")
+                    }
+                    if try tagID(c, name) != nil { found = true; continue }
+                    if values.count == 1 {
+                        let names = try c.query("SELECT name FROM knowhow.tag UNION ALL SELECT alias FROM knowhow.tag_alias").rows.map { try $0.require("name", as: String.self) }
+                        let near = EditDistance.nearest(name, in: names, max: 1).first
+                        note = "no tag '\(name)'" + (near.map { "; did you mean tag:\($0)?" } ?? "; try `list tags`")
+                    }
+                }
+                if !found, !negated { notes.append(note ?? "none of those tags exist; try `list tags`") }
+            default:
+                continue
+            }
+        }
+        return notes
+    }
+
+    /// How many unknown words of one search get a "did you mean".
+    static let maxSuggestedWords = 5
+
+    /// Says why nothing matched, as the SQLite store says it: which filter emptied the list, or
+    /// real words of the community close to the words that matched nothing.
+    static func explainEmpty(_ c: PGConnection, _ query: Query, into results: inout SearchResults) throws {
+        let config = TSQuery.configuration
+        if let text = query.text, let tsquery = TSQuery.render(text), !query.filters.isEmpty {
+            let any = try c.query("SELECT 1 FROM knowhow.entry_text WHERE search @@ to_tsquery('\(config)', $1) LIMIT 1", [tsquery]).first != nil
+            if any {
+                for f in query.filters {
+                    var p = PGParameters()
+                    let q = p.bind(tsquery)
+                    let cond = try PostgresFilters.conditions([f], entry: "e.entry", parameters: &p)[0]
+                    let some = try c.query("""
+                        SELECT 1 FROM knowhow.entry_text e WHERE e.search @@ to_tsquery('\(config)', \(q)) AND (\(cond)) LIMIT 1
+                        """, p.values).first != nil
+                    if !some {
+                        results.notes.append("`\(f)` left nothing: the words match entries without it")
+                        return
+                    }
+                }
+                results.notes.append("the filters together left nothing: the words match entries without them")
+                return
+            }
+        }
+        guard let text = query.text else { return }
+        var suggestions: [String] = []
+        let words = Set(text.positiveWords.map { $0.lowercased() })
+        // A large store's whole vocabulary is too many words to compare: only words that begin
+        // alike (the thresholds are SQLite's; counting stops past the last one).
+        let entries: Int = try c.query("SELECT count(*) AS n FROM (SELECT 1 FROM knowhow.entry_text LIMIT 50001) x").first!.require("n")
+        let alike = entries > 50_000 ? 2 : entries > 5_000 ? 1 : 0
+        var unknown = 0
+        var vocabulary: [String: [String]] = [:]
+        for w in words.sorted() where (3...43).contains(w.count) {
+            if unknown == Self.maxSuggestedWords { break }
+            let folded = w.folding(options: .diacriticInsensitive, locale: nil)
+            if try c.query("SELECT 1 FROM knowhow.word WHERE term = $1", [folded]).first != nil { continue }
+            unknown += 1
+            let start = String(folded.prefix(alike))
+            if vocabulary[start] == nil {
+                vocabulary[start] = try c.query("""
+                    SELECT term FROM knowhow.word WHERE term COLLATE "C" >= $1 AND term COLLATE "C" < $2 AND length(term) BETWEEN 2 AND 40
+                    ORDER BY term COLLATE "C"
+                    """, [start, start + "\u{10FFFF}"]).rows.map { try $0.require("term") }
+            }
+            let near = EditDistance.nearest(w, in: vocabulary[start] ?? [], max: 3)
+            // Only the closest: "onbording" suggests onboarding, not also recording.
+            if let best = near.first {
+                let d = EditDistance.distance(w, best)
+                suggestions += near.filter { EditDistance.distance(w, $0) == d }
+            }
+        }
+        results.suggestions = suggestions
     }
 
     static func opening(_ text: String) -> String {

@@ -40,6 +40,9 @@ public enum PostgresSchema {
                 return applied
             }
         } catch let e as PGError {
+            if e.sqlState == "58P01" || (e.sqlState == "0A000" && e.message.contains("extension")) {
+                throw KnowHowError.storeUnavailable(path: connection.displayName, reason: "the server lacks the unaccent extension (PostgreSQL's contrib modules, shipped with postgresql-15); install them on the server and run `init` again")
+            }
             if e.sqlState == "42501" {
                 throw KnowHowError.storeUnavailable(path: connection.displayName, reason: "the login \(connection.user) may not create KnowHow's schema; run `init` once as the database's owner")
             }
@@ -69,6 +72,7 @@ public enum PostgresSchema {
         Migration(version: 1, name: "core", sql: v1Core),
         Migration(version: 2, name: "roles", sql: v2Roles),
         Migration(version: 3, name: "entry-documents", sql: v3Documents),
+        Migration(version: 4, name: "diacritics-and-vocabulary", sql: v4Vocabulary),
     ]
 
     /// The model of the SQLite store (see SQLiteKnowledgeStore+Schema.swift), table for table.
@@ -474,5 +478,69 @@ public enum PostgresSchema {
         UNION ALL SELECT id << 3 | 5 FROM knowhow.answer;
     GRANT SELECT ON knowhow.entry_key TO knowhow_member;
     GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA knowhow TO knowhow_member;
+    """
+
+    /// Accents fold away in search as SQLite's `remove_diacritics 2` folds them (`cafe` finds
+    /// `café`), through the `unaccent` extension (trusted: a database owner may create it).
+    /// And the unstemmed words of titles, tags and summaries, with how many entries hold each,
+    /// for "did you mean" (SQLite's `word_vocab`); kept by statement triggers on `entry_text`,
+    /// so every writer keeps it without knowing of it.
+    static let v4Vocabulary = """
+    CREATE EXTENSION IF NOT EXISTS unaccent WITH SCHEMA knowhow;
+    DO $u$
+    DECLARE s text;
+    BEGIN
+        SELECT n.nspname INTO s FROM pg_ts_template t JOIN pg_namespace n ON n.oid = t.tmplnamespace WHERE t.tmplname = 'unaccent' LIMIT 1;
+        EXECUTE format('CREATE TEXT SEARCH DICTIONARY knowhow.fold (TEMPLATE = %I.unaccent, RULES = unaccent)', s);
+    END
+    $u$;
+    -- Only words with letters beyond ASCII can carry accents; ASCII words skip the extra step.
+    ALTER TEXT SEARCH CONFIGURATION knowhow.english
+        ALTER MAPPING FOR word, hword, hword_part WITH knowhow.fold, knowhow.english_stem;
+    -- Stored vectors are computed again with the folding.
+    UPDATE knowhow.entry_text SET title = title;
+
+    -- Words as SQLite's unicode61 tokenizer gives them: lower case, no accents, no stemming,
+    -- hyphenated words as their parts.
+    CREATE TEXT SEARCH CONFIGURATION knowhow.words (COPY = pg_catalog.simple);
+    ALTER TEXT SEARCH CONFIGURATION knowhow.words DROP MAPPING IF EXISTS FOR asciihword, hword, numhword;
+    ALTER TEXT SEARCH CONFIGURATION knowhow.words ALTER MAPPING FOR word, hword_part WITH knowhow.fold, simple;
+    CREATE FUNCTION knowhow.words(title text, tags text, summary text) RETURNS text[]
+        LANGUAGE sql IMMUTABLE
+        AS $$ SELECT tsvector_to_array(to_tsvector('knowhow.words', title || E'\n' || tags || E'\n' || summary)) $$;
+
+    CREATE TABLE knowhow.word (
+        term text COLLATE "C" PRIMARY KEY,
+        entries integer NOT NULL
+    );
+    INSERT INTO knowhow.word(term, entries)
+    SELECT term, count(*) FROM knowhow.entry_text, unnest(knowhow.words(title, tags, summary)) term GROUP BY term;
+    GRANT SELECT ON knowhow.word TO knowhow_member;
+
+    CREATE FUNCTION knowhow.count_words() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = knowhow, pg_temp
+        AS $$
+        BEGIN
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                UPDATE knowhow.word w SET entries = w.entries - d.n
+                FROM (SELECT term, count(*) AS n FROM old_rows, unnest(knowhow.words(title, tags, summary)) term GROUP BY term) d
+                WHERE w.term = d.term;
+                DELETE FROM knowhow.word w USING (SELECT DISTINCT unnest(knowhow.words(title, tags, summary)) AS term FROM old_rows) d
+                WHERE w.term = d.term AND w.entries <= 0;
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                INSERT INTO knowhow.word(term, entries)
+                SELECT term, count(*) FROM new_rows, unnest(knowhow.words(title, tags, summary)) term GROUP BY term
+                ON CONFLICT (term) DO UPDATE SET entries = knowhow.word.entries + excluded.entries;
+            END IF;
+            RETURN NULL;
+        END
+        $$;
+    CREATE TRIGGER words_inserted AFTER INSERT ON knowhow.entry_text
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_words();
+    CREATE TRIGGER words_deleted AFTER DELETE ON knowhow.entry_text
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_words();
+    CREATE TRIGGER words_updated AFTER UPDATE ON knowhow.entry_text
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_words();
     """
 }

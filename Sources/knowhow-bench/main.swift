@@ -18,6 +18,13 @@ USAGE:
       build -c release), it is run from beside this program. `--vocabulary heavy-head` makes the
       top word appear in nearly every entry and the next nine in half or more, and adds query
       classes made only of those words; its files are named …-heavy-head.
+  knowhow-bench run --db postgresql://… --entries N [--seed S] [--dir DIR] [--json OUT.json]
+                    [--queries 500] [--rebuild] [--no-sqlite]
+      The same community imported into PostgreSQL (the store's COPY import, in a child process:
+      import rate and the client's peak memory), then `find` through the PostgreSQL store and
+      plain PostgreSQL (ts_rank_cd … ORDER BY … LIMIT 10) over the same query mix, beside the
+      SQLite store and plain FTS5 on the same data. The database must be empty or one this
+      bench built; a built one is reused unless --rebuild.
   knowhow-bench mcp --entries N [--seed S] [--dir DIR] [--queries 200]
       Round trip of `find` and `who` through `knowhow mcp` beside the same calls in process.
   knowhow-bench queries --entries N [--seed S] [--vocabulary standard|heavy-head] [--queries 500]
@@ -64,11 +71,22 @@ func main() -> Int32 {
     if args.count >= 2, args[1] == "relevance" { return relevanceMain(args.dropFirst(2)) }  // see Relevance.swift
     if args.count >= 2, args[1] == "mcp" { return mcpMain(args.dropFirst(2)) }  // see MCPBench.swift
     if args.count >= 2, args[1] == "reuse" { return reuseMain(args.dropFirst(2)) }  // see ReuseRelevance.swift
+    if args.count >= 2, args[1] == "pg-import" {  // the child process of `run --db` (see PostgresBenchmark)
+        do {
+            let o = try Options(args.dropFirst(2), flags: [])
+            guard let url = o.values["db"], let file = o.values["file"] else { throw BenchError("pg-import needs --db URL --file FILE") }
+            try PostgresBenchmark.importMain(url: url, file: file)
+            return 0
+        } catch {
+            FileHandle.standardError.write(Data("knowhow-bench: \(error)\n".utf8))
+            return 1
+        }
+    }
     guard args.count >= 2, ["generate", "run", "queries"].contains(args[1]) else {
         print(usage); return args.count >= 2 && (args[1] == "-h" || args[1] == "--help") ? 0 : 2
     }
     do {
-        let o = try Options(args.dropFirst(2), flags: ["rebuild", "no-breakdown", "in-memory"])
+        let o = try Options(args.dropFirst(2), flags: ["rebuild", "no-breakdown", "in-memory", "no-sqlite"])
         let entries = try o.int("entries")
         guard entries >= 10 else { throw BenchError("--entries must be at least 10") }
         let seed = UInt64(try o.int("seed", default: 1))
@@ -105,6 +123,18 @@ func main() -> Int32 {
             b.rebuild = o.flags.contains("rebuild")
             b.breakdown = !o.flags.contains("no-breakdown")
             b.skip = Set((o.values["skip"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            if let url = o.values["db"] {
+                var pg = PostgresBenchmark(sqlite: b, url: url)
+                pg.withSQLite = !o.flags.contains("no-sqlite")
+                let report = try pg.run()
+                print(report.table())
+                let jsonPath = b.json ?? "\(b.dir)/run-postgres-\(entries)-s\(seed).json"
+                let enc = JSONEncoder()
+                enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                try enc.encode(report).write(to: URL(fileURLWithPath: jsonPath))
+                print("\nJSON: \(jsonPath)")
+                return 0
+            }
             let report = try b.run()
             print(report.table())
             let jsonPath = b.json ?? "\(b.dir)/run-\(entries)-s\(seed)\(b.nameSuffix).json"

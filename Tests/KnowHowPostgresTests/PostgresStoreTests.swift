@@ -92,45 +92,6 @@ struct PostgresStoreTests {
         }
     }
 
-    @Test func anImportIntoAStoreWithACommunityIsRefusedAndChangesNothing() throws {
-        try withDemo { (pg: PostgresKnowledgeStore, _: SQLiteKnowledgeStore, _: Data) throws in
-            let before = try pg.counts()
-            #expect(throws: KnowHowError.self) {
-                _ = try pg.importCommunity(CommunityFile(members: [Member(handle: "newcomer", name: "New")]))
-            }
-            #expect(try pg.counts() == before)
-        }
-    }
-
-    @Test func aBadRecordNamesItselfAndNothingIsImported() throws {
-        try TestServer.withDatabase { db in
-            let pg = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name])
-            let file = CommunityFile(tags: [Tag(name: "onboarding")], members: [Member(handle: "kim", name: "Kim")],
-                                     resources: [Resource(title: "Guide", contributor: "kim"), Resource(title: "Orphan", contributor: "ghost")])
-            #expect(throws: KnowHowError.badImport(path: "the community file", location: "resources[1]",
-                                                   reason: KnowHowError.unknownMember(handle: "ghost").description)) {
-                _ = try pg.importCommunity(file)
-            }
-            #expect(try pg.counts() == StoreCounts())
-        }
-    }
-
-    @Test(arguments: [
-        (CommunityFile(members: [Member(handle: "kim", name: "Kim"), Member(handle: "kim", name: "Kim again")]), "members[1]", "handle"),
-        (CommunityFile(resources: [Resource(id: EntryID(.resource, 3), title: "A"), Resource(id: EntryID(.resource, 3), title: "B")]), "resources[1]", "id"),
-        (CommunityFile(tags: [Tag(name: "a", aliases: ["x"]), Tag(name: "b", aliases: ["x"])]), "tags[1]", "alias"),
-    ])
-    func aRepeatedKeyIsNamedWithoutServerText(_ c: (CommunityFile, String, String)) throws {
-        try TestServer.withDatabase { db in
-            let pg = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name])
-            #expect(throws: KnowHowError.badImport(path: "the community file", location: c.1,
-                                                   reason: "it repeats the \(c.2) of an earlier record; give each record its own")) {
-                _ = try pg.importCommunity(c.0)
-            }
-            #expect(try pg.counts() == StoreCounts())
-        }
-    }
-
     @Test func searchFindsRanksAndMarksMatches() throws {
         try withDemo { (pg: PostgresKnowledgeStore, sqlite: SQLiteKnowledgeStore, _: Data) throws in
             for words in ["onboarding", "supervision", "reflective practice", "\"first week\"", "risk* -assessment", "budget OR funding"] {
@@ -183,6 +144,75 @@ struct PostgresStoreTests {
                 #expect(try pg.list(t, query: nil, limit: 500).hits == sqlite.list(t, query: nil, limit: 500).hits, "list \(t.plural)")
             }
             #expect(throws: KnowHowError.self) { try pg.search(try QueryParser.parse("kind:poster x"), limit: 5) }
+        }
+    }
+}
+
+/// What search says beside its hits: notes on empty results, "did you mean", accents folded,
+/// as the SQLite store says and does them.
+@Suite(.enabled(if: TestServer.available, TestServer.skipReason))
+struct PostgresSearchExtrasTests {
+    func withBoth(_ extra: CommunityFile = CommunityFile(), _ body: (PostgresKnowledgeStore, SQLiteKnowledgeStore) throws -> Void) throws {
+        let (sqlite, bytes) = try PostgresStoreTests.sqliteDemo()
+        _ = try sqlite.importCommunity(extra, as: .system)
+        try TestServer.withDatabase { db in
+            let pg = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name])
+            _ = try pg.importCommunity(CommunityFile.decode(bytes, path: "exported.json"))
+            _ = try pg.importCommunity(extra)
+            try body(pg, sqlite)
+        }
+    }
+
+    @Test func emptyResultsCarryTheSameNotesAndSuggestions() throws {
+        try withBoth { pg, sqlite in
+            for text in ["tag:no-such-tag", "tag:onboardin", "tag:nope tag:nada", "-tag:no-such-tag onboarding",
+                         "onboarding tag:budget type:member", "onboarding type:member status:verified",
+                         "onbording", "supervison", "mentorng xyzzyqq", "zzzzzzzzz", "\"reflective practise\"",
+                         "onboarding -onboarding", "kind:template onbording"] {
+                let q = try QueryParser.parse(text)
+                let mine = try pg.search(q, limit: 10), theirs = try sqlite.search(q, limit: 10)
+                #expect(mine.notes == theirs.notes, "\(text)")
+                #expect(mine.suggestions == theirs.suggestions, "\(text)")
+                #expect(mine.hits.isEmpty == theirs.hits.isEmpty, "\(text)")
+            }
+            // At least one of them says something, or the comparison above proves little.
+            #expect(try pg.search(try QueryParser.parse("onbording"), limit: 5).suggestions.contains("onboarding"))
+            #expect(try !pg.search(try QueryParser.parse("tag:onboardin"), limit: 5).notes.isEmpty)
+            let unknown = #expect(throws: KnowHowError.self) { try sqlite.search(try QueryParser.parse("by:@nobody-here x"), limit: 5) }
+            #expect(throws: unknown!) { try pg.search(try QueryParser.parse("by:@nobody-here x"), limit: 5) }
+        }
+    }
+
+    @Test func accentsFoldAsSQLiteFoldsThem() throws {
+        let extra = CommunityFile(resources: [Resource(title: "Café culture in the naïve office", summary: "Über-simple résumé tips"),
+                                              Resource(title: "Cafe menus", summary: "Resume writing")])
+        try withBoth(extra) { pg, sqlite in
+            for text in ["cafe", "café", "naive", "NAÏVE", "uber", "résumé", "resume", "caf*", "\"cafe culture\""] {
+                let q = try QueryParser.parse(text)
+                let mine = Set(try pg.search(q, limit: 50).hits.map(\.ref)), theirs = Set(try sqlite.search(q, limit: 50).hits.map(\.ref))
+                #expect(!mine.isEmpty, "\(text)")
+                #expect(mine == theirs, "\(text)")
+            }
+            // The vocabulary is folded too: a typo near an accented word is told the plain spelling.
+            let q = try QueryParser.parse("naivx")
+            #expect(try pg.search(q, limit: 5).suggestions == sqlite.search(q, limit: 5).suggestions)
+        }
+    }
+
+    /// The vocabulary follows the index whoever writes it: words leave with the last entry
+    /// holding them, and stay while another holds them.
+    @Test func theVocabularyFollowsTheIndex() throws {
+        try TestServer.withDatabase { db in
+            let pg = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name])
+            _ = try pg.importCommunity(CommunityFile(resources: [Resource(id: EntryID(.resource, 1), title: "Naïve zebras"),
+                                                                 Resource(id: EntryID(.resource, 2), title: "Zebras")]))
+            let c = try db.connect()
+            func entries(_ w: String) throws -> Int? { try c.query("SELECT entries FROM knowhow.word WHERE term = $1", [w]).first?.get("entries") }
+            #expect(try entries("naive") == 1 && entries("zebras") == 2)
+            try c.execute("DELETE FROM knowhow.entry_text WHERE entry = $1", [EntryKeys.make(.resource, 1)])
+            #expect(try entries("naive") == nil && entries("zebras") == 1)
+            try c.execute("UPDATE knowhow.entry_text SET title = 'Giraffes' WHERE entry = $1", [EntryKeys.make(.resource, 2)])
+            #expect(try entries("zebras") == nil && entries("giraffes") == 1)
         }
     }
 }
