@@ -875,7 +875,13 @@ public struct HistoryCommand: ShellCommand {
                 let mark = d.kind == .created ? "+" : (d.kind == .deleted ? "-" : "~")
                 c.print("    \(mark) \(d.table) \(d.key)")
                 for f in d.fields {
-                    c.print("        " + f.name + ": " + (f.before.map { "\"\($0)\"" } ?? "–") + " → " + (f.after.map { "\"\($0)\"" } ?? "–"))
+                    let before = f.before.map { "\"\($0)\"" } ?? "–", after = f.after.map { "\"\($0)\"" } ?? "–"
+                    let line = "        " + f.name + ": " + before + " → " + after
+                    // Too wide for the terminal: the new value goes under the old, arrows aligned.
+                    if Layout.width(line) <= c.width { c.print(line) } else {
+                        c.print("        " + f.name + ": " + before)
+                        c.print(String(repeating: " ", count: 8 + Layout.width(f.name)) + "→ " + after)
+                    }
                 }
             }
             if record.rowCount == 0 { c.print(s.dim("    (imports are recorded without their rows, and cannot be undone)")) }
