@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "knowhow", targets: ["knowhow"]),
+        .executable(name: "knowhow-mcp", targets: ["knowhow-mcp"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -45,11 +46,18 @@ let package = Package(
         .target(
             name: "KnowHowMCP",
             dependencies: ["KnowHowCore", .product(name: "MCP", package: "swift-sdk")]),
-        // The executable, the composition root: opens the store (`--db`, `--demo`) and hands it to
-        // a front end. Dependencies point inward: knowhow → KnowHowShell, KnowHowMCP → KnowHowCore ← KnowHowSQLite.
-        .executableTarget(name: "knowhow", dependencies: ["KnowHowShell", "KnowHowMCP", "KnowHowSQLite", "KnowHowCore"],
-                          swiftSettings: [.swiftLanguageMode(.v5)],
-                          plugins: ["EmbedDemo"]),
+        // The composition root's parts: opening a store by path (`--db`) and the demo (`--demo`).
+        .target(name: "KnowHowStores", dependencies: ["KnowHowShell", "KnowHowSQLite", "KnowHowCore"],
+                swiftSettings: [.swiftLanguageMode(.v5)],
+                plugins: ["EmbedDemo"]),
+        // The executables: open the store and hand it to a front end. Dependencies point inward:
+        // knowhow → KnowHowShell, knowhow-mcp → KnowHowMCP; both → KnowHowCore ← KnowHowSQLite.
+        // `knowhow mcp` starts knowhow-mcp, so the MCP SDK (and the networking libraries it loads)
+        // costs nothing at the start of every other command.
+        .executableTarget(name: "knowhow", dependencies: ["KnowHowShell", "KnowHowStores"],
+                          swiftSettings: [.swiftLanguageMode(.v5)]),
+        .executableTarget(name: "knowhow-mcp", dependencies: ["KnowHowShell", "KnowHowMCP", "KnowHowStores"],
+                          swiftSettings: [.swiftLanguageMode(.v5)]),
         // Benchmarks: a program, not a test (see README).
         .executableTarget(
             name: "knowhow-bench",
@@ -67,7 +75,7 @@ let package = Package(
         // Drives the built `knowhow mcp` with the SDK's own client.
         .testTarget(
             name: "KnowHowMCPTests",
-            dependencies: ["KnowHowCore", "knowhow", .product(name: "MCP", package: "swift-sdk"),
+            dependencies: ["KnowHowCore", "knowhow", "knowhow-mcp", .product(name: "MCP", package: "swift-sdk"),
                            .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "KnowHowSQLiteTests", dependencies: ["KnowHowSQLite", "KnowHowCore"]),
         // The behaviours every store must have, run on each store (see ContractStores.swift).
@@ -77,7 +85,7 @@ let package = Package(
         .testTarget(
             name: "KnowHowShellTests",
             dependencies: [
-                "KnowHowShell", "KnowHowSQLite", "KnowHowCore", "knowhow", "knowhow-fuzz",
+                "KnowHowShell", "KnowHowSQLite", "KnowHowCore", "KnowHowStores", "knowhow", "knowhow-fuzz",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             exclude: ["Transcripts", "Fixtures"],

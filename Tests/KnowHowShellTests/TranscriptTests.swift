@@ -3,7 +3,7 @@ import Testing
 @testable import KnowHowCore
 @testable import KnowHowShell
 @testable import KnowHowSQLite
-@testable import knowhow
+@testable import KnowHowStores
 
 /// Transcript tests: each file in Transcripts/ is a shell session.
 ///
