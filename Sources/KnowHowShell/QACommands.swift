@@ -107,7 +107,7 @@ public struct AskCommand: ShellCommand {
     /// Shows what exists and asks what to do: true to ask anyway; opening an entry or cancelling is false.
     func chooseToAsk(_ existing: ExistingView, ctx: ShellContext) throws -> Bool {
         let c = ctx.console, s = c.styler
-        c.print(s.bold("Already in the community") + s.dim(" (questions that may have your answer, then resources and practices)"))
+        c.print(s.bold("Already in the community") + s.dim(": questions first, then resources and practices"))
         for (i, q) in existing.questions.enumerated() {
             Render.results(SearchResults(hits: [q.hit]), ctx: ctx, emptyMessage: "", numberFrom: i)
             if let a = q.accepted, let text = q.acceptedText {
