@@ -90,8 +90,10 @@ struct TerminalTests {
         }
 
         func status() -> String? {
-            for _ in 0..<100 {
-                if let s = try? String(contentsOfFile: home + "/status", encoding: .utf8) { return s.trimmingCharacters(in: .whitespacesAndNewlines) }
+            // The shell creates the file before it writes the status: wait for the status itself.
+            for _ in 0..<300 {
+                if let s = try? String(contentsOfFile: home + "/status", encoding: .utf8),
+                   case let status = s.trimmingCharacters(in: .whitespacesAndNewlines), !status.isEmpty { return status }
                 Thread.sleep(forTimeInterval: 0.05)
             }
             return nil
