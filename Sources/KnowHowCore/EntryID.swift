@@ -89,3 +89,27 @@ public struct EntryID: Hashable, Comparable, Codable, Sendable, CustomStringConv
         try c.encode(description)
     }
 }
+
+extension EntryType {
+    /// The low three bits of an entry's index key (`number << 3 | keyCode`): the same in every store,
+    /// so keys mean the same thing in SQLite and PostgreSQL.
+    public var keyCode: Int {
+        switch self {
+        case .member: return 1
+        case .resource: return 2
+        case .practice: return 3
+        case .question: return 4
+        case .answer: return 5
+        }
+    }
+
+    /// The types a `type:` filter names; a word that is not one is the filter's error.
+    public static func filterValues(_ values: [String]) throws -> [EntryType] {
+        try values.map { v in
+            guard let t = EntryType(word: v) else {
+                throw KnowHowError.badFilter(key: "type", reason: "'\(v)' is not a type; use member, resource, practice, question or answer")
+            }
+            return t
+        }
+    }
+}

@@ -107,13 +107,7 @@ public enum PostgresFilters {
     static func condition(_ key: Filter.Key, _ values: [String], entry k: String, parameters p: inout PGParameters) throws -> String {
         switch key {
         case .type:
-            var codes: [Int] = []
-            for v in values {
-                guard let t = EntryType(word: v) else {
-                    throw KnowHowError.badFilter(key: "type", reason: "'\(v)' is not a type; use member, resource, practice, question or answer")
-                }
-                codes.append(EntryKeys.code(t))
-            }
+            let codes = try EntryType.filterValues(values).map(\.keyCode)
             return "(\(k) & 7) IN (\(codes.map(String.init).joined(separator: ", ")))"
         case .tag:
             var names: [String] = []
@@ -199,15 +193,7 @@ public enum PostgresFilters {
 
 /// Entry keys as the SQLite store makes them: `number << 3 | type code`.
 public enum EntryKeys {
-    public static func code(_ t: EntryType) -> Int {
-        switch t {
-        case .member: return 1
-        case .resource: return 2
-        case .practice: return 3
-        case .question: return 4
-        case .answer: return 5
-        }
-    }
+    public static func code(_ t: EntryType) -> Int { t.keyCode }
 
     public static func make(_ t: EntryType, _ n: Int64) -> Int64 { n << 3 | Int64(code(t)) }
     public static func make(_ id: EntryID) -> Int64 { make(id.type, id.number) }

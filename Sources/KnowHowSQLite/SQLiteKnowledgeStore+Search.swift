@@ -30,13 +30,7 @@ extension SQLiteKnowledgeStore {
     static func filterSQL(_ db: Database, key: Filter.Key, values: [String]) throws -> FilterSQL {
         switch key {
         case .type:
-            var codes: [Int64] = []
-            for v in values {
-                guard let t = EntryType(word: v) else {
-                    throw KnowHowError.badFilter(key: "type", reason: "'\(v)' is not a type; use member, resource, practice, question or answer")
-                }
-                codes.append(EntryKey.code(t))
-            }
+            let codes = try EntryType.filterValues(values).map(\.keyCode)
             return .sql("(k & 7) IN (\(codes.map(String.init).joined(separator: ",")))", [])
         case .tag:
             var ids: [Int64] = []

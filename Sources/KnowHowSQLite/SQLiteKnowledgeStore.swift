@@ -176,15 +176,7 @@ public final class SQLiteKnowledgeStore: KnowledgeStore, @unchecked Sendable {
 /// Entry keys: one integer for every indexed thing, the FTS rowid. The low three bits say the
 /// type, the rest is the entry's number, so `r12` is 12 << 3 | 2.
 enum EntryKey {
-    static func code(_ t: EntryType) -> Int64 {
-        switch t {
-        case .member: return 1
-        case .resource: return 2
-        case .practice: return 3
-        case .question: return 4
-        case .answer: return 5
-        }
-    }
+    static func code(_ t: EntryType) -> Int64 { Int64(t.keyCode) }
 
     static func make(_ t: EntryType, _ n: Int64) -> Int64 { n << 3 | code(t) }
 
