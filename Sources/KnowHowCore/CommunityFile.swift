@@ -15,6 +15,12 @@ public struct CommunityFile: Codable, Equatable, Sendable {
     public var answers: [Answer]
     /// The search log (see Insights.swift); left out of the file when empty.
     public var searches: [SearchLogEntry]
+    /// What links members and entries beyond the entries themselves (see CommunityLinks.swift);
+    /// each is left out of the file when empty.
+    public var endorsements: [Endorsement] = []
+    public var successions: [Succession] = []
+    public var redirects: [Redirect] = []
+    public var notDuplicates: [NotDuplicatePair] = []
 
     public init(tags: [Tag] = [], members: [Member] = [], resources: [Resource] = [],
                 practices: [Practice] = [], questions: [Question] = [], answers: [Answer] = [],
@@ -25,7 +31,9 @@ public struct CommunityFile: Codable, Equatable, Sendable {
         self.searches = searches
     }
 
-    enum CodingKeys: String, CodingKey { case format, version, tags, members, resources, practices, questions, answers, searches }
+    enum CodingKeys: String, CodingKey { case format, version, tags, members, resources, practices, questions, answers, searches
+        case endorsements, successions, redirects, notDuplicates
+    }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -38,6 +46,10 @@ public struct CommunityFile: Codable, Equatable, Sendable {
         questions = try c.decodeIfPresent([Question].self, forKey: .questions) ?? []
         answers = try c.decodeIfPresent([Answer].self, forKey: .answers) ?? []
         searches = try c.decodeIfPresent([SearchLogEntry].self, forKey: .searches) ?? []
+        endorsements = try c.decodeIfPresent([Endorsement].self, forKey: .endorsements) ?? []
+        successions = try c.decodeIfPresent([Succession].self, forKey: .successions) ?? []
+        redirects = try c.decodeIfPresent([Redirect].self, forKey: .redirects) ?? []
+        notDuplicates = try c.decodeIfPresent([NotDuplicatePair].self, forKey: .notDuplicates) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -52,6 +64,10 @@ public struct CommunityFile: Codable, Equatable, Sendable {
         try c.encode(answers, forKey: .answers)
         // Files without a search log stay as they were before there was one.
         if !searches.isEmpty { try c.encode(searches, forKey: .searches) }
+        if !endorsements.isEmpty { try c.encode(endorsements, forKey: .endorsements) }
+        if !successions.isEmpty { try c.encode(successions, forKey: .successions) }
+        if !redirects.isEmpty { try c.encode(redirects, forKey: .redirects) }
+        if !notDuplicates.isEmpty { try c.encode(notDuplicates, forKey: .notDuplicates) }
     }
 
     /// Reads a community file, naming the path of the bad record when it is malformed.

@@ -146,6 +146,14 @@ public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
     public var founder: String?
     /// Records imported under a new id because theirs was taken (`import --renumber`), in file order.
     public var renumbered: [Renumbering] = []
+    /// Endorsements, successions, redirects and not-duplicate marks added, by the file section they came from.
+    public var linksAdded: [String: Int] = [:]
+
+    /// The links of a community file, in the order a summary names them, singular and plural.
+    static let linkWords: [(section: String, one: String, many: String)] = [
+        ("endorsements", "endorsement", "endorsements"), ("successions", "succession", "successions"),
+        ("redirects", "redirect", "redirects"), ("notDuplicates", "not-duplicate mark", "not-duplicate marks"),
+    ]
 
     /// A record of the file (`resources[3]`) and the id it had there and has now.
     public struct Renumbering: Equatable, Sendable {
@@ -155,7 +163,7 @@ public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
 
     public init() {}
 
-    public var total: Int { added.values.reduce(0, +) + tagsAdded }
+    public var total: Int { added.values.reduce(0, +) + tagsAdded + linksAdded.values.reduce(0, +) }
 
     /// How many renumberings the note spells out; the rest are counted.
     public static let renumberingsShown = 20
@@ -164,6 +172,7 @@ public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
         var parts: [String] = []
         for t in EntryType.allCases { if let n = added[t], n > 0 { parts.append("\(Validation.grouped(n)) \(n == 1 ? t.rawValue : t.plural)") } }
         if tagsAdded > 0 { parts.append("\(Validation.grouped(tagsAdded)) \(tagsAdded == 1 ? "tag" : "tags")") }
+        for w in Self.linkWords { if let n = linksAdded[w.section], n > 0 { parts.append("\(Validation.grouped(n)) \(n == 1 ? w.one : w.many)") } }
         var s = parts.isEmpty ? "nothing new to import" : "imported " + parts.joined(separator: ", ")
         if skipped > 0 { s += " (\(Validation.grouped(skipped)) already present)" }
         if let founder { s += "; @\(founder) is the new store's first member and its curator" }

@@ -35,6 +35,8 @@ final class PostgresCommunityImport<Records: CommunityRecords> {
     var wantedAnswers = Set<EntryID>()
     var answerNumbers: [EntryID: Int64] = [:]
     var answered = Set<Int64>()
+    /// Entries of the file held under another number (renumbered, or found by title), for the links that name them.
+    var moved: [EntryID: Int64] = [:]
     let now = Timestamp.now
     var recordsDone = 0
     var lastReport = ContinuousClock.now
@@ -75,6 +77,7 @@ final class PostgresCommunityImport<Records: CommunityRecords> {
         try batched(Answer.self) { try addAnswers($0) }
         try linkAcceptedAnswers()
         try addSearches()
+        // try importLinks()
         try index()
         try PostgresSchema.syncIdentities(c)
         return summary
@@ -123,6 +126,11 @@ final class PostgresCommunityImport<Records: CommunityRecords> {
         let n = (top[t] ?? 0) + 1
         guard n <= EntryID.maxNumber else { throw KnowHowError.idsExhausted(t) }
         return n
+    }
+
+    /// Notes where a record of the file went when that is not its own number.
+    func note(_ id: EntryID?, _ n: Int64) {
+        if let id, id.number != n { moved[id] = n }
     }
 
     func took(_ t: EntryType, _ n: Int64) {
@@ -318,7 +326,12 @@ final class PostgresCommunityImport<Records: CommunityRecords> {
             let record = "\(Resource.section)[\(i)]"
             try at(record) {
                 let text = Validation.text(r.title) ?? ""
-                guard case .insert(let n) = try slot(.resource, r.id, title: text, record: record, &k) else { summary.skipped += 1; return }
+                let place = try slot(.resource, r.id, title: text, record: record, &k)
+                guard case .insert(let n) = place else {
+                    if case .present(let held) = place { note(r.id, held) }
+                    summary.skipped += 1; return
+                }
+                note(r.id, n)
                 try Validation.checkLengths(r)
                 guard let title = Validation.text(r.title) else { throw KnowHowError.missingField("a resource's title") }
                 let url = try Validation.text(r.url).map(Validation.url)
@@ -348,7 +361,12 @@ final class PostgresCommunityImport<Records: CommunityRecords> {
             let record = "\(Practice.section)[\(i)]"
             try at(record) {
                 let text = Validation.text(p.title) ?? ""
-                guard case .insert(let n) = try slot(.practice, p.id, title: text, record: record, &k) else { summary.skipped += 1; return }
+                let place = try slot(.practice, p.id, title: text, record: record, &k)
+                guard case .insert(let n) = place else {
+                    if case .present(let held) = place { note(p.id, held) }
+                    summary.skipped += 1; return
+                }
+                note(p.id, n)
                 try Validation.checkLengths(p)
                 guard let title = Validation.text(p.title) else { throw KnowHowError.missingField("a practice's title") }
                 let contributor = try optionalMemberID(p.contributor)
@@ -399,7 +417,7 @@ final class PostgresCommunityImport<Records: CommunityRecords> {
                     n = number
                 }
                 guard let id = q.id else { return }
-                if n != id.number { renumbered[id] = n }
+                if n != id.number { renumbered[id] = n; moved[id] = n }
                 if let a = q.acceptedAnswer {
                     accepted.append((i, id, n, a))
                     wantedAnswers.insert(a)
@@ -454,6 +472,7 @@ final class PostgresCommunityImport<Records: CommunityRecords> {
                 if !startedEmpty || answered.contains(q), let body, let matches = same[q]?[body], !matches.isEmpty {
                     let n = a.id.flatMap { id in matches.first { $0 == id.number } } ?? matches[0]
                     if let id = a.id, wantedAnswers.contains(id) { answerNumbers[id] = n }
+                    note(a.id, n)
                     summary.skipped += 1
                     return
                 }
@@ -470,7 +489,7 @@ final class PostgresCommunityImport<Records: CommunityRecords> {
                 bodyOf[n] = text
                 same[q, default: [:]][text, default: []].append(n)
                 if startedEmpty { answered.insert(q) }
-                took(.answer, n)
+                took(.answer, n); note(a.id, n)
                 if let id = a.id, wantedAnswers.contains(id) { answerNumbers[id] = n }
             }
         }

@@ -34,6 +34,8 @@ final class CommunityImport<Records: CommunityRecords> {
     var answerNumbers: [EntryID: Int64] = [:]
     /// Questions given answers by this import (kept only while the answer table started empty).
     var answered = Set<Int64>()
+    /// Entries of the file held under another number (renumbered, or found by title), for the links that name them.
+    var moved: [EntryID: Int64] = [:]
     var recordsDone = 0
     var lastReport = ContinuousClock.now
 
@@ -76,6 +78,7 @@ final class CommunityImport<Records: CommunityRecords> {
                 try Store.insertSearch(db, e, memberID: member)
             }
         }
+        try importLinks()
         return summary
     }
 
@@ -146,15 +149,19 @@ final class CommunityImport<Records: CommunityRecords> {
 
     func add(_ r: Resource, _ i: Int) throws {
         switch try slot(.resource, r.id, title: r.title, record: "\(Resource.section)[\(i)]") {
-        case .present: summary.skipped += 1
-        case .insert(let number): took(.resource, try Store.insertResource(db, r, number: number, session: session))
+        case .present(let n): summary.skipped += 1; note(r.id, n)
+        case .insert(let number):
+            let n = try Store.insertResource(db, r, number: number, session: session)
+            took(.resource, n); note(r.id, n)
         }
     }
 
     func add(_ p: Practice, _ i: Int) throws {
         switch try slot(.practice, p.id, title: p.title, record: "\(Practice.section)[\(i)]") {
-        case .present: summary.skipped += 1
-        case .insert(let number): took(.practice, try Store.insertPractice(db, p, number: number, session: session))
+        case .present(let n): summary.skipped += 1; note(p.id, n)
+        case .insert(let number):
+            let n = try Store.insertPractice(db, p, number: number, session: session)
+            took(.practice, n); note(p.id, n)
         }
     }
 
@@ -171,7 +178,7 @@ final class CommunityImport<Records: CommunityRecords> {
             n = existing
         }
         guard let id = q.id else { return }
-        if n != id.number { renumbered[id] = n }
+        if n != id.number { renumbered[id] = n; moved[id] = n }
         if let a = q.acceptedAnswer {
             accepted.append((i, id, n, a))
             wantedAnswers.insert(a)
@@ -198,6 +205,7 @@ final class CommunityImport<Records: CommunityRecords> {
            let same = try Int64.fetchOne(cached: db, sql: "SELECT id FROM answer WHERE question_id = ? AND body = ? ORDER BY id = ? DESC LIMIT 1",
                                          arguments: [q, Validation.text(a.body), a.id?.number]) {
             if let id = a.id, wantedAnswers.contains(id) { answerNumbers[id] = same }
+            note(a.id, same)
             summary.skipped += 1; return
         }
         var number = a.id?.number
@@ -207,7 +215,7 @@ final class CommunityImport<Records: CommunityRecords> {
         }
         let n = try Store.insertAnswer(db, a, question: q, number: number, session: session)
         if taken[.answer] != nil { answered.insert(q) }
-        took(.answer, n)
+        took(.answer, n); note(a.id, n)
         if let id = a.id, wantedAnswers.contains(id) { answerNumbers[id] = n }
     }
 
@@ -255,6 +263,11 @@ final class CommunityImport<Records: CommunityRecords> {
     static func excerpt(_ text: String) -> String {
         let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         return line.count > 60 ? String(line.prefix(59)) + "…" : line
+    }
+
+    /// Notes where a record of the file went when that is not its own number.
+    func note(_ id: EntryID?, _ n: Int64) {
+        if let id, id.number != n { moved[id] = n }
     }
 
     func took(_ t: EntryType, _ n: Int64) {

@@ -61,6 +61,27 @@ struct PostgresImportTests {
         try expectSameImports([(Self.demo, false), (file, false), (file, false)])
     }
 
+    /// Endorsements, successions, redirects and not-duplicate marks: the same outcome as on
+    /// SQLite, including contradicting links refused by record and renumbered ids followed.
+    @Test func linksImportAsOnSQLite() throws {
+        let m = Self.demo.members.map(\.handle), t = Self.demo.tags.map(\.name)
+        let p = Self.demo.practices.compactMap(\.id), r = Self.demo.resources.compactMap(\.id)
+        var links = CommunityFile()
+        links.endorsements = [Endorsement(member: m[0], tag: t[0], by: m[1], at: Timestamp("2026-01-02T03:04:05Z")!),
+                              Endorsement(member: m[2], tag: t[1], by: m[0], at: Timestamp("2026-01-03T03:04:05Z")!)]
+        links.successions = [Succession(practice: p[1], supersededBy: p[0])]
+        links.redirects = [Redirect(from: "r900", to: r[0].description), Redirect(from: "@gone", to: "@" + m[3])]
+        links.notDuplicates = [NotDuplicatePair(a: r[1].description, b: r[0].description)]
+        var contradicting = CommunityFile()
+        contradicting.successions = [Succession(practice: p[1], supersededBy: p[2])]
+        var fromLive = CommunityFile()
+        fromLive.redirects = [Redirect(from: r[2].description, to: r[0].description)]
+        // A clashing resource renumbered on import: the file's links to it follow its new number.
+        var renumbered = CommunityFile(resources: [Resource(id: r[0], title: "Not the first resource")])
+        renumbered.notDuplicates = [NotDuplicatePair(a: r[0].description, b: r[3].description)]
+        try expectSameImports([(Self.demo, false), (links, false), (links, false), (contradicting, false), (fromLive, false), (renumbered, true)])
+    }
+
     @Test func aClashingIdIsRefusedNamingTheRecordUnlessRenumbered() throws {
         let clash = CommunityFile(
             resources: [Resource(id: EntryID(.resource, 1), title: "Not the first resource")],

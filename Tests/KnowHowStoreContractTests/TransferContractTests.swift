@@ -29,6 +29,58 @@ struct TransferContractTests {
         expectSameBytes(try snapshot(target), bytes, "\(from) → \(to)")
     }
 
+    /// An export is a whole backup: endorsements, the successor of a retired practice, where
+    /// merged-away ids and handles point, and pairs marked not duplicates all come back.
+    @Test(arguments: ContractStores.all, ContractStores.all)
+    func linksSurviveTheRoundTrip(_ from: StoreFactory, _ to: StoreFactory) throws {
+        let acting = contractActing("kim")
+        let source = try from.fixture()
+        _ = try source.endorse("li", tag: "research-methods", by: "kim", as: acting)
+        _ = try source.endorse("joe", tag: "facilitation", by: "priya", as: contractActing("priya"))
+        _ = try source.retire(.id("p6"), supersededBy: .id("p1"), as: acting)
+        try source.merge(keep: .entry(.id("r4")), drop: .entry(.id("r5")), as: acting)
+        try source.markNotDuplicates(.entry(.id("r1")), .entry(.id("r2")), as: acting)
+        let bytes = try snapshot(source)
+        let file = try CommunityFile.decode(bytes, path: "links.json")
+        #expect(file.endorsements.count == 2 && file.successions == [Succession(practice: .id("p6"), supersededBy: .id("p1"))])
+        #expect(file.redirects == [Redirect(from: "r5", to: "r4")] && file.notDuplicates == [NotDuplicatePair(.entry(.id("r1")), .entry(.id("r2")))])
+
+        let target = try to.empty()
+        let summary = try target.importCommunity(file, as: acting)
+        #expect(summary.linksAdded == ["endorsements": 2, "successions": 1, "redirects": 1, "notDuplicates": 1], "\(summary)")
+        #expect(summary.description.contains("2 endorsements, 1 succession, 1 redirect, 1 not-duplicate mark"), "\(summary)")
+        expectSameBytes(try snapshot(target), bytes, "\(from) → \(to) with links")
+        #expect(try linkState(target) == linkState(source))
+        #expect(try !target.duplicates(limit: 50).contains { Set([$0.keep, $0.drop]) == [.entry(.id("r1")), .entry(.id("r2"))] })
+        let again = try target.importCommunity(file, as: acting)
+        #expect(again.total == 0, "a second import adds no links: \(again)")
+    }
+
+    /// Links that contradict the store, or lead nowhere, are refused by record; nothing changes.
+    static let badLinks: [(String, CommunityFile, String)] = [
+        ("redirect from a live entry", { var f = CommunityFile(); f.redirects = [Redirect(from: "r3", to: "r4")]; return f }(), "redirects[0]"),
+        ("redirect to nothing", { var f = CommunityFile(); f.redirects = [Redirect(from: "r90", to: "r91")]; return f }(), "redirects[0]"),
+        ("redirect across kinds", { var f = CommunityFile(); f.redirects = [Redirect(from: "r90", to: "p1")]; return f }(), "redirects[0]"),
+        ("self-endorsement", { var f = CommunityFile(); f.endorsements = [Endorsement(member: "kim", tag: "supervision", by: "kim", at: contractNow)]; return f }(), "endorsements[0]"),
+        ("endorsement by a stranger", { var f = CommunityFile(); f.endorsements = [
+            Endorsement(member: "li", tag: "research-methods", by: "kim", at: contractNow),
+            Endorsement(member: "kim", tag: "supervision", by: "nobody", at: contractNow)]; return f }(), "endorsements[1]"),
+        ("succession of a resource", { var f = CommunityFile(); f.successions = [Succession(practice: .id("r1"), supersededBy: .id("p1"))]; return f }(), "successions[0]"),
+        ("not-duplicates across kinds", { var f = CommunityFile(); f.notDuplicates = [NotDuplicatePair(a: "@kim", b: "r1")]; return f }(), "notDuplicates[0]"),
+    ]
+
+    @Test(arguments: ContractStores.all, badLinks)
+    func aBadLinkChangesNothing(_ f: StoreFactory, _ c: (String, CommunityFile, String)) throws {
+        let s = try f.fixture()
+        let before = try snapshot(s)
+        let e = knowHowError { _ = try s.importCommunity(c.1, as: contractActing()) }
+        guard case .badImport(_, let location, let reason)? = e else {
+            Issue.record("\(c.0): expected badImport, got \(String(describing: e))"); return
+        }
+        #expect(location == c.2, "\(c.0): \(reason)")
+        expectSameBytes(try snapshot(s), before, c.0)
+    }
+
     @Test(arguments: ContractStores.all)
     func exportKeepsWhatWasImported(_ f: StoreFactory) throws {
         let out = try f.fixture().exportCommunity()
