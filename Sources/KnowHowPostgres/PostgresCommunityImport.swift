@@ -77,7 +77,7 @@ final class PostgresCommunityImport<Records: CommunityRecords> {
         try batched(Answer.self) { try addAnswers($0) }
         try linkAcceptedAnswers()
         try addSearches()
-        // try importLinks()
+        try importLinks()
         try index()
         try PostgresSchema.syncIdentities(c)
         return summary
@@ -568,9 +568,7 @@ final class PostgresCommunityImport<Records: CommunityRecords> {
         try c.executeScript("""
             ANALYZE import_key;
             DELETE FROM knowhow.entry_text WHERE entry IN (SELECT entry FROM import_key);
-            INSERT INTO knowhow.entry_text(entry, title, tags, summary, body)
-            SELECT k.entry, d.title, d.tags, d.summary, d.body FROM (SELECT DISTINCT entry FROM import_key) k, LATERAL knowhow.entry_document(k.entry) d;
-            """)
+            """ + PostgresDocuments.insert(keys: "import_key"))
     }
 
     // MARK: - Checks

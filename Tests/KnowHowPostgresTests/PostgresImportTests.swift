@@ -61,6 +61,27 @@ struct PostgresImportTests {
         try expectSameImports([(Self.demo, false), (file, false), (file, false)])
     }
 
+    /// The import builds search rows for many entries at once; they must hold the same text as
+    /// `knowhow.entry_document` (what every other write indexes) for every kind of entry.
+    @Test func importedSearchRowsMatchTheOneByOneDocuments() throws {
+        try TestServer.withDatabase { db in
+            let pg = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name])
+            _ = try pg.importCommunity(Self.demo, renumber: false, progress: nil)
+            let c = try db.connect()
+            let kinds = try c.query("SELECT entry & 7 AS kind, count(*) AS n FROM knowhow.entry_text GROUP BY 1 ORDER BY 1").rows
+                .map { "\(try $0.require("kind", as: Int64.self)):\(try $0.require("n", as: Int64.self))" }
+            #expect(kinds.count == 5, "members, resources, practices, questions and answers: \(kinds)")
+            let differ: Int64 = try c.query("""
+                SELECT count(*) AS n FROM knowhow.entry_key k
+                LEFT JOIN knowhow.entry_text t ON t.entry = k.entry, LATERAL knowhow.entry_document(k.entry) d
+                WHERE (t.title, t.tags, t.summary, t.body) IS DISTINCT FROM (d.title, d.tags, d.summary, d.body)
+                """).first!.require("n")
+            #expect(differ == 0)
+            let tagged: Int64 = try c.query("SELECT count(*) AS n FROM knowhow.entry_text WHERE tags <> ''").first!.require("n")
+            #expect(tagged > 100)
+        }
+    }
+
     /// Endorsements, successions, redirects and not-duplicate marks: the same outcome as on
     /// SQLite, including contradicting links refused by record and renumbered ids followed.
     @Test func linksImportAsOnSQLite() throws {
