@@ -20,7 +20,7 @@ enum PostgresDocuments {
         INSERT INTO knowhow.entry_text(entry, title, tags, summary, body)
         WITH k AS MATERIALIZED (SELECT DISTINCT entry FROM \(keys)),
         tagged AS (
-            SELECT x.entry, string_agg(w.words, ' ' ORDER BY w.name COLLATE "C" DESC) AS tags
+            SELECT x.entry, string_agg(w.words, ' ' ORDER BY w.name COLLATE "C") AS tags
             FROM (SELECT entry, entry AS source FROM k WHERE entry & 7 IN (2, 3, 4)
                   UNION ALL
                   SELECT k.entry, a.question_id << 3 | 4 FROM k JOIN knowhow.answer a ON a.id = k.entry >> 3 WHERE k.entry & 7 = 5) x
