@@ -313,14 +313,16 @@ public struct AddCommand: ShellCommand {
             }
             skills = try parseSkills(text.map(commaList) ?? [])
         }
-        let role = try field(ctx, "role", option: role, flag: "--role", hint: "member, contributor or curator",
+        // The first member of a store is its curator whatever is asked (Role.onJoining), so the
+        // guided form does not ask them for a role it would not keep.
+        let firstMember = (try ctx.store.counts().members) == 0
+        let role = firstMember && self.role == nil ? nil : try field(ctx, "role", option: role, flag: "--role", hint: "member, contributor or curator",
                              skip: "Enter for member", choices: Role.allCases.map(\.rawValue)) { r in
             guard let v = Role(rawValue: r.lowercased()) else {
                 throw KnowHowError.invalidValue(field: "role", value: r, expected: "member, contributor or curator")
             }
             return v.rawValue
         }
-        let firstMember = (try ctx.store.counts().members) == 0
         let m = try ctx.community.add(Member(handle: handle, name: name, email: email, organisation: organisation, sector: sector,
                                          location: location, bio: Validation.text(bio), role: role.flatMap(Role.init) ?? .member,
                                          joined: ctx.today, skills: skills, interests: try interests.flatMap(commaList).map(Validation.tag)), as: ctx.actor)
