@@ -94,8 +94,9 @@ extension Community {
 
     /// Entries (not members) ranked by how much of `words` they hold: the words as a
     /// natural-language any-word search through the store (bm25 and ranked lists find the pool,
-    /// BM25F orders it where the store can); an answer leads to its question. `excluding` are left out (already shown, or the entry itself); of several words,
-    /// a hit must show at least `minimumShouldMatch`.
+    /// BM25F orders it where the store can); an answer leads to its question. `excluding` are
+    /// left out (already shown, or the entry itself); of several words, a hit must hold at least
+    /// `minimumShouldMatch`.
     public func closest(_ words: [String], limit: Int, excluding: Set<EntryRef> = [], minimumShouldMatch: Int = 1,
                         pool: Int? = nil) throws -> [SearchHit] {
         guard !words.isEmpty, limit > 0 else { return [] }
@@ -141,10 +142,10 @@ extension Community {
 
     /// `find` on plain words: the entries with every word when a page has them; when fewer do,
     /// the closest matches, with the entries that have every word ranked among them as BM25F
-    /// orders them (nil notice when nothing was relaxed). Every word of a pasted title, "how"
-    /// and "to" included, is rarely what makes an entry the one asked for: put first, such
-    /// entries measured worse than ranking them with the rest (`knowhow-bench reuse`). An entry
-    /// with every word is always shown (the closest make room for it).
+    /// orders them (nil notice when nothing was relaxed). Holding every word of a pasted title is
+    /// rarely what makes an entry the one asked for: put first, such entries measured worse than
+    /// ranked with the rest (`knowhow-bench reuse`). An entry with every word is always shown
+    /// (the closest make room for it).
     func relaxed(_ text: String, query: Query, exact: SearchResults, limit: Int) throws -> (SearchResults, String?) {
         guard exact.hits.count < limit, let words = Self.naturalWords(text, query: query) else {
             return (exact, nil)
