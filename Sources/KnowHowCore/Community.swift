@@ -27,8 +27,12 @@ public struct Community {
             throw KnowHowError.emptyQuery("the search text is not valid UTF-8; check your terminal's encoding")
         }
         let query = try QueryParser.parse(text)
-        // Plain words that too few entries hold all of: the closest matches follow (Reuse.swift).
-        let exact = query.symbolWords.isEmpty ? try store.search(query, limit: limit) : try searchSymbols(query, limit: limit)
+        // A sentence: every word but stop words, ranked by BM25F; when too few entries hold them
+        // all, the closest follow (Reuse.swift).
+        var searched = query
+        searched.naturalLanguage = query.symbolWords.isEmpty && Self.naturalWords(text, query: query) != nil
+        if searched.naturalLanguage, let node = query.text { searched.text = NaturalQuery.withoutStopWords(node) }
+        let exact = query.symbolWords.isEmpty ? try store.search(searched, limit: limit) : try searchSymbols(query, limit: limit)
         let (results, notice) = query.symbolWords.isEmpty ? try relaxed(text, query: query, exact: exact, limit: limit) : (exact, nil)
         // Logged as the words found it: the closest matches do not fill a gap (`gaps`).
         let weak = isWeak(text, results: exact.hits.count)

@@ -52,6 +52,10 @@ public struct Query: Equatable, Sendable {
     /// Words with symbols the index splits off (`c++`, `c#`, `.net`), lowercased: the index finds
     /// their letters, and the core keeps the entries whose text holds them as written.
     public var symbolWords: [String] = []
+    /// Set by `find`'s closest matches and `similar` (never by typed syntax): the words are a
+    /// sentence, and a store that can ranks them so that holding more of them counts most (BM25F,
+    /// see `FieldWeightedBM25`); others keep their own ranking.
+    public var naturalLanguage = false
 
     public init(text: QueryNode?, filters: [Filter] = []) {
         self.text = text; self.filters = filters

@@ -22,9 +22,22 @@ public enum NaturalQuery {
         return content.isEmpty ? all : content
     }
 
-    /// How many distinct words were typed (for "no entry has all 9 words").
+    /// How many distinct words were typed.
     public static func typedWordCount(_ query: Query) -> Int {
         Set((query.text?.positiveWords ?? []).map { $0.lowercased() }).count
+    }
+
+    /// A plain search without its stop words ("what is the", one-letter words), as search engines
+    /// match a sentence: "every word" is every word that says something. Unchanged when nothing
+    /// else would be left.
+    public static func withoutStopWords(_ node: QueryNode) -> QueryNode {
+        guard case .and(let parts) = node else { return node }
+        let kept = parts.filter { part in
+            guard case .term(let w) = part else { return true }
+            let lower = w.lowercased()
+            return !ExpertRanker.stopWords.contains(lower) && (lower.count > 1 || lower.first?.isNumber == true)
+        }
+        return kept.isEmpty ? node : kept.count == 1 ? kept[0] : .and(kept)
     }
 
     /// Words only: terms, and runs a tokenizer joins (`what's`, `e-mail`), all required.
@@ -58,33 +71,50 @@ public enum NaturalQuery {
 }
 
 extension Community {
-    /// How many entries the any-word search reads for each one shown, before the closest are picked.
+    /// How many entries the any-word search reads for each one shown (at least 50), before the
+    /// closest are picked; the store orders them by BM25F one by one.
     public static let closestPoolFactor = 5
-    /// How many of several asked words a closest match of `find` must show (one shared word of
-    /// several is no match; the extract may not show every word an entry holds, so not more).
+    /// The same for `find`, which must stay fast: on the reuse benchmark a pool of 20 cost
+    /// `find` nothing, and `similar` a little (MRR 0.337 → 0.324).
+    public static let findPoolFactor = 2
+    /// How many of several asked words a closest match of `find` must hold (one shared word of
+    /// several is no match; more left out entries that were the ones asked for).
     public static let minimumShouldMatch = 2
-    /// Plain searches of at least this many words (stop words aside) are natural language: when
-    /// too few entries hold them all, the closest follow. Shorter ones keep "every word".
+    /// Plain searches of at least this many words, two of them not stop words, are natural
+    /// language ("What is Deep Network?"): ranked by BM25F, and when too few entries hold them
+    /// all, the closest follow. Keywords ("grant writing") keep "every word" and bm25.
     public static let naturalQueryWords = 3
 
-    /// Entries (not members) ranked by how much of `words` they hold: the words as any-word
-    /// search through the store (its bm25 and ranked lists), each hit's score scaled by the share
-    /// of the words its title, extract and tags show (coordination); an answer leads to its
-    /// question. `excluding` are left out (already shown, or the entry itself); of several words,
-    /// a hit must show at least `minimumShouldMatch`.
-    public func closest(_ words: [String], limit: Int, excluding: Set<EntryRef> = [], minimumShouldMatch: Int = 1) throws -> [SearchHit] {
+    /// The content words of a plain search that reads as a sentence (see `naturalQueryWords`), else nil.
+    static func naturalWords(_ text: String, query: Query) -> [String]? {
+        guard let words = NaturalQuery.words(of: text, query: query), words.count >= 2,
+              NaturalQuery.typedWordCount(query) >= naturalQueryWords else { return nil }
+        return words
+    }
+
+    /// Entries (not members) ranked by how much of `words` they hold: the words as a
+    /// natural-language any-word search through the store (bm25 and ranked lists find the pool,
+    /// BM25F orders it where the store can); an answer leads to its question. `excluding` are
+    /// left out (already shown, or the entry itself); of several words, a hit must hold at least
+    /// `minimumShouldMatch`.
+    public func closest(_ words: [String], limit: Int, excluding: Set<EntryRef> = [], minimumShouldMatch: Int = 1,
+                        pool: Int? = nil) throws -> [SearchHit] {
         guard !words.isEmpty, limit > 0 else { return [] }
         let node: QueryNode = words.count == 1 ? .term(words[0]) : .or(words.map { .term($0) })
-        let pool = try store.search(Query(text: node), limit: max(50, limit * Self.closestPoolFactor)).hits
+        var query = Query(text: node)
+        query.naturalLanguage = true
+        let pool = try store.search(query, limit: pool ?? max(50, limit * Self.closestPoolFactor)).hits
         let asked = Set(words.map(NaturalQuery.stem))
         var scored: [(hit: SearchHit, score: Double, order: Int)] = []
         for (i, hit) in pool.enumerated() where hit.ref.type != .member {
-            let held = NaturalQuery.matched(hit, stems: asked).count
+            // Coordination is in the store's ranking (BM25F saturates a word across fields, so
+            // holding more of the words wins); scaling by the share shown again measured worse.
+            // The store's count where it has one: an extract may not show every word an entry holds.
+            let held = hit.matchedWords ?? NaturalQuery.matched(hit, stems: asked).count
             if asked.count >= 2, held < minimumShouldMatch { continue }
-            let share = Double(max(1, held)) / Double(asked.count)
-            // FTS5 ranks are negative (lower is better); a listing's 0 falls back on the order.
+            // Ranks are negative (lower is better); a listing's 0 falls back on the order.
             let base = hit.score < 0 ? -hit.score : 1 / Double(i + 1)
-            scored.append((hit, base * share, i))
+            scored.append((hit, base, i))
         }
         scored.sort { ($0.score, $1.order) > ($1.score, $0.order) }
         // Best first, so an entry's first appearance is its best; answers are looked up only as far as the page goes.
@@ -106,24 +136,35 @@ extension Community {
 
     /// The English of a search relaxed to the closest matches.
     public static func closestNotice(words: Int, exact: Int) -> String {
-        exact == 0 ? "no entry has all \(words) words; closest matches:"
-                   : "only \(exact) \(exact == 1 ? "entry has" : "entries have") all \(words) words; then the closest matches:"
+        exact == 0 ? "no entry has all \(words) words (stop words aside); closest matches:"
+                   : "only \(exact) \(exact == 1 ? "entry has" : "entries have") all \(words) words (stop words aside); with the closest matches:"
     }
 
-    /// `find` on plain words: the entries with every word, then, when fewer than a page have them,
-    /// the closest matches (nil notice when nothing was relaxed).
+    /// `find` on plain words: the entries with every word when a page has them; when fewer do,
+    /// the closest matches, with the entries that have every word ranked among them as BM25F
+    /// orders them (nil notice when nothing was relaxed). Holding every word of a pasted title is
+    /// rarely what makes an entry the one asked for: put first, such entries measured worse than
+    /// ranked with the rest (`knowhow-bench reuse`). An entry with every word is always shown
+    /// (the closest make room for it).
     func relaxed(_ text: String, query: Query, exact: SearchResults, limit: Int) throws -> (SearchResults, String?) {
-        guard exact.hits.count < limit, let words = NaturalQuery.words(of: text, query: query), words.count >= Self.naturalQueryWords else {
+        guard exact.hits.count < limit, let words = Self.naturalWords(text, query: query) else {
             return (exact, nil)
         }
-        let more = try closest(words, limit: limit - exact.hits.count, excluding: Set(exact.hits.map(\.ref)),
-                               minimumShouldMatch: Self.minimumShouldMatch)
-        guard !more.isEmpty else { return (exact, nil) }
+        let closest = try closest(words, limit: limit, minimumShouldMatch: Self.minimumShouldMatch,
+                                  pool: max(20, limit * Self.findPoolFactor))
+        guard closest.contains(where: { hit in !exact.hits.contains { $0.ref == hit.ref } }) else { return (exact, nil) }
+        // The closest show an answer as its question: an answer with every word is shown there.
+        let shown = Set(closest.map(\.ref))
+        let missing = exact.hits.filter { hit in
+            if case .entry(let id) = hit.ref, id.type == .answer, let q = try? store.answer(id).question,
+               shown.contains(.entry(q)) { return false }
+            return !shown.contains(hit.ref)
+        }
         var out = exact
-        out.hits += more
+        out.hits = Array(closest.prefix(limit - missing.count)) + missing
         out.notes = []
         out.suggestions = []
-        return (out, Self.closestNotice(words: NaturalQuery.typedWordCount(query), exact: exact.hits.count))
+        return (out, Self.closestNotice(words: words.count, exact: exact.hits.count))
     }
 
     /// Entries most like a text ("more like this"): its words, stop words out, ranked as `closest`.

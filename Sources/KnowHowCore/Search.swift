@@ -84,6 +84,9 @@ public struct SearchHit: Equatable, Sendable {
     /// A short label after the title: a resource's kind, a practice's status, a member's organisation.
     public var detail: String?
     public var status: String?
+    /// How many of the searched words (or phrases) the entry holds, where the store counts them
+    /// (natural-language searches); nil elsewhere.
+    public var matchedWords: Int?
 
     public init(ref: EntryRef, title: String, snippet: String = "", tags: [String] = [],
                 score: Double = 0, detail: String? = nil, status: String? = nil) {

@@ -9,6 +9,8 @@ extension SQLiteKnowledgeStore {
         var key: Int64
         /// As FTS5's rank: lower is better.
         var rank: Double
+        /// How many of the query's phrases the entry holds, where counted (BM25F).
+        var matched: Int? = nil
     }
 
     /// The best `limit` entries for a query, with the filters' SQL conditions on `k` applied.

@@ -164,8 +164,11 @@ extension SQLiteKnowledgeStore {
         if let match {
             // Rank first, then build snippets for the few rows shown only.
             // Members rank a little lower in `find`: `who` is the way to find people.
-            let rows = try rankedKeys(db, node: query.text!, match: match, conditions: conds, arguments: condArgs,
-                                      limit: limit + 1, memberFactor: 0.6, tuning: tuning)
+            // A sentence's words: bm25 finds a pool, BM25F orders it (+FieldWeighted).
+            let pool = query.naturalLanguage ? max(limit + 1, naturalPool) : limit + 1
+            var rows = try rankedKeys(db, node: query.text!, match: match, conditions: conds, arguments: condArgs,
+                                      limit: pool, memberFactor: 0.6, tuning: tuning)
+            if query.naturalLanguage { rows = try fieldWeighted(db, rows, node: query.text!, match: match, memberFactor: 0.6) }
             more = rows.count > limit
             let shown = Array(rows.prefix(limit))
             let marks = try marked(db, keys: shown.map(\.key), match: match, byRow: markedByRow(query.text!))
@@ -181,7 +184,10 @@ extension SQLiteKnowledgeStore {
                 let fallback = bodyFirst ? [body, summary] : [summary, body]
                 let snippet = candidates.first { $0.contains(Highlight.open) }
                     ?? fallback.compactMap { $0 }.first { !$0.isEmpty } ?? ""
-                if let hit = try hit(db, key: key, title: marked?[0], snippet: snippet, score: row.rank) { hits.append(hit) }
+                if var hit = try hit(db, key: key, title: marked?[0], snippet: snippet, score: row.rank) {
+                    hit.matchedWords = row.matched
+                    hits.append(hit)
+                }
             }
         } else {
             // Filters only (or filters with exclusions): list in a stable order.

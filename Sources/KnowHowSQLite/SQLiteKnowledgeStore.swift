@@ -109,6 +109,7 @@ public final class SQLiteKnowledgeStore: KnowledgeStore, @unchecked Sendable {
             // nearly halves its time on a 2 GB store. Mapped pages count in the resident size, though they
             // are the OS's cache, not the process's heap; a larger page cache did not help beyond it.
             try db.execute(sql: "PRAGMA mmap_size = \(mmapSize)")
+            registerFieldWeightedFunctions(db)
         }
         return config
     }

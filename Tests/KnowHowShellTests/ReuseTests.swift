@@ -9,14 +9,20 @@ struct ReuseTests {
     static let pasted = "how do I keep postmortems blameless when managers want names"
 
     /// A pasted sentence found nothing (every word had to match); now the closest follow, said so.
+    /// Stop words need not match: q6 has the other six, and ranks first among the closest.
     @Test func aPastedQuestionListsTheClosestEntriesAndSaysSo() throws {
         let s = try CurationSession(CurationSession.demo, as: "grace-mensah")
         let r = s.run("find \(Self.pasted)")
         #expect(r.code == 0, "\(r.err)")
-        #expect(r.out.hasPrefix("no entry has all 10 words; closest matches:\n 1. q6 "), "\(r.out)")
-        let json = s.run("find --json \(Self.pasted)")
-        #expect(json.out.contains("\"notice\" : \"no entry has all 10 words; closest matches:\""), "\(json.out)")
+        #expect(r.out.hasPrefix("only 1 entry has all 6 words (stop words aside); with the closest matches:\n 1. q6 "), "\(r.out)")
+        let none = s.run("find \(Self.unheardOf)")
+        #expect(none.out.hasPrefix("no entry has all 6 words (stop words aside); closest matches:\n 1. q6 "), "\(none.out)")
+        let json = s.run("find --json \(Self.unheardOf)")
+        #expect(json.out.contains("\"notice\" : \"no entry has all 6 words (stop words aside); closest matches:\""), "\(json.out)")
     }
+
+    /// One word of the sentence that no entry holds.
+    static let unheardOf = "how do I keep postmortems blameless when managers want zebras"
 
     /// Typed syntax keeps its exact meaning: a phrase, an exclusion, OR, a filter are never relaxed.
     @Test(arguments: ["\"keep postmortems blameless\" managers want", "postmortems blameless managers -names want",
@@ -46,9 +52,9 @@ struct ReuseTests {
     /// A relaxed search is logged as what the words found (nothing), so `gaps` still sees it.
     @Test func aRelaxedSearchIsLoggedAsUnmet() throws {
         let s = try CurationSession(CurationSession.demo, as: "grace-mensah")
-        _ = s.run("find \(Self.pasted)")
+        _ = s.run("find \(Self.unheardOf)")
         let logged = try #require(try s.store.searchLog(in: nil).last)
-        #expect(logged.query == Self.pasted && logged.results == 0, "\(logged)")
+        #expect(logged.query == Self.unheardOf && logged.results == 0, "\(logged)")
     }
 
     /// `similar` on an entry leaves the entry out and finds its neighbours; on a text, the same words rank.

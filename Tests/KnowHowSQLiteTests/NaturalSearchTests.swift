@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+@testable import KnowHowCore
+@testable import KnowHowSQLite
+
+/// Natural-language searches (issue 15): the store orders bm25's pool by BM25F, counts the words
+/// each entry holds, and leaves typed searches as they were.
+struct NaturalSearchTests {
+    /// r1 says all four words in its title and then goes on at length about other things; r2 holds
+    /// them once each in a short text. bm25 (FTS5) measures length over the whole entry, so r1's
+    /// long text drags its title down; BM25F measures each field against its own kind.
+    func store() throws -> SQLiteKnowledgeStore {
+        let s = try SQLiteKnowledgeStore()
+        let long = (1...300).map { "word\($0 % 97)" }.joined(separator: " ")
+        try s.add(Resource(title: "Espresso grind bitter taste", kind: .guide, body: long, tags: ["brewing"]), as: .system)
+        try s.add(Resource(title: "Dialling in", kind: .guide, summary: "a note",
+                           body: "espresso grind, bitter taste, crema timing and the rest of a short note", tags: ["brewing"]), as: .system)
+        for i in 1...30 {
+            try s.add(Resource(title: "Filter note \(i)", kind: .guide, body: "kettle pour over slowly in circles", tags: ["brewing"]), as: .system)
+        }
+        return s
+    }
+
+    func keys(_ r: SearchResults) -> [String] { r.hits.map { $0.ref.description } }
+
+    @Test func aSentenceRanksTheEntryHoldingMoreOfItsWordsFirst() throws {
+        let s = try store()
+        var q = Query(text: .or(["espresso", "grind", "bitter", "taste"].map { .term($0) }))
+        let plain = try s.search(q, limit: 5)
+        #expect(keys(plain).prefix(2) == ["r2", "r1"], "bm25: \(keys(plain)) \(plain.hits.map(\.score))")
+        q.naturalLanguage = true
+        let natural = try s.search(q, limit: 5)
+        #expect(keys(natural).prefix(2) == ["r1", "r2"], "\(keys(natural)) \(natural.hits.map(\.score))")
+        #expect(natural.hits.prefix(2).map(\.matchedWords) == [4, 4], "\(natural.hits.map(\.matchedWords))")
+        #expect(plain.hits.allSatisfy { $0.matchedWords == nil })
+    }
+
+    /// `find` on a sentence: stop words need not match, the rest rank by BM25F.
+    @Test func findOnASentenceNeedsOnlyTheWordsThatSaySomething() throws {
+        let c = Community(store: try store())
+        let found = try c.find("what is the espresso grind for a bitter taste", limit: 5, as: nil, log: false)
+        #expect(found.results.results.hits.map(\.ref.description) == ["r1", "r2"], "\(found.results.results.hits.map(\.ref))")
+        #expect(found.results.notice == nil)
+        // Two words are keywords: every word, bm25, as before.
+        let keywords = try c.find("espresso grind", limit: 5, as: nil, log: false)
+        #expect(keywords.results.results.hits.first?.ref.description == "r2")
+    }
+
+    /// Entries with every word are ranked among the closest matches, and always shown.
+    @Test func entriesWithEveryWordRankAmongTheClosest() throws {
+        let c = Community(store: try store())
+        let found = try c.find("espresso grind kettle", limit: 10, as: nil, log: false)
+        #expect(found.results.notice == "no entry has all 3 words (stop words aside); closest matches:")
+        let one = try c.find("espresso grind crema timing", limit: 10, as: nil, log: false)
+        #expect(one.results.notice == "only 1 entry has all 4 words (stop words aside); with the closest matches:", "\(one.results.notice ?? "")")
+        #expect(one.results.results.hits.map(\.ref.description).contains("r2"))
+    }
+}
+
+extension NaturalSearchTests {
+    /// An answer holding every word is shown once, as its question, not again as itself.
+    @Test func anAnswerWithEveryWordIsShownOnceAsItsQuestion() throws {
+        let s = try SQLiteKnowledgeStore()
+        let q = try s.ask(Question(title: "Which grind for espresso?", body: "the shots run fast"), as: .system)
+        _ = try s.answer(Answer(question: q, body: "a finer espresso grind with a bitter taste means over-extraction"), as: .system)
+        for i in 1...5 { try s.add(Resource(title: "Espresso note \(i)", kind: .guide, body: "grind size"), as: .system) }
+        let found = try Community(store: s).find("why is my espresso grind bitter taste", limit: 10, as: nil, log: false)
+        let refs = found.results.results.hits.map(\.ref.description)
+        #expect(found.results.notice?.hasPrefix("only 1 entry has all 4 words") == true, "\(found.results.notice ?? "")")
+        #expect(refs.first == q.description && !refs.contains { $0.hasPrefix("a") }, "\(refs)")
+    }
+}
