@@ -15,17 +15,21 @@ public struct CommunityFile: Codable, Equatable, Sendable {
     public var answers: [Answer]
     /// The search log (see Insights.swift); left out of the file when empty.
     public var searches: [SearchLogEntry]
+    /// Meeting series and meetings (see Meeting.swift); left out of the file when empty.
+    public var series: [MeetingSeries]
+    public var meetings: [Meeting]
 
     public init(tags: [Tag] = [], members: [Member] = [], resources: [Resource] = [],
                 practices: [Practice] = [], questions: [Question] = [], answers: [Answer] = [],
-                searches: [SearchLogEntry] = []) {
+                searches: [SearchLogEntry] = [], series: [MeetingSeries] = [], meetings: [Meeting] = []) {
         format = Self.formatName; version = Self.currentVersion
         self.tags = tags; self.members = members; self.resources = resources
         self.practices = practices; self.questions = questions; self.answers = answers
         self.searches = searches
+        self.series = series; self.meetings = meetings
     }
 
-    enum CodingKeys: String, CodingKey { case format, version, tags, members, resources, practices, questions, answers, searches }
+    enum CodingKeys: String, CodingKey { case format, version, tags, members, resources, practices, questions, answers, searches, series, meetings }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -38,6 +42,8 @@ public struct CommunityFile: Codable, Equatable, Sendable {
         questions = try c.decodeIfPresent([Question].self, forKey: .questions) ?? []
         answers = try c.decodeIfPresent([Answer].self, forKey: .answers) ?? []
         searches = try c.decodeIfPresent([SearchLogEntry].self, forKey: .searches) ?? []
+        series = try c.decodeIfPresent([MeetingSeries].self, forKey: .series) ?? []
+        meetings = try c.decodeIfPresent([Meeting].self, forKey: .meetings) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -52,6 +58,8 @@ public struct CommunityFile: Codable, Equatable, Sendable {
         try c.encode(answers, forKey: .answers)
         // Files without a search log stay as they were before there was one.
         if !searches.isEmpty { try c.encode(searches, forKey: .searches) }
+        if !series.isEmpty { try c.encode(series, forKey: .series) }
+        if !meetings.isEmpty { try c.encode(meetings, forKey: .meetings) }
     }
 
     /// Reads a community file, naming the path of the bad record when it is malformed.

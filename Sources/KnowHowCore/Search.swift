@@ -141,6 +141,8 @@ public struct SearchResults: Equatable, Sendable {
 public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
     public var added: [EntryType: Int] = [:]
     public var tagsAdded = 0
+    /// Meeting series added.
+    public var seriesAdded = 0
     public var skipped = 0
     /// Who an import into a new store made its first member and curator.
     public var founder: String?
@@ -155,7 +157,7 @@ public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
 
     public init() {}
 
-    public var total: Int { added.values.reduce(0, +) + tagsAdded }
+    public var total: Int { added.values.reduce(0, +) + tagsAdded + seriesAdded }
 
     /// How many renumberings the note spells out; the rest are counted.
     public static let renumberingsShown = 20
@@ -164,6 +166,7 @@ public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
         var parts: [String] = []
         for t in EntryType.allCases { if let n = added[t], n > 0 { parts.append("\(Validation.grouped(n)) \(n == 1 ? t.rawValue : t.plural)") } }
         if tagsAdded > 0 { parts.append("\(Validation.grouped(tagsAdded)) \(tagsAdded == 1 ? "tag" : "tags")") }
+        if seriesAdded > 0 { parts.append("\(seriesAdded) meeting \(seriesAdded == 1 ? "series" : "series")") }
         var s = parts.isEmpty ? "nothing new to import" : "imported " + parts.joined(separator: ", ")
         if skipped > 0 { s += " (\(Validation.grouped(skipped)) already present)" }
         if let founder { s += "; @\(founder) is the new store's first member and its curator" }

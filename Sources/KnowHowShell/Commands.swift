@@ -128,7 +128,7 @@ public struct ShowCommand: ShellCommand {
 public struct ImportCommand: ShellCommand {
     public static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import a community file (.json) or a Stack Exchange data-dump folder, in one transaction.",
+        abstract: "Import a community file (.json), a calendar (.ics: its events become meetings) or a Stack Exchange data-dump folder, in one transaction.",
         discussion: "Records already present are skipped, so importing the same file twice adds nothing. An id the store holds with another title is refused, unless --renumber.")
     public static let arguments: [ArgumentKind] = [.file]
 
@@ -142,7 +142,17 @@ public struct ImportCommand: ShellCommand {
         let live = TerminalInfo.isTerminal(STDERR_FILENO)
         let progress: ((String) -> Void)? = live ? { ctx.console.progress($0) } : nil
         defer { if live { ctx.console.progress(nil) } }
-        let summary = try Importer.importFile(Paths.expand(file), into: ctx.store, renumber: renumber, progress: progress, as: ctx.acting)
+        let path = Paths.expand(file)
+        if path.lowercased().hasSuffix(".ics") {
+            // An iCalendar file: its events become meetings, all or nothing.
+            guard let data = FileManager.default.contents(atPath: path) else { throw KnowHowError.fileNotFound(path) }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw KnowHowError.badCalendar(path: path, line: nil, reason: "it is not UTF-8 text")
+            }
+            ctx.console.print(try ctx.community.importCalendar(text, path: file, as: ctx.actor).description)
+            return .ok
+        }
+        let summary = try Importer.importFile(path, into: ctx.store, renumber: renumber, progress: progress, as: ctx.acting)
         ctx.console.print(summary.description)
         return .ok
     }

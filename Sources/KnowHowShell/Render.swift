@@ -222,6 +222,10 @@ enum Render {
                 if view.accepted { field(c, "status", s.good("accepted")) }
                 c.print()
                 c.print(Layout.wrap(MarkdownText.terminal(a.body, s), width: c.width, indent: "  "))
+            case .meeting:
+                let view = try ctx.community.meeting(id)
+                if json { try ctx.printJSON(view); return }
+                showMeeting(view, ctx: ctx)
             case .member:
                 throw KnowHowError.unknownEntry(id)
             }

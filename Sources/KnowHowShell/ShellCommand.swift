@@ -35,6 +35,7 @@ public enum CommandTable {
         AddCommand.self, EditCommand.self, TagCommand.self, TagsCommand.self, MergeCommand.self, DuplicatesCommand.self,
         VerifyCommand.self, RetireCommand.self, ReviewCommand.self, StaleCommand.self, HistoryCommand.self, UndoCommand.self,
         StatsCommand.self, GapsCommand.self, TopicsCommand.self, MatchCommand.self, GraphCommand.self, ConfigCommand.self,
+        MeetingsCommand.self, MeetingCommand.self,
         HelpCommand.self, SetCommand.self, OpenCommand.self, QuitCommand.self,
     ]
 
