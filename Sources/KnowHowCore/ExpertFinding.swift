@@ -325,6 +325,8 @@ public enum ExpertRanker {
             let text = topRelevance > 0 ? max(0, doc.relevance) / topRelevance : rel
             // Asking shows interest, not expertise: askers are not candidates for it.
             for l in doc.links where l.how != .asked {
+                // A meeting counts once it has been held.
+                if l.how == .presented, let d = doc.date, d > (request.asOf ?? now) { continue }
                 let s = rel * votes * l.how.weight
                 let key = doc.thread ?? doc.id
                 guard threads[l.handle]?[key].map({ $0.score < s }) ?? true else { continue }

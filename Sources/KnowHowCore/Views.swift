@@ -274,6 +274,8 @@ public struct StatsView: Codable, Sendable {
     public var organisations: [Count]
     public var busiestTags: [TagRow]
     public var growingTags: [TagRow]
+    /// Attendance at meetings held in the period; absent when none were.
+    public var meetings: MeetingParticipation?
 
     public init(span: Period, counts: StoreCounts, timeline: Timeline, participation p: KnowHowCore.Participation, top: [ContributorTally],
                 sectors: [Breakdown], organisations: [Breakdown], busiest: [TagCount], growing: [TagCount], searches: Int) {

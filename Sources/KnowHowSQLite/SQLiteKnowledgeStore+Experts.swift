@@ -45,7 +45,7 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
             // read deeper until `limit` entries of the time are found or the matches run out.
             var depth = limit
             while true {
-                let rows = try Self.rankedKeys(db, node: node, match: match, conditions: ["(k & 7) IN (2, 3, 4, 5)"],
+                let rows = try Self.rankedKeys(db, node: node, match: match, conditions: ["(k & 7) IN (2, 3, 4, 5, 7)"],
                                                arguments: [], limit: depth, tuning: tuning)
                 var docs: [EvidenceDoc] = []
                 for row in rows {
