@@ -69,6 +69,9 @@ extension SQLiteKnowledgeStore {
             switch ref {
             case .entry(let id)?:
                 t.owner = try Self.owner(db, id)
+                // Whoever was at a meeting may record it.
+                if action == .recordMeeting, id.type == .meeting, let me = acting.actor.handle,
+                   try Self.loadMeeting(db, number: try Self.require(db, id)).people.contains(me) { t.owner = me }
                 if action == .verify {
                     t.expertTags = try Int64.fetchAll(db, sql: "SELECT tag_id FROM entry_tag WHERE entry = ?",
                                                       arguments: [EntryKey.make(id.type, try Self.require(db, id))])

@@ -172,7 +172,9 @@ public struct MeetingCommand: ShellCommand {
         let view = try ctx.community.plan(topic: topic, series: series, presenters: max(1, presenters.count), as: ctx.actor)
         var m = try meetingDraft(ctx, from: view)
         if json && ctx.prompter == nil && !yes { try ctx.printJSON(view); return .ok }
-        Self.showPlan(view, ctx: ctx)
+        var shown = view
+        shown.title = m.title; shown.start = m.start; shown.timeZone = m.timeZone; shown.presenters = m.presenters; shown.format = m.format
+        Self.showPlan(shown, ctx: ctx)
         if ctx.prompter != nil && !yes {
             m = try editPlan(ctx, m)
         }
@@ -308,7 +310,7 @@ public struct MeetingCommand: ShellCommand {
     func notes(_ ctx: ShellContext) throws -> Outcome {
         let id = try meetingID(ctx)
         let original = try ctx.store.meeting(id)
-        try ctx.community.authorize(.recordMeeting, on: nil, as: ctx.actor)
+        try ctx.community.authorize(.recordMeeting, on: .entry(id), as: ctx.actor)
         let notes: String?
         if let text {
             notes = text
@@ -370,7 +372,9 @@ extension Render {
         c.print(s.id(m.id?.description ?? "") + "  " + s.bold(m.title))
         let zone = (try? ctx.viewerZone(nil)) ?? m.timeZone
         var when = (try? MeetingTime.show(m.start, in: m.timeZone)) ?? m.start.description
-        if zone != m.timeZone, let mine = try? MeetingTime.show(m.start, in: zone), mine != when { when += " (\(mine) for you)" }
+        if let mineZone = try? MeetingTime.zone(zone), let theirs = try? MeetingTime.zone(m.timeZone),
+           mineZone.secondsFromGMT(for: m.start.date) != theirs.secondsFromGMT(for: m.start.date),
+           let mine = try? MeetingTime.show(m.start, in: zone) { when += " (\(mine) for you)" }
         field(c, "when", when + ", \(m.minutes) minutes" + (view.held ? "" : s.dim(" · coming")))
         field(c, "series", m.series)
         field(c, "format", m.format.rawValue.replacingOccurrences(of: "-", with: " "))
