@@ -579,7 +579,19 @@ extension SQLiteKnowledgeStore {
               let action = ChangeAction(rawValue: name), action != .undo else { return }
         let rows = try Row.fetchAll(db, sql: "SELECT tbl, before, after FROM change_row WHERE change_id = ? ORDER BY seq", arguments: [number])
         let rule = Permissions.rule(action)
-        let isOwner = try changeOwner(db, rows) == handle
+        var isOwner = try changeOwner(db, rows) == handle
+        // A meeting's recording is its attendees' and presenters' as well as its organiser's.
+        if action == .recordMeeting, !isOwner,
+           let meeting = rows.lazy.compactMap({ r -> Int64? in
+               let image = decode((r["before"] as String?) ?? r["after"])
+               switch r["tbl"] as String {
+               case "meeting": return int(image["id"])
+               case "meeting_person", "meeting_link": return int(image["meeting_id"])
+               default: return nil
+               }
+           }).first {
+            isOwner = (try? loadMeeting(db, number: meeting).people.contains(handle)) ?? false
+        }
         func refuse(_ needs: Role) -> KnowHowError {
             let doing = (!isOwner && rule.leastForOwn != nil ? rule.doingOthers : nil) ?? rule.doing
             return .permissionDenied(action: "Undoing #\(n) (\(doing))", needs: needs, actor: handle)
