@@ -380,8 +380,12 @@ extension Render {
         field(c, "format", m.format.rawValue.replacingOccurrences(of: "-", with: " "))
         field(c, "place", m.place)
         field(c, "organiser", m.organiser.map { "@" + $0 })
-        field(c, "presenting", m.presenters.map { "@" + $0 }.joined(separator: ", "))
-        field(c, "attended", m.attendees.map { "@" + $0 }.joined(separator: ", "))
+        // People lists wrap under their heading rather than past the edge.
+        for (name, people) in [("presenting", m.presenters), ("attended", m.attendees)] where !people.isEmpty {
+            let lines = Layout.wrap(people.map { "@" + $0 }.joined(separator: ", "), width: c.width - 13).components(separatedBy: "\n")
+            c.print(s.dim(Layout.pad(name, 13)) + lines[0])
+            for l in lines.dropFirst() { c.print(String(repeating: " ", count: 13) + l) }
+        }
         field(c, "tags", m.tags.map { s.tag("#" + $0) }.joined(separator: " "))
         if !m.links.isEmpty {
             c.print(); c.print(s.bold("Linked"))
