@@ -203,14 +203,15 @@ extension Community {
         return try ICalendar.write(series: [s], meetings: store.meetings(series: s.name, from: nil, through: nil), members: members, now: now)
     }
 
-    /// Imports the VEVENTs of an iCalendar file as meetings (and series, for weekly rules), all or nothing.
+    /// Imports the VEVENTs of an iCalendar file as meetings (and series, for weekly rules), all or
+    /// nothing, as one planning change (contributors; `undo` takes it back).
     public func importCalendar(_ text: String, path: String, as actor: String?) throws -> ImportSummary {
         let members = try store.allMembers()
         let parsed = try ICalendar.read(text, path: path, members: members)
         guard !parsed.series.isEmpty || !parsed.meetings.isEmpty else {
             throw KnowHowError.badCalendar(path: path, line: nil, reason: "it holds no events (VEVENT)")
         }
-        return try store.importCommunity(CommunityFile(series: parsed.series, meetings: parsed.meetings), as: acting(actor))
+        return try store.importMeetings(series: parsed.series, meetings: parsed.meetings, as: acting(actor))
     }
 }
 

@@ -159,6 +159,9 @@ public protocol KnowledgeMeetings: AnyObject, Sendable {
     /// was read (else `staleEdit`); `action` is `.editMeeting` or `.recordMeeting`. Returns the
     /// names of the fields changed.
     @discardableResult func update(_ edited: Meeting, expecting original: Meeting, action: ChangeAction, as acting: Acting) throws -> [String]
+    /// Adds the series and meetings of a calendar in one change (planning: contributors), skipping
+    /// those already present (same name; same UID); undoable as a whole.
+    func importMeetings(series: [MeetingSeries], meetings: [Meeting], as acting: Acting) throws -> ImportSummary
 }
 
 /// A whole store: every capability.

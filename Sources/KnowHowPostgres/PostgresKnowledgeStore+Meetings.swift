@@ -13,6 +13,9 @@ extension PostgresKnowledgeStore {
     public func add(_ meeting: Meeting, as acting: Acting) throws -> EntryID { throw Self.meetingsRefused() }
     public func meeting(_ id: EntryID) throws -> Meeting { throw KnowHowError.unknownEntry(id) }
     public func meetings(series: String?, from: Timestamp?, through: Timestamp?) throws -> [Meeting] { [] }
+    public func importMeetings(series: [MeetingSeries], meetings: [Meeting], as acting: Acting) throws -> ImportSummary {
+        throw Self.meetingsRefused()
+    }
     public func update(_ edited: Meeting, expecting original: Meeting, action: ChangeAction, as acting: Acting) throws -> [String] {
         throw Self.meetingsRefused()
     }

@@ -92,6 +92,16 @@ extension SQLiteKnowledgeStore {
         }
     }
 
+    public func importMeetings(series: [MeetingSeries], meetings: [Meeting], as acting: Acting) throws -> ImportSummary {
+        try change(.planMeeting, as: acting) { db, note in
+            let run = try CommunityImport(db: db, records: CommunityFile(series: series, meetings: meetings), renumber: false,
+                                          session: note.session, progress: nil)
+            let summary = try run.importAll()
+            note.summary = summary.description
+            return summary
+        }
+    }
+
     // MARK: - Rows
 
     static func insertSeries(_ db: Database, _ s: MeetingSeries, session: WriteSession = WriteSession()) throws {

@@ -164,6 +164,25 @@ struct MeetingStoreTests {
         #expect(try s.exportCommunity().encoded() == before)
     }
 
+    @Test func aCalendarIsImportedByAContributorAsOneChangeThatUndoes() throws {
+        let s = try Self.store()
+        let before = try fullSnapshot(s)
+        let ics = try ICalendar.write(series: [MeetingSeries(name: "Teatime", weekday: .friday, at: "16:00", timeZone: "Europe/Paris",
+                                                             starts: Day("2026-03-06")!)],
+                                      meetings: [Meeting(title: "Tea and data", series: "Teatime", start: Timestamp("2026-03-06T15:00:00Z")!,
+                                                         timeZone: "Europe/Paris", presenters: ["li"], uid: "tea-1@example.org")],
+                                      members: [:], now: Self.now)
+        let parsed = try ICalendar.read(ics, path: "t.ics", members: try s.allMembers())
+        #expect(throws: KnowHowError.self) { _ = try s.importMeetings(series: parsed.series, meetings: parsed.meetings, as: Self.acting("tom")) }
+        let summary = try s.importMeetings(series: parsed.series, meetings: parsed.meetings, as: Self.acting("sam"))
+        #expect(summary.description == "imported 1 meeting, 1 meeting series")
+        #expect(try s.meetings(series: "Teatime", from: nil, through: nil).map(\.presenters) == [["li"]])
+        #expect(try s.importMeetings(series: parsed.series, meetings: parsed.meetings, as: Self.acting("sam")).total == 0)
+        _ = try s.undo(nil, as: Self.acting("sam"))
+        let after = try fullSnapshot(s)
+        #expect(after.0 == before.0 && after.1 == before.1)
+    }
+
     @Test func mergingMembersMovesWhoPresentedAndAttended() throws {
         let s = try Self.store()
         try s.merge(keep: .member("li"), drop: .member("tom"), as: Self.acting("kim"))
