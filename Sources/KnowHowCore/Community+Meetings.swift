@@ -139,10 +139,24 @@ extension Community {
         if let c = chosen, let g = goals.first(where: { $0.tag == c.lowercased().replacingOccurrences(of: " ", with: "-") }) {
             learners = g.learners
         }
-        if chosen == nil, let q = try store.unansweredQuestions().first(where: { !$0.tags.isEmpty }) {
+        // Else what searches in the last 90 days did not find, else a question nobody answered. The
+        // others are offered too: the community may prefer one of them.
+        let gaps = SearchGaps.group(try store.searchLog(in: Period(start: Timestamp(seconds: now.seconds - 90 * 86_400), end: now))).prefix(3)
+        if chosen == nil, let g = gaps.first {
+            chosen = g.label
+            because = "searched for and not found by \(g.people) \(g.people == 1 ? "person" : "people") (`gaps`)"
+        }
+        let unanswered = try store.unansweredQuestions()
+        if chosen == nil, let q = unanswered.first(where: { !$0.tags.isEmpty }) {
             chosen = q.tags[0].replacingOccurrences(of: "-", with: " ")
             because = "an unanswered question (\(q.id.map(\.description) ?? "?"): \(q.title))"
         }
+        var others: [String] = goals.prefix(3).map { "\($0.tag.replacingOccurrences(of: "-", with: " ")) (\($0.learners.count) want to learn it)" }
+        others += gaps.prefix(2).map { "\($0.label) (searched, not found)" }
+        others += unanswered.prefix(2).compactMap { q in
+            q.id.map { "\($0) unanswered: " + (q.title.count > 40 ? String(q.title.prefix(39)) + "…" : q.title) }
+        }
+        let alternatives = others.filter { !$0.lowercased().hasPrefix((chosen ?? "\u{0}").lowercased() + " (") }
         guard let topicText = chosen else {
             throw KnowHowError.missingField("a topic: no learning goal is shared yet; name one (meeting plan \"reflective supervision\")")
         }
@@ -165,7 +179,8 @@ extension Community {
                                                                   sector: $0.sector, why: $0.why) },
                                invited: invited,
                                sectors: Breakdown.of(people.map(\.sector)).map { .init(name: $0.name, members: $0.members) },
-                               organisations: Breakdown.of(people.map(\.organisation)).map { .init(name: $0.name, members: $0.members) })
+                               organisations: Breakdown.of(people.map(\.organisation)).map { .init(name: $0.name, members: $0.members) },
+                               otherTopics: Array(alternatives))
     }
 
     /// The meeting a plan describes, as saved.

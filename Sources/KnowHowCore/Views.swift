@@ -460,6 +460,8 @@ public struct MeetingPlanView: Codable, Sendable {
     public var invited: [String]
     public var sectors: [Share]
     public var organisations: [Share]
+    /// What else the community could meet about: shared goals, unmet searches, unanswered questions.
+    public var otherTopics: [String]
 
     public struct Candidate: Codable, Sendable {
         public var handle: String

@@ -226,11 +226,24 @@ public struct MeetingCommand: ShellCommand {
             let org = [p.organisation, p.sector].compactMap { $0 }.joined(separator: ", ")
             c.print(Layout.truncate("\(mark)\(i + 1). @\(p.handle)  \(p.why)" + (org.isEmpty ? "" : " · " + org), c.width - 1))
         }
-        let sectors = view.sectors.map { "\($0.name) \($0.members)" }.joined(separator: ", ")
-        let orgs = view.organisations.map { "\($0.name) \($0.members)" }.joined(separator: ", ")
+        // One line each, so the plan and its questions fit a 24-line terminal.
+        func shares(_ label: String, _ list: [MeetingPlanView.Share]) -> String {
+            var line = "  \(list.count) \(label): "
+            for (i, x) in list.enumerated() {
+                let item = "\(x.name) \(x.members)", rest = list.count - i - 1
+                let more = rest > 0 ? ", and \(rest) more" : ""
+                if Layout.width(line + item + more) > c.width - 1 && i > 0 { return line + "and \(list.count - i) more" }
+                line += item + (rest > 0 ? ", " : "")
+            }
+            return Layout.truncate(line, c.width - 1)
+        }
         c.print(s.bold("Invited") + s.dim(" (\(view.invited.count): presenters, learners, others with evidence)"))
-        c.print(Layout.wrap("sectors: " + sectors, width: c.width, indent: "  "))
-        c.print(Layout.wrap("organisations: " + orgs, width: c.width, indent: "  "))
+        c.print(shares(view.sectors.count == 1 ? "sector" : "sectors", view.sectors))
+        c.print(shares(view.organisations.count == 1 ? "organisation" : "organisations", view.organisations))
+        if !view.otherTopics.isEmpty {
+            c.print(s.bold("Other topics") + s.dim(" (meeting plan TOPIC)"))
+            c.print(Layout.wrap(view.otherTopics.joined(separator: " · "), width: c.width - 1, indent: "  "))
+        }
     }
 
     /// At the prompt: each part of the plan, Enter keeps it.

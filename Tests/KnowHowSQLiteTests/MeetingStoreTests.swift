@@ -183,6 +183,27 @@ struct MeetingStoreTests {
         #expect(after.0 == before.0 && after.1 == before.1)
     }
 
+    @Test func aPlanWithoutATopicStartsFromGoalsThenUnmetSearchesThenUnansweredQuestions() throws {
+        let s = try SQLiteKnowledgeStore()
+        let community = Community(store: s, clock: { Self.now })
+        try s.add(Member(handle: "kim", name: "Kim Lee", role: .curator), as: .system)
+        try s.add(Member(handle: "sam", name: "Sam Patel", role: .contributor), as: .system)
+        #expect(throws: KnowHowError.self) { _ = try community.plan(topic: nil, series: nil, as: "kim") }
+        _ = try s.ask(Question(title: "How do we hand over caseloads?", tags: ["handover"], asker: "sam"), as: .system)
+        #expect(try community.plan(topic: nil, series: nil, as: "kim").because.hasPrefix("an unanswered question (q1"))
+        try s.logSearch(SearchLogEntry(at: Timestamp(seconds: Self.now.seconds - 3600), kind: .find, query: "lone working", results: 0, member: "sam"))
+        let fromGap = try community.plan(topic: nil, series: nil, as: "kim")
+        #expect(fromGap.topic == "lone working" && fromGap.because == "searched for and not found by 1 person (`gaps`)")
+        #expect(fromGap.otherTopics == ["q1 unanswered: How do we hand over caseloads?"])
+        var kim = try s.member("kim"), sam = try s.member("sam")
+        let (k0, s0) = (kim, sam)
+        kim.interests = ["mentoring"]; sam.interests = ["mentoring"]
+        try s.update(kim, expecting: k0, as: .system); try s.update(sam, expecting: s0, as: .system)
+        let fromGoal = try community.plan(topic: nil, series: nil, as: "kim")
+        #expect(fromGoal.topic == "mentoring" && fromGoal.because == "a learning goal 2 members share (`topics`)")
+        #expect(fromGoal.otherTopics.first == "lone working (searched, not found)")
+    }
+
     @Test func mergingMembersMovesWhoPresentedAndAttended() throws {
         let s = try Self.store()
         try s.merge(keep: .member("li"), drop: .member("tom"), as: Self.acting("kim"))
