@@ -53,6 +53,12 @@ extension Community {
         return UpcomingView(timeZone: viewerZone, occurrences: Array(rows.prefix(count)), series: chosen.map(\.name))
     }
 
+    /// The series' next date that no planned meeting of it takes yet.
+    public func nextFreeDate(of series: MeetingSeries) throws -> Timestamp? {
+        let taken = Set(try store.meetings(series: series.name, from: now, through: nil).map(\.start))
+        return try series.occurrences(after: now, count: 60).first { !taken.contains($0) }
+    }
+
     // MARK: - One meeting
 
     public func meeting(_ id: EntryID) throws -> MeetingView {
@@ -92,6 +98,9 @@ extension Community {
     public func recordAttendance(_ id: EntryID, _ handles: [String], as actor: String?) throws -> [String] {
         guard !handles.isEmpty else { throw KnowHowError.missingField("who attended (meeting attended \(id) @kim @sam)") }
         let m = try store.meeting(id)
+        guard m.start <= now else {
+            throw KnowHowError.unsupported("\(id) has not happened yet (it starts \((try? MeetingTime.show(m.start, in: m.timeZone)) ?? m.start.description)); record who came after it")
+        }
         var edited = m
         for h in try handles.map(Validation.handle) where !edited.attendees.contains(h) {
             _ = try store.member(h)
@@ -169,7 +178,7 @@ extension Community {
         for h in proposed + learners + candidates.map(\.handle) where !invited.contains(h) { invited.append(h) }
         let members = Dictionary(try store.allMembers().map { ($0.handle, $0) }, uniquingKeysWith: { a, _ in a })
         let people = invited.compactMap { members[$0] }
-        let start = try series?.occurrences(after: now, count: 1).first
+        let start = try series.flatMap(nextFreeDate)
         let zone = series?.timeZone ?? "UTC"
         let title = topicText.prefix(1).uppercased() + topicText.dropFirst()
         return MeetingPlanView(topic: topicText, because: because, title: title, series: series?.name, start: start,

@@ -67,8 +67,8 @@ public struct MeetingCommand: ShellCommand {
         discussion: """
         meeting series add NAME --every thursday --at 11:00 --tz Europe/London [--weeks 2] [--minutes 60] [--place P]: a regular meeting.
         meeting series: the series there are.
-        meeting plan [TOPIC] [--series S]: proposes a meeting from `topics` and `who`: presenters by evidence, those who presented recently or often later, first-timers earlier, and the sectors and organisations invited. At the prompt each part can be changed before saving; in scripts give --title/--at/--presenter and --yes.
-        meeting add TITLE --at "2026-03-12 11:00" [--tz Z] [--series S] [--presenter @h] [--format F] [--tag T] [--link r12]: a meeting as given.
+        meeting plan [TOPIC] [--series S]: proposes a meeting from `topics` (else what searches did not find, else an unanswered question) and `who`: presenters by evidence, those who presented recently or often later, first-timers earlier, and the sectors and organisations invited. At the prompt each part can be changed before saving; in scripts give --title/--at/--presenter and --yes (--json alone shows the plan as JSON and saves nothing).
+        meeting add TITLE [--series S] [--at "2026-03-12 11:00"] [--tz Z] [--presenter @h] [--format F] [--tag T] [--link r12]: a meeting as given (in a series, its next free date unless --at).
         meeting notes mN [--text T]: the notes, in $EDITOR. meeting attended mN @a @b: who came. meeting link mN q7 p3: what it used or led to (follow-ups).
         meeting edit mN [--title …]: change it. meeting export mN|--series S --ics FILE: an iCalendar file; `import FILE.ics` reads one back.
         Planning and adding need the contributor role; whoever attended records attendance and notes; curators change anything.
@@ -287,8 +287,15 @@ public struct MeetingCommand: ShellCommand {
             return x
         }
         let zone = try tz ?? s?.timeZone ?? ctx.viewerZone(nil)
-        guard let at else { throw KnowHowError.missingField("the local start (--at \"2026-03-12 11:00\")") }
-        let start = try MeetingTime.parseLocal(at, in: zone)
+        // In a series, the next date it meets unless --at says otherwise.
+        let start: Timestamp
+        if let at {
+            start = try MeetingTime.parseLocal(at, in: zone)
+        } else if let s, let next = try ctx.community.nextFreeDate(of: s) {
+            start = next
+        } else {
+            throw KnowHowError.missingField("the local start (--at \"2026-03-12 11:00\")")
+        }
         let m = Meeting(title: name, series: s?.name, start: start, timeZone: zone, minutes: minutes ?? s?.minutes ?? 60,
                         place: place ?? s?.place, format: try format.map(Self.format) ?? s?.format ?? .talk,
                         presenters: try presenters.flatMap(listWords).map(Validation.handle),
@@ -348,7 +355,8 @@ public struct MeetingCommand: ShellCommand {
         let id = try meetingID(ctx)
         let handles = try words.dropFirst().flatMap(listWords).map(Validation.handle)
         let after = try ctx.community.recordAttendance(id, handles, as: ctx.actor)
-        ctx.console.print("\(ctx.styler.id(id.description)): \(Layout.count(after.count, "attendee")): " + after.map { "@" + $0 }.joined(separator: ", "))
+        ctx.console.print(Layout.wrap("\(id): \(Layout.count(after.count, "attendee")): " + after.map { "@" + $0 }.joined(separator: ", "),
+                                      width: ctx.console.width - 1))
         return .ok
     }
 
