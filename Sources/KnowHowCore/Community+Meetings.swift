@@ -235,7 +235,18 @@ extension Community {
         guard !parsed.series.isEmpty || !parsed.meetings.isEmpty else {
             throw KnowHowError.badCalendar(path: path, line: nil, reason: "it holds no events (VEVENT)")
         }
-        return try store.importMeetings(series: parsed.series, meetings: parsed.meetings, as: acting(actor))
+        do {
+            return try store.importMeetings(series: parsed.series, meetings: parsed.meetings, as: acting(actor))
+        } catch KnowHowError.badImport(_, let location, let reason) {
+            // The store names records as a community file does (`meetings[2]`): name the event.
+            let index = Int(location.drop { !$0.isNumber }.prefix { $0.isNumber })
+            let title = index.flatMap { i in
+                location.hasPrefix(Meeting.section) ? parsed.meetings.indices.contains(i) ? parsed.meetings[i].title : nil
+                    : parsed.series.indices.contains(i) ? parsed.series[i].name : nil
+            }
+            let what = title.map { "the event '\($0.count > 40 ? String($0.prefix(39)) + "…" : $0)'" } ?? "an event"
+            throw KnowHowError.badCalendar(path: path, line: nil, reason: "\(what): \(reason)")
+        }
     }
 }
 

@@ -331,15 +331,19 @@ public enum ICalendar {
         let digits = v.filter(\.isNumber)
         if p.parameters["VALUE"]?.uppercased() == "DATE" || (v.count == 8 && digits.count == 8) {
             guard v.count == 8, let day = Day(String(v.prefix(4)) + "-" + String(v.dropFirst(4).prefix(2)) + "-" + String(v.suffix(2))) else { throw bad() }
-            let zone = p.parameters["TZID"] ?? "UTC"
-            return (try MeetingTime.parseLocal(day.description + " 00:00", in: zoneName(zone, p, path)), try zoneName(zone, p, path), true)
+            let zone = try zoneName(p.parameters["TZID"] ?? "UTC", p, path)
+            do { return (try MeetingTime.parseLocal(day.description + " 00:00", in: zone), zone, true) } catch let e as KnowHowError {
+                throw KnowHowError.badCalendar(path: path, line: p.line, reason: e.description)
+            }
         }
         guard v.count == 15 || (v.count == 16 && v.hasSuffix("Z")), digits.count == 14, v.dropFirst(8).first == "T" else { throw bad() }
         let c = Array(v)
         let text = String(c[0..<4]) + "-" + String(c[4..<6]) + "-" + String(c[6..<8]) + " " + String(c[9..<11]) + ":" + String(c[11..<13])
         let zone = v.hasSuffix("Z") ? "UTC" : try zoneName(p.parameters["TZID"] ?? "UTC", p, path)
         guard Day(String(text.prefix(10))) != nil, (try? MeetingTime.clock(String(text.suffix(5)))) != nil else { throw bad() }
-        return (try MeetingTime.parseLocal(text, in: zone), zone, false)
+        do { return (try MeetingTime.parseLocal(text, in: zone), zone, false) } catch let e as KnowHowError {
+            throw KnowHowError.badCalendar(path: path, line: p.line, reason: e.description)
+        }
     }
 
     static func zoneName(_ name: String, _ p: Property, _ path: String) throws -> String {

@@ -219,6 +219,16 @@ public enum MeetingTime {
         return (h, m)
     }
 
+    /// The years a meeting may be in: calendars and time zones are only sure within them.
+    public static let years = 1900...2999
+
+    /// Refuses a day outside `years`.
+    public static func checkYear(_ year: Int, _ text: String) throws {
+        guard years.contains(year) else {
+            throw KnowHowError.invalidValue(field: "date", value: text, expected: "a day in the years \(years.lowerBound) to \(years.upperBound)")
+        }
+    }
+
     /// `2026-03-12 11:00` (or `2026-03-12T11:00`) as local time in `zone`.
     public static func parseLocal(_ text: String, in zone: String) throws -> Timestamp {
         let t = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "T", with: " ")
@@ -226,6 +236,7 @@ public enum MeetingTime {
         guard parts.count == 2, let day = Day(parts[0]) else {
             throw KnowHowError.invalidValue(field: "--at", value: text, expected: "a day and a local time such as 2026-03-12 11:00")
         }
+        try checkYear(day.year, text)
         let (h, m) = try clock(parts[1])
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = try self.zone(zone)
@@ -341,6 +352,7 @@ extension Meeting {
         m.title = t
         m.series = Validation.text(series)
         _ = try MeetingTime.zone(timeZone)
+        try MeetingTime.checkYear(start.day.year, start.description)
         guard (1...1440).contains(minutes) else {
             throw KnowHowError.invalidValue(field: "length", value: "\(minutes)", expected: "a number of minutes from 1 to 1,440")
         }
@@ -368,6 +380,7 @@ extension MeetingSeries {
         guard let n = try Validation.text(name, field: "series name", limit: Validation.Limit.name) else { throw KnowHowError.missingField("a series' name") }
         s.name = n
         _ = try MeetingTime.zone(timeZone)
+        try MeetingTime.checkYear(starts.year, starts.description)
         let (h, m) = try MeetingTime.clock(at)
         s.at = String(format: "%02d:%02d", h, m)
         guard (1...1440).contains(minutes) else {

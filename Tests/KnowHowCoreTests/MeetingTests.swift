@@ -130,6 +130,22 @@ struct MeetingTests {
         }
     }
 
+    /// Found by fuzzing: an event in year 0 was read, then written as `0011230T000000Z`, which no
+    /// reader takes. Years outside 1900–2999 are refused where they come in.
+    @Test func aYearOutsideTheCalendarsRangeIsRefusedNotWrittenBroken() {
+        for v in ["00000101T000000Z", "99991231T235959Z", "18000101"] {
+            let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:x\r\nDTSTART:\(v)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+            do {
+                _ = try ICalendar.read(text, path: "x.ics", members: [])
+                Issue.record("accepted \(v)")
+            } catch {
+                #expect("\(error)".hasPrefix("x.ics: line 4: ") && "\(error)".contains("expected a day in the years 1900 to 2999"), "\(error)")
+            }
+        }
+        #expect(throws: KnowHowError.self) { try MeetingTime.parseLocal("0001-01-01 10:00", in: "UTC") }
+        #expect(throws: KnowHowError.self) { try Meeting(title: "x", start: Timestamp("0001-01-01T10:00:00Z")!).validated() }
+    }
+
     @Test func allDayAndUTCAndEndTimesAreRead() throws {
         let text = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Day\r\nDTSTART;VALUE=DATE:20260702\r\nEND:VEVENT\r\n"
             + "BEGIN:VEVENT\r\nSUMMARY:Short\r\nDTSTART:20260702T110000Z\r\nDTEND:20260702T113000Z\r\nCATEGORIES:a-tag,Not a tag!\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"

@@ -58,6 +58,21 @@ struct MeetingShellTests {
         #expect(try script.export() == before)
     }
 
+    /// The store names a bad record `meetings[1]`, which means nothing in a calendar: the refusal
+    /// names the event instead, and nothing is imported.
+    @Test func aCalendarEventTheStoreRefusesIsNamedByItsTitle() throws {
+        let s = try CurationSession(CurationSession.demo, as: "rosa-delgado")
+        let file = s.home + "/bad.ics"
+        try FileManager.default.createDirectory(atPath: s.home, withIntermediateDirectories: true)
+        try Data(("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Fine\r\nDTSTART:20261201T100000Z\r\nEND:VEVENT\r\n"
+                  + "BEGIN:VEVENT\r\nSUMMARY:Lost series\r\nDTSTART:20261201T100000Z\r\nX-KNOWHOW-SERIES:Nope\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").utf8)
+            .write(to: URL(fileURLWithPath: file))
+        let before = try s.export()
+        let r = s.run("import \(file)")
+        #expect(r.code == 2 && r.err == "knowhow: \(file): the event 'Lost series': no meeting series 'Nope'; series are: Elevenses; nothing was imported\n", "\(r.err)")
+        #expect(try s.export() == before)
+    }
+
     @Test func aMemberCannotPlan() throws {
         let s = try CurationSession(CurationSession.demo, as: "megan-taylor")
         let r = s.run("meeting plan supervision --yes")
