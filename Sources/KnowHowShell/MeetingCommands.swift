@@ -73,7 +73,9 @@ public struct MeetingCommand: ShellCommand {
         meeting edit mN [--title …]: change it. meeting export mN|--series S --ics FILE: an iCalendar file; `import FILE.ics` reads one back.
         Planning and adding need the contributor role; whoever attended records attendance and notes; curators change anything.
         """)
-    public static let arguments: [ArgumentKind] = [.nothing, .reference]
+    public static let arguments: [ArgumentKind] = [.meetingAction, .reference]
+    /// The actions, as completion offers them.
+    static let actions = ["series", "plan", "add", "notes", "attended", "link", "edit", "export", "show"]
 
     @Argument(help: "series, plan, add, notes, attended, link, edit or export.") public var action: String
     @Argument(parsing: .allUnrecognized, help: "What the action works on.") public var words: [String] = []

@@ -5,6 +5,8 @@ import KnowHowCore
 /// What a command's positional words are, so completion can offer the right things.
 public enum ArgumentKind: Equatable {
     case query, reference, listType, file, setting, command, nothing
+    /// What `meeting` does: series, plan, add, notes…
+    case meetingAction
 }
 
 /// A command of the one table: its name, aliases, help and options come from its

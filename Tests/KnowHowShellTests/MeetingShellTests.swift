@@ -73,6 +73,14 @@ struct MeetingShellTests {
         #expect(try s.export() == before)
     }
 
+    @Test func meetingActionsIdsAndTheListTypeComplete() throws {
+        let s = try CurationSession(CurationSession.demo, as: "rosa-delgado")
+        let completer = ShellCompleter(ctx: s.ctx)
+        #expect(completer.completions(line: "meeting pl", word: "pl").map(\.value) == ["plan"])
+        #expect(completer.completions(line: "meeting notes m", word: "m").map(\.value).contains("m1"))
+        #expect(completer.completions(line: "list mee", word: "mee").map(\.value) == ["meetings"])
+    }
+
     @Test func aMemberCannotPlan() throws {
         let s = try CurationSession(CurationSession.demo, as: "megan-taylor")
         let r = s.run("meeting plan supervision --yes")
