@@ -7,7 +7,7 @@ import Foundation
 public struct ShownView: Codable, Sendable {
     /// The reference shown (after a merge, what it was merged into).
     public var id: String
-    /// member, resource, practice, question, answer or tag.
+    /// member, resource, practice, question, answer, meeting or tag.
     public var kind: String
     /// Set when the reference asked for was merged away into `id`.
     public var mergedFrom: String?

@@ -68,7 +68,7 @@ struct MCPTools: Sendable {
                 return try service.run { TagsView(tags: try $0.listTags(matching: text, limit: limit)) }
             }
             guard let type = EntryType(word: what) else {
-                throw KnowHowError.invalidValue(field: "list", value: what, expected: "members, resources, practices, questions, answers or tags")
+                throw KnowHowError.invalidValue(field: "list", value: what, expected: "members, resources, practices, questions, answers, meetings or tags")
             }
             return try service.run { try $0.list(type, matching: text, limit: limit) }
         case "topics":
