@@ -394,11 +394,12 @@ extension Render {
         let m = view.meeting
         c.print(s.id(m.id?.description ?? "") + "  " + s.bold(m.title))
         let zone = (try? ctx.viewerZone(nil)) ?? m.timeZone
-        var when = (try? MeetingTime.show(m.start, in: m.timeZone)) ?? m.start.description
+        let when = (try? MeetingTime.show(m.start, in: m.timeZone)) ?? m.start.description
+        field(c, "when", when + ", \(m.minutes) minutes" + (view.held ? "" : s.dim(" · coming")))
+        // In the viewer's zone too, on a line of its own, when the clocks differ.
         if let mineZone = try? MeetingTime.zone(zone), let theirs = try? MeetingTime.zone(m.timeZone),
            mineZone.secondsFromGMT(for: m.start.date) != theirs.secondsFromGMT(for: m.start.date),
-           let mine = try? MeetingTime.show(m.start, in: zone) { when += " (\(mine) for you)" }
-        field(c, "when", when + ", \(m.minutes) minutes" + (view.held ? "" : s.dim(" · coming")))
+           let mine = try? MeetingTime.show(m.start, in: zone) { field(c, "your time", mine) }
         field(c, "series", m.series)
         field(c, "format", m.format.rawValue.replacingOccurrences(of: "-", with: " "))
         field(c, "place", m.place)
