@@ -7,7 +7,7 @@ import Foundation
 public struct ShownView: Codable, Sendable {
     /// The reference shown (after a merge, what it was merged into).
     public var id: String
-    /// member, resource, practice, question, answer or tag.
+    /// member, resource, practice, question, answer, meeting or tag.
     public var kind: String
     /// Set when the reference asked for was merged away into `id`.
     public var mergedFrom: String?
@@ -16,6 +16,7 @@ public struct ShownView: Codable, Sendable {
     public var practice: Practice?
     public var question: QuestionView?
     public var answer: Answer?
+    public var meeting: MeetingView?
     public var tag: TagPageView?
 }
 
@@ -51,6 +52,7 @@ extension Community {
             case .practice: v.practice = try store.practice(id)
             case .question: v.question = try question(id)
             case .answer: v.answer = try store.answer(id)
+            case .meeting: v.meeting = try meeting(id)
             case .member: throw KnowHowError.unknownReference(text)
             }
         }

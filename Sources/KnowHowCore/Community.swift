@@ -276,7 +276,8 @@ public struct Community {
             top: ContributorTally.top(activity, in: span, limit: limit),
             sectors: Breakdown.of(members.map(\.sector)), organisations: Breakdown.of(members.map(\.organisation)),
             busiest: TagCount.busiest(tagCounts, limit: limit), growing: TagCount.growing(tagCounts, limit: limit),
-            searches: activity.filter { $0.kind == .searched && span.contains($0.at) }.count)
+            searches: activity.filter { $0.kind == .searched && span.contains($0.at) }.count,
+            meetings: try meetingParticipation(in: span))
     }
 }
 
@@ -293,9 +294,13 @@ public struct StatsReport: Sendable {
     public var growing: [TagCount]
     /// Searches logged in the period.
     public var searches: Int
+    /// Who attended and presented at meetings held in the period.
+    public var meetings: MeetingParticipation
 
     public var view: StatsView {
-        StatsView(span: span, counts: counts, timeline: timeline, participation: participation, top: top, sectors: sectors,
-                  organisations: organisations, busiest: busiest, growing: growing, searches: searches)
+        var v = StatsView(span: span, counts: counts, timeline: timeline, participation: participation, top: top, sectors: sectors,
+                          organisations: organisations, busiest: busiest, growing: growing, searches: searches)
+        v.meetings = meetings.meetings > 0 ? meetings : nil
+        return v
     }
 }

@@ -21,17 +21,21 @@ public struct CommunityFile: Codable, Equatable, Sendable {
     public var successions: [Succession] = []
     public var redirects: [Redirect] = []
     public var notDuplicates: [NotDuplicatePair] = []
+    /// Meeting series and meetings (see Meeting.swift); left out of the file when empty.
+    public var series: [MeetingSeries]
+    public var meetings: [Meeting]
 
     public init(tags: [Tag] = [], members: [Member] = [], resources: [Resource] = [],
                 practices: [Practice] = [], questions: [Question] = [], answers: [Answer] = [],
-                searches: [SearchLogEntry] = []) {
+                searches: [SearchLogEntry] = [], series: [MeetingSeries] = [], meetings: [Meeting] = []) {
         format = Self.formatName; version = Self.currentVersion
         self.tags = tags; self.members = members; self.resources = resources
         self.practices = practices; self.questions = questions; self.answers = answers
         self.searches = searches
+        self.series = series; self.meetings = meetings
     }
 
-    enum CodingKeys: String, CodingKey { case format, version, tags, members, resources, practices, questions, answers, searches
+    enum CodingKeys: String, CodingKey { case format, version, tags, members, resources, practices, questions, answers, searches, series, meetings
         case endorsements, successions, redirects, notDuplicates
     }
 
@@ -50,6 +54,8 @@ public struct CommunityFile: Codable, Equatable, Sendable {
         successions = try c.decodeIfPresent([Succession].self, forKey: .successions) ?? []
         redirects = try c.decodeIfPresent([Redirect].self, forKey: .redirects) ?? []
         notDuplicates = try c.decodeIfPresent([NotDuplicatePair].self, forKey: .notDuplicates) ?? []
+        series = try c.decodeIfPresent([MeetingSeries].self, forKey: .series) ?? []
+        meetings = try c.decodeIfPresent([Meeting].self, forKey: .meetings) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -68,6 +74,8 @@ public struct CommunityFile: Codable, Equatable, Sendable {
         if !successions.isEmpty { try c.encode(successions, forKey: .successions) }
         if !redirects.isEmpty { try c.encode(redirects, forKey: .redirects) }
         if !notDuplicates.isEmpty { try c.encode(notDuplicates, forKey: .notDuplicates) }
+        if !series.isEmpty { try c.encode(series, forKey: .series) }
+        if !meetings.isEmpty { try c.encode(meetings, forKey: .meetings) }
     }
 
     /// Reads a community file, naming the path of the bad record when it is malformed.

@@ -36,6 +36,14 @@ extension Answer: CommunityRecord {
     public static var section: String { "answers" }
     public static var inFile: KeyPath<CommunityFile, [Answer]> { \.answers }
 }
+extension MeetingSeries: CommunityRecord {
+    public static var section: String { "series" }
+    public static var inFile: KeyPath<CommunityFile, [MeetingSeries]> { \.series }
+}
+extension Meeting: CommunityRecord {
+    public static var section: String { "meetings" }
+    public static var inFile: KeyPath<CommunityFile, [Meeting]> { \.meetings }
+}
 extension SearchLogEntry: CommunityRecord {
     public static var section: String { "searches" }
     public static var inFile: KeyPath<CommunityFile, [SearchLogEntry]> { \.searches }

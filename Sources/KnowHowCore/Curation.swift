@@ -32,6 +32,8 @@ public enum ChangeAction: String, CaseIterable, Codable, Sendable {
     case tagRename = "tag rename", tagMerge = "tag merge", tagAlias = "tag alias", tagDescribe = "tag describe"
     case merge, verify, retire
     case notDuplicates = "not duplicates"
+    case addSeries = "add series", planMeeting = "plan meeting", editMeeting = "edit meeting"
+    case recordMeeting = "record meeting"
     case importCommunity = "import"
     case undo
 
@@ -42,6 +44,7 @@ public enum ChangeAction: String, CaseIterable, Codable, Sendable {
         case .resource: return .editResource
         case .practice: return .editPractice
         case .question, .answer: return .editQuestion
+        case .meeting: return .editMeeting
         }
     }
 
@@ -53,6 +56,7 @@ public enum ChangeAction: String, CaseIterable, Codable, Sendable {
         case .practice: return .addPractice
         case .question: return .ask
         case .answer: return .answer
+        case .meeting: return .planMeeting
         }
     }
 }
@@ -105,6 +109,13 @@ public enum Permissions {
         Permission(.notDuplicates, .curator, "marking a pair as not duplicates"),
         Permission(.verify, .curator, experts: true, "verifying a practice"),
         Permission(.retire, .curator, "retiring a practice"),
+        // Meetings: contributors plan them and edit their own; whoever was there records who came
+        // and the notes (`own` is a meeting's organiser, presenters and attendees).
+        Permission(.addSeries, .contributor, "adding a meeting series"),
+        Permission(.planMeeting, .contributor, "planning a meeting"),
+        Permission(.editMeeting, .curator, own: .contributor, "editing a meeting", others: "editing a meeting someone else organised"),
+        Permission(.recordMeeting, .curator, own: .member, "recording a meeting's attendance and notes",
+                   others: "recording attendance and notes of a meeting you did not attend"),
         Permission(.importCommunity, .curator, "importing into a store that has members"),
         Permission(.undo, .curator, own: .member, "undoing a change", others: "undoing someone else's change"),
     ]

@@ -2,7 +2,7 @@ import Foundation
 
 /// The kinds of things the store indexes.
 public enum EntryType: String, Codable, CaseIterable, Sendable {
-    case member, resource, practice, question, answer
+    case member, resource, practice, question, answer, meeting
 
     /// The one-letter prefix of short ids (`r12`); members are shown as `@handle` instead.
     public var prefix: Character? {
@@ -12,6 +12,7 @@ public enum EntryType: String, Codable, CaseIterable, Sendable {
         case .practice: return "p"
         case .question: return "q"
         case .answer: return "a"
+        case .meeting: return "m"
         }
     }
 
@@ -64,7 +65,7 @@ public struct EntryID: Hashable, Comparable, Codable, Sendable, CustomStringConv
         .invalidValue(field: "id", value: text, expected: "a letter and a number from 1 to \(maxNumber), such as r12")
     }
 
-    public var description: String { "\(type.prefix.map(String.init) ?? "m")\(number)" }
+    public var description: String { "\(type.prefix.map(String.init) ?? "@")\(number)" }
 
     public static func < (lhs: EntryID, rhs: EntryID) -> Bool {
         (lhs.type.rawValue, lhs.number) < (rhs.type.rawValue, rhs.number)
@@ -100,6 +101,8 @@ extension EntryType {
         case .practice: return 3
         case .question: return 4
         case .answer: return 5
+        // 6 marks tags in the history's entry keys (`change_entry`).
+        case .meeting: return 7
         }
     }
 
@@ -107,7 +110,7 @@ extension EntryType {
     public static func filterValues(_ values: [String]) throws -> [EntryType] {
         try values.map { v in
             guard let t = EntryType(word: v) else {
-                throw KnowHowError.badFilter(key: "type", reason: "'\(v)' is not a type; use member, resource, practice, question or answer")
+                throw KnowHowError.badFilter(key: "type", reason: "'\(v)' is not a type; use member, resource, practice, question, answer or meeting")
             }
             return t
         }

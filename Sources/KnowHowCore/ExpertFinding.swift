@@ -5,6 +5,8 @@ public enum Contribution: String, Codable, Sendable, CaseIterable {
     case contributed, authored, verified, answered
     case acceptedAnswer = "accepted-answer"
     case asked
+    /// Presented at a meeting of the community on the topic.
+    case presented
 
     /// How much the link says about expertise (an accepted answer says most; asking, little).
     public var weight: Double {
@@ -14,6 +16,7 @@ public enum Contribution: String, Codable, Sendable, CaseIterable {
         case .answered: return 1.0
         case .verified: return 0.6
         case .asked: return 0.05
+        case .presented: return 1.5
         }
     }
 
@@ -25,6 +28,7 @@ public enum Contribution: String, Codable, Sendable, CaseIterable {
         case .answered: return "answered"
         case .acceptedAnswer: return "accepted answer"
         case .asked: return "asked"
+        case .presented: return "presented"
         }
     }
 }
@@ -322,6 +326,8 @@ public enum ExpertRanker {
             let text = topRelevance > 0 ? max(0, doc.relevance) / topRelevance : rel
             // Asking shows interest, not expertise: askers are not candidates for it.
             for l in doc.links where l.how != .asked {
+                // A meeting counts once it has been held.
+                if l.how == .presented, let d = doc.date, d > (request.asOf ?? now) { continue }
                 let s = rel * votes * l.how.weight
                 let key = doc.thread ?? doc.id
                 guard threads[l.handle]?[key].map({ $0.score < s }) ?? true else { continue }

@@ -39,7 +39,8 @@ public enum SearchLogging: String, CaseIterable, Sendable {
         let words = node.positiveWords.filter { !ExpertRanker.stopWords.contains($0.lowercased()) && seen.insert($0.lowercased()).inserted }
         guard !words.isEmpty else { return nil }
         return Query(text: words.count == 1 ? .term(words[0]) : .and(words.map(QueryNode.term)),
-                     filters: [Filter(.type, "member", negated: true), Filter(.type, "question", negated: true)])
+                     filters: [Filter(.type, "member", negated: true), Filter(.type, "question", negated: true),
+                               Filter(.type, "meeting", negated: true)])
     }
 }
 

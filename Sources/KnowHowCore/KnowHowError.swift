@@ -21,6 +21,9 @@ public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Every number an entry of this type can have is used (see `EntryID.maxNumber`).
     case idsExhausted(EntryType)
     case badImport(path: String, location: String, reason: String)
+    /// An iCalendar file that cannot be read: where (a line) and why.
+    case badCalendar(path: String, line: Int?, reason: String)
+    case unknownSeries(String, known: [String])
     case fileNotFound(String)
     case cannotWrite(path: String, reason: String)
     case storeUnavailable(path: String, reason: String)
@@ -75,6 +78,11 @@ public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
             return "no more \(t.plural) can be added: this store has used every number up to \(EntryID(t, EntryID.maxNumber)); start a new store for them"
         case .badImport(let path, let location, let reason):
             return "\(path): \(location): \(reason); nothing was imported"
+        case .badCalendar(let path, let line, let reason):
+            return "\(path)" + (line.map { ": line \($0)" } ?? "") + ": \(reason); nothing was imported"
+        case .unknownSeries(let name, let known):
+            return "no meeting series '\(name)'; " + (known.isEmpty ? "add one with `meeting series add NAME --every thursday --at 11:00 --tz Europe/London`"
+                                                     : "series are: " + known.joined(separator: ", "))
         case .fileNotFound(let p):
             return "no such file: \(p)"
         case .cannotWrite(let p, let reason):

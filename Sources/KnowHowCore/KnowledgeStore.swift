@@ -144,8 +144,29 @@ public protocol KnowledgeTransfer: AnyObject, Sendable {
     func importStackExchange(folder: String, site: String?, progress: ((String) -> Void)?, as acting: Acting) throws -> ImportSummary
 }
 
+/// Meetings (see Meeting.swift): series, the meetings themselves, and who presented and attended.
+/// Each write is one transaction, checked and recorded in history as the other writes are.
+public protocol KnowledgeMeetings: AnyObject, Sendable {
+    /// Adds a series; its name must be new.
+    @discardableResult func addSeries(_ series: MeetingSeries, as acting: Acting) throws -> MeetingSeries
+    /// Every series, by name.
+    func allSeries() throws -> [MeetingSeries]
+    @discardableResult func add(_ meeting: Meeting, as acting: Acting) throws -> EntryID
+    func meeting(_ id: EntryID) throws -> Meeting
+    /// Meetings by start, of one series when named, starting in `from`…`through` when given.
+    func meetings(series: String?, from: Timestamp?, through: Timestamp?) throws -> [Meeting]
+    /// Saves an edit (notes, attendance, links…) if nobody changed the meeting since `original`
+    /// was read (else `staleEdit`); `action` is `.editMeeting` or `.recordMeeting`. Returns the
+    /// names of the fields changed.
+    @discardableResult func update(_ edited: Meeting, expecting original: Meeting, action: ChangeAction, as acting: Acting) throws -> [String]
+    /// Adds the series and meetings of a calendar in one change (planning: contributors), skipping
+    /// those already present (same name; same UID); undoable as a whole.
+    func importMeetings(series: [MeetingSeries], meetings: [Meeting], as acting: Acting) throws -> ImportSummary
+}
+
 /// A whole store: every capability.
-public protocol KnowledgeStore: KnowledgeReading, KnowledgeContributing, KnowledgeCurating, InsightFacts, KnowledgeTransfer {}
+public protocol KnowledgeStore: KnowledgeReading, KnowledgeContributing, KnowledgeCurating, InsightFacts, KnowledgeTransfer,
+                                KnowledgeMeetings {}
 
 extension KnowledgeTransfer {
     /// An import that refuses ids the store holds with other content.

@@ -194,6 +194,7 @@ extension Community {
             let a = try store.answer(id), q = try store.question(a.question)
             leaveOut.insert(.entry(a.question))
             text = ([q.title] + q.tags).joined(separator: " ")
+        case .meeting: let m = try store.meeting(id); text = ([m.title] + m.tags).joined(separator: " ")
         case .member:
             throw KnowHowError.invalidValue(field: "entry", value: ref.description, expected: "an entry id such as q12, r3 or p7")
         }
@@ -319,6 +320,7 @@ extension Community {
                 return ([p.title, p.context ?? "", p.practice ?? "", p.evidence ?? ""] + p.tags).joined(separator: "\n")
             case .question: let q = try store.question(id); return ([q.title, q.body ?? ""] + q.tags).joined(separator: "\n")
             case .answer: return try store.answer(id).body
+            case .meeting: let m = try store.meeting(id); return ([m.title, m.notes ?? ""] + m.tags).joined(separator: "\n")
             case .member: return ""
             }
         }

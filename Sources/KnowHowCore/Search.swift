@@ -144,6 +144,8 @@ public struct SearchResults: Equatable, Sendable {
 public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
     public var added: [EntryType: Int] = [:]
     public var tagsAdded = 0
+    /// Meeting series added.
+    public var seriesAdded = 0
     public var skipped = 0
     /// Who an import into a new store made its first member and curator.
     public var founder: String?
@@ -166,7 +168,7 @@ public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
 
     public init() {}
 
-    public var total: Int { added.values.reduce(0, +) + tagsAdded + linksAdded.values.reduce(0, +) }
+    public var total: Int { added.values.reduce(0, +) + tagsAdded + seriesAdded + linksAdded.values.reduce(0, +) }
 
     /// How many renumberings the note spells out; the rest are counted.
     public static let renumberingsShown = 20
@@ -175,6 +177,7 @@ public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
         var parts: [String] = []
         for t in EntryType.allCases { if let n = added[t], n > 0 { parts.append("\(Validation.grouped(n)) \(n == 1 ? t.rawValue : t.plural)") } }
         if tagsAdded > 0 { parts.append("\(Validation.grouped(tagsAdded)) \(tagsAdded == 1 ? "tag" : "tags")") }
+        if seriesAdded > 0 { parts.append("\(seriesAdded) meeting \(seriesAdded == 1 ? "series" : "series")") }
         for w in Self.linkWords { if let n = linksAdded[w.section], n > 0 { parts.append("\(Validation.grouped(n)) \(n == 1 ? w.one : w.many)") } }
         var s = parts.isEmpty ? "nothing new to import" : "imported " + parts.joined(separator: ", ")
         if skipped > 0 { s += " (\(Validation.grouped(skipped)) already present)" }

@@ -274,6 +274,8 @@ public struct StatsView: Codable, Sendable {
     public var organisations: [Count]
     public var busiestTags: [TagRow]
     public var growingTags: [TagRow]
+    /// Attendance at meetings held in the period; absent when none were.
+    public var meetings: MeetingParticipation?
 
     public init(span: Period, counts: StoreCounts, timeline: Timeline, participation p: KnowHowCore.Participation, top: [ContributorTally],
                 sectors: [Breakdown], organisations: [Breakdown], busiest: [TagCount], growing: [TagCount], searches: Int) {
@@ -408,5 +410,69 @@ public struct StaleView: Codable, Sendable {
         entries = stale.map { Row(id: $0.id.description, title: $0.title, lastTouched: $0.lastTouched.description,
                                   contributor: $0.contributor, reviewBy: $0.reviewBy?.description) }
         dueForReview = due.compactMap { $0.id?.description }
+    }
+}
+
+// MARK: - Meetings
+
+/// `show mN`: a meeting, whether it was held yet, and the titles of what it links.
+public struct MeetingView: Codable, Sendable {
+    public var meeting: Meeting
+    public var held: Bool
+    public var linkTitles: [String: String]
+}
+
+/// `meetings`: the next meetings, planned or not yet, in the viewer's time zone.
+public struct UpcomingView: Codable, Sendable {
+    public var timeZone: String
+    public var occurrences: [Occurrence]
+    /// The series looked at.
+    public var series: [String]
+
+    public struct Occurrence: Codable, Sendable {
+        public var start: Timestamp
+        /// The start as the viewer reads it: `Thu 2026-03-12 11:00 GMT`.
+        public var when: String
+        public var series: String?
+        /// The planned meeting's id, nil for a date nobody planned yet.
+        public var meeting: String?
+        public var title: String?
+        public var presenters: [String]
+    }
+}
+
+/// `meeting plan`: a proposed meeting, before anyone changes or saves it.
+public struct MeetingPlanView: Codable, Sendable {
+    public var topic: String
+    /// Where the topic came from: "a learning goal 4 members share (`topics`)".
+    public var because: String
+    public var title: String
+    public var series: String?
+    public var start: Timestamp?
+    public var timeZone: String
+    public var minutes: Int
+    public var place: String?
+    public var format: MeetingFormat
+    public var presenters: [String]
+    /// Who could present, in the order proposed, with why.
+    public var candidates: [Candidate]
+    /// Presenters, learners of the topic and others with evidence.
+    public var invited: [String]
+    public var sectors: [Share]
+    public var organisations: [Share]
+    /// What else the community could meet about: shared goals, unmet searches, unanswered questions.
+    public var otherTopics: [String]
+
+    public struct Candidate: Codable, Sendable {
+        public var handle: String
+        public var name: String
+        public var organisation: String?
+        public var sector: String?
+        public var why: String
+    }
+
+    public struct Share: Codable, Sendable {
+        public var name: String
+        public var members: Int
     }
 }

@@ -32,7 +32,7 @@ struct MCPTools: Sendable {
             var text = try a.string("query", limit: Validation.Limit.query) ?? ""
             if let type = try a.string("type", limit: 20) {
                 guard let t = EntryType(word: type) else {
-                    throw KnowHowError.invalidValue(field: "type", value: type, expected: "member, resource, practice, question or answer")
+                    throw KnowHowError.invalidValue(field: "type", value: type, expected: "member, resource, practice, question, answer or meeting")
                 }
                 text += " type:\(t.rawValue)"
             }
@@ -68,12 +68,16 @@ struct MCPTools: Sendable {
                 return try service.run { TagsView(tags: try $0.listTags(matching: text, limit: limit)) }
             }
             guard let type = EntryType(word: what) else {
-                throw KnowHowError.invalidValue(field: "list", value: what, expected: "members, resources, practices, questions, answers or tags")
+                throw KnowHowError.invalidValue(field: "list", value: what, expected: "members, resources, practices, questions, answers, meetings or tags")
             }
             return try service.run { try $0.list(type, matching: text, limit: limit) }
         case "topics":
             let min = try a.int("min", default: 3, 1...100_000), limit = try a.int("limit", default: 5, 1...100)
             return try service.run { TopicsView(topics: try $0.topics(minMembers: min, limit: limit)) }
+        case "meetings":
+            let series = try a.string("series", limit: Validation.Limit.name), zone = try a.string("tz", limit: 64) ?? "UTC"
+            let limit = try a.int("limit", default: 4, 1...100)
+            return try service.run { try $0.upcoming(series: series, count: limit, viewerZone: zone) }
         case "gaps":
             let since = try a.string("since", limit: 40), until = try a.string("until", limit: 40)
             return try service.run { c in try c.gaps(in: try Period.parse(since: since, until: until, now: c.now), checkFilled: 500) }

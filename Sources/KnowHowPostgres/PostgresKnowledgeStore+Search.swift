@@ -236,6 +236,9 @@ extension PostgresKnowledgeStore {
                             detail: (try r.get("handle", as: String.self)).map { "by @\($0)" },
                             status: try r.require("accepted", as: Bool.self) ? "accepted" : nil)
             opening = try r.get("o")
+        case .meeting:
+            // This store keeps no meetings (see +Meetings), so no key of one is ever indexed.
+            return nil
         }
         if hit.snippet.isEmpty { hit.snippet = Self.opening(opening ?? "") }
         return hit

@@ -41,7 +41,7 @@ final class CommunityImport<Records: CommunityRecords> {
 
     init(db: Database, records: Records, renumber: Bool, session: WriteSession, progress: ((String) -> Void)?) throws {
         self.db = db; self.records = records; self.renumber = renumber; self.session = session; self.progress = progress
-        for t in [EntryType.resource, .practice, .question, .answer] {
+        for t in [EntryType.resource, .practice, .question, .answer, .meeting] {
             if try Int64.fetchOne(cached: db, sql: Self.sql(t).any) == nil { taken[t] = [] }
         }
     }
@@ -68,6 +68,10 @@ final class CommunityImport<Records: CommunityRecords> {
                 try db.run(sql: "UPDATE question SET accepted_answer_id = ? WHERE id = ?", arguments: [an, a.number])
             }
         }
+        // Meeting series, then meetings (which name series, members and entries).
+        try records.forEach(MeetingSeries.self) { i, s in try at(MeetingSeries.section, i) { try add(s) }; tick(MeetingSeries.section) }
+        try records.forEach(Meeting.self) { i, m in try at(Meeting.section, i) { try add(m, i) }; tick(Meeting.section) }
+        try session.flushIndex(db)
         // The search log (see +Insights): searches already logged are skipped; a store that logs
         // anonymously keeps imported searches anonymous too.
         let anonymous = try Store.searchLogging(db) == .anonymous
@@ -219,6 +223,37 @@ final class CommunityImport<Records: CommunityRecords> {
         if let id = a.id, wantedAnswers.contains(id) { answerNumbers[id] = n }
     }
 
+    func add(_ s: MeetingSeries) throws {
+        let v = try s.validated()
+        if try Int64.fetchOne(cached: db, sql: "SELECT 1 FROM meeting_series WHERE name = ?", arguments: [v.name]) != nil {
+            summary.skipped += 1; return
+        }
+        try Store.insertSeries(db, v, session: session)
+        summary.seriesAdded += 1
+    }
+
+    func add(_ m: Meeting, _ i: Int) throws {
+        let record = "\(Meeting.section)[\(i)]"
+        // Links point at entries the file may have renumbered: only questions are tracked.
+        var m = m
+        m.links = m.links.map { l in l.type == .question ? renumbered[l].map { EntryID(.question, $0) } ?? l : l }
+        // A calendar's event is the meeting with its UID (or, made here, with its id and creation time).
+        if let uid = Validation.text(m.uid) {
+            if try Int64.fetchOne(cached: db, sql: "SELECT 1 FROM meeting WHERE uid = ?", arguments: [uid]) != nil {
+                summary.skipped += 1; return
+            }
+            for existing in try Int64.fetchAll(db, sql: "SELECT id FROM meeting WHERE uid IS NULL AND title = ?", arguments: [m.title])
+            where ICalendar.uid(try Store.loadMeeting(db, number: existing)) == uid {
+                summary.skipped += 1; return
+            }
+        }
+        guard m.id != nil else { return took(.meeting, try Store.insertMeeting(db, m, number: nil, session: session)) }
+        switch try slot(.meeting, m.id, title: m.title, record: record) {
+        case .present: summary.skipped += 1
+        case .insert(let number): took(.meeting, try Store.insertMeeting(db, m, number: number, session: session))
+        }
+    }
+
     // MARK: - Entry numbers
 
     /// Where a record of the file goes: a number to insert it under (nil: the next free one), or
@@ -280,6 +315,7 @@ final class CommunityImport<Records: CommunityRecords> {
         case .resource: return .resource
         case .practice: return .practice
         case .question: return .question
+        case .meeting: return .meeting
         case .answer, .member: return .answer
         }
     }
@@ -300,4 +336,5 @@ struct EntryExistenceSQL {
     static let practice = EntryExistenceSQL("practice")
     static let question = EntryExistenceSQL("question")
     static let answer = EntryExistenceSQL("answer")
+    static let meeting = EntryExistenceSQL("meeting")
 }

@@ -45,7 +45,7 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
             // read deeper until `limit` entries of the time are found or the matches run out.
             var depth = limit
             while true {
-                let rows = try Self.rankedKeys(db, node: node, match: match, conditions: ["(k & 7) IN (2, 3, 4, 5)"],
+                let rows = try Self.rankedKeys(db, node: node, match: match, conditions: ["(k & 7) IN (2, 3, 4, 5, 7)"],
                                                arguments: [], limit: depth, tuning: tuning)
                 var docs: [EvidenceDoc] = []
                 for row in rows {
@@ -138,6 +138,13 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
             let links = (r[3] as String?).map { [L(handle: $0, how: accepted ? .acceptedAnswer : .answered)] } ?? []
             return EvidenceDoc(id: id, title: r[0], relevance: relevance, date: (r[1] as String?).flatMap(Timestamp.init),
                                votes: asOf == nil ? r[2] : nil, links: links, thread: EntryID(.question, r[5]))
+        case .meeting:
+            // Presenting counts as evidence; the title says where and when ("'Reflective
+            // supervision' at Elevenses, 2026-03-12").
+            guard let m = try? loadMeeting(db, number: n), !m.presenters.isEmpty else { return nil }
+            if let asOf, m.start > asOf { return nil }
+            return EvidenceDoc(id: id, title: m.presentedPhrase, relevance: relevance, date: m.start,
+                               links: m.presenters.map { L(handle: $0, how: .presented) })
         case .member:
             return nil
         }

@@ -69,6 +69,9 @@ extension SQLiteKnowledgeStore {
             switch ref {
             case .entry(let id)?:
                 t.owner = try Self.owner(db, id)
+                // Whoever was at a meeting may record it.
+                if action == .recordMeeting, id.type == .meeting, let me = acting.actor.handle,
+                   try Self.loadMeeting(db, number: try Self.require(db, id)).people.contains(me) { t.owner = me }
                 if action == .verify {
                     t.expertTags = try Int64.fetchAll(db, sql: "SELECT tag_id FROM entry_tag WHERE entry = ?",
                                                       arguments: [EntryKey.make(id.type, try Self.require(db, id))])
@@ -150,6 +153,7 @@ extension SQLiteKnowledgeStore {
         case .resource, .practice: column = "contributor_id"
         case .question: column = "asker_id"
         case .answer: column = "author_id"
+        case .meeting: column = "organiser_id"
         case .member: return nil
         }
         let n = try require(db, id)
@@ -341,6 +345,13 @@ extension SQLiteKnowledgeStore {
                     }
                 case "tag_alias":
                     if let t = int(image["tag_id"]) { history.insert(tagKey(t)); tagUsers.insert(t) }
+                case "meeting": if let id = int(image["id"]) { entry(EntryKey.make(.meeting, id)) }
+                case "meeting_person":
+                    if let id = int(image["meeting_id"]) { entry(EntryKey.make(.meeting, id)) }
+                    if let id = int(image["member_id"]) { history.insert(EntryKey.make(.member, id)) }
+                case "meeting_link":
+                    if let id = int(image["meeting_id"]) { entry(EntryKey.make(.meeting, id)) }
+                    if let k = int(image["entry"]) { history.insert(k) }
                 default:
                     break
                 }
@@ -474,7 +485,7 @@ extension SQLiteKnowledgeStore {
         func value(_ name: String, _ v: Any?) throws -> String? {
             guard full(v) != nil else { return nil }
             switch name {
-            case "contributor_id", "verified_by_id", "asker_id", "author_id", "member_id", "endorser_id": return try handle(v)
+            case "contributor_id", "verified_by_id", "asker_id", "author_id", "member_id", "endorser_id", "organiser_id": return try handle(v)
             case "tag_id": return try tagName(v)
             case "accepted_answer_id": return int(v).map { EntryID(.answer, $0).description }
             case "question_id", "resource_id", "practice_id", "successor_id":
@@ -490,6 +501,11 @@ extension SQLiteKnowledgeStore {
         case "practice": key = int(image["id"]).map { EntryID(.practice, $0).description } ?? "?"
         case "question": key = int(image["id"]).map { EntryID(.question, $0).description } ?? "?"
         case "answer": key = int(image["id"]).map { EntryID(.answer, $0).description } ?? "?"
+        case "meeting": key = int(image["id"]).map { EntryID(.meeting, $0).description } ?? "?"
+        case "meeting_series": key = text(image["name"]) ?? "?"
+        case "meeting_person": key = (int(image["meeting_id"]).map { EntryID(.meeting, $0).description } ?? "?") + " "
+            + (text(image["part"]) ?? "") + " " + (try handle(image["member_id"]))
+        case "meeting_link": key = (int(image["meeting_id"]).map { EntryID(.meeting, $0).description } ?? "?") + " → " + (try entry(image["entry"]))
         case "tag": key = "#" + (text(image["name"]) ?? "?")
         case "tag_alias": key = (text(image["alias"]) ?? "?") + " → " + (try tagName(image["tag_id"]))
         case "entry_tag": key = (try entry(image["entry"])) + " " + (try tagName(image["tag_id"]))
@@ -563,7 +579,19 @@ extension SQLiteKnowledgeStore {
               let action = ChangeAction(rawValue: name), action != .undo else { return }
         let rows = try Row.fetchAll(db, sql: "SELECT tbl, before, after FROM change_row WHERE change_id = ? ORDER BY seq", arguments: [number])
         let rule = Permissions.rule(action)
-        let isOwner = try changeOwner(db, rows) == handle
+        var isOwner = try changeOwner(db, rows) == handle
+        // A meeting's recording is its attendees' and presenters' as well as its organiser's.
+        if action == .recordMeeting, !isOwner,
+           let meeting = rows.lazy.compactMap({ r -> Int64? in
+               let image = decode((r["before"] as String?) ?? r["after"])
+               switch r["tbl"] as String {
+               case "meeting": return int(image["id"])
+               case "meeting_person", "meeting_link": return int(image["meeting_id"])
+               default: return nil
+               }
+           }).first {
+            isOwner = (try? loadMeeting(db, number: meeting).people.contains(handle)) ?? false
+        }
         func refuse(_ needs: Role) -> KnowHowError {
             let doing = (!isOwner && rule.leastForOwn != nil ? rule.doingOthers : nil) ?? rule.doing
             return .permissionDenied(action: "Undoing #\(n) (\(doing))", needs: needs, actor: handle)
@@ -597,6 +625,7 @@ extension SQLiteKnowledgeStore {
             case "resource", "practice": member = int(image["contributor_id"])
             case "question": member = int(image["asker_id"])
             case "answer": member = int(image["author_id"])
+            case "meeting", "meeting_series": member = int(image["organiser_id"])
             case "endorsement": member = int(image["endorser_id"])
             case "entry_tag":
                 guard let k = int(image["entry"]), let t = EntryKey.type(k), t != .member else { continue }
@@ -743,7 +772,8 @@ extension SQLiteKnowledgeStore {
     func indexDrift() throws -> [Int64] {
         try read { db in
             var keys = Set(try Int64.fetchAll(db, sql: "SELECT rowid FROM entry_fts"))
-            for (t, table) in [(EntryType.member, "member"), (.resource, "resource"), (.practice, "practice"), (.question, "question"), (.answer, "answer")] {
+            for (t, table) in [(EntryType.member, "member"), (.resource, "resource"), (.practice, "practice"), (.question, "question"), (.answer, "answer"),
+                               (.meeting, "meeting")] {
                 for n in try Int64.fetchAll(db, sql: "SELECT id FROM \(table)") { keys.insert(EntryKey.make(t, n)) }
             }
             return try keys.sorted().filter { k in

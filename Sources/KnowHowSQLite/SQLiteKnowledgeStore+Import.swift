@@ -51,6 +51,7 @@ extension SQLiteKnowledgeStore {
             file.questions = try Int64.fetchAll(db, sql: "SELECT id FROM question ORDER BY id").map { try Self.loadQuestion(db, number: $0) }
             file.answers = try Int64.fetchAll(db, sql: "SELECT id FROM answer ORDER BY id").map { try Self.loadAnswer(db, number: $0) }
             file.searches = try Self.searchLog(db, nil)
+            try Self.exportMeetings(db, into: &file)
             try Self.exportLinks(db, into: &file)
             return file
         }

@@ -85,6 +85,8 @@ extension SQLiteKnowledgeStore {
             d.summary = r["title"]; d.body = r["body"]
             let qkey = EntryKey.make(.question, r["question_id"])
             d.tags = try tagText(db, tagIDs: "SELECT tag_id FROM entry_tag WHERE entry = ?", [qkey])
+        case .meeting:
+            return try meetingDocument(db, number: n)
         }
         return d
     }

@@ -402,6 +402,62 @@ extension SQLiteKnowledgeStore {
             """)
             try db.checkForeignKeys(in: "question")
         }
+        m.registerMigration("v6-meetings") { db in
+            // Meetings (see +Meetings): series that recur on a weekday at a local time in a time
+            // zone, and meetings (entries, key code 7) with their presenters, attendees and links.
+            // Times are UTC instants as text; a meeting's tags are in entry_tag by its key.
+            try db.execute(sql: """
+            CREATE TABLE meeting_series (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE CHECK (name <> ''),
+                weekday TEXT NOT NULL CHECK (weekday IN ('monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday')),
+                at TEXT NOT NULL,
+                time_zone TEXT NOT NULL,
+                minutes INTEGER NOT NULL CHECK (minutes BETWEEN 1 AND 1440),
+                weeks INTEGER NOT NULL DEFAULT 1 CHECK (weeks BETWEEN 1 AND 52),
+                place TEXT,
+                format TEXT NOT NULL,
+                organiser_id INTEGER REFERENCES member(id),
+                starts TEXT NOT NULL,
+                created TEXT NOT NULL
+            );
+            CREATE TABLE meeting (
+                id INTEGER PRIMARY KEY,
+                title TEXT NOT NULL CHECK (title <> ''),
+                series_id INTEGER REFERENCES meeting_series(id),
+                start TEXT NOT NULL,
+                time_zone TEXT NOT NULL,
+                minutes INTEGER NOT NULL CHECK (minutes BETWEEN 1 AND 1440),
+                place TEXT,
+                format TEXT NOT NULL,
+                notes TEXT,
+                organiser_id INTEGER REFERENCES member(id),
+                uid TEXT UNIQUE,
+                created TEXT NOT NULL,
+                updated TEXT NOT NULL
+            );
+            CREATE INDEX meeting_start ON meeting(start);
+            CREATE INDEX meeting_series_start ON meeting(series_id, start);
+            CREATE INDEX meeting_organiser ON meeting(organiser_id);
+            -- Who presented and who attended; `seq` keeps presenters in the order given.
+            CREATE TABLE meeting_person (
+                meeting_id INTEGER NOT NULL REFERENCES meeting(id) ON DELETE CASCADE,
+                member_id INTEGER NOT NULL REFERENCES member(id) ON DELETE CASCADE,
+                part TEXT NOT NULL CHECK (part IN ('presenter', 'attendee')),
+                seq INTEGER NOT NULL,
+                PRIMARY KEY (meeting_id, part, member_id)
+            ) WITHOUT ROWID;
+            CREATE INDEX meeting_person_member ON meeting_person(member_id, part);
+            -- Resources, practices and questions a meeting used or led to, by entry key.
+            CREATE TABLE meeting_link (
+                meeting_id INTEGER NOT NULL REFERENCES meeting(id) ON DELETE CASCADE,
+                entry INTEGER NOT NULL,
+                seq INTEGER NOT NULL,
+                PRIMARY KEY (meeting_id, entry)
+            ) WITHOUT ROWID;
+            CREATE INDEX meeting_link_entry ON meeting_link(entry);
+            """)
+        }
         return m
     }()
 

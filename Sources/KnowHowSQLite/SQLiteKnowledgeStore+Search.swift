@@ -61,7 +61,9 @@ extension SQLiteKnowledgeStore {
                       UNION ALL SELECT resource_id << 3 | 2 FROM resource_author WHERE member_id IN (\(list))
                       UNION ALL SELECT id << 3 | 3 FROM practice WHERE contributor_id IN (\(list))
                       UNION ALL SELECT id << 3 | 4 FROM question WHERE asker_id IN (\(list))
-                      UNION ALL SELECT id << 3 | 5 FROM answer WHERE author_id IN (\(list)))
+                      UNION ALL SELECT id << 3 | 5 FROM answer WHERE author_id IN (\(list))
+                      UNION ALL SELECT id << 3 | 7 FROM meeting WHERE organiser_id IN (\(list))
+                      UNION ALL SELECT meeting_id << 3 | 7 FROM meeting_person WHERE part = 'presenter' AND member_id IN (\(list)))
                 """, [])
         case .status:
             var parts: [String] = []
@@ -257,7 +259,7 @@ extension SQLiteKnowledgeStore {
         let list = tags.map(String.init).joined(separator: ",")
         let filtered = conds.isEmpty ? "" : " WHERE " + conds.joined(separator: " AND ")
         var keys: [Int64] = []
-        for type in [EntryType.resource, .practice, .question, .answer] where keys.count < limit && types.contains(type) {
+        for type in [EntryType.resource, .practice, .question, .answer, .meeting] where keys.count < limit && types.contains(type) {
             keys += try Int64.fetchAll(db, sql: """
                 SELECT k FROM (SELECT DISTINCT entry AS k FROM entry_tag
                                WHERE tag_id IN (\(list)) AND entry & 7 = \(EntryKey.code(type)) ORDER BY entry)\(filtered)
@@ -405,6 +407,7 @@ extension SQLiteKnowledgeStore {
             case .practice: sql = "SELECT coalesce(context, practice) FROM practice WHERE id = ?"
             case .question: sql = "SELECT body FROM question WHERE id = ?"
             case .answer: sql = "SELECT body FROM answer WHERE id = ?"
+            case .meeting: sql = "SELECT notes FROM meeting WHERE id = ?"
             }
             hit.snippet = opening(try String.fetchOne(db, sql: sql, arguments: [n]))
         }
@@ -451,6 +454,15 @@ extension SQLiteKnowledgeStore {
             return SearchHit(ref: .entry(EntryID(.answer, n)), title: "Answer to \(qid): " + (r["title"] as String),
                              snippet: snippet, tags: try entryTags(db, key: EntryKey.make(qid)), score: score,
                              detail: (r["handle"] as String?).map { "by @\($0)" }, status: accepted ? "accepted" : nil)
+        case .meeting:
+            guard let r = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT m.title, m.start, m.time_zone, s.name FROM meeting m LEFT JOIN meeting_series s ON s.id = m.series_id WHERE m.id = ?
+                """), arguments: [n]) else { return nil }
+            let start = Timestamp(r[1] as String) ?? Timestamp(seconds: 0)
+            let day = (try? MeetingTime.localDay(start, in: r[2]))?.description ?? start.day.description
+            return SearchHit(ref: .entry(EntryID(.meeting, n)), title: title ?? r[0], snippet: snippet,
+                             tags: try entryTags(db, key: key), score: score,
+                             detail: ([day] + [r[3] as String?].compactMap { $0 }).joined(separator: " · "))
         }
     }
 }

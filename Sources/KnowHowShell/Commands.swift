@@ -8,11 +8,11 @@ import KnowHowCore
 public struct FindCommand: ShellCommand {
     public static let configuration = CommandConfiguration(
         commandName: "find",
-        abstract: "Search members, resources, practices, questions and answers.",
+        abstract: "Search members and entries: resources, practices, Q&A, meetings.",
         discussion: """
         Words must all match (stemmed: onboarding finds onboard). "exact phrase", prefix*, a OR b, -word or NOT word to exclude, (groups).
 
-        Filters: type:member|resource|practice|question|answer, tag:TAG (aliases work), by:@handle, status:verified|proposed|retired|active|archived|open|answered, kind:guide|template|tool|…, sector:TEXT. Prefix a filter with - to exclude it.
+        Filters: type:member|resource|practice|question|answer|meeting, tag:TAG (aliases work), by:@handle, status:verified|proposed|retired|active|archived|open|answered, kind:guide|template|tool|…, sector:TEXT. Prefix a filter with - to exclude it.
 
         Examples: find onboarding · find "reflective supervision" type:practice · find coach* -sport
         """,
@@ -53,14 +53,14 @@ public struct FindCommand: ShellCommand {
 public struct ListCommand: ShellCommand {
     public static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List members, resources, practices, questions or tags, optionally narrowed by a search.",
+        abstract: "List members, resources, practices, questions, answers, meetings or tags, optionally narrowed by a search.",
         discussion: "Examples: list members sector:health · list members role:curator · list resources kind:template · list tags onboard",
         aliases: ["ls"])
     public static let arguments: [ArgumentKind] = [.listType, .query]
     public static let takesQuery = true
 
     @OptionGroup public var output: OutputOptions
-    @Argument(help: "members, resources, practices, questions, answers or tags.")
+    @Argument(help: "members, resources, practices, questions, answers, meetings or tags.")
     public var what: String
     @Argument(parsing: .allUnrecognized, help: "An optional search to narrow the list.")
     public var words: [String] = []
@@ -76,7 +76,7 @@ public struct ListCommand: ShellCommand {
             return tags.isEmpty ? .noResults : .ok
         }
         guard let type = EntryType(word: what) else {
-            throw KnowHowError.invalidValue(field: "list", value: what, expected: "members, resources, practices, questions, answers or tags")
+            throw KnowHowError.invalidValue(field: "list", value: what, expected: "members, resources, practices, questions, answers, meetings or tags")
         }
         let listed = try ctx.community.list(type, matching: text, limit: limit)
         let results = listed.results
@@ -93,12 +93,12 @@ public struct ListCommand: ShellCommand {
 public struct ShowCommand: ShellCommand {
     public static let configuration = CommandConfiguration(
         commandName: "show",
-        abstract: "Show one member (@handle), entry (r12, p3, q7, a40), tag, or result number from the last list.",
+        abstract: "Show one member (@handle), entry (r12, p3, q7, a40, m4), tag, or result number from the last list.",
         aliases: ["s", "view"])
     public static let arguments: [ArgumentKind] = [.reference]
 
     @Flag(name: .long, help: "Write JSON for scripts.") public var json = false
-    @Argument(help: "@handle, r12, p3, q7, a40, a tag, or a number from the last results.")
+    @Argument(help: "@handle, r12, p3, q7, a40, m4, a tag, or a number from the last results.")
     public var reference: String
 
     public init() {}
@@ -128,7 +128,7 @@ public struct ShowCommand: ShellCommand {
 public struct ImportCommand: ShellCommand {
     public static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Import a community file (.json) or a Stack Exchange data-dump folder, in one transaction.",
+        abstract: "Import a community file (.json), a calendar (.ics: its events become meetings) or a Stack Exchange data-dump folder, in one transaction.",
         discussion: "Records already present are skipped, so importing the same file twice adds nothing. An id the store holds with another title is refused, unless --renumber.")
     public static let arguments: [ArgumentKind] = [.file]
 
@@ -142,7 +142,17 @@ public struct ImportCommand: ShellCommand {
         let live = TerminalInfo.isTerminal(STDERR_FILENO)
         let progress: ((String) -> Void)? = live ? { ctx.console.progress($0) } : nil
         defer { if live { ctx.console.progress(nil) } }
-        let summary = try Importer.importFile(Paths.expand(file), into: ctx.store, renumber: renumber, progress: progress, as: ctx.acting)
+        let path = Paths.expand(file)
+        if path.lowercased().hasSuffix(".ics") {
+            // An iCalendar file: its events become meetings, all or nothing.
+            guard let data = FileManager.default.contents(atPath: path) else { throw KnowHowError.fileNotFound(path) }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw KnowHowError.badCalendar(path: path, line: nil, reason: "it is not UTF-8 text")
+            }
+            ctx.console.print(try ctx.community.importCalendar(text, path: file, as: ctx.actor).description)
+            return .ok
+        }
+        let summary = try Importer.importFile(path, into: ctx.store, renumber: renumber, progress: progress, as: ctx.acting)
         ctx.console.print(summary.description)
         return .ok
     }

@@ -37,7 +37,7 @@ extension ShellContext {
     /// An entry id (or result number) of one of the given types.
     func entryID(_ text: String, types: [EntryType], field: String) throws -> EntryID {
         guard case .entry(let id)? = try resolve(text), types.contains(id.type) else {
-            let examples = types.compactMap { [EntryType.resource: "r12", .practice: "p3", .question: "q7", .answer: "a40"][$0] }
+            let examples = types.compactMap { [EntryType.resource: "r12", .practice: "p3", .question: "q7", .answer: "a40", .meeting: "m4"][$0] }
             throw KnowHowError.invalidValue(field: field, value: text, expected: "an id such as " + examples.joined(separator: " or "))
         }
         return id
@@ -412,6 +412,8 @@ public struct EditCommand: ShellCommand {
             try save(ctx, "@" + original.handle, form: EditForms.member(original), keys: EditForms.memberKeys, headings: ["About"]) { form in
                 try ctx.community.update(try EditForms.apply(form, to: original), expecting: original, as: ctx.actor)
             }
+        case .entry(let id) where id.type == .meeting:
+            throw KnowHowError.unsupported("a meeting changes with `meeting edit \(id) --title …` (see `help meeting`), its notes with `meeting notes \(id)`")
         default:
             throw KnowHowError.unsupported("only resources, practices and members can be edited; tags of a question change with `tag \(ref) +TAG`")
         }
@@ -623,7 +625,7 @@ public struct TagCommand: ShellCommand {
             try ctx.community.describeTag(tag, text, as: ctx.actor)
             c.print(text.isEmpty ? "removed the description of \(s.tag(try Validation.tag(tag)))" : "described \(s.tag(try Validation.tag(tag)))")
         default:
-            let id = try ctx.entryID(first, types: [.resource, .practice, .question], field: "entry to tag")
+            let id = try ctx.entryID(first, types: [.resource, .practice, .question, .meeting], field: "entry to tag")
             let (add, remove) = Self.plusMinus(rest)
             guard !add.isEmpty || !remove.isEmpty else { throw KnowHowError.missingField("tags to add or remove (tag \(id) +onboarding -draft)") }
             let tags = try ctx.community.retag(id, add: add, remove: remove, as: ctx.actor)

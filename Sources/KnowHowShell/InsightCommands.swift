@@ -117,6 +117,20 @@ public struct StatsCommand: ShellCommand {
         }
         c.print(s.dim(Layout.wrap("Creators added resources or practices; contributors asked, answered, verified or endorsed; readers only searched, or did nothing recorded. Communities often see about 1% · 9% · 90%.", width: c.width, indent: "  ")))
 
+        // Meetings
+        let mp = report.meetings
+        if mp.meetings > 0 {
+            c.print()
+            c.print(s.bold("Meetings") + s.dim("  \(span) · \(Chart.plural(mp.meetings, "meeting")) held · \(Chart.plural(mp.attendees.count, "member")) came"))
+            let attends = mp.attendees.prefix(n).map { "@\($0.handle) \($0.count)" }.joined(separator: ", ")
+            c.print(Layout.wrap("attend most: " + attends, width: c.width, indent: "  "))
+            c.print(Layout.wrap("presented: " + mp.presenters.prefix(n).map { "@\($0.handle) \($0.count)" }.joined(separator: ", "), width: c.width, indent: "  "))
+            if !mp.neverPresented.isEmpty {
+                c.print(Layout.wrap("attend, never presented: " + mp.neverPresented.prefix(n * 2).map { "@" + $0 }.joined(separator: ", ")
+                                    + (mp.neverPresented.count > n * 2 ? " and \(mp.neverPresented.count - n * 2) more" : ""), width: c.width, indent: "  "))
+            }
+        }
+
         // Top contributors
         c.print()
         c.print(s.bold("Top contributors") + s.dim("  \(span)"))

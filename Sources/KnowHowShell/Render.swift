@@ -76,9 +76,18 @@ enum Render {
             for w in why { c.print(indent + s.dim(Layout.truncate(w, width - indent.count))) }
             for (doc, how) in e.evidence {
                 let label = s.id(Layout.pad(doc.id.description, 5)) + " "
-                let tail = s.dim(" (\(how.phrase))")
+                // A meeting reads as a sentence: presented 'Reflective supervision' at Elevenses, 2026-03-12.
+                let presented = how == .presented
+                let tail = presented ? "" : s.dim(" (\(how.phrase))")
                 let room = width - indent.count - Layout.width(label) - Layout.width(tail)
-                c.print(indent + label + Layout.truncate(doc.title, max(10, room)) + tail)
+                if presented, let cut = doc.title.range(of: "' at ", options: .backwards) ?? doc.title.range(of: "', ", options: .backwards) {
+                    // Shorten the title, not where and when.
+                    let place = String(doc.title[cut.lowerBound...])
+                    let title = Layout.truncate(String(doc.title[..<cut.lowerBound]), max(10, room - 10 - Layout.width(place)))
+                    c.print(indent + label + "presented " + title + place)
+                } else {
+                    c.print(indent + label + Layout.truncate((presented ? "presented " : "") + doc.title, max(10, room)) + tail)
+                }
             }
         }
     }
@@ -222,6 +231,10 @@ enum Render {
                 if view.accepted { field(c, "status", s.good("accepted")) }
                 c.print()
                 c.print(Layout.wrap(MarkdownText.terminal(a.body, s), width: c.width, indent: "  "))
+            case .meeting:
+                let view = try ctx.community.meeting(id)
+                if json { try ctx.printJSON(view); return }
+                showMeeting(view, ctx: ctx)
             case .member:
                 throw KnowHowError.unknownEntry(id)
             }

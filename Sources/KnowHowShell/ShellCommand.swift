@@ -5,6 +5,8 @@ import KnowHowCore
 /// What a command's positional words are, so completion can offer the right things.
 public enum ArgumentKind: Equatable {
     case query, reference, listType, file, setting, command, nothing
+    /// What `meeting` does: series, plan, add, notes…
+    case meetingAction
 }
 
 /// A command of the one table: its name, aliases, help and options come from its
@@ -35,6 +37,7 @@ public enum CommandTable {
         AddCommand.self, EditCommand.self, TagCommand.self, TagsCommand.self, MergeCommand.self, DuplicatesCommand.self,
         VerifyCommand.self, RetireCommand.self, ReviewCommand.self, StaleCommand.self, HistoryCommand.self, UndoCommand.self,
         StatsCommand.self, GapsCommand.self, TopicsCommand.self, MatchCommand.self, GraphCommand.self, ConfigCommand.self,
+        MeetingsCommand.self, MeetingCommand.self,
         HelpCommand.self, SetCommand.self, OpenCommand.self, QuitCommand.self,
     ]
 

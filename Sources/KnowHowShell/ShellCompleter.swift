@@ -37,7 +37,7 @@ public final class ShellCompleter: Completer {
         case .query: return queryWord(word)
         case .reference: return reference(word)
         case .listType:
-            return ["members", "resources", "practices", "questions", "answers", "tags"]
+            return ["members", "resources", "practices", "questions", "answers", "meetings", "tags"]
                 .filter { $0.hasPrefix(word.lowercased()) }.map { Completion($0) }
         case .file: return files(word)
         case .setting:
@@ -47,6 +47,8 @@ public final class ShellCompleter: Completer {
             if words.count >= 2, words[1] == "as" { return handles(word) }
             return ["on", "off"].filter { $0.hasPrefix(word) }.map { Completion($0) }
         case .command: return commandNames(prefix: word)
+        case .meetingAction:
+            return MeetingCommand.actions.filter { $0.hasPrefix(word.lowercased()) }.map { Completion($0) }
         case .nothing: return []
         }
     }
@@ -103,7 +105,7 @@ public final class ShellCompleter: Completer {
 
     func reference(_ word: String) -> [Completion] {
         if word.hasPrefix("@") { return handles(word) }
-        if let f = word.first, "rpqa".contains(f.lowercased()), word.dropFirst().allSatisfy(\.isNumber), word.count >= 1 {
+        if let f = word.first, "rpqam".contains(f.lowercased()), word.dropFirst().allSatisfy(\.isNumber), word.count >= 1 {
             let ids = ((try? ctx.store.entryTitles(startingWith: word, limit: limit)) ?? []).map {
                 Completion($0.id.description, description: $0.title)
             }

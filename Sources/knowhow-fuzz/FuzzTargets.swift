@@ -13,6 +13,7 @@ enum FuzzTargets {
         ("shell-line", shellLine),
         ("community-file", communityFile),
         ("stackexchange", stackExchange),
+        ("icalendar", iCalendar),
     ]
 
     static func named(_ name: String) -> (@Sendable (Data) -> Void)? {
@@ -145,9 +146,33 @@ enum FuzzTargets {
             try reader.forEach(Question.self) { _, _ in }
             try reader.forEach(Answer.self) { _, _ in }
             try reader.forEach(SearchLogEntry.self) { _, _ in }
+            try reader.forEach(MeetingSeries.self) { _, _ in }
+            try reader.forEach(Meeting.self) { _, _ in }
             if reader.bytesRead > reader.byteCount { fail("read \(reader.bytesRead) of \(reader.byteCount) bytes", data) }
         } catch {
             checkMessage(error, data, "CommunityFileReader")
+        }
+    }
+
+    /// A calendar reads or is refused with a sentence; what reads writes back as a calendar that
+    /// reads again to as many series and meetings, every line at most 75 octets.
+    static func iCalendar(_ data: Data) {
+        let text = String(decoding: data, as: UTF8.self)
+        let read: (series: [MeetingSeries], meetings: [Meeting])
+        do { read = try ICalendar.read(text, path: "fuzz.ics", members: []) } catch {
+            checkMessage(error, data, "ICalendar.read"); return
+        }
+        do {
+            let written = try ICalendar.write(series: read.series, meetings: read.meetings, members: [:], now: Timestamp(seconds: 0))
+            if let long = written.components(separatedBy: "\r\n").first(where: { $0.utf8.count > 75 }) {
+                fail("a written line is longer than 75 octets: \(long)", data)
+            }
+            let again = try ICalendar.read(written, path: "fuzz.ics", members: [])
+            if again.series.count != read.series.count || again.meetings.count != read.meetings.count {
+                fail("a calendar written from what was read reads back to other events", data)
+            }
+        } catch {
+            fail("a calendar written from what was read could not be written or read: \(error)", data)
         }
     }
 

@@ -71,7 +71,7 @@ struct MCPServerTests {
         }()
     }
 
-    static let readers = ["find", "gaps", "list", "show", "similar", "topics", "who"]
+    static let readers = ["find", "gaps", "list", "meetings", "show", "similar", "topics", "who"]
 
     @Test func listsToolsResourcesAndPromptsAndCallsEveryToolOnTheDemo() async throws {
         let child = try await Child(["--demo", "mcp"])
@@ -123,6 +123,12 @@ struct MCPServerTests {
         #expect(tags.structuredContent?.objectValue?["tags"]?.arrayValue?.isEmpty == false)
         let topics = try await child.call("topics", ["min": 2])
         #expect(topics.isError == false && topics.structuredContent?.objectValue?["topics"]?.arrayValue != nil)
+        let meetings = try await child.call("meetings", ["series": "Elevenses", "tz": "Europe/London", "limit": 2])
+        #expect(meetings.structuredContent?.objectValue?["occurrences"]?.arrayValue?.count == 2, "\(meetings)")
+        let badZone = try await child.call("meetings", ["tz": "Mars/Olympus"])
+        #expect(badZone.isError == true)
+        let meeting = try await child.call("show", ["ref": "m1"])
+        #expect(meeting.structuredContent?.objectValue?["meeting"]?.objectValue?["meeting"]?.objectValue?["presenters"]?.arrayValue?.first?.stringValue == "martin-ashby")
         let gaps = try await child.call("gaps")
         #expect(gaps.isError == false && gaps.structuredContent?.objectValue?["unansweredQuestions"]?.arrayValue != nil)
 

@@ -39,7 +39,7 @@ struct PostgresImportTests {
         }
     }
 
-    static let demo = try! CommunityFile.decode(try! Data(contentsOf: PostgresStoreTests.demo), path: "community.json")
+    static let demo = try! PostgresStoreTests.demoFile()
 
     @Test func importingTheSameCommunityTwiceAddsNothing() throws {
         try expectSameImports([(Self.demo, false), (Self.demo, false)])

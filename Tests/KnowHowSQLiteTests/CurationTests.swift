@@ -35,6 +35,17 @@ struct PermissionTableTests {
         (.undo, .member, true, false, nil),
         (.undo, .contributor, false, false, .curator),
         (.importCommunity, .contributor, false, false, .curator),
+        // Meetings: contributors plan; whoever attended records; curators edit anything.
+        (.addSeries, .member, false, false, .contributor),
+        (.addSeries, .contributor, false, false, nil),
+        (.planMeeting, .member, false, false, .contributor),
+        (.planMeeting, .contributor, false, false, nil),
+        (.recordMeeting, .member, true, false, nil),
+        (.recordMeeting, .contributor, false, false, .curator),
+        (.recordMeeting, .curator, false, false, nil),
+        (.editMeeting, .contributor, true, false, nil),
+        (.editMeeting, .member, true, false, .contributor),
+        (.editMeeting, .contributor, false, false, .curator),
     ])
     func missingRole(_ c: (ChangeAction, Role, Bool, Bool, Role?)) {
         #expect(Permissions.missingRole(c.0, role: c.1, isOwner: c.2, isExpert: c.3) == c.4, "\(c.0.rawValue) by a \(c.1.rawValue)")

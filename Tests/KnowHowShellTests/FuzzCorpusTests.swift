@@ -6,7 +6,7 @@ import Testing
 /// stay compiled and working between fuzzing runs.
 struct FuzzCorpusTests {
     static let corpus = BinaryTests.repoRoot.appendingPathComponent("Tests/Fuzz/Corpus")
-    static let targets = ["query", "shell-line", "community-file", "stackexchange"]
+    static let targets = ["query", "shell-line", "community-file", "stackexchange", "icalendar"]
 
     static var program: String? {
         BinaryTests.binary.map { URL(fileURLWithPath: $0).deletingLastPathComponent().appendingPathComponent("knowhow-fuzz").path }
@@ -30,6 +30,6 @@ struct FuzzCorpusTests {
         #expect(Set(folders) == Set(Self.targets))
         let r = try BinaryTests.Sandbox().run(["no-such-target", Self.corpus.path], executable: program)
         #expect(r.status == 2)
-        #expect(r.err.contains("targets: query, shell-line, community-file, stackexchange"), "\(r.err)")
+        #expect(r.err.contains("targets: query, shell-line, community-file, stackexchange, icalendar"), "\(r.err)")
     }
 }

@@ -206,6 +206,58 @@ struct TerminalTests {
         try s.waitFor { $0.contains("needs the contributor role") }
     }
 
+    /// Issue 17: `meeting plan` at 80×24 from a bash prompt proposes presenters, lets each part be
+    /// changed at the prompt (Enter keeps it), and saves only when told to; no line is wider than
+    /// the terminal.
+    @Test func meetingPlanIsChangedAtThePromptAndSaved() throws {
+        let tmux = try #require(Self.tmux)
+        let s = try Session(tmux: tmux)
+        defer { s.stop() }
+        guard let binary = BinaryTests.binary else { Issue.record("no knowhow binary"); return }
+        try s.startFromBash(binary, ["--demo", "--as", "@rosa-delgado"], prompt: "demo>")
+        try s.keys("meeting plan supervision --series Elevenses", "Enter")
+        var screen = try s.waitFor { Session.lastLine($0).hasPrefix("title [Supervision]:") }
+        #expect(screen.contains("Presenters, in turn"), "\(screen)")
+        #expect(screen.contains("@martin-ashby  presented 1×, last 2026-09-17"), "\(screen)")
+        try s.keys("Supervision in ten minutes", "Enter")
+        try s.waitFor { Session.lastLine($0).hasPrefix("when [Thu ") }
+        try s.keys("Enter")
+        try s.waitFor { Session.lastLine($0).hasPrefix("presenters [@") }
+        // A handle that is no member is refused, and the question asked again.
+        try s.keys("@nobody-at-all", "Enter")
+        try s.waitFor { $0.contains("no member @nobody-at-all") && Session.lastLine($0).hasPrefix("presenters [@") }
+        try s.keys("@martin-ashby @grace-mensah", "Enter")
+        try s.waitFor { Session.lastLine($0) == "format [peer-assist]:" }
+        try s.keys("Enter")
+        try s.waitFor { Session.lastLine($0) == "Save this meeting? [y/N]" }
+        try s.keys("y", "Enter")
+        screen = try s.waitFor { $0.contains("planned m7: Supervision in ten minutes") && Session.lastLine($0) == "demo>" }
+        let wide = try s.joinedScreen().split(separator: "\n").filter { $0.count > 80 }
+        #expect(wide.isEmpty, "lines wider than 80 columns: \(wide)")
+        try s.keys("show m7", "Enter")
+        try s.waitFor { $0.contains("presenting   @martin-ashby, @grace-mensah") }
+    }
+
+    /// Issue 17: `meeting notes mN` opens the notes in $EDITOR on the terminal, and saves what
+    /// the editor wrote (here a script that adds a line, standing in for a person).
+    @Test func meetingNotesOpenInTheEditorAndAreSaved() throws {
+        let tmux = try #require(Self.tmux)
+        let s = try Session(tmux: tmux)
+        defer { s.stop() }
+        guard let binary = BinaryTests.binary else { Issue.record("no knowhow binary"); return }
+        let editor = s.home + "/editor.sh"
+        try Data("#!/bin/sh\nprintf 'Typed in the editor at 80 columns.\\n' >> \"$1\"\n".utf8).write(to: URL(fileURLWithPath: editor))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: editor)
+        try s.startFromBash("EDITOR=\(editor) \(binary)", ["--demo", "--as", "@grace-mensah"], prompt: "demo>")
+        try s.keys("meeting notes m1", "Enter")
+        try s.waitFor { $0.contains("saved the notes of m1") && Session.lastLine($0) == "demo>" }
+        try s.keys("set pager off", "Enter", "show m1", "Enter")
+        let screen = try s.waitFor { $0.contains("Typed in the editor at 80 columns.") && Session.lastLine($0) == "demo>" }
+        #expect(!screen.contains("<!--"), "\(screen)")
+        let wide = try s.joinedScreen().split(separator: "\n").filter { $0.count > 80 }
+        #expect(wide.isEmpty, "lines wider than 80 columns: \(wide)")
+    }
+
     /// Issue 12: from a bash prompt, `find onboarding` started less in a process group of its own,
     /// which the terminal stopped at once: nothing shown, q and Ctrl-C ignored, the shell frozen.
     @Test func thePagerPagesFromABashPromptAndQReturnsToTheShell() throws {

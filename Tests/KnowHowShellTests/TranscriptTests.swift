@@ -126,7 +126,7 @@ struct TranscriptTests {
             _ = try Importer.importFile(Self.fixtures.appendingPathComponent(fixture).path, into: store, as: .system)
         }
         let console = Console(styler: Styler(enabled: false), width: 80)
-        let env = ["HOME": NSTemporaryDirectory(), "KNOWHOW_NOW": "2026-11-25T12:00:00Z", "XDG_CACHE_HOME": NSTemporaryDirectory() + "knowhow-transcripts", "KNOWHOW_DEMO": Self.fixtures.appendingPathComponent(fixture).path]
+        let env = ["HOME": NSTemporaryDirectory(), "KNOWHOW_NOW": "2026-11-25T12:00:00Z", "TZ": "UTC", "XDG_CACHE_HOME": NSTemporaryDirectory() + "knowhow-transcripts", "KNOWHOW_DEMO": Self.fixtures.appendingPathComponent(fixture).path]
         let ctx = ShellContext(store: store, storeLabel: "test", console: console, environment: env)
         ctx.opener = StoreFactory()
         if let handle = transcript.header("as") { ctx.actor = try Validation.handle(handle) }
