@@ -32,15 +32,15 @@ extension PostgresKnowledgeStore: ExpertEvidenceSource {
             var depth = limit
             while true {
                 let rows = try c.query("""
-                    SELECT e.entry, ts_rank_cd('\(Self.weights)', e.search, query, 2) AS rank
-                    FROM knowhow.entry_text e, to_tsquery('\(TSQuery.configuration)', $1) query
+                    SELECT e.entry FROM knowhow.entry_text e, to_tsquery('\(TSQuery.configuration)', $1) query
                     WHERE e.search @@ query AND e.entry & 7 IN (2, 3, 4, 5)
-                    ORDER BY rank DESC, e.entry LIMIT $2
-                    """, [tsquery, depth]).rows
+                    ORDER BY ts_rank_cd('\(Self.weights)', e.search, query, 2) DESC, e.entry LIMIT $2
+                    """, [tsquery, max(depth, PostgresBM25.candidates)]).rows
+                // bm25 orders the candidates, as SQLite ranks the evidence.
+                let ranked = try PostgresBM25.rank(c, node: node, keys: try rows.map { try $0.require("entry") }).prefix(depth)
                 var docs: [EvidenceDoc] = []
-                for row in rows {
-                    let rank: Double = try row.require("rank")
-                    guard let doc = try Self.evidenceDoc(c, key: try row.require("entry"), relevance: rank, asOf: asOf) else { continue }
+                for (key, relevance) in ranked {
+                    guard let doc = try Self.evidenceDoc(c, key: key, relevance: relevance, asOf: asOf) else { continue }
                     if let asOf, let d = doc.date, d > asOf { continue }
                     docs.append(doc)
                     if docs.count == limit { break }

@@ -73,6 +73,7 @@ public enum PostgresSchema {
         Migration(version: 2, name: "roles", sql: v2Roles),
         Migration(version: 3, name: "entry-documents", sql: v3Documents),
         Migration(version: 4, name: "diacritics-and-vocabulary", sql: v4Vocabulary),
+        Migration(version: 5, name: "entry-statistics", sql: v5Statistics),
     ]
 
     /// The model of the SQLite store (see SQLiteKnowledgeStore+Schema.swift), table for table.
@@ -542,5 +543,59 @@ public enum PostgresSchema {
         REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_words();
     CREATE TRIGGER words_updated AFTER UPDATE ON knowhow.entry_text
         REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_words();
+    """
+
+    /// Stemming by Porter's original algorithm, as SQLite's porter tokenizer stems (the snowball
+    /// `english` stemmer is Porter's second: `weekly` became `week` there, `weekli` in SQLite, so
+    /// `first week` found entries SQLite does not). And what bm25 needs of the whole index, kept as
+    /// FTS5 keeps it: how many entries and how many tokens they hold (for the average length), one
+    /// row kept by statement triggers on `entry_text`, so ranking reads it at once however large
+    /// the store.
+    static let v5Statistics = """
+    CREATE TEXT SEARCH DICTIONARY knowhow.porter_stem (TEMPLATE = snowball, Language = porter);
+    ALTER TEXT SEARCH CONFIGURATION knowhow.english
+        ALTER MAPPING FOR asciiword, asciihword, hword_asciipart WITH knowhow.porter_stem;
+    ALTER TEXT SEARCH CONFIGURATION knowhow.english
+        ALTER MAPPING FOR word, hword, hword_part WITH knowhow.fold, knowhow.porter_stem;
+    -- Stored vectors are computed again with the new stems.
+    UPDATE knowhow.entry_text SET title = title;
+
+    CREATE FUNCTION knowhow.token_count(v tsvector) RETURNS bigint
+        LANGUAGE sql IMMUTABLE
+        AS $$ SELECT coalesce(sum(array_length(positions, 1)), 0)::bigint FROM unnest(v) $$;
+    CREATE TABLE knowhow.entry_stats (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        entries bigint NOT NULL,
+        tokens bigint NOT NULL
+    );
+    INSERT INTO knowhow.entry_stats(entries, tokens) SELECT count(*), coalesce(sum(knowhow.token_count(search)), 0) FROM knowhow.entry_text;
+    GRANT SELECT ON knowhow.entry_stats TO knowhow_member;
+    GRANT EXECUTE ON FUNCTION knowhow.token_count(tsvector) TO knowhow_member;
+
+    CREATE FUNCTION knowhow.count_entries() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = knowhow, pg_temp
+        AS $$
+        DECLARE n bigint := 0; t bigint := 0; dn bigint; dt bigint;
+        BEGIN
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                SELECT count(*), coalesce(sum(knowhow.token_count(search)), 0) INTO dn, dt FROM old_rows;
+                n := n - dn; t := t - dt;
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                SELECT count(*), coalesce(sum(knowhow.token_count(search)), 0) INTO dn, dt FROM new_rows;
+                n := n + dn; t := t + dt;
+            END IF;
+            IF n <> 0 OR t <> 0 THEN
+                UPDATE knowhow.entry_stats SET entries = entries + n, tokens = tokens + t;
+            END IF;
+            RETURN NULL;
+        END
+        $$;
+    CREATE TRIGGER entries_inserted AFTER INSERT ON knowhow.entry_text
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_entries();
+    CREATE TRIGGER entries_deleted AFTER DELETE ON knowhow.entry_text
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_entries();
+    CREATE TRIGGER entries_updated AFTER UPDATE ON knowhow.entry_text
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_entries();
     """
 }
