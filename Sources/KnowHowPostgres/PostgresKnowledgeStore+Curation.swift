@@ -8,17 +8,6 @@ import KnowHowCore
 extension PostgresKnowledgeStore {
     // MARK: - Redirects
 
-    /// Where a merged-away id or handle now points (following chains), nil when it was never merged.
-    static func redirected(_ c: PGConnection, _ ref: String) throws -> String? {
-        var current = ref
-        var seen: Set<String> = [ref]
-        while let next: String = try c.query("SELECT new FROM knowhow.redirect WHERE old = $1", [current]).first?.get("new") {
-            guard seen.insert(next).inserted else { break }
-            current = next
-        }
-        return current == ref ? nil : current
-    }
-
     public func redirect(_ ref: EntryRef) throws -> EntryRef? {
         try run { c in
             switch ref {
@@ -30,26 +19,6 @@ extension PostgresKnowledgeStore {
             }
             return try Self.redirected(c, ref.description).flatMap(EntryRef.init)
         }
-    }
-
-    /// An id that must name an entry that exists itself (not through a redirect).
-    static func requireOwn(_ c: PGConnection, _ id: EntryID) throws -> Int64 {
-        guard id.type != .member,
-              try c.query("SELECT 1 FROM knowhow.\(id.type.rawValue) WHERE id = $1", [id.number]).first != nil else {
-            if let to = try redirected(c, id.description) { throw KnowHowError.conflict("\(id) was already merged into \(to)") }
-            throw KnowHowError.unknownEntry(id)
-        }
-        return id.number
-    }
-
-    /// A handle that must name a member who exists themselves (not merged away).
-    static func requireOwnMember(_ c: PGConnection, _ handle: String) throws -> Int64 {
-        let h = try Validation.handle(handle)
-        guard let id: Int64 = try c.query("SELECT id FROM knowhow.member WHERE handle = $1", [h]).first?.get("id") else {
-            if let to = try redirected(c, "@" + h) { throw KnowHowError.conflict("@\(h) was already merged into \(to)") }
-            throw KnowHowError.unknownMember(handle: h)
-        }
-        return id
     }
 
     // MARK: - Practices: successors and reviews

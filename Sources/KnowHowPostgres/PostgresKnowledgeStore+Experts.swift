@@ -269,11 +269,6 @@ extension PostgresKnowledgeStore: ExpertEvidenceSource {
 
     // MARK: - Arrays as parameters
 
-    /// A list as a PostgreSQL array literal, to bind as one parameter and cast (`$1::bigint[]`).
-    static func array(_ numbers: [Int64]) -> String {
-        "{" + numbers.map(String.init).joined(separator: ",") + "}"
-    }
-
     /// Text as a PostgreSQL array literal, every element quoted (`$1::text[]`).
     static func array(_ texts: [String]) -> String {
         "{" + texts.map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
