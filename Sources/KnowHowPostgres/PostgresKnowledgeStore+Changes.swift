@@ -260,3 +260,14 @@ extension PostgresKnowledgeStore {
         "{" + values.map(String.init).joined(separator: ",") + "}"
     }
 }
+
+extension PostgresKnowledgeStore: LoginIdentity {
+    /// The database login this store connects as, the member mapped to it, and whether it may act
+    /// for other members (a curator, or the store's owner).
+    public func loginMember() throws -> (login: String, handle: String?, mayActForOthers: Bool) {
+        try run { c in
+            let l = try Self.login(c)
+            return (l.name, l.handle, l.mayActForOthers)
+        }
+    }
+}

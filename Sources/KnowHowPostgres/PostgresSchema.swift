@@ -609,7 +609,14 @@ public enum PostgresSchema {
         $$;
     SELECT knowhow.watch_tables();
 
-    ALTER FUNCTION knowhow.reindex(bigint[]) SECURITY DEFINER;
+    -- entry_document gives a row of NULLs for a key whose entry is gone (an undone add): it has no index row.
+    CREATE OR REPLACE FUNCTION knowhow.reindex(keys bigint[]) RETURNS void
+        LANGUAGE sql SECURITY DEFINER SET search_path = knowhow, pg_temp
+        AS $$
+        DELETE FROM knowhow.entry_text WHERE entry = ANY (keys);
+        INSERT INTO knowhow.entry_text(entry, title, tags, summary, body)
+        SELECT k, d.title, d.tags, d.summary, d.body FROM unnest(keys) AS k, LATERAL knowhow.entry_document(k) d WHERE d.title IS NOT NULL;
+        $$;
 
     GRANT DELETE ON knowhow.question, knowhow.answer TO knowhow_member;
     GRANT UPDATE (level) ON knowhow.member_skill TO knowhow_member;
