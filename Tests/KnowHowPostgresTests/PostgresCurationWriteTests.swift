@@ -246,40 +246,51 @@ struct PostgresCurationWriteTests {
         }
     }
 
+    typealias Write = (String, (PostgresKnowledgeStore) throws -> Void, (SQLiteKnowledgeStore) throws -> Void)
+
+    /// One of each curation write on the demo, made by the curator, for both stores.
+    func curationWrites(_ sqlite: SQLiteKnowledgeStore) throws -> (writes: [Write], drops: [EntryRef], retired: EntryID) {
+        let a = acting(Self.curator)
+        let pairs = try sqlite.duplicates(limit: 50)
+        let resources = try #require(pairs.first { $0.keep.type == .resource && $0.why == Similarity.sameAddress })
+        let practices = try #require(pairs.first { $0.keep.type == .practice })
+        let members = try #require(pairs.first { $0.keep.type == .member && $0.why == Similarity.sameName })
+        let file = try sqlite.exportCommunity()
+        let proposed = try #require(file.practices.first { $0.status == .proposed && $0.contributor != Self.curator }?.id)
+        let live = file.practices.filter { $0.status != .retired }.compactMap(\.id)
+        let writes: [Write] = [
+            ("not duplicates", { try $0.markNotDuplicates(pairs[0].keep, pairs[0].drop, as: a) }, { try $0.markNotDuplicates(pairs[0].keep, pairs[0].drop, as: a) }),
+            ("rename", { try $0.renameTag("onboarding", to: "starting-out", as: a) }, { try $0.renameTag("onboarding", to: "starting-out", as: a) }),
+            ("aliases", { _ = try $0.changeAliases("coaching", add: ["coach"], remove: [], as: a) }, { _ = try $0.changeAliases("coaching", add: ["coach"], remove: [], as: a) }),
+            ("describe", { try $0.describeTag("coaching", "Helping people find their own answers", as: a) },
+             { try $0.describeTag("coaching", "Helping people find their own answers", as: a) }),
+            ("merge tags", { _ = try $0.mergeTag("mentoring", into: "coaching", as: a) }, { _ = try $0.mergeTag("mentoring", into: "coaching", as: a) }),
+            ("merge resources", { _ = try $0.merge(keep: resources.keep, drop: resources.drop, as: a) }, { _ = try $0.merge(keep: resources.keep, drop: resources.drop, as: a) }),
+            ("merge practices", { _ = try $0.merge(keep: practices.keep, drop: practices.drop, as: a) }, { _ = try $0.merge(keep: practices.keep, drop: practices.drop, as: a) }),
+            ("merge members", { _ = try $0.merge(keep: members.keep, drop: members.drop, as: a) }, { _ = try $0.merge(keep: members.keep, drop: members.drop, as: a) }),
+            ("verify", { _ = try $0.verify(proposed, reviewBy: nil, as: a) }, { _ = try $0.verify(proposed, reviewBy: nil, as: a) }),
+            ("retire", { _ = try $0.retire(live[0], supersededBy: live[1], as: a) }, { _ = try $0.retire(live[0], supersededBy: live[1], as: a) }),
+        ]
+        return (writes, [resources.drop, practices.drop, members.drop], live[0])
+    }
+
+    /// What undo must give back beside the export: search results, redirects, a successor, duplicates.
+    func linkState(_ s: PostgresKnowledgeStore, drops: [EntryRef], retired: EntryID) throws -> [String] {
+        let queries = ["onboarding", "tag:mentoring", "tag:coaching", "checklist new starters", "buddy"]
+        var lines = try queries.map { q in "\(q): " + (try s.search(try QueryParser.parse(q), limit: 20).hits.map(\.ref.description)).joined(separator: " ") }
+        for ref in drops { lines.append("\(ref) → \(String(describing: try s.redirect(ref)))") }
+        lines.append("\(retired) succeeded by \(String(describing: try s.successor(of: retired)))")
+        lines.append("duplicates: \(try s.duplicates(limit: 50).count)")
+        return lines
+    }
+
     /// Every curation write undone gives back the community as it was, byte for byte, with its
     /// redirects, successors and search index, as undo does in SQLite.
     @Test func everyCurationWriteCanBeUndone() throws {
         try withBoth { pg, sqlite, _ in
             let a = acting(Self.curator)
-            let pairs = try sqlite.duplicates(limit: 50)
-            let resources = try #require(pairs.first { $0.keep.type == .resource && $0.why == Similarity.sameAddress })
-            let practices = try #require(pairs.first { $0.keep.type == .practice })
-            let members = try #require(pairs.first { $0.keep.type == .member && $0.why == Similarity.sameName })
-            let file = try sqlite.exportCommunity()
-            let proposed = try #require(file.practices.first { $0.status == .proposed && $0.contributor != Self.curator }?.id)
-            let live = file.practices.filter { $0.status != .retired }.compactMap(\.id)
-            typealias Write = (String, (PostgresKnowledgeStore) throws -> Void, (SQLiteKnowledgeStore) throws -> Void)
-            let writes: [Write] = [
-                ("not duplicates", { try $0.markNotDuplicates(pairs[0].keep, pairs[0].drop, as: a) }, { try $0.markNotDuplicates(pairs[0].keep, pairs[0].drop, as: a) }),
-                ("rename", { try $0.renameTag("onboarding", to: "starting-out", as: a) }, { try $0.renameTag("onboarding", to: "starting-out", as: a) }),
-                ("aliases", { _ = try $0.changeAliases("coaching", add: ["coach"], remove: [], as: a) }, { _ = try $0.changeAliases("coaching", add: ["coach"], remove: [], as: a) }),
-                ("describe", { try $0.describeTag("coaching", "Helping people find their own answers", as: a) },
-                 { try $0.describeTag("coaching", "Helping people find their own answers", as: a) }),
-                ("merge tags", { _ = try $0.mergeTag("mentoring", into: "coaching", as: a) }, { _ = try $0.mergeTag("mentoring", into: "coaching", as: a) }),
-                ("merge resources", { _ = try $0.merge(keep: resources.keep, drop: resources.drop, as: a) }, { _ = try $0.merge(keep: resources.keep, drop: resources.drop, as: a) }),
-                ("merge practices", { _ = try $0.merge(keep: practices.keep, drop: practices.drop, as: a) }, { _ = try $0.merge(keep: practices.keep, drop: practices.drop, as: a) }),
-                ("merge members", { _ = try $0.merge(keep: members.keep, drop: members.drop, as: a) }, { _ = try $0.merge(keep: members.keep, drop: members.drop, as: a) }),
-                ("verify", { _ = try $0.verify(proposed, reviewBy: nil, as: a) }, { _ = try $0.verify(proposed, reviewBy: nil, as: a) }),
-                ("retire", { _ = try $0.retire(live[0], supersededBy: live[1], as: a) }, { _ = try $0.retire(live[0], supersededBy: live[1], as: a) }),
-            ]
-            let queries = ["onboarding", "tag:mentoring", "tag:coaching", "checklist new starters", "buddy"]
-            func state(_ s: PostgresKnowledgeStore) throws -> [String] {
-                var lines = try queries.map { q in "\(q): " + (try s.search(try QueryParser.parse(q), limit: 20).hits.map(\.ref.description)).joined(separator: " ") }
-                for ref in [resources.drop, practices.drop, members.drop] { lines.append("\(ref) → \(String(describing: try s.redirect(ref)))") }
-                lines.append("\(live[0]) succeeded by \(String(describing: try s.successor(of: live[0])))")
-                lines.append("duplicates: \(try s.duplicates(limit: 50).count)")
-                return lines
-            }
+            let (writes, drops, retired) = try curationWrites(sqlite)
+            func state(_ s: PostgresKnowledgeStore) throws -> [String] { try linkState(s, drops: drops, retired: retired) }
             for (what, onPG, onSQLite) in writes {
                 let before = try pg.exportCommunity().encoded(), linksBefore = try state(pg)
                 try onPG(pg)
@@ -294,6 +305,32 @@ struct PostgresCurationWriteTests {
                 #expect(try pg.exportCommunity().encoded() == before, "undoing \(what) gives the community back")
                 #expect(try state(pg) == linksBefore, "undoing \(what) gives back redirects, successors and the index")
                 try expectSameCommunity(pg, sqlite, "after undoing \(what)")
+            }
+        }
+    }
+
+    /// A curator's own database login makes every curation write, and undoes it, through the
+    /// database's grants and row-level security; a contributor's login is refused each, changing nothing.
+    @Test func aCuratorsLoginCuratesThroughTheDatabasesGuardsAndAContributorsCannot() throws {
+        try withBoth { owner, sqlite, db in
+            var stores: [String: PostgresKnowledgeStore] = [:]
+            for (handle, group) in [(Self.curator, "knowhow_curator"), (Self.contributor, "knowhow_contributor")] {
+                let login = try db.makeLogin(String(handle.prefix(4)), group: group)
+                try db.connect().execute("INSERT INTO knowhow.member_login(login, member_id) SELECT $1, id FROM knowhow.member WHERE handle = $2", [login, handle])
+                stores[handle] = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name, "user": login])
+            }
+            let curator = stores[Self.curator]!, contributor = stores[Self.contributor]!
+            let (writes, drops, retired) = try curationWrites(sqlite)
+            for (what, onPG, _) in writes {
+                let before = try owner.exportCommunity().encoded(), links = try linkState(owner, drops: drops, retired: retired)
+                #expect(throws: KnowHowError.self, "a contributor: \(what)") { try onPG(contributor) }
+                #expect(try owner.exportCommunity().encoded() == before, "a contributor's \(what) changed nothing")
+                do { try onPG(curator) } catch { Issue.record("the curator's login: \(what): \(error)"); continue }
+                #expect(try lastChange(db).actor == Self.curator, "\(what)")
+                #expect(try owner.exportCommunity().encoded() != before || linkState(owner, drops: drops, retired: retired) != links, "\(what) changed something")
+                _ = try curator.undo(nil, as: acting(Self.curator))
+                #expect(try owner.exportCommunity().encoded() == before, "the curator's login undid \(what)")
+                #expect(try linkState(owner, drops: drops, retired: retired) == links, "undoing \(what) restores links and index")
             }
         }
     }
