@@ -13,6 +13,11 @@ enum PostgresBM25 {
     /// How many of ts_rank_cd's best matches bm25 orders: all of them in a store of any size the
     /// contract and the demo have; the best of the rest in a large one.
     static let candidates = 1_000
+    /// Stores of up to this many entries count each word's entries exactly (bm25's idf); larger
+    /// ones take common words' shares from the statistics (ANALYZE keeps the most common lexemes
+    /// of the index column with their shares) and count the others, which are rare, stopping at
+    /// a twentieth of the store as a guard.
+    static let exactCounts = 20_000
 
     /// One word of a leaf, as its index lexemes (a hyphenated word has several), possibly a prefix.
     struct Part {
@@ -42,7 +47,8 @@ enum PostgresBM25 {
     }
 
     /// The keys best first, with bm25 scores (higher is better); `memberFactor` scales members'.
-    static func rank(_ c: PGConnection, node: QueryNode, keys: [Int64], memberFactor: Double = 1) throws -> [(key: Int64, score: Double)] {
+    static func rank(_ c: PGConnection, node: QueryNode, keys: [Int64], memberFactor: Double = 1,
+                     exactCounts: Int = exactCounts) throws -> [(key: Int64, score: Double)] {
         guard !keys.isEmpty else { return [] }
         let config = TSQuery.configuration
         let leaves = leaves(node)
@@ -72,10 +78,29 @@ enum PostgresBM25 {
         let entries = Double(try stats?.get("entries", as: Int64.self) ?? 0), tokens = Double(try stats?.get("tokens", as: Int64.self) ?? 0)
         let averageLength = entries > 0 ? tokens / entries : 1
         if leaves.count > 1 {
+            // In a large store a common word's entries are many to count: its share comes from the
+            // planner's statistics of the index column (most common lexemes), the rest are counted.
+            var shares: [String: Double] = [:]
+            if entries > Double(exactCounts) {
+                let single = parts.compactMap { $0.count == 1 && !$0[0].prefix ? $0[0].lexemes[0] : nil }
+                for r in try c.query("""
+                    SELECT a.e, s.most_common_elem_freqs[a.i] AS f FROM pg_stats s,
+                           unnest(s.most_common_elems::text::text[]) WITH ORDINALITY AS a(e, i)
+                    WHERE s.schemaname = 'knowhow' AND s.tablename = 'entry_text' AND s.attname = 'search' AND a.e = ANY ($1::text[])
+                    """, [PostgresKnowledgeStore.array(single)]).rows {
+                    shares[try r.require("e")] = try r.require("f")
+                }
+            }
             for (i, leaf) in leaves.enumerated() {
                 guard let q = TSQuery.render(leaf.node) else { continue }
-                let hits = Double(try c.query("SELECT count(*) AS n FROM knowhow.entry_text WHERE search @@ to_tsquery('\(config)', $1)", [q])
-                    .first!.require("n", as: Int64.self))
+                let hits: Double
+                if parts[i].count == 1, !parts[i][0].prefix, let share = shares[parts[i][0].lexemes[0]] {
+                    hits = share * entries
+                } else {
+                    hits = Double(try c.query("""
+                        SELECT count(*) AS n FROM (SELECT 1 FROM knowhow.entry_text WHERE search @@ to_tsquery('\(config)', $1) LIMIT $2) x
+                        """, [q, max(exactCounts, Int(entries) / 20)]).first!.require("n", as: Int64.self))
+                }
                 let v = log((entries - hits + 0.5) / (hits + 0.5))
                 idf[i] = v > 0 ? v : 1e-6
             }

@@ -208,3 +208,32 @@ struct PostgresInsightAndCurationReadTests {
         }
     }
 }
+
+/// bm25's idf in a large store: common words' shares come from the planner's statistics instead
+/// of counting; on the demo the order stays what exact counts give.
+@Suite(.enabled(if: TestServer.available, TestServer.skipReason))
+struct PostgresBM25StatisticsTests {
+    @Test func sharesFromTheStatisticsRankAsExactCounts() throws {
+        let (_, bytes) = try PostgresStoreTests.sqliteDemo()
+        try TestServer.withDatabase { db in
+            let pg = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name])
+            _ = try pg.importCommunity(CommunityFile.decode(bytes, path: "exported.json"))
+            let c = try db.connect()
+            try c.executeScript("ANALYZE knowhow.entry_text")
+            let common: Int = try c.query("""
+                SELECT cardinality(most_common_elems::text::text[]) AS n FROM pg_stats
+                WHERE schemaname = 'knowhow' AND tablename = 'entry_text' AND attname = 'search'
+                """).first!.require("n")
+            #expect(common > 20, "the statistics hold common lexemes")
+            for text in ["onboarding checklist", "supervision OR mentoring", "new starters buddy", "data protection"] {
+                let node = try #require(try QueryParser.parse(text).text)
+                let keys = try c.query("SELECT entry FROM knowhow.entry_text WHERE search @@ to_tsquery('\(TSQuery.configuration)', $1)",
+                                       [TSQuery.render(node)!]).rows.map { try $0.require("entry", as: Int64.self) }
+                #expect(!keys.isEmpty, "\(text)")
+                let exact = try PostgresBM25.rank(c, node: node, keys: keys).map(\.key)
+                let estimated = try PostgresBM25.rank(c, node: node, keys: keys, exactCounts: 10).map(\.key)
+                #expect(Array(estimated.prefix(5)) == Array(exact.prefix(5)), "\(text)")
+            }
+        }
+    }
+}
