@@ -74,6 +74,7 @@ public enum PostgresSchema {
         Migration(version: 3, name: "entry-documents", sql: v3Documents),
         Migration(version: 4, name: "diacritics-and-vocabulary", sql: v4Vocabulary),
         Migration(version: 5, name: "history-recording", sql: v5History),
+        Migration(version: 6, name: "entry-statistics", sql: v6Statistics),
     ]
 
     /// The model of the SQLite store (see SQLiteKnowledgeStore+Schema.swift), table for table.
@@ -641,5 +642,68 @@ public enum PostgresSchema {
         END
         $$;
     CREATE TRIGGER guard_delete BEFORE DELETE ON knowhow.question FOR EACH ROW EXECUTE FUNCTION knowhow.guard_question_delete();
+    """
+
+    /// Stemming by Porter's original algorithm, as SQLite's porter tokenizer stems (the snowball
+    /// `english` stemmer is Porter's second: `weekly` became `week` there, `weekli` in SQLite, so
+    /// `first week` found entries SQLite does not). And what bm25 needs of the whole index, kept as
+    /// FTS5 keeps it: how many entries and how many tokens they hold (for the average length), one
+    /// row kept by statement triggers on `entry_text`, so ranking reads it at once however large
+    /// the store.
+    static let v6Statistics = """
+    CREATE TEXT SEARCH DICTIONARY knowhow.porter_stem (TEMPLATE = snowball, Language = porter);
+    ALTER TEXT SEARCH CONFIGURATION knowhow.english
+        ALTER MAPPING FOR asciiword, asciihword, hword_asciipart WITH knowhow.porter_stem;
+    ALTER TEXT SEARCH CONFIGURATION knowhow.english
+        ALTER MAPPING FOR word, hword, hword_part WITH knowhow.fold, knowhow.porter_stem;
+    -- Stored vectors are computed again with the new stems.
+    UPDATE knowhow.entry_text SET title = title;
+
+    CREATE FUNCTION knowhow.token_count(v tsvector) RETURNS bigint
+        LANGUAGE sql IMMUTABLE
+        AS $$ SELECT coalesce(sum(array_length(positions, 1)), 0)::bigint FROM unnest(v) $$;
+    CREATE TABLE knowhow.entry_stats (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        entries bigint NOT NULL,
+        tokens bigint NOT NULL
+    );
+    INSERT INTO knowhow.entry_stats(entries, tokens) SELECT count(*), coalesce(sum(knowhow.token_count(search)), 0) FROM knowhow.entry_text;
+    -- Derived data, kept by triggers: history never records it (undo would count twice).
+    CREATE OR REPLACE VIEW knowhow.recorded_table AS
+        SELECT c.relname::text AS name,
+               ARRAY(SELECT a.attname::text FROM pg_index x CROSS JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, i)
+                     JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+                     WHERE x.indrelid = c.oid AND x.indisprimary ORDER BY k.i) AS pk
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'knowhow' AND c.relkind = 'r'
+          AND c.relname NOT IN ('change', 'change_row', 'change_entry', 'schema_migration', 'entry_text', 'word', 'entry_stats');
+    GRANT SELECT ON knowhow.entry_stats TO knowhow_member;
+    GRANT EXECUTE ON FUNCTION knowhow.token_count(tsvector) TO knowhow_member;
+
+    CREATE FUNCTION knowhow.count_entries() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = knowhow, pg_temp
+        AS $$
+        DECLARE n bigint := 0; t bigint := 0; dn bigint; dt bigint;
+        BEGIN
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                SELECT count(*), coalesce(sum(knowhow.token_count(search)), 0) INTO dn, dt FROM old_rows;
+                n := n - dn; t := t - dt;
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                SELECT count(*), coalesce(sum(knowhow.token_count(search)), 0) INTO dn, dt FROM new_rows;
+                n := n + dn; t := t + dt;
+            END IF;
+            IF n <> 0 OR t <> 0 THEN
+                UPDATE knowhow.entry_stats SET entries = entries + n, tokens = tokens + t;
+            END IF;
+            RETURN NULL;
+        END
+        $$;
+    CREATE TRIGGER entries_inserted AFTER INSERT ON knowhow.entry_text
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_entries();
+    CREATE TRIGGER entries_deleted AFTER DELETE ON knowhow.entry_text
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_entries();
+    CREATE TRIGGER entries_updated AFTER UPDATE ON knowhow.entry_text
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_entries();
     """
 }
