@@ -5,7 +5,7 @@ import KnowHowCore
 /// redirects of merged-away ids, successors of retired practices, similar entries and likely
 /// duplicates (the rules are the core's: `Similarity`, `DuplicateFinder`, `MergeRules`), tag
 /// merges, entry merges, verification and retirement.
-extension PostgresKnowledgeStore {
+extension PostgresKnowledgeStore: KnowledgeReading {
     // MARK: - Redirects
 
     public func redirect(_ ref: EntryRef) throws -> EntryRef? {

@@ -4,7 +4,7 @@ import KnowHowCore
 /// The search log, the store's settings, and the reads behind `stats`, `gaps`, `topics`, `match`,
 /// `stale` and `graph`, as the SQLite store gives them (the computations are the core's,
 /// Insights.swift). Times are text in one format, compared byte by byte (`COLLATE "C"`).
-extension PostgresKnowledgeStore {
+extension PostgresKnowledgeStore: InsightFacts {
     // MARK: - Settings
 
     public func searchLogging() throws -> SearchLogging {
