@@ -64,7 +64,11 @@ public enum PostgresSchema {
     /// own ids (an import keeps a community file's ids), so the next id PostgreSQL gives is free.
     public static func syncIdentities(_ c: PGConnection) throws {
         for t in numberedTables {
-            try c.query("SELECT setval(pg_get_serial_sequence($1, 'id'), coalesce((SELECT max(id) FROM knowhow.\(t)), 0) + 1, false)", ["knowhow.\(t)"])
+            // Never back: a change in progress has taken its number already (see +Changes).
+            try c.query("""
+                SELECT setval(s, greatest(coalesce((SELECT max(id) FROM knowhow.\(t)), 0), coalesce(pg_sequence_last_value(s::regclass), 0)) + 1, false)
+                FROM pg_get_serial_sequence($1, 'id') AS s
+                """, ["knowhow.\(t)"])
         }
     }
 
