@@ -96,7 +96,7 @@ extension PostgresKnowledgeStore: KnowledgeReading {
                 let words = Similarity.words(draft.title)
                 if !words.isEmpty {
                     let rows = try Self.closestKeys(c, words: Array(Set(words)).sorted(), type: draft.type, limit: 25)
-                    let draftTags = Set(try draft.tags.compactMap { t in (try? Validation.tag(t)).flatMap { try? Self.tagName(c, $0) } })
+                    let draftTags = Set(try draft.tags.compactMap { t in try Self.tagName(c, try Validation.tag(t)) })
                     for r in rows {
                         let key: Int64 = try r.require("entry")
                         let title: String = try r.require("title"), summary: String? = try r.get("summary")

@@ -31,11 +31,12 @@ extension PostgresKnowledgeStore: ExpertEvidenceSource {
             // read deeper until `limit` entries of the time are found or the matches run out.
             var depth = limit
             while true {
+                let pool = max(depth, PostgresBM25.candidates)
                 let rows = try c.query("""
                     SELECT e.entry FROM knowhow.entry_text e, to_tsquery('\(TSQuery.configuration)', $1) query
                     WHERE e.search @@ query AND e.entry & 7 IN (2, 3, 4, 5)
                     ORDER BY ts_rank_cd('\(Self.weights)', e.search, query, 2) DESC, e.entry LIMIT $2
-                    """, [tsquery, max(depth, PostgresBM25.candidates)]).rows
+                    """, [tsquery, pool]).rows
                 // bm25 orders the candidates, as SQLite ranks the evidence.
                 let ranked = try PostgresBM25.rank(c, node: node, keys: try rows.map { try $0.require("entry") }).prefix(depth)
                 var docs: [EvidenceDoc] = []
@@ -45,7 +46,7 @@ extension PostgresKnowledgeStore: ExpertEvidenceSource {
                     docs.append(doc)
                     if docs.count == limit { break }
                 }
-                if asOf == nil || docs.count >= limit || rows.count < depth || depth >= 1 << 20 {
+                if asOf == nil || docs.count >= limit || rows.count < pool || depth >= 1 << 20 {
                     // Each entry's tags (an answer's are its question's), in one query for all.
                     let keys = docs.map { d in d.thread.map { EntryKeys.make(.question, $0.number) } ?? EntryKeys.make(d.id) }
                     var tags: [Int64: [String]] = [:]

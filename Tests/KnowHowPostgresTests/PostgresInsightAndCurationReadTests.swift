@@ -168,6 +168,10 @@ struct PostgresInsightAndCurationReadTests {
                 #expect(try pg.similar(to: d, limit: 8) == sqlite.similar(to: d, limit: 8), "\(d.title)")
             }
             #expect(!(try pg.similar(to: drafts[0], limit: 8)).isEmpty)
+            // A tag that cannot be one is the same refusal.
+            let bad = Draft(type: .resource, title: "Onboarding checklist", tags: ["c++"])
+            let refusal = #expect(throws: KnowHowError.self) { try sqlite.similar(to: bad, limit: 8) }
+            #expect(throws: refusal!) { try pg.similar(to: bad, limit: 8) }
         }
     }
 
