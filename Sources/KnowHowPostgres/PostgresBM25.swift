@@ -105,14 +105,18 @@ enum PostgresBM25 {
                 idf[i] = v > 0 ? v : 1e-6
             }
         }
-        // Each candidate's length, the weights of its positions for the leaves' lexemes, and for
-        // each phrase whether each column holds it.
+        // A phrase whose words are one lexeme each is counted where its words stand one after
+        // another, as FTS5 counts it; one with a word of several lexemes (`e-mail`), in each column
+        // that holds it, as often as its rarest word there.
+        let positional = leaves.indices.map { leaves[$0].isPhrase && parts[$0].count == leaves[$0].words.count }
+        // Each candidate's length, the positions (and their columns) of the leaves' lexemes, and
+        // for the other phrases whether each column holds them.
         var p = PGParameters()
         let exact = p.bind(PostgresKnowledgeStore.array(Array(Set(parts.flatMap { $0.filter { !$0.prefix }.flatMap(\.lexemes) })).sorted()))
         let like = p.bind(PostgresKnowledgeStore.array(Array(Set(parts.flatMap { $0.filter(\.prefix).flatMap(\.lexemes) }))
             .sorted().map { PostgresFilters.likeEscaped($0) + "%" }))
         var flags: [String] = []
-        for (i, leaf) in leaves.enumerated() where leaf.isPhrase || parts[i].count > 1 {
+        for (i, leaf) in leaves.enumerated() where (leaf.isPhrase || parts[i].count > 1) && !positional[i] {
             guard let q = TSQuery.render(leaf.node) else { continue }
             let b = p.bind(q)
             flags.append("ARRAY[" + ["a", "b", "c", "d"].map { "ts_filter(e.search, '{\($0)}') @@ to_tsquery('\(config)', \(b))" }
@@ -121,7 +125,7 @@ enum PostgresBM25 {
         let keyList = p.bind(PostgresKnowledgeStore.array(keys))
         let rows = try c.query("""
             SELECT e.entry, knowhow.token_count(e.search) AS len,
-                   ARRAY(SELECT u.lexeme || ' ' || array_to_string(u.weights, '') FROM unnest(e.search) u
+                   ARRAY(SELECT u.lexeme || ' ' || array_to_string(u.weights, '') || ' ' || array_to_string(u.positions, ',') FROM unnest(e.search) u
                          WHERE u.lexeme = ANY (\(exact)::text[]) OR u.lexeme LIKE ANY (\(like)::text[])) AS hits
                    \(flags.map { ", " + $0 }.joined())
             FROM knowhow.entry_text e WHERE e.entry = ANY (\(keyList)::bigint[])
@@ -130,24 +134,29 @@ enum PostgresBM25 {
         for r in rows {
             let key: Int64 = try r.require("entry")
             let length = Double(try r.require("len", as: Int64.self))
-            // lexeme → the column letter of each of its positions
-            var positions: [String: [Character]] = [:]
+            // lexeme → each of its positions with its column letter ("word AAD 1,2,9")
+            var positions: [String: [(at: Int, column: Character)]] = [:]
             for h in try r.require("hits", as: PGTextArray.self).values {
-                guard let space = h.lastIndex(of: " ") else { continue }
-                positions[String(h[..<space]), default: []] += Array(h[h.index(after: space)...])
+                let fields = h.split(separator: " ")
+                guard fields.count == 3 else { continue }
+                positions[String(fields[0]), default: []] += zip(fields[2].split(separator: ",").compactMap { Int($0) }, fields[1]).map { ($0, $1) }
+            }
+            func occurrences(_ part: Part) -> [(at: Int, column: Character)] {
+                positions.filter { part.prefix ? $0.key.hasPrefix(part.lexemes[0]) : part.lexemes.contains($0.key) }.flatMap(\.value)
             }
             func count(_ part: Part, in column: Character?) -> Double {
-                var n = 0.0
-                for (lexeme, columns) in positions where part.prefix ? lexeme.hasPrefix(part.lexemes[0]) : part.lexemes.contains(lexeme) {
-                    for col in columns where column == nil || col == column { n += column == nil ? columnWeights[col] ?? 1 : 1 }
-                }
-                return n
+                occurrences(part).reduce(0.0) { n, o in column == nil ? n + (columnWeights[o.column] ?? 1) : o.column == column ? n + 1 : n }
             }
             var score = 0.0
             for (i, ps) in parts.enumerated() where !ps.isEmpty {
                 var f = 0.0
                 if ps.count == 1 && !leaves[i].isPhrase {
                     f = count(ps[0], in: nil)
+                } else if positional[i] {
+                    let later = ps.dropFirst().map { Set(occurrences($0).map(\.at)) }
+                    for start in occurrences(ps[0]) where later.enumerated().allSatisfy({ $0.element.contains(start.at + $0.offset + 1) }) {
+                        f += columnWeights[start.column] ?? 1
+                    }
                 } else if let columns = try r.get("f\(i)", as: PGTextArray.self)?.values {
                     // A phrase: in each column that holds it, as often as its rarest word there.
                     for (j, col) in ["A", "B", "C", "D"].enumerated() where j < columns.count && columns[j] == "t" {
