@@ -49,4 +49,32 @@ struct PostgresBinaryTests {
         #expect(undone.status == 0 && undone.out.contains("undid #"), "\(undone.all)")
         #expect(try box.run(["find", "checklist"], env: env).status == 1)
     }
+
+    @Test func theDatabaseLoginIsWhoActsAndAsIsForCurators() throws {
+        let name = "kh_bin_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+        let login = name + "_ana"
+        try #require(try Self.psql("CREATE DATABASE \(name)").status == 0)
+        defer {
+            _ = try? Self.psql("DROP DATABASE \(name) WITH (FORCE)")
+            _ = try? Self.psql("DROP ROLE IF EXISTS \(login)")
+        }
+        let box = try BinaryTests.Sandbox()
+        let owner = Self.address(of: name)
+        #expect(try box.run(["--db", owner, "--as", "kim", "add", "member", "@kim", "--name", "Kim Lee"]).status == 0)
+        #expect(try box.run(["--db", owner, "--as", "kim", "add", "member", "@ana", "--name", "Ana Diaz"]).status == 0)
+        let mapped = try BinaryTests.spawn("/usr/bin/env", ["psql", owner, "-v", "ON_ERROR_STOP=1", "-qc", """
+            CREATE ROLE \(login) LOGIN IN ROLE knowhow_member;
+            INSERT INTO knowhow.member_login(login, member_id) SELECT '\(login)', id FROM knowhow.member WHERE handle = 'ana';
+            """], stdin: Data(), env: ProcessInfo.processInfo.environment, cwd: box.dir, timeout: 60)
+        try #require(mapped.status == 0, "psql: \(mapped.err)")
+        let ana = owner.replacingOccurrences(of: "user=postgres", with: "user=\(login)")
+        let me = try box.run(["--db", ana, "whoami"])
+        #expect(me.out.hasPrefix("@ana (Ana Diaz), member"), "\(me.all)")
+        let asked = try box.run(["--db", ana, "ask", "Where is the induction pack?", "--force"])
+        #expect(asked.status == 0 && asked.out.contains("asked q1"), "\(asked.all)")
+        let posing = try box.run(["--db", ana, "--as", "kim", "ask", "As kim?", "--force"], env: ["KNOWHOW_USER": "kim"])
+        #expect(posing.status == 2 && posing.err.contains("only curators may act for @kim"), "\(posing.all)")
+        let history = try box.run(["--db", owner, "history"])
+        #expect(history.out.contains("@ana asked q1") && !history.out.contains("As kim?"), "\(history.all)")
+    }
 }
