@@ -47,7 +47,7 @@ let package = Package(
             name: "KnowHowMCP",
             dependencies: ["KnowHowCore", .product(name: "MCP", package: "swift-sdk")]),
         // The composition root's parts: opening a store by path (`--db`) and the demo (`--demo`).
-        .target(name: "KnowHowStores", dependencies: ["KnowHowShell", "KnowHowSQLite", "KnowHowCore"],
+        .target(name: "KnowHowStores", dependencies: ["KnowHowShell", "KnowHowSQLite", "KnowHowPostgres", "KnowHowCore"],
                 swiftSettings: [.swiftLanguageMode(.v5)],
                 plugins: ["EmbedDemo"]),
         // The executables: open the store and hand it to a front end. Dependencies point inward:

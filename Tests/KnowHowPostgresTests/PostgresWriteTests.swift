@@ -165,6 +165,30 @@ struct PostgresWriteTests {
         }
     }
 
+    @Test(arguments: ["40001", "40P01"])
+    func aChangeRefusedForASerializationFailureOrDeadlockRunsAgainWhole(_ state: String) throws {
+        try withStore { s, _ in
+            // The first attempt fails as a deadlock or serialization failure would (a sequence
+            // counts attempts: it is not rolled back).
+            try s.db.executeScript("""
+                CREATE SEQUENCE public.attempts;
+                CREATE FUNCTION public.fail_first() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF nextval('public.attempts') = 1 THEN RAISE EXCEPTION 'conflict' USING ERRCODE = '\(state)'; END IF;
+                    RETURN NEW;
+                END $$;
+                CREATE TRIGGER fail_first AFTER INSERT ON knowhow.resource FOR EACH ROW EXECUTE FUNCTION public.fail_first();
+                """)
+            let before = try s.history(of: nil, by: nil, limit: 100).count
+            let id = try s.add(Resource(title: "Saved once", tags: ["retries"], contributor: "sam"), as: acting("sam"))
+            #expect(id == EntryID(.resource, 1))
+            #expect(try s.db.query("SELECT last_value FROM public.attempts").first!.require("last_value", as: Int.self) == 2)
+            let h = try s.history(of: nil, by: nil, limit: 100)
+            #expect(h.count == before + 1 && h[0].summary == "added r1: Saved once" && h[0].rowCount == 3)
+            #expect(try s.search(QueryParser.parse("retries"), limit: 5).hits.map(\.ref.description) == ["r1"])
+        }
+    }
+
     @Test func aMemberCannotEditAnotherMembersEntryThroughTheStoreNorTheDatabase() throws {
         try withStore { s, db in
             let r = try s.add(Resource(title: "Sam's guide", contributor: "sam"), as: acting("sam"))
