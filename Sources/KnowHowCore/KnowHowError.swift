@@ -97,7 +97,7 @@ public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notIdentified(let action):
             return "\(action) needs to know who you are: pass --as @handle or set KNOWHOW_USER"
         case .actingAsOther(let login, let member, let asked):
-            return "your database login \(login) is @\(member), and on a shared store you act as yourself; only curators may act for @\(asked). Leave out --as (and KNOWHOW_USER), or ask a curator"
+            return "your database login \(login) is @\(member), and on a shared store you act as yourself; only curators may act for @\(asked). Leave out --as, or ask a curator"
         case .unmappedLogin(let login):
             return "your database login \(login) is not mapped to a member yet, so nothing was changed; ask a curator to map it to your handle"
         case .verificationRefused(let practice, let actor, let reason):
