@@ -47,7 +47,7 @@ let package = Package(
             name: "KnowHowMCP",
             dependencies: ["KnowHowCore", .product(name: "MCP", package: "swift-sdk")]),
         // The composition root's parts: opening a store by path (`--db`) and the demo (`--demo`).
-        .target(name: "KnowHowStores", dependencies: ["KnowHowShell", "KnowHowSQLite", "KnowHowCore"],
+        .target(name: "KnowHowStores", dependencies: ["KnowHowShell", "KnowHowSQLite", "KnowHowPostgres", "KnowHowCore"],
                 swiftSettings: [.swiftLanguageMode(.v5)],
                 plugins: ["EmbedDemo"]),
         // The executables: open the store and hand it to a front end. Dependencies point inward:
@@ -79,7 +79,7 @@ let package = Package(
                            .product(name: "SystemPackage", package: "swift-system")]),
         .testTarget(name: "KnowHowSQLiteTests", dependencies: ["KnowHowSQLite", "KnowHowCore"]),
         // The behaviours every store must have, run on each store (see ContractStores.swift).
-        .testTarget(name: "KnowHowStoreContractTests", dependencies: ["KnowHowCore", "KnowHowSQLite"]),
+        .testTarget(name: "KnowHowStoreContractTests", dependencies: ["KnowHowCore", "KnowHowSQLite", "KnowHowPostgres"]),
         // Needs a server: KNOWHOW_TEST_PG (set by .ci/postgres); without it the server tests are skipped.
         .testTarget(name: "KnowHowPostgresTests", dependencies: ["KnowHowPostgres", "KnowHowCore", "KnowHowSQLite"]),
         .testTarget(

@@ -64,6 +64,9 @@ public struct SearchLogEntry: Codable, Hashable, Sendable {
     /// Found nothing, or nothing that answers it.
     public var unmet: Bool { results == 0 || weak }
 
+    /// The longest query text a store's log keeps.
+    public static let maxQueryLength = 500
+
     enum CodingKeys: String, CodingKey { case at, kind, query, results, weak, member }
 
     public init(from decoder: Decoder) throws {

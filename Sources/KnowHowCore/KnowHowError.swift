@@ -33,6 +33,10 @@ public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
     case noStore(path: String)
     case permissionDenied(action: String, needs: Role, actor: String?)
     case notIdentified(action: String)
+    /// On a shared store the database login is the member: `--as` another member is for curators.
+    case actingAsOther(login: String, member: String, asked: String)
+    /// A database login no curator has mapped to a member yet.
+    case unmappedLogin(login: String)
     /// A verification refused for a reason other than the role: the verifier's own practice, or an
     /// expert level that only the verifier vouched for.
     case verificationRefused(practice: String, actor: String, reason: String)
@@ -100,6 +104,10 @@ public enum KnowHowError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(action) needs the \(needs.rawValue) role; \(who) cannot do it. Ask a curator"
         case .notIdentified(let action):
             return "\(action) needs to know who you are: pass --as @handle or set KNOWHOW_USER"
+        case .actingAsOther(let login, let member, let asked):
+            return "your database login \(login) is @\(member), and on a shared store you act as yourself; only curators may act for @\(asked). Leave out --as, or ask a curator"
+        case .unmappedLogin(let login):
+            return "your database login \(login) is not mapped to a member yet, so nothing was changed; ask a curator to map it to your handle"
         case .verificationRefused(let practice, let actor, let reason):
             return "@\(actor) cannot verify \(practice): \(reason)"
         case .conflict(let what):

@@ -164,6 +164,14 @@ public protocol KnowledgeMeetings: AnyObject, Sendable {
     func importMeetings(series: [MeetingSeries], meetings: [Meeting], as acting: Acting) throws -> ImportSummary
 }
 
+/// A store whose database knows who connects (PostgreSQL): the member mapped to the database login
+/// is the one who acts, and acting for another member (`--as`) is for curators; the store refuses
+/// it otherwise, whatever the front end passes.
+public protocol LoginIdentity: AnyObject, Sendable {
+    /// The database login, the handle mapped to it (nil: none yet), and whether it may act for others.
+    func loginMember() throws -> (login: String, handle: String?, mayActForOthers: Bool)
+}
+
 /// A whole store: every capability.
 public protocol KnowledgeStore: KnowledgeReading, KnowledgeContributing, KnowledgeCurating, InsightFacts, KnowledgeTransfer,
                                 KnowledgeMeetings {}

@@ -254,6 +254,8 @@ public struct PGError: Error, CustomStringConvertible, Sendable {
         }
         switch sqlState {
         case "40001", "40P01", "55P03": return .storeBusy
+        case "23502", "23503", "23505", "23514":
+            return .conflict("that change conflicts with what is stored (a duplicate or a missing reference); nothing was changed")
         case "42501":
             return .unsupported("the database refused that change: your login may not make it; ask a curator to map your login to your handle or to change your role")
         case "25006":

@@ -536,7 +536,7 @@ final class PostgresCommunityImport<Records: CommunityRecords> {
             try records.forEach(SearchLogEntry.self) { i, e in
                 try at(SearchLogEntry.section, i) {
                     let member = anonymous ? nil : try e.member.map(memberID)
-                    try out.add([i, e.at.description, e.kind.rawValue, String(e.query.prefix(500)), max(0, e.results), e.weak, member])
+                    try out.add([i, e.at.description, e.kind.rawValue, String(e.query.prefix(SearchLogEntry.maxQueryLength)), max(0, e.results), e.weak, member])
                     any = true
                 }
             }

@@ -4,9 +4,9 @@ import KnowHowCore
 extension PostgresKnowledgeStore {
     /// Column weights as the SQLite store's bm25 gives them (title 10, tags 6, summary 3, body
     /// 1), in the order ts_rank_cd takes them: {D, C, B, A}, scaled into the 0–1 it accepts.
-    /// With normalisation 2 (rank / length), as bm25 weighs length: on the demo community the
-    /// best hit is SQLite's for 12 of 12 common words and the top five share 53 of 60 (without
-    /// normalisation 4 of 12 and 41 of 60).
+    /// With normalisation 2 (rank / length), as bm25 weighs length. ts_rank_cd picks the
+    /// candidates (the index serves it); `PostgresBM25` orders them as SQLite does: the contract
+    /// fixture's ranking queries get SQLite's top three for 22 of 22 (ts_rank_cd alone: 15).
     static let weights = "{0.1, 0.3, 0.6, 1.0}"
     /// ts_headline options: matches marked as `Highlight` marks them; snippets about 14 words.
     static let titleMarks = "StartSel=\u{02}, StopSel=\u{03}, HighlightAll=true"
@@ -40,10 +40,11 @@ extension PostgresKnowledgeStore {
                 FROM knowhow.entry_text e, to_tsquery('\(TSQuery.configuration)', \(q)) query
                 WHERE e.search @@ query\(conds.map { " AND (\($0))" }.joined())
                 ORDER BY rank DESC, e.entry
-                LIMIT \(p.bind(limit + 1))
+                LIMIT \(p.bind(max(limit + 1, PostgresBM25.candidates)))
                 """, p.values).rows
-            for row in rows.prefix(limit) {
-                let key: Int64 = try row.require("entry")
+            // bm25 orders the candidates, as SQLite's FTS5 ranks them.
+            let ranked = try PostgresBM25.rank(c, node: text, keys: try rows.map { try $0.require("entry") }, memberFactor: 0.6)
+            for (key, bm25) in ranked.prefix(limit) {
                 let marked = try c.query("""
                     SELECT ts_headline('\(TSQuery.configuration)', title, query, $2) AS title,
                            ts_headline('\(TSQuery.configuration)', summary, query, $3) AS summary,
@@ -58,9 +59,8 @@ extension PostgresKnowledgeStore {
                 let fallback = bodyFirst ? [body, summary] : [summary, body]
                 let snippet = candidates.first { $0.contains(Highlight.open) }
                     ?? fallback.compactMap { $0.map(opening) }.first { !$0.isEmpty } ?? ""
-                // ts_rank_cd: higher is better; SearchHit scores: lower is better, as bm25's.
-                let rank: Double = try row.require("rank")
-                if let hit = try hit(c, key: key, title: title.flatMap { $0.isEmpty ? nil : $0 }, snippet: snippet, score: -rank) { hits.append(hit) }
+                // SearchHit scores: lower is better, as FTS5's bm25 ranks.
+                if let hit = try hit(c, key: key, title: title.flatMap { $0.isEmpty ? nil : $0 }, snippet: snippet, score: -bm25) { hits.append(hit) }
             }
         } else {
             for ex in query.text.map(TSQuery.exclusions) ?? [] {

@@ -21,6 +21,27 @@ extension PostgresKnowledgeStore {
         }
     }
 
+    /// An import as a change, as the SQLite store records it: a curator's once the store has
+    /// members, in history without row images (an import can be large, and is not undone).
+    public func importCommunity(_ file: CommunityFile, as acting: Acting) throws -> ImportSummary {
+        try importCommunity(file, renumber: false, progress: nil, as: acting)
+    }
+
+    public func importCommunity(_ records: some CommunityRecords, renumber: Bool, progress: ((String) -> Void)?, as acting: Acting) throws -> ImportSummary {
+        try change(.importCommunity, as: acting, recordRows: false) { c, note in
+            let summary = try PostgresCommunityImport(c, records: records, renumber: renumber, progress: progress).importAll()
+            note.summary = summary.description
+            note.discard = summary.total == 0
+            return summary
+        }
+    }
+
+    /// Stack Exchange archives go into a SQLite store for now: the reader of their dumps writes
+    /// through the SQLite store's import. Refused before anything is read or changed.
+    public func importStackExchange(folder: String, site: String?, progress: ((String) -> Void)?, as acting: Acting) throws -> ImportSummary {
+        throw KnowHowError.unsupported("a Stack Exchange archive cannot be imported into a PostgreSQL store yet; import the folder into a SQLite store (`knowhow --db FILE.db import \(folder)`), `export` that store to a file, and `import` the file here")
+    }
+
     /// The whole community as a file, in the SQLite store's order, so the same community gives
     /// the same bytes from either store.
     public func exportCommunity() throws -> CommunityFile {

@@ -5,17 +5,23 @@ import KnowHowCore
 /// trip. It offers the read requirements of the store port under the same names and types, so
 /// it can adopt the capability protocols once the service-layer refactor lands; writes,
 /// curation, history and insights are still to come.
-public final class PostgresKnowledgeStore {
+public final class PostgresKnowledgeStore: @unchecked Sendable {
     let db: PGConnection
+    /// One libpq connection serves one call at a time; calls from several threads take turns.
+    private let lock = NSRecursiveLock()
 
     /// Connects and brings the schema up to date (a store that exists is migrated).
     public init(_ conninfo: String, overrides: [String: String] = [:]) throws {
         db = try PGConnection(conninfo, overrides: overrides)
-        try PostgresSchema.migrate(db)
+        madeSchema = try PostgresSchema.migrate(db).contains(1)
     }
+
+    /// Whether opening the store made its schema (`create()` says so).
+    let madeSchema: Bool
 
     /// Runs store work, mapping server failures to sentences at the edge.
     func run<T>(_ body: (PGConnection) throws -> T) throws -> T {
+        lock.lock(); defer { lock.unlock() }
         do { return try body(db) } catch let e as PGError { throw e.knowHowError }
     }
 

@@ -64,7 +64,11 @@ public enum PostgresSchema {
     /// own ids (an import keeps a community file's ids), so the next id PostgreSQL gives is free.
     public static func syncIdentities(_ c: PGConnection) throws {
         for t in numberedTables {
-            try c.query("SELECT setval(pg_get_serial_sequence($1, 'id'), coalesce((SELECT max(id) FROM knowhow.\(t)), 0) + 1, false)", ["knowhow.\(t)"])
+            // Never back: a change in progress has taken its number already (see +Changes).
+            try c.query("""
+                SELECT setval(s, greatest(coalesce((SELECT max(id) FROM knowhow.\(t)), 0), coalesce(pg_sequence_last_value(s::regclass), 0)) + 1, false)
+                FROM pg_get_serial_sequence($1, 'id') AS s
+                """, ["knowhow.\(t)"])
         }
     }
 
@@ -73,6 +77,8 @@ public enum PostgresSchema {
         Migration(version: 2, name: "roles", sql: v2Roles),
         Migration(version: 3, name: "entry-documents", sql: v3Documents),
         Migration(version: 4, name: "diacritics-and-vocabulary", sql: v4Vocabulary),
+        Migration(version: 5, name: "history-recording", sql: v5History),
+        Migration(version: 6, name: "entry-statistics", sql: v6Statistics),
     ]
 
     /// The model of the SQLite store (see SQLiteKnowledgeStore+Schema.swift), table for table.
@@ -542,5 +548,166 @@ public enum PostgresSchema {
         REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_words();
     CREATE TRIGGER words_updated AFTER UPDATE ON knowhow.entry_text
         REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_words();
+    """
+
+    /// History as the SQLite store keeps it: every row a change touches is logged, before and
+    /// after, by a row trigger on every recorded table into a table of the session's own
+    /// (`pg_temp.knowhow_change_log`), while the change has set `knowhow.recording` for its
+    /// transaction; outside KnowHow's changes the triggers do not fire (a COPY import pays nothing). Images are `row_to_json`,
+    /// keys a JSON array of the primary key (`[12]`, `[3,7]`), as SQLite's `json_array` writes them.
+    /// A later migration that adds a table calls `knowhow.watch_tables()` again.
+    ///
+    /// Members may undo their own additions (the store refuses when someone else built on them),
+    /// so they may delete their own questions and answers, contributors their own resources and
+    /// practices; a question others answered is deleted by curators only, since its answers go too.
+    /// The search index is derived from the tables, so writing it again (`reindex`) is anyone's.
+    static let v5History = """
+    CREATE FUNCTION knowhow.pk_text(image jsonb, columns text[]) RETURNS text
+        LANGUAGE sql IMMUTABLE
+        AS $$ SELECT '[' || string_agg((image -> c)::text, ',' ORDER BY i) || ']' FROM unnest(columns) WITH ORDINALITY AS k(c, i) $$;
+
+    CREATE FUNCTION knowhow.log_row() RETURNS trigger
+        LANGUAGE plpgsql
+        AS $$
+        BEGIN
+            IF TG_OP = 'INSERT' THEN
+                INSERT INTO pg_temp.knowhow_change_log(tbl, newpk, new)
+                VALUES (TG_TABLE_NAME, knowhow.pk_text(to_jsonb(NEW), TG_ARGV), row_to_json(NEW)::text);
+            ELSIF TG_OP = 'UPDATE' THEN
+                INSERT INTO pg_temp.knowhow_change_log(tbl, oldpk, newpk, old, new)
+                VALUES (TG_TABLE_NAME, knowhow.pk_text(to_jsonb(OLD), TG_ARGV), knowhow.pk_text(to_jsonb(NEW), TG_ARGV),
+                        row_to_json(OLD)::text, row_to_json(NEW)::text);
+            ELSE
+                INSERT INTO pg_temp.knowhow_change_log(tbl, oldpk, old)
+                VALUES (TG_TABLE_NAME, knowhow.pk_text(to_jsonb(OLD), TG_ARGV), row_to_json(OLD)::text);
+            END IF;
+            RETURN NULL;
+        END
+        $$;
+
+    -- The tables history records: all but history itself, migrations and derived data.
+    CREATE VIEW knowhow.recorded_table AS
+        SELECT c.relname::text AS name,
+               ARRAY(SELECT a.attname::text FROM pg_index x CROSS JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, i)
+                     JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+                     WHERE x.indrelid = c.oid AND x.indisprimary ORDER BY k.i) AS pk
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'knowhow' AND c.relkind = 'r'
+          AND c.relname NOT IN ('change', 'change_row', 'change_entry', 'schema_migration', 'entry_text', 'word');
+    GRANT SELECT ON knowhow.recorded_table TO knowhow_member;
+
+    CREATE FUNCTION knowhow.watch_tables() RETURNS void
+        LANGUAGE plpgsql
+        AS $$
+        DECLARE r record;
+        BEGIN
+            FOR r IN SELECT t.name, t.pk FROM knowhow.recorded_table t
+                     WHERE NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = ('knowhow.' || quote_ident(t.name))::regclass
+                                       AND g.tgname = 'knowhow_history') LOOP
+                EXECUTE format('CREATE TRIGGER knowhow_history AFTER INSERT OR UPDATE OR DELETE ON knowhow.%I '
+                               'FOR EACH ROW WHEN (current_setting(''knowhow.recording'', true) = ''on'') '
+                               'EXECUTE FUNCTION knowhow.log_row(%s)',
+                               r.name, (SELECT string_agg(quote_literal(p), ', ') FROM unnest(r.pk) p));
+            END LOOP;
+        END
+        $$;
+    SELECT knowhow.watch_tables();
+
+    -- entry_document gives a row of NULLs for a key whose entry is gone (an undone add): it has no index row.
+    CREATE OR REPLACE FUNCTION knowhow.reindex(keys bigint[]) RETURNS void
+        LANGUAGE sql SECURITY DEFINER SET search_path = knowhow, pg_temp
+        AS $$
+        DELETE FROM knowhow.entry_text WHERE entry = ANY (keys);
+        INSERT INTO knowhow.entry_text(entry, title, tags, summary, body)
+        SELECT k, d.title, d.tags, d.summary, d.body FROM unnest(keys) AS k, LATERAL knowhow.entry_document(k) d WHERE d.title IS NOT NULL;
+        $$;
+
+    GRANT DELETE ON knowhow.question, knowhow.answer TO knowhow_member;
+    GRANT UPDATE (level) ON knowhow.member_skill TO knowhow_member;
+    GRANT DELETE ON knowhow.resource, knowhow.practice TO knowhow_contributor;
+    GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA knowhow TO knowhow_member;
+
+    -- Whether the session administers the store: a superuser, the schema's owner, or a curator.
+    CREATE FUNCTION knowhow.may_curate() RETURNS boolean
+        LANGUAGE sql STABLE
+        AS $$ SELECT knowhow.is_curator()
+                  OR pg_has_role(session_user, (SELECT nspowner FROM pg_namespace WHERE nspname = 'knowhow'), 'MEMBER') $$;
+    GRANT EXECUTE ON FUNCTION knowhow.may_curate() TO knowhow_member;
+
+    CREATE FUNCTION knowhow.guard_question_delete() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = knowhow, pg_temp
+        AS $$
+        BEGIN
+            IF NOT knowhow.may_curate() AND EXISTS (SELECT 1 FROM knowhow.answer a WHERE a.question_id = OLD.id
+                                                    AND a.author_id IS DISTINCT FROM knowhow.current_member_id()) THEN
+                RAISE EXCEPTION 'only curators delete a question others answered' USING ERRCODE = '42501';
+            END IF;
+            RETURN OLD;
+        END
+        $$;
+    CREATE TRIGGER guard_delete BEFORE DELETE ON knowhow.question FOR EACH ROW EXECUTE FUNCTION knowhow.guard_question_delete();
+    """
+
+    /// Stemming by Porter's original algorithm, as SQLite's porter tokenizer stems (the snowball
+    /// `english` stemmer is Porter's second: `weekly` became `week` there, `weekli` in SQLite, so
+    /// `first week` found entries SQLite does not). And what bm25 needs of the whole index, kept as
+    /// FTS5 keeps it: how many entries and how many tokens they hold (for the average length), one
+    /// row kept by statement triggers on `entry_text`, so ranking reads it at once however large
+    /// the store.
+    static let v6Statistics = """
+    CREATE TEXT SEARCH DICTIONARY knowhow.porter_stem (TEMPLATE = snowball, Language = porter);
+    ALTER TEXT SEARCH CONFIGURATION knowhow.english
+        ALTER MAPPING FOR asciiword, asciihword, hword_asciipart WITH knowhow.porter_stem;
+    ALTER TEXT SEARCH CONFIGURATION knowhow.english
+        ALTER MAPPING FOR word, hword, hword_part WITH knowhow.fold, knowhow.porter_stem;
+    -- Stored vectors are computed again with the new stems.
+    UPDATE knowhow.entry_text SET title = title;
+
+    CREATE FUNCTION knowhow.token_count(v tsvector) RETURNS bigint
+        LANGUAGE sql IMMUTABLE
+        AS $$ SELECT coalesce(sum(array_length(positions, 1)), 0)::bigint FROM unnest(v) $$;
+    CREATE TABLE knowhow.entry_stats (
+        one boolean PRIMARY KEY DEFAULT true CHECK (one),
+        entries bigint NOT NULL,
+        tokens bigint NOT NULL
+    );
+    INSERT INTO knowhow.entry_stats(entries, tokens) SELECT count(*), coalesce(sum(knowhow.token_count(search)), 0) FROM knowhow.entry_text;
+    -- Derived data, kept by triggers: history never records it (undo would count twice).
+    CREATE OR REPLACE VIEW knowhow.recorded_table AS
+        SELECT c.relname::text AS name,
+               ARRAY(SELECT a.attname::text FROM pg_index x CROSS JOIN LATERAL unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, i)
+                     JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+                     WHERE x.indrelid = c.oid AND x.indisprimary ORDER BY k.i) AS pk
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = 'knowhow' AND c.relkind = 'r'
+          AND c.relname NOT IN ('change', 'change_row', 'change_entry', 'schema_migration', 'entry_text', 'word', 'entry_stats');
+    GRANT SELECT ON knowhow.entry_stats TO knowhow_member;
+    GRANT EXECUTE ON FUNCTION knowhow.token_count(tsvector) TO knowhow_member;
+
+    CREATE FUNCTION knowhow.count_entries() RETURNS trigger
+        LANGUAGE plpgsql SECURITY DEFINER SET search_path = knowhow, pg_temp
+        AS $$
+        DECLARE n bigint := 0; t bigint := 0; dn bigint; dt bigint;
+        BEGIN
+            IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                SELECT count(*), coalesce(sum(knowhow.token_count(search)), 0) INTO dn, dt FROM old_rows;
+                n := n - dn; t := t - dt;
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                SELECT count(*), coalesce(sum(knowhow.token_count(search)), 0) INTO dn, dt FROM new_rows;
+                n := n + dn; t := t + dt;
+            END IF;
+            IF n <> 0 OR t <> 0 THEN
+                UPDATE knowhow.entry_stats SET entries = entries + n, tokens = tokens + t;
+            END IF;
+            RETURN NULL;
+        END
+        $$;
+    CREATE TRIGGER entries_inserted AFTER INSERT ON knowhow.entry_text
+        REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_entries();
+    CREATE TRIGGER entries_deleted AFTER DELETE ON knowhow.entry_text
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_entries();
+    CREATE TRIGGER entries_updated AFTER UPDATE ON knowhow.entry_text
+        REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION knowhow.count_entries();
     """
 }

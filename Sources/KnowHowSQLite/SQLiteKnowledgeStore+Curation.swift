@@ -510,102 +510,33 @@ extension SQLiteKnowledgeStore {
     /// practices with near-identical titles, members with the same email or name.
     public func duplicates(limit: Int) throws -> [DuplicatePair] {
         try read { db in
-            var pairs: [DuplicatePair] = []
-            var seen = Set<String>()
-            // Pairs a curator said are not duplicates.
-            for r in try Row.fetchAll(db, sql: "SELECT a, b FROM not_duplicate") { seen.insert((r["a"] as String) + " " + (r["b"] as String)) }
-            // The older one (the lower number) is the one to keep.
-            func add(_ a: (EntryRef, String, Int64), _ b: (EntryRef, String, Int64), _ why: String, _ strength: Double = 1) {
-                let (keep, drop) = a.2 < b.2 ? (a, b) : (b, a)
-                let (x, y) = Self.pairKey(keep.0, drop.0)
-                guard keep.0 != drop.0, seen.insert(x + " " + y).inserted else { return }
-                pairs.append(DuplicatePair(keep: keep.0, drop: drop.0, keepTitle: keep.1, dropTitle: drop.1, why: why, strength: strength))
+            var facts = DuplicateFinder.Facts(notDuplicates: [], addresses: [], titled: [:], people: [])
+            facts.notDuplicates = try Row.fetchAll(db, sql: "SELECT a, b FROM not_duplicate").map { ($0["a"], $0["b"]) }
+            facts.addresses = try Row.fetchAll(db, sql: "SELECT id, title, url FROM resource WHERE url IS NOT NULL ORDER BY id").map {
+                (number: $0["id"], title: $0["title"], url: $0["url"])
             }
-            // Same address.
-            var byURL: [String: [(EntryRef, String, Int64)]] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT id, title, url FROM resource WHERE url IS NOT NULL ORDER BY id") {
-                byURL[Similarity.urlKey(r["url"]), default: []].append((.entry(EntryID(.resource, r["id"])), r["title"], r["id"]))
-            }
-            for (_, group) in byURL.sorted(by: { $0.key < $1.key }) where group.count > 1 {
-                for other in group.dropFirst() { add(group[0], other, Similarity.sameAddress) }
-            }
-            // Near-identical titles: compare neighbours in two orders (as typed, and by sorted words).
             for type in [EntryType.resource, .practice] {
-                let items = try Row.fetchAll(db, sql: "SELECT id, title FROM \(EntryKey.table(type)) ORDER BY id").map {
-                    (ref: EntryRef.entry(EntryID(type, $0["id"])), title: $0["title"] as String, n: $0["id"] as Int64)
-                }
-                let orders: [[Int]] = [
-                    items.indices.sorted { Similarity.titleKey(items[$0].title) < Similarity.titleKey(items[$1].title) },
-                    items.indices.sorted { Similarity.words(items[$0].title).sorted().joined(separator: " ") < Similarity.words(items[$1].title).sorted().joined(separator: " ") },
-                ]
-                for order in orders {
-                    for (p, i) in order.enumerated() {
-                        for j in order[(p + 1)..<min(order.count, p + 4)] {
-                            let s = Similarity.titleScore(items[i].title, items[j].title)
-                            if s >= Similarity.nearIdenticalTitle {
-                                add((items[i].ref, items[i].title, items[i].n), (items[j].ref, items[j].title, items[j].n),
-                                    Similarity.nearIdenticalTitles(s), s)
-                            }
-                        }
-                    }
-                }
-                // Similar titles on the same topic: the closest few by full-text search, sharing a tag.
-                let code = EntryKey.code(type)
-                let byNumber = Dictionary(items.map { ($0.n, $0) }, uniquingKeysWith: { a, _ in a })
-                for item in items {
-                    let words = Array(Set(Similarity.words(item.title))).sorted()
-                    guard !words.isEmpty else { continue }
-                    let key = EntryKey.make(type, item.n)
-                    let candidates = try Int64.fetchAll(db, sql: """
-                        SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? AND (rowid & 7) = ? AND rowid <> ?
-                        AND rowid IN (SELECT entry FROM entry_tag WHERE tag_id IN (SELECT tag_id FROM entry_tag WHERE entry = ?))
-                        ORDER BY \(Self.rankSQL) LIMIT 5
-                        """, arguments: [words.map(FTS5Query.quote).joined(separator: " OR "), code, key, key])
-                    for c in candidates {
-                        guard let other = byNumber[EntryKey.number(c)] else { continue }
-                        let s = Similarity.titleScore(item.title, other.title)
-                        if s >= Similarity.similarTitle {
-                            add((item.ref, item.title, item.n), (other.ref, other.title, other.n),
-                                Similarity.similarTitlesSameTags(s), s * 0.9)
-                        }
-                    }
+                facts.titled[type] = try Row.fetchAll(db, sql: "SELECT id, title FROM \(EntryKey.table(type)) ORDER BY id").map {
+                    DuplicateFinder.Titled(number: $0["id"], title: $0["title"])
                 }
             }
-            // Members: same email, or the same name however written.
-            let members = try Row.fetchAll(db, sql: "SELECT id, handle, name, email, source_id FROM member ORDER BY id")
-            var byEmail: [String: [(EntryRef, String, Int64)]] = [:], byName: [String: [(EntryRef, String, Int64)]] = [:]
-            // Members imported from distinct outside accounts (two Stack Exchange users both called
-            // Aaron) are most likely different people: the same name is weak evidence for them.
-            var imported = Set<Int64>()
-            for m in members {
-                let entry = (EntryRef.member(m["handle"]), m["name"] as String, m["id"] as Int64)
-                if (m["source_id"] as String?) != nil { imported.insert(entry.2) }
-                if let e = m["email"] as String?, !e.isEmpty { byEmail[e.lowercased(), default: []].append(entry) }
-                byName[Similarity.nameKey(m["name"]), default: []].append(entry)
-                let handleKey = Similarity.nameKey(m["handle"])
-                if handleKey != Similarity.nameKey(m["name"]) { byName[handleKey, default: []].append(entry) }
+            facts.people = try Row.fetchAll(db, sql: "SELECT id, handle, name, email, source_id FROM member ORDER BY id").map {
+                DuplicateFinder.Person(id: $0["id"], handle: $0["handle"], name: $0["name"], email: $0["email"],
+                                       imported: ($0["source_id"] as String?) != nil)
             }
-            for (_, group) in byEmail.sorted(by: { $0.key < $1.key }) where group.count > 1 {
-                for other in group.dropFirst() { add(group[0], other, Similarity.sameEmail) }
+            return try DuplicateFinder.pairs(facts, limit: limit) { type, n, words in
+                let key = EntryKey.make(type, n)
+                return try Int64.fetchAll(db, sql: """
+                    SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? AND (rowid & 7) = ? AND rowid <> ?
+                    AND rowid IN (SELECT entry FROM entry_tag WHERE tag_id IN (SELECT tag_id FROM entry_tag WHERE entry = ?))
+                    ORDER BY \(Self.rankSQL) LIMIT 5
+                    """, arguments: [words.map(FTS5Query.quote).joined(separator: " OR "), EntryKey.code(type), key, key]).map(EntryKey.number)
             }
-            for (key, group) in byName.sorted(by: { $0.key < $1.key }) where group.count > 1 && key.count >= 4 {
-                for other in group.dropFirst() where other.0 != group[0].0 {
-                    add(group[0], other, Similarity.sameName, imported.contains(group[0].2) && imported.contains(other.2) ? 0.3 : 0.95)
-                }
-            }
-            // Strongest first; among equals, in the order found (by kind, then number).
-            let ranked = pairs.enumerated().sorted { ($0.element.strength, $1.offset) > ($1.element.strength, $0.offset) }.map(\.element)
-            return Array(ranked.prefix(limit))
         }
     }
 
-    /// A pair's two references in a fixed order, as `not_duplicate` keeps them.
-    static func pairKey(_ a: EntryRef, _ b: EntryRef) -> (String, String) {
-        a.description < b.description ? (a.description, b.description) : (b.description, a.description)
-    }
-
     public func markNotDuplicates(_ a: EntryRef, _ b: EntryRef, as acting: Acting) throws {
-        let (x, y) = Self.pairKey(a, b)
+        let (x, y) = DuplicateFinder.pairKey(a, b)
         try change(.notDuplicates, as: acting, target: { _ in Target(ref: "\(x) and \(y)") }) { db, note in
             guard a.type == b.type else {
                 throw KnowHowError.unsupported("\(a) and \(b) are not the same kind of thing, so they are never listed as duplicates")

@@ -5,30 +5,19 @@ import KnowHowCore
 /// Evidence for expert finding, questions and answers, endorsements.
 extension SQLiteKnowledgeStore: ExpertEvidenceSource {
     public func topicTags(_ query: Query) throws -> [String] {
-        var candidates: [String] = query.values(of: .tag)
-        if let text = query.text {
-            let words = text.positiveWords.map { $0.lowercased() }.filter { !ExpertRanker.stopWords.contains($0) }
-            candidates += words
-            for i in words.indices.dropLast() { candidates.append(words[i] + "-" + words[i + 1]) }
-            if case .phrase(let ws, _) = text { candidates.append(ws.joined(separator: "-").lowercased()) }
-            if case .or(let cs) = text {
-                for c in cs { if case .phrase(let ws, _) = c { candidates.append(ws.joined(separator: "-").lowercased()) } }
-            }
-        }
-        let names = candidates.compactMap { try? Validation.tag($0) }
+        let names = ExpertRanker.topicTagCandidates(query)
         guard !names.isEmpty else { return [] }
         return try read { db in
             var found: [String] = []
-            for n in Set(names).sorted() {
+            for n in names {
                 if let t = try String.fetchOne(db, sql: """
                     SELECT name FROM tag WHERE name = ?1
                     UNION ALL SELECT t.name FROM tag_alias a JOIN tag t ON t.id = a.tag_id WHERE a.alias = ?1
                     LIMIT 1
                     """, arguments: [n]) {
                     found.append(t)
-                } else if n.count >= 7, !n.contains("-") {
+                } else if let stem = ExpertRanker.topicTagStem(n) {
                     // facilitating ~ facilitation: a shared stem of a long word.
-                    let stem = String(n.prefix(min(n.count - 3, 9)))
                     found += try String.fetchAll(db, sql: "SELECT name FROM tag WHERE name >= ? AND name < ? AND instr(name, '-') = 0 LIMIT 3",
                                                  arguments: [stem, stem + "\u{10FFFF}"])
                 }

@@ -230,45 +230,13 @@ extension SQLiteKnowledgeStore {
     }
 
     /// One row's net change within a change: the image before (nil: created) and after (nil: deleted).
-    struct RowImage {
-        var table: String
-        var pk: String
-        var before: String?
-        var after: String?
-    }
+    typealias RowImage = HistoryRows.Image
 
     /// Folds the trigger log into one before/after image per row, in order of first touch.
     static func collectRows(_ db: Database) throws -> [RowImage] {
-        var order: [String] = []
-        var rows: [String: RowImage] = [:]
-        func touch(_ table: String, _ pk: String, before: String?, after: String?, created: Bool) {
-            let id = table + "\u{1}" + pk
-            if rows[id] != nil {
-                rows[id]!.after = after
-            } else {
-                order.append(id)
-                rows[id] = RowImage(table: table, pk: pk, before: created ? nil : before, after: after)
-            }
-        }
-        for r in try Row.fetchAll(db, sql: "SELECT tbl, oldpk, newpk, old, new FROM knowhow_change_log ORDER BY seq") {
-            let table: String = r["tbl"]
-            let oldpk: String? = r["oldpk"], newpk: String? = r["newpk"]
-            let old: String? = r["old"], new: String? = r["new"]
-            switch (oldpk, newpk) {
-            case (nil, let n?):
-                touch(table, n, before: nil, after: new, created: true)
-            case (let o?, nil):
-                touch(table, o, before: old, after: nil, created: false)
-            case (let o?, let n?) where o == n:
-                touch(table, o, before: old, after: new, created: false)
-            case (let o?, let n?):
-                touch(table, o, before: old, after: nil, created: false)
-                touch(table, n, before: nil, after: new, created: true)
-            default:
-                break
-            }
-        }
-        return order.compactMap { rows[$0] }.filter { $0.before != $0.after }
+        HistoryRows.fold(try Row.fetchAll(db, sql: "SELECT tbl, oldpk, newpk, old, new FROM knowhow_change_log ORDER BY seq").map {
+            HistoryRows.Logged(table: $0["tbl"], oldPK: $0["oldpk"], newPK: $0["newpk"], old: $0["old"], new: $0["new"])
+        })
     }
 
     static func finishRecording(_ db: Database, _ note: ChangeNote, keepIfEmpty: Bool) throws {
@@ -294,71 +262,19 @@ extension SQLiteKnowledgeStore {
     // MARK: - What rows mean for the index and for `history ID`
 
     /// A tag's key in `change_entry` (entry keys use type codes 1–5).
-    static func tagKey(_ id: Int64) -> Int64 { id << 3 | 6 }
+    static func tagKey(_ id: Int64) -> Int64 { HistoryRows.tagKey(id) }
 
-    static func decode(_ json: String?) -> [String: Any] {
-        guard let json, let obj = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any] else { return [:] }
-        return obj
-    }
+    static func decode(_ json: String?) -> [String: Any] { HistoryRows.decode(json) }
 
-    static func int(_ any: Any?) -> Int64? {
-        if let n = any as? NSNumber { return n.int64Value }
-        return nil
-    }
+    static func int(_ any: Any?) -> Int64? { HistoryRows.int(any) }
 
     /// Entry keys to reindex after rows changed (computed on the current tables), and keys to list
     /// the change under in `history ID` (members, entries and tags it touched).
     static func affectedKeys(_ db: Database, _ rows: [RowImage]) throws -> (index: Set<Int64>, history: Set<Int64>) {
-        var index = Set<Int64>(), history = Set<Int64>()
-        var tagUsers = Set<Int64>()
-        var questions = Set<Int64>()
-        func entry(_ k: Int64) { index.insert(k); history.insert(k); if k & 7 == 4 { questions.insert(k >> 3) } }
-        for r in rows {
-            for image in [decode(r.before), decode(r.after)] where !image.isEmpty {
-                switch r.table {
-                case "member": if let id = int(image["id"]) { entry(EntryKey.make(.member, id)) }
-                case "member_skill", "member_interest":
-                    if let id = int(image["member_id"]) { entry(EntryKey.make(.member, id)) }
-                    if let t = int(image["tag_id"]) { history.insert(tagKey(t)) }
-                case "endorsement":
-                    if let id = int(image["member_id"]) { history.insert(EntryKey.make(.member, id)) }
-                    if let id = int(image["endorser_id"]) { history.insert(EntryKey.make(.member, id)) }
-                case "resource": if let id = int(image["id"]) { entry(EntryKey.make(.resource, id)) }
-                case "resource_author":
-                    if let id = int(image["resource_id"]) { entry(EntryKey.make(.resource, id)) }
-                    if let id = int(image["member_id"]) { history.insert(EntryKey.make(.member, id)) }
-                case "practice": if let id = int(image["id"]) { entry(EntryKey.make(.practice, id)) }
-                case "practice_successor":
-                    if let id = int(image["practice_id"]) { entry(EntryKey.make(.practice, id)) }
-                case "question": if let id = int(image["id"]) { entry(EntryKey.make(.question, id)) }
-                case "answer":
-                    if let id = int(image["id"]) { entry(EntryKey.make(.answer, id)) }
-                    if let q = int(image["question_id"]) { history.insert(EntryKey.make(.question, q)) }
-                case "entry_tag":
-                    if let k = int(image["entry"]) { entry(k) }
-                    if let t = int(image["tag_id"]) { history.insert(tagKey(t)) }
-                case "tag":
-                    if let t = int(image["id"]) {
-                        history.insert(tagKey(t))
-                        let b = decode(r.before)["name"] as? String, a = decode(r.after)["name"] as? String
-                        if b != a { tagUsers.insert(t) }
-                    }
-                case "tag_alias":
-                    if let t = int(image["tag_id"]) { history.insert(tagKey(t)); tagUsers.insert(t) }
-                case "meeting": if let id = int(image["id"]) { entry(EntryKey.make(.meeting, id)) }
-                case "meeting_person":
-                    if let id = int(image["meeting_id"]) { entry(EntryKey.make(.meeting, id)) }
-                    if let id = int(image["member_id"]) { history.insert(EntryKey.make(.member, id)) }
-                case "meeting_link":
-                    if let id = int(image["meeting_id"]) { entry(EntryKey.make(.meeting, id)) }
-                    if let k = int(image["entry"]) { history.insert(k) }
-                default:
-                    break
-                }
-            }
-        }
-        if !tagUsers.isEmpty {
-            let list = tagUsers.map(String.init).joined(separator: ",")
+        let a = HistoryRows.affected(rows)
+        var index = a.index, questions = a.questions
+        if !a.renamedTags.isEmpty {
+            let list = a.renamedTags.map(String.init).joined(separator: ",")
             for k in try Int64.fetchAll(db, sql: """
                 SELECT entry FROM entry_tag WHERE tag_id IN (\(list))
                 UNION SELECT member_id << 3 | 1 FROM member_skill WHERE tag_id IN (\(list))
@@ -374,7 +290,7 @@ extension SQLiteKnowledgeStore {
                 index.insert(EntryKey.make(.answer, a))
             }
         }
-        return (index, history)
+        return (index, a.history)
     }
 
     static func reindex(_ db: Database, keys: Set<Int64>) throws {
@@ -453,79 +369,12 @@ extension SQLiteKnowledgeStore {
 
     /// A row image in words: which record, which fields changed from what to what.
     static func rowChange(_ db: Database, _ r: RowImage) throws -> RowChange {
-        let before = decode(r.before), after = decode(r.after)
-        let image = after.isEmpty ? before : after
-        func full(_ v: Any?) -> String? {
-            switch v {
-            case nil, is NSNull: return nil
-            case let s as String: return s
-            case let n as NSNumber: return n.stringValue
-            default: return "\(v!)"
-            }
-        }
-        func text(_ v: Any?) -> String? { full(v).map { $0.count > 60 ? String($0.prefix(59)) + "…" : $0 } }
-        // Rows name members and tags by id: show their handles and names (from history when gone).
-        func handle(_ id: Any?) throws -> String {
-            guard let id = int(id) else { return "?" }
-            return try handleOf(db, id).map { "@" + $0 } ?? "a member no longer in the store"
-        }
-        func tagName(_ id: Any?) throws -> String {
-            guard let id = int(id) else { return "?" }
-            if let name = try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [id]) ?? String.fetchOne(db, sql: """
+        try HistoryRows.rowChange(r, handle: { try handleOf(db, $0) }, tagName: { id in
+            try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [id]) ?? String.fetchOne(db, sql: """
                 SELECT json_extract(coalesce(before, after), '$.name') FROM change_row
                 WHERE tbl = 'tag' AND pk = json_array(?) ORDER BY change_id DESC LIMIT 1
-                """, arguments: [id]) { return "#" + name }
-            return "a tag no longer in the store"
-        }
-        func entry(_ key: Any?) throws -> String {
-            guard let k = int(key), let t = EntryKey.type(k) else { return "?" }
-            return t == .member ? try handle(k >> 3) : EntryID(t, k >> 3).description
-        }
-        /// A field's value as a person reads it: references by name, not row id.
-        func value(_ name: String, _ v: Any?) throws -> String? {
-            guard full(v) != nil else { return nil }
-            switch name {
-            case "contributor_id", "verified_by_id", "asker_id", "author_id", "member_id", "endorser_id", "organiser_id": return try handle(v)
-            case "tag_id": return try tagName(v)
-            case "accepted_answer_id": return int(v).map { EntryID(.answer, $0).description }
-            case "question_id", "resource_id", "practice_id", "successor_id":
-                let type: EntryType = name == "question_id" ? .question : (name == "resource_id" ? .resource : .practice)
-                return int(v).map { EntryID(type, $0).description }
-            default: return full(v)
-            }
-        }
-        let key: String
-        switch r.table {
-        case "member": key = "@" + (text(image["handle"]) ?? "?")
-        case "resource": key = int(image["id"]).map { EntryID(.resource, $0).description } ?? "?"
-        case "practice": key = int(image["id"]).map { EntryID(.practice, $0).description } ?? "?"
-        case "question": key = int(image["id"]).map { EntryID(.question, $0).description } ?? "?"
-        case "answer": key = int(image["id"]).map { EntryID(.answer, $0).description } ?? "?"
-        case "meeting": key = int(image["id"]).map { EntryID(.meeting, $0).description } ?? "?"
-        case "meeting_series": key = text(image["name"]) ?? "?"
-        case "meeting_person": key = (int(image["meeting_id"]).map { EntryID(.meeting, $0).description } ?? "?") + " "
-            + (text(image["part"]) ?? "") + " " + (try handle(image["member_id"]))
-        case "meeting_link": key = (int(image["meeting_id"]).map { EntryID(.meeting, $0).description } ?? "?") + " → " + (try entry(image["entry"]))
-        case "tag": key = "#" + (text(image["name"]) ?? "?")
-        case "tag_alias": key = (text(image["alias"]) ?? "?") + " → " + (try tagName(image["tag_id"]))
-        case "entry_tag": key = (try entry(image["entry"])) + " " + (try tagName(image["tag_id"]))
-        case "member_skill", "member_interest": key = (try handle(image["member_id"])) + " " + (try tagName(image["tag_id"]))
-        case "resource_author": key = (int(image["resource_id"]).map { EntryID(.resource, $0).description } ?? "?") + " " + (try handle(image["member_id"]))
-        case "endorsement": key = (try handle(image["endorser_id"])) + " → " + (try handle(image["member_id"])) + " " + (try tagName(image["tag_id"]))
-        case "redirect": key = (text(image["old"]) ?? "?") + " → " + (text(image["new"]) ?? "?")
-        case "not_duplicate": key = (text(image["a"]) ?? "?") + " and " + (text(image["b"]) ?? "?")
-        default: key = r.pk
-        }
-        let kind: RowChange.Kind = r.before == nil ? .created : (r.after == nil ? .deleted : .updated)
-        var fields: [(String, String?, String?)] = []
-        if kind == .updated {
-            for name in after.keys.sorted() where full(before[name]) != full(after[name]) {
-                let shown = name.hasSuffix("_id") ? String(name.dropLast(3)) : name
-                let (b, a) = TextDiff.short(try value(name, before[name]), try value(name, after[name]))
-                fields.append((shown.replacingOccurrences(of: "_", with: " "), b, a))
-            }
-        }
-        return RowChange(kind: kind, table: r.table.replacingOccurrences(of: "_", with: " "), key: key, fields: fields)
+                """, arguments: [id])
+        })
     }
 
     // MARK: - Undo
@@ -616,25 +465,11 @@ extension SQLiteKnowledgeStore {
 
     /// Whose entry, profile, question or endorsement a change was made to, read from its rows.
     static func changeOwner(_ db: Database, _ rows: [Row]) throws -> String? {
-        for r in rows {
-            let image = decode((r["before"] as String?) ?? r["after"])
-            let member: Int64?
-            switch r["tbl"] as String {
-            case "member": member = int(image["id"])
-            case "member_skill", "member_interest": member = int(image["member_id"])
-            case "resource", "practice": member = int(image["contributor_id"])
-            case "question": member = int(image["asker_id"])
-            case "answer": member = int(image["author_id"])
-            case "meeting", "meeting_series": member = int(image["organiser_id"])
-            case "endorsement": member = int(image["endorser_id"])
-            case "entry_tag":
-                guard let k = int(image["entry"]), let t = EntryKey.type(k), t != .member else { continue }
-                return try? owner(db, EntryID(t, k >> 3))
-            default: continue
-            }
-            return try member.flatMap { try handleOf(db, $0) }
+        switch HistoryRows.owner(rows.map { RowImage(table: $0["tbl"], pk: "", before: $0["before"], after: $0["after"]) }) {
+        case .member(let id)?: return try handleOf(db, id)
+        case .entry(let k)?: return try? owner(db, EntryID(EntryKey.type(k)!, k >> 3))
+        case nil: return nil
         }
-        return nil
     }
 
     /// A member's handle by row id, also once merged away or deleted (from the rows history kept).

@@ -6,7 +6,7 @@ import KnowHowCore
 /// `stale` and `graph`. The computations themselves are the core's (Insights.swift).
 extension SQLiteKnowledgeStore {
     /// The longest query text the log keeps.
-    static let loggedQueryLength = 500
+    static let loggedQueryLength = SearchLogEntry.maxQueryLength
 
     // MARK: - Settings
 

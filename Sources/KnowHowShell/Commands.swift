@@ -297,7 +297,7 @@ public struct OpenCommand: ShellCommand {
             guard let path else { throw KnowHowError.missingField("a path (open PATH, or open --demo)") }
             let p = Paths.expand(path)
             ctx.store = try opener.open(path: p, shared: ctx.sharedStores)
-            ctx.storeLabel = p
+            ctx.storeLabel = opener.label(for: p)
         }
         ctx.lastRefs = []
         let c: StoreCounts

@@ -2,7 +2,8 @@ import Foundation
 import KnowHowCore
 
 /// Who is acting: `--as @handle`, else KNOWHOW_USER, else `user = "handle"` in
-/// $XDG_CONFIG_HOME/knowhow/config.toml, else the login name when a member has that handle.
+/// $XDG_CONFIG_HOME/knowhow/config.toml, else the login name when a member has that handle;
+/// on PostgreSQL the member mapped to the database login.
 public enum Identity {
     public static func configPath(environment: [String: String]) -> String {
         let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.config")
@@ -26,7 +27,13 @@ public enum Identity {
     }
 
     /// The acting member's handle and where it came from; nil when nobody is identified.
+    /// On a store whose database knows the login (PostgreSQL), the login's member, unless `--as`
+    /// names another (the store allows that to curators only).
     public static func resolve(flag: String?, environment: [String: String], store: KnowledgeStore) -> (handle: String, source: String)? {
+        if let s = store as? LoginIdentity, let login = try? s.loginMember(), let mine = login.handle {
+            if let f = flag, let h = try? Validation.handle(f) { return (h, "--as") }
+            return (mine, "database login \(login.login)")
+        }
         if let f = flag, let h = try? Validation.handle(f) { return (h, "--as") }
         if let u = environment["KNOWHOW_USER"], let h = try? Validation.handle(u) { return (h, "KNOWHOW_USER") }
         if let u = config(environment: environment)["user"], let h = try? Validation.handle(u) { return (h, "config.toml") }

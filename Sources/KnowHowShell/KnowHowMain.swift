@@ -88,7 +88,8 @@ public enum KnowHowMain {
 
     OPTIONS (before or after the command):
       --db PATH      the store to use (also KNOWHOW_DB; default
-                     $XDG_DATA_HOME/knowhow/knowhow.db)
+                     $XDG_DATA_HOME/knowhow/knowhow.db), or a shared PostgreSQL
+                     store: postgresql://USER@HOST/DATABASE
       --demo         a throwaway copy of the demo community
       --as @HANDLE   act as this member (also KNOWHOW_USER, or user = "handle" in
                      ~/.config/knowhow/config.toml; in the shell, `set as @handle`)
@@ -154,7 +155,7 @@ public enum KnowHowMain {
                 store = try opener.openDemo(environment: environment); label = "demo"
             } else {
                 let path = Paths.expand(globals.db ?? opener.defaultPath(environment: environment))
-                store = try opener.open(path: path, shared: globals.shared); label = path
+                store = try opener.open(path: path, shared: globals.shared); label = opener.label(for: path)
             }
             ctx = ShellContext(store: store, storeLabel: label, settings: settings, console: console, environment: environment)
             ctx.opener = opener

@@ -10,4 +10,11 @@ public protocol StoreOpener {
     func openDemo(environment: [String: String]) throws -> KnowledgeStore
     /// The store used when no `--db` is given.
     func defaultPath(environment: [String: String]) -> String
+    /// How messages and the prompt name the store at `path`.
+    func label(for path: String) -> String
+}
+
+extension StoreOpener {
+    /// How messages and the prompt name the store at `path` (an address without its password).
+    public func label(for path: String) -> String { path }
 }

@@ -113,18 +113,18 @@ struct PostgresStoreTests {
                 #expect(found.hits.map(\.score) == found.hits.map(\.score).sorted(), "\(words)")
                 #expect(found.hits.first.map { $0.title.contains(Highlight.open) || $0.snippet.contains(Highlight.open) } == true, "\(words)")
             }
-            // Ranking: ts_rank_cd weighted as bm25 (10/6/3/1) and normalised by length picks the
-            // same best entry as SQLite, and mostly the same top five.
+            // Ranking: bm25 as FTS5 computes it (see PostgresBM25) gives SQLite's top three for
+            // each of these, and mostly the same top five (91 of 100 for 20 queries on the demo).
             var shared = 0
             let words = ["supervision", "reflective practice", "onboarding", "risk", "budget", "mentoring", "safeguarding",
                          "data", "volunteer", "evaluation", "training", "wellbeing"]
             for w in words {
                 let q = try QueryParser.parse(w)
                 let mine = try pg.search(q, limit: 5).hits.map(\.ref), theirs = try sqlite.search(q, limit: 5).hits.map(\.ref)
-                #expect(mine.first == theirs.first, "\(w)")
+                #expect(Array(mine.prefix(3)) == Array(theirs.prefix(3)), "\(w)")
                 shared += Set(mine).intersection(theirs).count
             }
-            #expect(shared >= words.count * 4, "top fives share \(shared) of \(words.count * 5)")
+            #expect(shared >= words.count * 9 / 2, "top fives share \(shared) of \(words.count * 5)")
             // Titles weigh most: an entry with the word in its title comes first.
             let top = try #require(try pg.search(try QueryParser.parse("onboarding"), limit: 1).hits.first)
             #expect(Highlight.plain(top.title).lowercased().contains("onboard"))

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import KnowHowCore
 import KnowHowSQLite
+import KnowHowPostgres
 
 // The store contract: behaviours every `KnowledgeStore` must have, written against the port and
 // the core types only. This file is the one place that names a store; every other file of this
@@ -33,8 +34,9 @@ struct StoreFactory: Sendable, CustomTestStringConvertible, CustomStringConverti
 }
 
 enum ContractStores {
-    /// Every store the contract runs on.
-    static let all: [StoreFactory] = [sqliteInMemory, sqliteFile]
+    /// Every store the contract runs on: PostgreSQL too when a test server is named
+    /// (KNOWHOW_TEST_PG, set by `. .ci/postgres start`); `PostgresContractTests` says when it is not.
+    static let all: [StoreFactory] = [sqliteInMemory, sqliteFile] + (postgres.map { [$0] } ?? [])
 
     /// The factories whose places are shared between store instances (for concurrent writers).
     static var shared: [StoreFactory] { all.filter(\.shared) }
@@ -47,6 +49,55 @@ enum ContractStores {
         let path = ScratchFolder.path.appendingPathComponent("\(UUID().uuidString)/store.db").path
         // A store on a new path exists once created (`init`); reads before that say there is none.
         return StorePlace(open: { let s = try SQLiteKnowledgeStore(path: path); try s.create(); return s }, shared: true)
+    }
+}
+
+extension ContractStores {
+    /// The test server's address, nil when none was started.
+    static let server = ProcessInfo.processInfo.environment["KNOWHOW_TEST_PG"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// A fresh database per place, copied from one migrated template (made once per process), and
+    /// dropped when the process ends; every `open()` is one more connection to it.
+    static let postgres: StoreFactory? = server.map { url in
+        StoreFactory(name: "PostgreSQL", shared: true) {
+            let name = try PostgresPlaces.shared.makeDatabase()
+            return StorePlace(open: { try PostgresKnowledgeStore(url, overrides: ["dbname": name]) }, shared: true)
+        }
+    }
+}
+
+/// The databases the contract makes on the test server.
+final class PostgresPlaces: @unchecked Sendable {
+    static let shared = PostgresPlaces()
+    private let lock = NSLock()
+    private var template: String?
+    private var made: [String] = []
+    private let prefix = "kh_contract_\(ProcessInfo.processInfo.processIdentifier)_"
+
+    private init() {}
+
+    func makeDatabase() throws -> String {
+        let url = ContractStores.server!
+        lock.lock(); defer { lock.unlock() }
+        if template == nil {
+            let name = prefix + "template"
+            let admin = try PGConnection(url)
+            try admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            try admin.execute("CREATE DATABASE \(name)")
+            _ = try PostgresKnowledgeStore(url, overrides: ["dbname": name])  // migrates; its connection closes here
+            template = name
+            made.append(name)
+            atexit { PostgresPlaces.shared.dropAll() }
+        }
+        let name = prefix + String(made.count)
+        try PGConnection(url).execute("CREATE DATABASE \(name) TEMPLATE \(template!)")
+        made.append(name)
+        return name
+    }
+
+    func dropAll() {
+        guard let url = ContractStores.server, let admin = try? PGConnection(url) else { return }
+        for name in made.reversed() { _ = try? admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
     }
 }
 
