@@ -155,16 +155,19 @@ final class InteractiveShell {
         func banner(_ facts: String) { print(s.bold(title) + s.dim(Layout.truncate(TerminalText.safe(facts), ctx.console.width - title.count - 1))) }
         let howToStart = "Empty store: start with `add member @you`, which makes you its first member and\n"
             + "curator; the shell then acts as you. (`open --demo` opens a sample community.)"
+        // A PostgreSQL address is long (host, socket folder, options): the banner names the
+        // database (the whole address is the one --db or KNOWHOW_DB gave).
+        let place = ctx.isPostgres ? "\(ctx.storeName) on PostgreSQL" : ctx.storeLabel
         do {
             let c = try ctx.store.counts()
-            banner(" · \(ctx.storeLabel) · \(n(c.members)) members, \(n(c.resources)) resources, \(n(c.practices)) practices, \(n(c.questions)) questions")
+            banner(" · \(place) · \(n(c.members)) members, \(n(c.resources)) resources, \(n(c.practices)) practices, \(n(c.questions)) questions")
             if c.members == 0 { print(howToStart) }
         } catch KnowHowError.noStore {
             // Nothing is created until the first write: say so, and how to start.
-            banner(" · \(ctx.storeLabel) · no store here yet")
+            banner(" · \(place) · no store here yet")
             print(howToStart)
         } catch {
-            banner(" · \(ctx.storeLabel)")
+            banner(" · \(place)")
             print(Layout.wrap(TerminalText.safe("knowhow: \(error)"), width: ctx.console.width))
         }
         print(s.dim("Type words to search, `help` for commands, Tab to complete, Ctrl-D to quit."))
@@ -183,7 +186,7 @@ final class InteractiveShell {
     }
 
     func prompt() -> String {
-        let name = ctx.storeLabel == "demo" ? "demo" : (ctx.storeLabel as NSString).lastPathComponent.replacingOccurrences(of: ".db", with: "")
+        let name = ctx.storeName
         // \001 and \002 tell readline the colour codes take no room.
         return ctx.console.styler.enabled ? "\u{01}\u{1B}[1;36m\u{02}\(name)\u{01}\u{1B}[0m\u{02}> " : "\(name)> "
     }

@@ -29,6 +29,22 @@ public final class ShellContext {
     /// The store; its writes are made for `actor` (nobody when nil) and checked against their role.
     public var store: KnowledgeStore
     public var storeLabel: String
+    /// The store's short name, as the prompt shows it: `demo`, a file's name without `.db`, or a
+    /// PostgreSQL database's name (from the address's path or `dbname=`; `knowhow` when the
+    /// address names none and PGDATABASE decides).
+    public var storeName: String {
+        if storeLabel == "demo" { return "demo" }
+        if isPostgres {
+            let parts = URLComponents(string: storeLabel)
+            let path = parts?.path.split(separator: "/").last.map(String.init)
+            let named = parts?.queryItems?.first { $0.name == "dbname" }?.value ?? path
+            return named.flatMap { $0.isEmpty ? nil : $0 } ?? environment["PGDATABASE"].flatMap { $0.isEmpty ? nil : $0 } ?? "knowhow"
+        }
+        let file = storeLabel.split(separator: "/").last.map(String.init) ?? storeLabel
+        return file.hasSuffix(".db") ? String(file.dropLast(3)) : file
+    }
+    /// Whether the store is a PostgreSQL database (its label is an address).
+    public var isPostgres: Bool { storeLabel.hasPrefix("postgresql://") || storeLabel.hasPrefix("postgres://") }
     /// Opens the stores `open` leads to; nil where the front end offers no other store.
     public var opener: StoreOpener?
     /// `--shared`: a store `open` leads to is created group-writable.
