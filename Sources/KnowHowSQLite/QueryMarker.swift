@@ -21,6 +21,9 @@ struct QueryMarker {
     }
 
     let phrases: [Phrase]
+    /// Whether `phrases` are FTS5's phrases one for one: the query excludes nothing and each of its
+    /// words has a token (so phrase numbers agree with FTS5's, as BM25F needs).
+    let alignedWithFTS5: Bool
     private let tokenizer: any FTS5Tokenizer
 
     /// The positive phrases of `node` (what FTS5 reports instances of in a matching row; an
@@ -28,6 +31,7 @@ struct QueryMarker {
     init(_ db: Database, node: QueryNode) throws {
         let tokenizer = try db.makeTokenizer(SQLiteKnowledgeStore.stemmer)
         var found: [Phrase] = []
+        var excludes = false
         func collect(_ n: QueryNode) throws {
             switch n {
             case .term(let w): found.append(Phrase(tokens: try Self.queryTokens(tokenizer, w), prefix: false))
@@ -35,13 +39,17 @@ struct QueryMarker {
             case .phrase(let ws, let prefix):
                 found.append(Phrase(tokens: try Self.queryTokens(tokenizer, ws.joined(separator: " ")), prefix: prefix))
             case .and(let cs), .or(let cs): for c in cs { try collect(c) }
-            case .not: break
+            case .not: excludes = true
             }
         }
         try collect(node)
         self.tokenizer = tokenizer
         self.phrases = found.filter { !$0.tokens.isEmpty }
+        alignedWithFTS5 = !excludes && phrases.count == found.count
     }
+
+    /// A text cut into tokens as the index cuts it.
+    func tokens(_ text: String) -> TokenizedText { TokenizedText(text, tokenizer) }
 
     static func queryTokens(_ tokenizer: any FTS5Tokenizer, _ text: String) throws -> [[UInt8]] {
         try tokenizer.tokenize(query: text).map { Array($0.token.utf8) }

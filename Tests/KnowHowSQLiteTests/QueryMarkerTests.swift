@@ -110,3 +110,62 @@ import Testing
         }
     }
 }
+
+/// Issue 19: a sentence's BM25F was read by FTS5 entry by entry (a seek through every term's
+/// matches each); it is computed from the stored text now, and must be the same to the bit.
+@Suite struct FieldWeightedFromTextTests {
+    @Test func bm25fFromTheStoredTextIsFTS5sOnRandomTextsAndSentences() throws {
+        let db = try DatabaseQueue()
+        var r = QueryMarkerTests.Seeded(state: 1919)
+        try db.write { db in
+            SQLiteKnowledgeStore.registerFieldWeightedFunctions(db)
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE entry_fts USING fts5(title, tags, summary, body,
+                    tokenize = 'porter unicode61 remove_diacritics 2')
+                """)
+            for i in 1...300 {
+                try db.execute(sql: "INSERT INTO entry_fts(rowid, title, tags, summary, body) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [i * 8 + 1 + i % 5, QueryMarkerTests.text(&r), QueryMarkerTests.text(&r),
+                                           r.below(3) == 0 ? nil : QueryMarkerTests.text(&r), QueryMarkerTests.text(&r)])
+            }
+        }
+        var compared = 0, reordered = 0
+        try db.read { db in
+            for _ in 0..<150 {
+                // A sentence's shape: any of its words or phrases; some with an AND inside.
+                let node: QueryNode = r.below(4) == 0 ? .and([QueryMarkerTests.leaf(&r), QueryMarkerTests.leaf(&r)])
+                    : .or((0..<(2 + r.below(3))).map { _ in QueryMarkerTests.leaf(&r) })
+                guard let match = FTS5Query.render(node) else { continue }
+                let keys = try Int64.fetchAll(db, sql: "SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? LIMIT 20", arguments: [match])
+                // Some rows that do not match too: both must leave them out.
+                let others = try Int64.fetchAll(db, sql: """
+                    SELECT rowid FROM entry_fts WHERE rowid NOT IN (SELECT rowid FROM entry_fts WHERE entry_fts MATCH ?) LIMIT 3
+                    """, arguments: [match])
+                let rows = (keys + others).enumerated().map { SQLiteKnowledgeStore.Ranked(key: $1, rank: Double($0)) }
+                let idfs: [Double]
+                if case .or(let cs) = node { idfs = cs.map { _ in 0.5 + Double(r.below(100)) / 37 } } else { idfs = [1.3] }
+                let ours = try SQLiteKnowledgeStore.fieldWeightedFromText(db, rows, node: node, idfs: idfs, memberFactor: 0.6)
+                let fts5 = try SQLiteKnowledgeStore.fieldWeightedByFTS5(db, rows, match: match, idfs: idfs, memberFactor: 0.6)
+                #expect(ours?.map(\.key) == fts5.map(\.key), "\(match)")
+                #expect(ours?.map(\.rank) == fts5.map(\.rank), "\(match)")
+                #expect(ours?.map(\.matched) == fts5.map(\.matched), "\(match)")
+                compared += fts5.count
+                if fts5.map(\.key) != Array(keys.prefix(fts5.count)) { reordered += 1 }
+            }
+        }
+        #expect(compared > 1_000)
+        #expect(reordered > 20)
+    }
+
+    @Test func aQueryWithAnExclusionIsLeftToFTS5() throws {
+        let db = try DatabaseQueue()
+        try db.read { db in
+            let excluding = try QueryMarker(db, node: .and([.term("garden"), .not(.term("soil"))]))
+            let tokenless = try QueryMarker(db, node: .or([.term("garden"), .term("—")]))
+            let plain = try QueryMarker(db, node: .or([.term("garden"), .phrase(["soil", "mulch"], prefix: true)]))
+            #expect(!excluding.alignedWithFTS5)
+            #expect(!tokenless.alignedWithFTS5)
+            #expect(plain.alignedWithFTS5)
+        }
+    }
+}
