@@ -35,7 +35,8 @@ public struct Community {
         let exact = query.symbolWords.isEmpty ? try store.search(searched, limit: limit) : try searchSymbols(query, limit: limit)
         let (results, notice) = query.symbolWords.isEmpty ? try relaxed(text, query: query, exact: exact, limit: limit) : (exact, nil)
         // Logged as the words found it: the closest matches do not fill a gap (`gaps`).
-        let weak = isWeak(text, results: exact.hits.count)
+        // A second search, only worth it for the log: a script's finds (`--batch`) skip it.
+        let weak = log && isWeak(text, results: exact.hits.count)
         if log { logSearch(.find, text, results: exact.hits.count, weak: weak, as: actor) }
         return FindView(results: ResultsView(query: text, results: results, notice: notice), weak: weak, query: query)
     }

@@ -72,6 +72,7 @@ public struct ResultsView: Codable, Equatable, Sendable {
 /// What `find` did: the results, and whether it found little (see `Community.isWeak`).
 public struct FindView: Sendable {
     public var results: ResultsView
+    /// Worked out for logged finds only (false otherwise).
     public var weak: Bool
     /// The parsed search.
     public var query: Query

@@ -173,7 +173,7 @@ extension SQLiteKnowledgeStore {
             if query.naturalLanguage { rows = try fieldWeighted(db, rows, node: query.text!, match: match, memberFactor: 0.6) }
             more = rows.count > limit
             let shown = Array(rows.prefix(limit))
-            let marks = try marked(db, keys: shown.map(\.key), match: match, byRow: markedByRow(query.text!))
+            let marks = try marked(db, keys: shown.map(\.key), node: query.text!)
             for row in shown {
                 let key = row.key
                 let marked = marks[key]
@@ -276,62 +276,18 @@ extension SQLiteKnowledgeStore {
         return keys
     }
 
-    /// Whether a query's marks are read from the main index row by row: one word or one phrase
-    /// (without a prefix), where that measured faster than a temporary index. Prefixes never are:
-    /// the main index would expand the prefix over the whole store once per entry.
-    static func markedByRow(_ node: QueryNode) -> Bool {
-        switch node {
-        case .term: return true
-        case .phrase(_, let prefix): return !prefix
-        default: return false
-        }
-    }
-
-    /// The marked title, summary snippet, body snippet and tags snippet of each shown entry.
-    /// With `byRow`, marked by the main index one row at a time (FTS5 seeks each term's matches
-    /// to that row); otherwise in a small temporary index holding only those entries.
-    static func marked(_ db: Database, keys: [Int64], match: String, byRow: Bool = false) throws -> [Int64: [String?]] {
+    /// The marked title, summary snippet and body snippet of each shown entry, from its stored
+    /// text and the query's phrases (see QueryMarker): the same marks as FTS5's highlight() and
+    /// snippet(), without reading the terms' match lists again.
+    static func marked(_ db: Database, keys: [Int64], node: QueryNode) throws -> [Int64: [String?]] {
         guard !keys.isEmpty else { return [:] }
-        if byRow {
-            let statement = try db.cachedStatement(sql: """
-                SELECT highlight(entry_fts, 0, char(2), char(3)),
-                       snippet(entry_fts, 2, char(2), char(3), '…', 14),
-                       snippet(entry_fts, 3, char(2), char(3), '…', 14),
-                       snippet(entry_fts, 1, char(2), char(3), '…', 14)
-                FROM entry_fts WHERE entry_fts MATCH ? AND rowid = ?
-                """)
-            var out: [Int64: [String?]] = [:]
-            for k in keys {
-                if let row = try Row.fetchOne(statement, arguments: [match, k]) { out[k] = [row[0], row[1], row[2], row[3]] }
-            }
-            return out
-        }
-        // Reads run with query_only on; the temporary index is this connection's own scratch space.
-        let queryOnly = try Bool.fetchOne(db, sql: "PRAGMA query_only") ?? false
-        if queryOnly { try db.execute(sql: "PRAGMA query_only = 0") }
-        defer { if queryOnly { try? db.execute(sql: "PRAGMA query_only = 1") } }
-        try db.execute(sql: """
-            CREATE VIRTUAL TABLE IF NOT EXISTS temp.shown_fts USING fts5(
-                title, tags, summary, body, tokenize = 'porter unicode61 remove_diacritics 2');
-            DELETE FROM temp.shown_fts;
-            """)
-        for k in keys {
-            try db.run(sql: """
-                INSERT INTO temp.shown_fts(rowid, title, tags, summary, body)
-                SELECT rowid, title, tags, summary, body FROM main.entry_fts WHERE rowid = ?
-                """, arguments: [k])
-        }
+        let marker = try QueryMarker(db, node: node)
+        let statement = try db.cachedStatement(sql: "SELECT title, summary, body FROM entry_fts WHERE rowid = ?")
         var out: [Int64: [String?]] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT rowid, highlight(shown_fts, 0, char(2), char(3)),
-                   snippet(shown_fts, 2, char(2), char(3), '…', 14),
-                   snippet(shown_fts, 3, char(2), char(3), '…', 14),
-                   snippet(shown_fts, 1, char(2), char(3), '…', 14)
-            FROM temp.shown_fts WHERE shown_fts MATCH ?
-            """), arguments: [match]) {
-            out[row[0]] = [row[1], row[2], row[3], row[4]]
+        for k in keys {
+            guard let row = try Row.fetchOne(statement, arguments: [k]) else { continue }
+            out[k] = [marker.highlight(row[0]), marker.snippet(row[1]), marker.snippet(row[2])]
         }
-        try db.execute(sql: "DELETE FROM temp.shown_fts")
         return out
     }
 

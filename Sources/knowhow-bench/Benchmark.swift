@@ -259,7 +259,7 @@ struct Benchmark {
     // MARK: - The engine's floor, and where the time goes
 
     static let rankSQL = "SELECT rowid, bm25(entry_fts, 10.0, 6.0, 3.0, 1.0) AS r FROM entry_fts WHERE entry_fts MATCH ? ORDER BY r LIMIT 10"
-    /// The store's per-hit snippet statement, copied from SQLiteKnowledgeStore+Search.swift.
+    /// FTS5's own marks for one hit, for the floor: the store makes the same ones itself (QueryMarker).
     static let snippetSQL = """
         SELECT highlight(entry_fts, 0, char(2), char(3)),
                snippet(entry_fts, 2, char(2), char(3), '…', 14),

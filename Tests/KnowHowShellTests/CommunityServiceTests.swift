@@ -86,6 +86,17 @@ struct CommunityServiceTests {
         #expect(try session.store.searchLog(in: nil).count == before)
     }
 
+    /// Issue 19: `find --batch` paid for a second search per line (whether the find was weak)
+    /// that only the log reads; an unlogged find does not make it.
+    @Test func unloggedFindsSkipTheWeakCheck() throws {
+        let session = try CurationSession(CurationSession.demo, as: "rosa-delgado")
+        let community = session.ctx.community
+        #expect(try community.find("onboarding OR zzqxv", limit: 10, as: nil, log: true).weak)
+        let unlogged = try community.find("onboarding OR zzqxv", limit: 10, as: nil, log: false)
+        #expect(!unlogged.weak)
+        #expect(!unlogged.results.hits.isEmpty)
+    }
+
     /// A front end with no way to open stores says so, instead of opening one of its own choosing.
     @Test func openWithoutAStoreOpenerSaysWhatToDo() throws {
         let session = try CurationSession(as: nil)

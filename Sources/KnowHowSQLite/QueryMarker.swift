@@ -1,0 +1,256 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import KnowHowCore
+
+/// Marks a query's words in an entry's stored text as FTS5's `highlight()` and `snippet()` do,
+/// without asking FTS5: those read each term's match list over the whole store (or a temporary
+/// index built per query), which was most of a short query's time.
+///
+/// The text is cut into tokens by the store's own tokenizer (porter over unicode61, diacritics
+/// removed), and the query's phrases by the same tokenizer as FTS5 reads a MATCH expression, so
+/// a token matches exactly when FTS5's index would have it match: equal stems, a stem that
+/// begins with a prefix, a phrase's stems one after another. The instances, their coalescing and
+/// the choice of snippet window follow SQLite's fts5_aux.c (3.40): tests compare the results
+/// with FTS5's own on many texts and queries.
+struct QueryMarker {
+    /// One phrase of the MATCH expression: its stems, the last one a prefix when `prefix`.
+    struct Phrase {
+        var tokens: [[UInt8]]
+        var prefix: Bool
+    }
+
+    let phrases: [Phrase]
+    /// Whether `phrases` are FTS5's phrases one for one: the query excludes nothing and each of its
+    /// words has a token (so phrase numbers agree with FTS5's, as BM25F needs).
+    let alignedWithFTS5: Bool
+    private let tokenizer: any FTS5Tokenizer
+
+    /// The positive phrases of `node` (what FTS5 reports instances of in a matching row; an
+    /// excluded phrase is never in a row that matched).
+    init(_ db: Database, node: QueryNode) throws {
+        let tokenizer = try db.makeTokenizer(SQLiteKnowledgeStore.stemmer)
+        var found: [Phrase] = []
+        var excludes = false
+        func collect(_ n: QueryNode) throws {
+            switch n {
+            case .term(let w): found.append(Phrase(tokens: try Self.queryTokens(tokenizer, w), prefix: false))
+            case .prefix(let w): found.append(Phrase(tokens: try Self.queryTokens(tokenizer, w), prefix: true))
+            case .phrase(let ws, let prefix):
+                found.append(Phrase(tokens: try Self.queryTokens(tokenizer, ws.joined(separator: " ")), prefix: prefix))
+            case .and(let cs), .or(let cs): for c in cs { try collect(c) }
+            case .not: excludes = true
+            }
+        }
+        try collect(node)
+        self.tokenizer = tokenizer
+        self.phrases = found.filter { !$0.tokens.isEmpty }
+        alignedWithFTS5 = !excludes && phrases.count == found.count
+    }
+
+    /// A text cut into tokens as the index cuts it.
+    func tokens(_ text: String) -> TokenizedText { TokenizedText(text, tokenizer) }
+
+    static func queryTokens(_ tokenizer: any FTS5Tokenizer, _ text: String) throws -> [[UInt8]] {
+        try tokenizer.tokenize(query: text).map { Array($0.token.utf8) }
+    }
+
+    /// The text with every coalesced instance marked, as `highlight(…, char(2), char(3))`.
+    func highlight(_ text: String?) -> String? {
+        guard let text else { return nil }
+        let t = TokenizedText(text, tokenizer)
+        return t.marked(instances: instances(t), range: nil)
+    }
+
+    /// The best window of `size` tokens with its instances marked and `…` where text is left
+    /// out, as `snippet(…, char(2), char(3), '…', size)` on one column.
+    func snippet(_ text: String?, size: Int = 14) -> String? {
+        guard let text else { return nil }
+        let t = TokenizedText(text, tokenizer)
+        let found = instances(t)
+        let count = t.count
+        var bestScore = 0, bestStart = 0
+        // The score of the window starting at `start`: 1000 for each phrase's first instance, 1 for
+        // each further one; and where the window would be centred on its instances.
+        var seen = [Bool](repeating: false, count: phrases.count)
+        func score(_ start: Int) -> (score: Int, adjusted: Int) {
+            for p in seen.indices { seen[p] = false }
+            var total = 0, first = -1, last = 0
+            // `found` is in position order: from the first instance in the window to its end.
+            var lo = 0, hi = found.count
+            while lo < hi { let mid = (lo + hi) / 2; if found[mid].position < start { lo = mid + 1 } else { hi = mid } }
+            for i in found[lo...] {
+                if i.position >= start + size { break }
+                total += seen[i.phrase] ? 1 : 1000
+                seen[i.phrase] = true
+                if first < 0 { first = i.position }
+                last = i.position + i.size
+            }
+            var adjusted = first - (size - (last - first)) / 2
+            if adjusted + size > count { adjusted = count - size }
+            return (total, max(adjusted, 0))
+        }
+        let sentences = t.sentenceStarts()
+        for i in found {
+            let (s, adjusted) = score(i.position)
+            if s > bestScore { bestScore = s; bestStart = adjusted }
+            // The start of the instance's sentence, if the window fits and it starts earlier.
+            if !sentences.isEmpty, count > size {
+                var j = 0
+                while j < sentences.count - 1, sentences[j + 1] <= i.position { j += 1 }
+                if sentences[j] < i.position {
+                    let s = score(sentences[j]).score + (sentences[j] == 0 ? 120 : 100)
+                    if s > bestScore { bestScore = s; bestStart = sentences[j] }
+                }
+            }
+        }
+        let end = bestStart + size - 1
+        var out = bestStart > 0 ? "…" : ""
+        out += t.marked(instances: found, range: bestStart...end)
+        if end < count - 1 { out += "…" }
+        return out
+    }
+
+    /// Where each phrase occurs, by token position (then phrase order, as FTS5 lists them).
+    func instances(_ t: TokenizedText) -> [Instance] {
+        var out: [Instance] = []
+        guard !phrases.isEmpty else { return out }
+        for position in 0..<t.count {
+            for (p, phrase) in phrases.enumerated() where position + phrase.tokens.count <= t.count {
+                var all = true
+                for (k, token) in phrase.tokens.enumerated() {
+                    let prefix = phrase.prefix && k == phrase.tokens.count - 1
+                    if !t.token(position + k, matches: token, prefix: prefix) { all = false; break }
+                }
+                if all { out.append(Instance(position: position, phrase: p, size: phrase.tokens.count)) }
+            }
+        }
+        return out
+    }
+
+    struct Instance {
+        var position: Int
+        var phrase: Int
+        var size: Int
+    }
+}
+
+/// A text cut into tokens by an FTS5 tokenizer: each token's stem and its bytes in the text.
+struct TokenizedText {
+    let text: [UInt8]
+    private(set) var stems: [UInt8] = []
+    private(set) var stemEnds: [Int] = []
+    private(set) var starts: [Int] = []
+    private(set) var ends: [Int] = []
+
+    var count: Int { starts.count }
+
+    init(_ string: String, _ tokenizer: any FTS5Tokenizer) {
+        text = Array(string.utf8)
+        let sink = TokenSink()
+        let rc = text.withUnsafeBufferPointer { buffer -> CInt in
+            guard let base = buffer.baseAddress else { return SQLITE_OK }
+            return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { p in
+                tokenizer.tokenize(context: Unmanaged.passUnretained(sink).toOpaque(), tokenization: .document,
+                                   pText: p, nText: CInt(buffer.count), tokenCallback: collectToken)
+            }
+        }
+        // The built-in tokenizers fail only when out of memory: then nothing is marked.
+        if rc == SQLITE_OK {
+            stems = sink.stems; stemEnds = sink.stemEnds; starts = sink.starts; ends = sink.ends
+        }
+    }
+
+    func token(_ i: Int, matches stem: [UInt8], prefix: Bool) -> Bool {
+        let from = i == 0 ? 0 : stemEnds[i - 1], to = stemEnds[i]
+        let length = to - from
+        if prefix ? length < stem.count : length != stem.count { return false }
+        for k in 0..<stem.count where stems[from + k] != stem[k] { return false }
+        return true
+    }
+
+    /// Tokens that begin a sentence: the first, and each after a `.` or `:` and white space.
+    func sentenceStarts() -> [Int] {
+        var out: [Int] = []
+        for i in 0..<count {
+            if i == 0 { out.append(0); continue }
+            var j = starts[i] - 1
+            var c: UInt8 = 0
+            while j >= 0 {
+                c = text[j]
+                if c != 0x20 && c != 0x09 && c != 0x0A && c != 0x0D { break }
+                j -= 1
+            }
+            if j != starts[i] - 1, c == UInt8(ascii: ".") || c == UInt8(ascii: ":") { out.append(i) }
+        }
+        return out
+    }
+
+    /// The text (the tokens of `range` only, when given) with coalesced instances between
+    /// Highlight.open and Highlight.close; an instance cut by the range is marked up to its edge.
+    func marked(instances: [QueryMarker.Instance], range: ClosedRange<Int>?) -> String {
+        // Coalesced: overlapping instances are one mark.
+        var spans: [(start: Int, end: Int)] = []
+        for i in instances {
+            let end = i.position + i.size - 1
+            if let last = spans.last, i.position <= last.end {
+                spans[spans.count - 1].end = max(last.end, end)
+            } else {
+                spans.append((i.position, end))
+            }
+        }
+        // A window starts at the first mark that begins inside it.
+        if let range { spans.removeAll { $0.start < range.lowerBound } }
+        let open = Array(String(Highlight.open).utf8), close = Array(String(Highlight.close).utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count + 8)
+        var offset = 0, next = 0
+        for position in 0..<count {
+            if let range {
+                if !range.contains(position) { continue }
+                if range.lowerBound > 0, position == range.lowerBound { offset = starts[position] }
+            }
+            let span = next < spans.count ? spans[next] : (start: -1, end: -1)
+            if position == span.start {
+                out += text[offset..<starts[position]]; out += open
+                offset = starts[position]
+            }
+            if position == span.end {
+                if let range, span.start < range.lowerBound { out += open }
+                out += text[offset..<ends[position]]; out += close
+                offset = ends[position]
+                next += 1
+            }
+            if let range, position == range.upperBound {
+                out += text[offset..<ends[position]]
+                offset = ends[position]
+                let current = next < spans.count ? spans[next] : (start: -1, end: -1)
+                if position >= current.start && position < current.end { out += close }
+            }
+        }
+        if range == nil || range!.upperBound >= count - 1 { out += text[offset...] }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Collects a tokenizer's tokens (its callback is a C function, so they travel through a pointer).
+private final class TokenSink {
+    var stems: [UInt8] = []
+    var stemEnds: [Int] = []
+    var starts: [Int] = []
+    var ends: [Int] = []
+}
+
+private let collectToken: FTS5TokenCallback = { context, flags, token, length, start, end in
+    guard let context else { return SQLITE_ERROR }
+    if flags & FTS5_TOKEN_COLOCATED != 0 { return SQLITE_OK }
+    let sink = Unmanaged<TokenSink>.fromOpaque(context).takeUnretainedValue()
+    if let token, length > 0 {
+        token.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
+            sink.stems.append(contentsOf: UnsafeBufferPointer(start: $0, count: Int(length)))
+        }
+    }
+    sink.stemEnds.append(sink.stems.count)
+    sink.starts.append(Int(start)); sink.ends.append(Int(end))
+    return SQLITE_OK
+}
