@@ -100,3 +100,23 @@ struct PostgresMeetingTests {
         }
     }
 }
+
+/// Merging members on PostgreSQL moves who presented and attended, as the SQLite store does.
+@Suite(.enabled(if: TestServer.available, TestServer.skipReason))
+struct PostgresMeetingMergeTests {
+    @Test func mergingTwoMembersWhoWereBothAtAMeetingKeepsOneAttendance() throws {
+        try TestServer.withDatabase { db in
+            let s = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name])
+            let kim = Acting(.member("kim"), at: PostgresMeetingTests.now)
+            try s.add(Member(handle: "kim", name: "Kim Lee"), as: Acting(.system, at: PostgresMeetingTests.now))
+            try s.add(Member(handle: "li", name: "Li Wei"), as: kim)
+            try s.add(Member(handle: "tom", name: "Tom Ng"), as: kim)
+            let both = try s.add(Meeting(title: "Both came", start: PostgresMeetingTests.now, presenters: ["tom"], attendees: ["tom", "li"]), as: kim)
+            let one = try s.add(Meeting(title: "Tom came", start: PostgresMeetingTests.now, attendees: ["tom"], organiser: "tom"), as: kim)
+            try s.merge(keep: .member("li"), drop: .member("tom"), as: kim)
+            let merged = try s.meeting(both)
+            #expect(merged.presenters == ["li"] && merged.attendees == ["li"])
+            #expect(try s.meeting(one).attendees == ["li"] && s.meeting(one).organiser == "li")
+        }
+    }
+}
