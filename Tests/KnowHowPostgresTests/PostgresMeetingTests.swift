@@ -97,6 +97,15 @@ struct PostgresMeetingTests {
             var retitled = planned1; retitled.title = "Induction that lasts"
             try kim.update(retitled, expecting: planned1, action: .editMeeting, as: acting("kim"))
             #expect(try kim.meeting(m1).title == "Induction that lasts")
+            // ana links what the meeting used; sam, its organiser, moves it.
+            let r = try sam.add(Resource(title: "Induction pack", contributor: "sam"), as: acting("sam"))
+            let unlinked = try ana.meeting(m1)
+            var linked = unlinked; linked.links = [r]
+            try ana.update(linked, expecting: unlinked, action: .recordMeeting, as: acting("ana"))
+            let here = try sam.meeting(m1)
+            var moved = here; moved.place = "Room 2"
+            try sam.update(moved, expecting: here, action: .editMeeting, as: acting("sam"))
+            #expect(try sam.meeting(m1).place == "Room 2" && sam.meeting(m1).links == [r])
         }
     }
 }
