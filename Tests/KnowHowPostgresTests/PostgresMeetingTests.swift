@@ -73,22 +73,30 @@ struct PostgresMeetingTests {
             _ = try tom.undo(nil, as: acting("tom"))
             #expect(try tom.meeting(m1) == current)
 
-            // A calendar's events name no organiser: the contributor who imported them may undo it.
-            let tea = Meeting(title: "Tea and data", series: "Teatime", start: Timestamp("2026-03-06T16:00:00Z")!, uid: "tea-1@example.org")
+            // A calendar's event may name another organiser: the contributor who imported it planned it, and may undo it.
+            let tea = Meeting(title: "Tea and data", series: "Teatime", start: Timestamp("2026-03-06T16:00:00Z")!, presenters: ["ana"],
+                              tags: ["data"], organiser: "kim", uid: "tea-1@example.org")
             let summary = try sam.importMeetings(series: [MeetingSeries(name: "Teatime", weekday: .friday, at: "16:00", timeZone: "UTC",
                                                                         starts: Day("2026-03-06")!)],
                                                  meetings: [tea], as: acting("sam"))
             #expect(summary.seriesAdded == 1 && summary.added[.meeting] == 1)
-            #expect(try sam.meeting(EntryID(.meeting, 2)).organiser == nil)
+            #expect(try sam.meeting(EntryID(.meeting, 2)).organiser == "kim")
             _ = try sam.undo(nil, as: acting("sam"))
             #expect(try sam.allSeries().map(\.name) == ["Elevenses"])
             #expect(try sam.history(of: nil, by: "sam", limit: 1)[0].summary.hasPrefix("undid #"))
             #expect(try sam.meetings(series: nil, from: nil, through: nil).map(\.id) == [m1])
+            // The undo took away the tag the calendar made; a tag still in use no member deletes.
+            #expect(try sam.resolveTag("data") == nil)
+            #expect(try c["ana"]!.execute("DELETE FROM knowhow.tag WHERE name = 'onboarding'") == 0)
             // Nor may a member take away a series, nor a contributor what they did not add or organise.
             #expect(throws: PGError.self) { try c["ana"]!.execute("DELETE FROM knowhow.meeting_series") }
             try kim.addSeries(MeetingSeries(name: "Kim's hour", weekday: .monday, at: "09:00", timeZone: "UTC", starts: Day("2026-03-02")!),
                               as: acting("kim"))
             #expect(try c["sam"]!.execute("DELETE FROM knowhow.meeting_series WHERE name = 'Kim''s hour'") == 0)
+            // Who planned what is the database's to say, not a login's.
+            #expect(throws: PGError.self) {
+                try c["sam"]!.execute("INSERT INTO knowhow.series_planner(series_id, member_id) SELECT s.id, m.id FROM knowhow.meeting_series s, knowhow.member m WHERE m.handle = 'sam'")
+            }
 
             // ana undoes her recording; a curator edits anyone's meeting.
             _ = try ana.undo(nil, as: acting("ana"))
