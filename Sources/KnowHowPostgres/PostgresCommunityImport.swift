@@ -535,6 +535,8 @@ final class PostgresCommunityImport<Records: CommunityRecords> {
         if !numbers.isEmpty {
             try c.execute("INSERT INTO import_key(entry) SELECT unnest($1::bigint[]) << 3 | 7",
                           [PostgresKnowledgeStore.array(numbers)])
+            // Tags the meetings made, for the links that name them.
+            for r in try c.query("SELECT id, name FROM knowhow.tag").rows { tagByName[try r.require("name")] = try r.require("id") }
         }
     }
 

@@ -161,7 +161,7 @@ extension PostgresKnowledgeStore {
                         number = id.number
                     }
                 } else {
-                    if try c.query("SELECT 1 FROM knowhow.meeting WHERE title = $1", [text]).first != nil { summary.skipped += 1; return }
+                    // Without an id or a UID nothing tells it is held already: it goes in (as in SQLite).
                     number = nil
                 }
                 let n = try insertMeeting(c, m, number: number)

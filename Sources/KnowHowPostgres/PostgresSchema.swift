@@ -805,6 +805,8 @@ public enum PostgresSchema {
     CREATE TRIGGER planned AFTER INSERT ON knowhow.meeting FOR EACH ROW EXECUTE FUNCTION knowhow.note_planner();
     CREATE TRIGGER planned AFTER INSERT ON knowhow.meeting_series FOR EACH ROW EXECUTE FUNCTION knowhow.note_planner();
     GRANT SELECT ON knowhow.meeting_planner, knowhow.series_planner TO knowhow_member;
+    -- Curators merge members, whose planning moves with them.
+    GRANT UPDATE, DELETE ON knowhow.meeting_planner, knowhow.series_planner TO knowhow_curator;
     -- Planners are derived from who made the rows: history does not record them.
     CREATE OR REPLACE VIEW knowhow.recorded_table AS
         SELECT c.relname::text AS name,

@@ -82,6 +82,21 @@ struct PostgresImportTests {
         }
     }
 
+    /// A file's series and meetings go into PostgreSQL as into SQLite: present ones skipped, a
+    /// clashing id refused or renumbered, tags a meeting makes usable by the file's links.
+    @Test func meetingsOfAFileGoInAsTheSQLiteStoreTakesThem() throws {
+        let m1 = Self.demo.meetings[0]
+        var clash = m1; clash.title = "Another meeting under the first one's id"
+        let fresh = Meeting(title: "Tagged only here", start: Timestamp("2026-05-07T10:00:00Z")!, presenters: [Self.demo.members[0].handle],
+                            tags: ["meeting-only-tag"], uid: "only-here@example.org")
+        var file = CommunityFile(series: [Self.demo.series[0], MeetingSeries(name: "Teatime", weekday: .friday, at: "16:00", timeZone: "UTC",
+                                                                             starts: Day("2026-03-06")!)],
+                                 meetings: [m1, clash, fresh, Meeting(title: "No id", start: Timestamp("2026-05-08T10:00:00Z")!)])
+        file.endorsements = [Endorsement(member: Self.demo.members[0].handle, tag: "meeting-only-tag", by: Self.demo.members[1].handle,
+                                         at: Timestamp("2026-05-07T12:00:00Z")!)]
+        try expectSameImports([(Self.demo, false), (file, false), (file, true), (file, true)])
+    }
+
     /// Endorsements, successions, redirects and not-duplicate marks: the same outcome as on
     /// SQLite, including contradicting links refused by record and renumbered ids followed.
     @Test func linksImportAsOnSQLite() throws {
