@@ -182,6 +182,18 @@ public enum HistoryRows {
         rows.lazy.filter { $0.table == "practice" }.compactMap { int(decode($0.before ?? $0.after)["id"]) }.first
     }
 
+    /// The meeting a change's rows are about (recording one), by number.
+    public static func meeting(_ rows: [Image]) -> Int64? {
+        rows.lazy.compactMap { r -> Int64? in
+            let image = decode(r.before ?? r.after)
+            switch r.table {
+            case "meeting": return int(image["id"])
+            case "meeting_person", "meeting_link": return int(image["meeting_id"])
+            default: return nil
+            }
+        }.first
+    }
+
     /// A row image in words: which record, which fields changed from what to what. Rows name
     /// members and tags by id: `handle` and `tagName` give their names (from history when gone).
     public static func rowChange(_ r: Image, handle: (Int64) throws -> String?, tagName: (Int64) throws -> String?) throws -> RowChange {

@@ -45,7 +45,8 @@ final class PostgresCommunityImport<Records: CommunityRecords> {
         self.c = c; self.records = records; self.renumber = renumber; self.progress = progress
         try c.executeScript("""
             LOCK TABLE knowhow.tag, knowhow.tag_alias, knowhow.member, knowhow.resource, knowhow.practice,
-                       knowhow.question, knowhow.answer, knowhow.search_log IN SHARE ROW EXCLUSIVE MODE;
+                       knowhow.question, knowhow.answer, knowhow.search_log, knowhow.meeting_series, knowhow.meeting
+                       IN SHARE ROW EXCLUSIVE MODE;
             CREATE TEMP TABLE import_key (entry bigint NOT NULL) ON COMMIT DROP;
             """)
         for r in try c.query("SELECT id, name FROM knowhow.tag").rows { tagByName[try r.require("name")] = try r.require("id") }
@@ -76,6 +77,7 @@ final class PostgresCommunityImport<Records: CommunityRecords> {
         try batched(Question.self) { try addQuestions($0) }
         try batched(Answer.self) { try addAnswers($0) }
         try linkAcceptedAnswers()
+        try addMeetings()
         try addSearches()
         try importLinks()
         try index()
@@ -517,6 +519,25 @@ final class PostgresCommunityImport<Records: CommunityRecords> {
                                          reason: KnowHowError.conflict("\(a.answer) is not an answer to \(a.question)").description)
         }
         try c.execute("UPDATE knowhow.question q SET accepted_answer_id = t.answer FROM import_accept t WHERE q.id = t.question")
+    }
+
+    // MARK: - Meetings
+
+    /// Meeting series, then meetings (which name series, members and entries), one by one with
+    /// the store's own inserts: a community has few, and they follow the SQLite import's rules.
+    func addMeetings() throws {
+        var series: [MeetingSeries] = [], meetings: [Meeting] = []
+        try records.forEach(MeetingSeries.self) { _, s in series.append(s); tick(MeetingSeries.section) }
+        try records.forEach(Meeting.self) { _, m in meetings.append(m); tick(Meeting.section) }
+        guard !series.isEmpty || !meetings.isEmpty else { return }
+        let numbers = try PostgresKnowledgeStore.importMeetings(c, series: series, meetings: meetings, renumber: renumber,
+                                                                renumbered: renumbered, summary: &summary)
+        if !numbers.isEmpty {
+            try c.execute("INSERT INTO import_key(entry) SELECT unnest($1::bigint[]) << 3 | 7",
+                          [PostgresKnowledgeStore.array(numbers)])
+            // Tags the meetings made, for the links that name them.
+            for r in try c.query("SELECT id, name FROM knowhow.tag").rows { tagByName[try r.require("name")] = try r.require("id") }
+        }
     }
 
     // MARK: - Searches and the index

@@ -21,7 +21,7 @@ enum PostgresDocuments {
         WITH k AS MATERIALIZED (SELECT DISTINCT entry FROM \(keys)),
         tagged AS (
             SELECT x.entry, string_agg(w.words, ' ' ORDER BY w.name COLLATE "C") AS tags
-            FROM (SELECT entry, entry AS source FROM k WHERE entry & 7 IN (2, 3, 4)
+            FROM (SELECT entry, entry AS source FROM k WHERE entry & 7 IN (2, 3, 4, 7)
                   UNION ALL
                   SELECT k.entry, a.question_id << 3 | 4 FROM k JOIN knowhow.answer a ON a.id = k.entry >> 3 WHERE k.entry & 7 = 5) x
             JOIN knowhow.entry_tag e ON e.entry = x.source JOIN import_tag_words w ON w.id = e.tag_id
@@ -49,6 +49,9 @@ enum PostgresDocuments {
             UNION ALL
             SELECT k.entry, '', q.title, a.body
             FROM k JOIN knowhow.answer a ON a.id = k.entry >> 3 JOIN knowhow.question q ON q.id = a.question_id WHERE k.entry & 7 = 5
+            UNION ALL
+            SELECT k.entry, g.title, knowhow.meeting_summary(g.id), coalesce(g.notes, '')
+            FROM k JOIN knowhow.meeting g ON g.id = k.entry >> 3 WHERE k.entry & 7 = 7
         ) d LEFT JOIN tagged g ON g.entry = d.entry;
         """
     }

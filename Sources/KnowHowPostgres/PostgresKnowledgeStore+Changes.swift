@@ -72,6 +72,9 @@ extension PostgresKnowledgeStore {
             switch ref {
             case .entry(let id)?:
                 t.owner = try Self.owner(c, id)
+                // Whoever was at a meeting may record it.
+                if action == .recordMeeting, id.type == .meeting, let me = acting.actor.handle,
+                   try Self.loadMeeting(c, number: try Self.require(c, id)).people.contains(me) { t.owner = me }
                 if action == .verify {
                     t.expertTags = try c.query("SELECT tag_id FROM knowhow.entry_tag WHERE entry = $1",
                                                [EntryKeys.make(id.type, try Self.require(c, id))]).rows.map { try $0.require("tag_id") }

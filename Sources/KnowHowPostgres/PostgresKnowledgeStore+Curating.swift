@@ -224,11 +224,17 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
             "UPDATE knowhow.practice SET verified_by_id = $2 WHERE verified_by_id = $1",
             "UPDATE knowhow.question SET asker_id = $2 WHERE asker_id = $1",
             "UPDATE knowhow.answer SET author_id = $2 WHERE author_id = $1",
+            // As SQLite's UPDATE OR IGNORE: where both were at a meeting, the kept member's row stays
+            // and the dropped one's goes with them.
+            """
+            UPDATE knowhow.meeting_person p SET member_id = $2 WHERE member_id = $1 AND NOT EXISTS (
+                SELECT 1 FROM knowhow.meeting_person q WHERE q.meeting_id = p.meeting_id AND q.part = p.part AND q.member_id = $2)
+            """,
         ] { try execute(c, sql, [d, k]) }
         try moveOtherReferences(c, table: "member", from: d, to: k, handled: [
             "member_skill.member_id", "member_interest.member_id", "endorsement.member_id", "endorsement.endorser_id",
             "resource_author.member_id", "resource.contributor_id", "practice.contributor_id", "practice.verified_by_id",
-            "question.asker_id", "answer.author_id",
+            "question.asker_id", "answer.author_id", "meeting_person.member_id",
         ])
         try c.execute("DELETE FROM knowhow.member WHERE id = $1", [d])
     }

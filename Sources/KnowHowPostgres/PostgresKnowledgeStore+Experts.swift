@@ -34,7 +34,7 @@ extension PostgresKnowledgeStore: ExpertEvidenceSource {
                 let pool = max(depth, PostgresBM25.candidates)
                 let rows = try c.query("""
                     SELECT e.entry FROM knowhow.entry_text e, to_tsquery('\(TSQuery.configuration)', $1) query
-                    WHERE e.search @@ query AND e.entry & 7 IN (2, 3, 4, 5)
+                    WHERE e.search @@ query AND e.entry & 7 IN (2, 3, 4, 5, 7)
                     ORDER BY ts_rank_cd('\(Self.weights)', e.search, query, 2) DESC, e.entry LIMIT $2
                     """, [tsquery, pool]).rows
                 // bm25 orders the candidates, as SQLite ranks the evidence.
@@ -125,7 +125,14 @@ extension PostgresKnowledgeStore: ExpertEvidenceSource {
             let links = (try r.get("handle", as: String.self)).map { [L(handle: $0, how: accepted ? .acceptedAnswer : .answered)] } ?? []
             return EvidenceDoc(id: id, title: try r.require("title"), relevance: relevance, date: try date(r, "created"),
                                votes: asOf == nil ? try r.get("score") : nil, links: links, thread: EntryID(.question, try r.require("qid")))
-        case .member, .meeting:
+        case .meeting:
+            // Presenting counts as evidence; the title says where and when ("'Reflective
+            // supervision' at Elevenses, 2026-03-12").
+            guard let m = try? loadMeeting(c, number: n), !m.presenters.isEmpty else { return nil }
+            if let asOf, m.start > asOf { return nil }
+            return EvidenceDoc(id: id, title: m.presentedPhrase, relevance: relevance, date: m.start,
+                               links: m.presenters.map { L(handle: $0, how: .presented) })
+        case .member:
             return nil
         }
     }

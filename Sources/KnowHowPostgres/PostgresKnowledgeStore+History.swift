@@ -146,7 +146,11 @@ extension PostgresKnowledgeStore {
               let action = ChangeAction(rawValue: name), action != .undo else { return }
         let rows = try rowImages(c, change: number)
         let rule = Permissions.rule(action)
-        let isOwner = try changeOwner(c, rows) == handle
+        var isOwner = try changeOwner(c, rows) == handle
+        // A meeting's recording is its attendees' and presenters' as well as its organiser's.
+        if action == .recordMeeting, !isOwner, let meeting = HistoryRows.meeting(rows) {
+            isOwner = (try? loadMeeting(c, number: meeting).people.contains(handle)) ?? false
+        }
         func refuse(_ needs: Role) -> KnowHowError {
             let doing = (!isOwner && rule.leastForOwn != nil ? rule.doingOthers : nil) ?? rule.doing
             return .permissionDenied(action: "Undoing #\(n) (\(doing))", needs: needs, actor: handle)

@@ -237,8 +237,16 @@ extension PostgresKnowledgeStore {
                             status: try r.require("accepted", as: Bool.self) ? "accepted" : nil)
             opening = try r.get("o")
         case .meeting:
-            // This store keeps no meetings (see +Meetings), so no key of one is ever indexed.
-            return nil
+            guard let r = try c.query("""
+                SELECT m.title, m.start, m.time_zone, s.name, m.notes AS o FROM knowhow.meeting m
+                LEFT JOIN knowhow.meeting_series s ON s.id = m.series_id WHERE m.id = $1
+                """, [n]).first else { return nil }
+            let start = Timestamp(try r.require("start", as: String.self)) ?? Timestamp(seconds: 0)
+            let day = (try? MeetingTime.localDay(start, in: try r.require("time_zone")))?.description ?? start.day.description
+            hit = SearchHit(ref: .entry(EntryID(.meeting, n)), title: try title ?? r.require("title"), snippet: snippet,
+                            tags: try entryTags(c, key: key), score: score,
+                            detail: ([day] + [try r.get("name", as: String.self)].compactMap { $0 }).joined(separator: " · "))
+            opening = try r.get("o")
         }
         if hit.snippet.isEmpty { hit.snippet = Self.opening(opening ?? "") }
         return hit

@@ -66,6 +66,7 @@ extension PostgresKnowledgeStore {
                         return SearchLogEntry(at: at, kind: kind, query: try r.require("query"), results: try r.require("results"),
                                               weak: try r.require("weak"), member: try r.get("handle"))
                     }
+                try Self.exportMeetings(c, into: &file)
                 try Self.exportLinks(c, into: &file)
                 return file
             }

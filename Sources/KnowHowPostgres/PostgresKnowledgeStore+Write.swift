@@ -224,8 +224,8 @@ extension PostgresKnowledgeStore {
     public func retag(_ id: EntryID, add: [String], remove: [String], as acting: Acting) throws -> [String] {
         let adding = try add.map(Validation.tag), removing = try remove.map(Validation.tag)
         return try change(.edit(id.type), as: acting, target: { c in Target(ref: id.description, owner: try Self.owner(c, id)) }) { c, note in
-            guard [.resource, .practice, .question].contains(id.type) else {
-                throw KnowHowError.unsupported("only resources, practices and questions have tags; a member's skills change with `edit @handle`")
+            guard [.resource, .practice, .question, .meeting].contains(id.type) else {
+                throw KnowHowError.unsupported("only resources, practices, questions and meetings have tags; a member's skills change with `edit @handle`")
             }
             let n = try Self.requireOwn(c, id)
             let key = EntryKeys.make(id.type, n)

@@ -181,7 +181,8 @@ public enum PostgresFilters {
             \(includingAuthors ? "UNION ALL SELECT resource_id << 3 | 2 FROM knowhow.resource_author WHERE member_id IN (\(ids))" : "") \
             UNION ALL SELECT id << 3 | 3 FROM knowhow.practice WHERE contributor_id IN (\(ids)) \
             UNION ALL SELECT id << 3 | 4 FROM knowhow.question WHERE asker_id IN (\(ids)) \
-            UNION ALL SELECT id << 3 | 5 FROM knowhow.answer WHERE author_id IN (\(ids))))
+            UNION ALL SELECT id << 3 | 5 FROM knowhow.answer WHERE author_id IN (\(ids)) \
+            \(includingAuthors ? "UNION ALL SELECT id << 3 | 7 FROM knowhow.meeting WHERE organiser_id IN (\(ids)) UNION ALL SELECT meeting_id << 3 | 7 FROM knowhow.meeting_person WHERE part = 'presenter' AND member_id IN (\(ids))" : "")))
             """
     }
 

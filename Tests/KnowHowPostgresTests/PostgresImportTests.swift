@@ -39,7 +39,7 @@ struct PostgresImportTests {
         }
     }
 
-    static let demo = try! PostgresStoreTests.demoFile()
+    static let demo = try! CommunityFile.decode(try! Data(contentsOf: PostgresStoreTests.demo), path: "community.json")
 
     @Test func importingTheSameCommunityTwiceAddsNothing() throws {
         try expectSameImports([(Self.demo, false), (Self.demo, false)])
@@ -70,7 +70,7 @@ struct PostgresImportTests {
             let c = try db.connect()
             let kinds = try c.query("SELECT entry & 7 AS kind, count(*) AS n FROM knowhow.entry_text GROUP BY 1 ORDER BY 1").rows
                 .map { "\(try $0.require("kind", as: Int64.self)):\(try $0.require("n", as: Int64.self))" }
-            #expect(kinds.count == 5, "members, resources, practices, questions and answers: \(kinds)")
+            #expect(kinds.count == 6, "members, resources, practices, questions, answers and meetings: \(kinds)")
             let differ: Int64 = try c.query("""
                 SELECT count(*) AS n FROM knowhow.entry_key k
                 LEFT JOIN knowhow.entry_text t ON t.entry = k.entry, LATERAL knowhow.entry_document(k.entry) d
@@ -80,6 +80,21 @@ struct PostgresImportTests {
             let tagged: Int64 = try c.query("SELECT count(*) AS n FROM knowhow.entry_text WHERE tags <> ''").first!.require("n")
             #expect(tagged > 100)
         }
+    }
+
+    /// A file's series and meetings go into PostgreSQL as into SQLite: present ones skipped, a
+    /// clashing id refused or renumbered, tags a meeting makes usable by the file's links.
+    @Test func meetingsOfAFileGoInAsTheSQLiteStoreTakesThem() throws {
+        let m1 = Self.demo.meetings[0]
+        var clash = m1; clash.title = "Another meeting under the first one's id"
+        let fresh = Meeting(title: "Tagged only here", start: Timestamp("2026-05-07T10:00:00Z")!, presenters: [Self.demo.members[0].handle],
+                            tags: ["meeting-only-tag"], uid: "only-here@example.org")
+        var file = CommunityFile(series: [Self.demo.series[0], MeetingSeries(name: "Teatime", weekday: .friday, at: "16:00", timeZone: "UTC",
+                                                                             starts: Day("2026-03-06")!)],
+                                 meetings: [m1, clash, fresh, Meeting(title: "No id", start: Timestamp("2026-05-08T10:00:00Z")!)])
+        file.endorsements = [Endorsement(member: Self.demo.members[0].handle, tag: "meeting-only-tag", by: Self.demo.members[1].handle,
+                                         at: Timestamp("2026-05-07T12:00:00Z")!)]
+        try expectSameImports([(Self.demo, false), (file, false), (file, true), (file, true)])
     }
 
     /// Endorsements, successions, redirects and not-duplicate marks: the same outcome as on

@@ -11,18 +11,10 @@ struct PostgresStoreTests {
     static let demo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Data/community.json")
 
-    /// The demo community without its meetings: PostgreSQL keeps none yet (see
-    /// PostgresKnowledgeStore+Meetings.swift), so the comparisons with SQLite leave them out.
-    static func demoFile() throws -> CommunityFile {
-        var file = try CommunityFile.decode(try Data(contentsOf: demo), path: "community.json")
-        file.series = []; file.meetings = []
-        return file
-    }
-
     /// The demo community in a SQLite store, and its export.
     static func sqliteDemo() throws -> (SQLiteKnowledgeStore, Data) {
         let store = try SQLiteKnowledgeStore()
-        _ = try store.importCommunity(demoFile(), as: .system)
+        _ = try store.importCommunity(CommunityFile.decode(try Data(contentsOf: demo), path: "community.json"), as: .system)
         return (store, try store.exportCommunity().encoded())
     }
 

@@ -13,7 +13,7 @@ struct StandbyTests {
         try #require(StandbyPair.serverInstalled, "PostgreSQL's server programs (initdb, pg_basebackup) are missing; install postgresql-15")
         let pair = try StandbyPair()
         defer { pair.stop() }
-        let demo = try PostgresStoreTests.demoFile()
+        let demo = try CommunityFile.decode(try Data(contentsOf: PostgresStoreTests.demo), path: "community.json")
         let primary = try PostgresKnowledgeStore(pair.url(pair.primarySocket))
         _ = try primary.importCommunity(demo)
         try pair.waitForReplay()
