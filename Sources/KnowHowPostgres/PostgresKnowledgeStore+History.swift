@@ -267,13 +267,20 @@ extension PostgresKnowledgeStore {
                 """, [r.before, r.after]).rows.map { try $0.require("key", as: String.self) }
             guard !columns.isEmpty else { continue }
             let list = columns.map(quoted).joined(separator: ", ")
-            try c.execute("UPDATE \(t.name) x SET (\(list)) = (SELECT \(list) FROM json_populate_record(NULL::\(t.name), $1::json)) WHERE \(t.key)",
-                          [r.before])
+            let changed = try c.execute("UPDATE \(t.name) x SET (\(list)) = (SELECT \(list) FROM json_populate_record(NULL::\(t.name), $1::json)) WHERE \(t.key)",
+                                        [r.before])
+            if changed != 1 { throw hiddenRow(n, table: r.table) }
         }
         for r in rows.reversed() where r.before == nil && r.after != nil {
             let t = try table(r.table)
-            try c.execute("DELETE FROM \(t.name) x WHERE \(t.key)", [r.after])
+            if try c.execute("DELETE FROM \(t.name) x WHERE \(t.key)", [r.after]) != 1 { throw hiddenRow(n, table: r.table) }
         }
+    }
+
+    /// A row the undo must put back that the database's row policies keep this login from
+    /// changing: the whole undo is refused (its transaction rolls back), never done in part.
+    static func hiddenRow(_ n: Int64, table: String) -> KnowHowError {
+        .unsupported("undoing #\(n) would change a \(table.replacingOccurrences(of: "_", with: " ")) row your database login may not change, so nothing was undone; ask a curator to undo it")
     }
 
     struct ForeignKey {

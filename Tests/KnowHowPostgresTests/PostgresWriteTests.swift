@@ -212,6 +212,25 @@ struct PostgresWriteTests {
         }
     }
 
+    /// An undo whose rows the database's row policies keep the login from changing is refused
+    /// whole: it is never done in part (a DELETE or UPDATE that touches no row is not success).
+    @Test func anUndoTheRowPoliciesHideIsRefusedWholeNeverDoneInPart() throws {
+        try withStore { s, db in
+            let login = try db.makeLogin("ana", group: "knowhow_member")
+            try s.db.execute("INSERT INTO knowhow.member_login(login, member_id) SELECT $1, id FROM knowhow.member WHERE handle = 'ana'", [login])
+            let asAna = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name, "user": login])
+            let q = try asAna.ask(Question(title: "Ana asks about rotas", tags: ["rotas"], asker: "ana"), as: acting("ana"))
+            let before = try s.exportCommunity().encoded()
+            // A policy (as a server's own rules might add) that hides questions from members' deletes.
+            try s.db.executeScript("CREATE POLICY keep_questions ON knowhow.question AS RESTRICTIVE FOR DELETE TO knowhow_member USING (false)")
+            let refused = #expect(throws: KnowHowError.self) { try asAna.undo(nil, as: acting("ana")) }
+            #expect(refused?.description.contains("may not change") == true, "\(String(describing: refused))")
+            #expect(try s.question(q).title == "Ana asks about rotas")
+            #expect(try s.exportCommunity().encoded() == before, "nothing of the undo was kept")
+            #expect(try s.search(QueryParser.parse("tag:rotas"), limit: 5).hits.map(\.ref) == [.entry(q)])
+        }
+    }
+
     @Test func theLoginIsTheMemberAndOnlyCuratorsActForOthers() throws {
         try withStore { s, db in
             var logins: [String: String] = [:]
