@@ -43,16 +43,11 @@ public struct NotDuplicatePair: Codable, Hashable, Sendable {
     public var b: String
 
     public init(_ x: EntryRef, _ y: EntryRef) {
-        (a, b) = Self.ordered(x, y)
+        (a, b) = DuplicateFinder.pairKey(x, y)
     }
 
     /// As written in a file (an import puts the two in order).
     public init(a: String, b: String) { self.a = a; self.b = b }
-
-    /// A pair's two references in the order stores keep them.
-    public static func ordered(_ x: EntryRef, _ y: EntryRef) -> (String, String) {
-        x.description < y.description ? (x.description, y.description) : (y.description, x.description)
-    }
 }
 
 extension Endorsement: CommunityRecord {

@@ -15,7 +15,7 @@ extension PostgresCommunityImport {
         }
         for (i, from) in redirects {
             try at(Redirect.section, i) {
-                guard let end = try redirected(from), try exists(EntryRef(end)) else {
+                guard let end = try PostgresKnowledgeStore.redirected(c, from), try exists(EntryRef(end)) else {
                     throw KnowHowError.conflict("the redirect from \(from) leads to nothing in the file or the store")
                 }
             }
@@ -42,17 +42,6 @@ extension PostgresCommunityImport {
         case .member(let h): return try c.query("SELECT 1 AS x FROM knowhow.member WHERE handle = $1", [h]).first != nil
         case .entry(let id): return try c.query("SELECT 1 AS x FROM knowhow.\(id.type.rawValue) WHERE id = $1", [id.number]).first != nil
         }
-    }
-
-    /// Where a merged-away id or handle points now, following chains; nil when it was never merged.
-    func redirected(_ ref: String) throws -> String? {
-        var current = ref
-        var seen: Set<String> = [ref]
-        while let next: String = try c.query("SELECT new FROM knowhow.redirect WHERE old = $1", [current]).first?.get("new") {
-            guard seen.insert(next).inserted else { break }
-            current = next
-        }
-        return current == ref ? nil : current
     }
 
     func add(_ e: Endorsement) throws {
