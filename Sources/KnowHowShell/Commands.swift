@@ -321,6 +321,23 @@ public struct QuitCommand: ShellCommand {
     public func execute(_ ctx: ShellContext) throws -> Outcome { .quit }
 }
 
+/// `clear`: a fresh screen, as in a terminal's own shell (Ctrl-L does the same). Only a terminal
+/// is sent the clearing sequence; piped output gets nothing, so a script's output stays clean.
+public struct ClearCommand: ShellCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "clear", abstract: "Clear the screen (Ctrl-L too); `find clear` searches the word.", aliases: ["cls"])
+    public static let arguments: [ArgumentKind] = [.nothing]
+    public static let shellOnly = true
+
+    public init() {}
+
+    public func execute(_ ctx: ShellContext) throws -> Outcome {
+        ctx.console.flush()
+        if ctx.console.outputIsTerminal { ctx.console.sink.out("\u{1B}[H\u{1B}[2J\u{1B}[3J") }
+        return .ok
+    }
+}
+
 enum Paths {
     static func expand(_ p: String) -> String {
         if p == "~" { return NSHomeDirectory() }

@@ -38,7 +38,7 @@ public enum CommandTable {
         VerifyCommand.self, RetireCommand.self, ReviewCommand.self, StaleCommand.self, HistoryCommand.self, UndoCommand.self,
         StatsCommand.self, GapsCommand.self, TopicsCommand.self, MatchCommand.self, GraphCommand.self, ConfigCommand.self,
         MeetingsCommand.self, MeetingCommand.self,
-        HelpCommand.self, SetCommand.self, OpenCommand.self, QuitCommand.self,
+        HelpCommand.self, SetCommand.self, OpenCommand.self, ClearCommand.self, QuitCommand.self,
     ]
 
     public static var oneShot: [any ShellCommand.Type] { all.filter { !$0.shellOnly } }
