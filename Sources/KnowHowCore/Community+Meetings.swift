@@ -236,7 +236,9 @@ extension Community {
             throw KnowHowError.badCalendar(path: path, line: nil, reason: "it holds no events (VEVENT)")
         }
         do {
-            return try store.importMeetings(series: parsed.series, meetings: parsed.meetings, as: acting(actor))
+            var summary = try store.importMeetings(series: parsed.series, meetings: parsed.meetings, as: acting(actor))
+            summary.peopleLeftOut = parsed.unknown
+            return summary
         } catch KnowHowError.badImport(_, let location, let reason) {
             // The store names records as a community file does (`meetings[2]`): name the event.
             let index = Int(location.drop { !$0.isNumber }.prefix { $0.isNumber })

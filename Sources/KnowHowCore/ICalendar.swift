@@ -180,7 +180,10 @@ public enum ICalendar {
 
     /// Series (weekly events) and meetings (the other events) of a calendar; members are matched by
     /// X-KNOWHOW-HANDLE, else by email; other people are left out. Any malformed part refuses it all.
-    public static func read(_ text: String, path: String, members: [Member]) throws -> (series: [MeetingSeries], meetings: [Meeting]) {
+    /// `unknown` names, once each in file order, the people (ORGANIZER, ATTENDEE) who are not
+    /// members: by email, or by CN when there is no email; they are left out of the meetings.
+    public static func read(_ text: String, path: String, members: [Member]) throws
+        -> (series: [MeetingSeries], meetings: [Meeting], unknown: [String]) {
         func bad(_ line: Int?, _ reason: String) -> KnowHowError { .badCalendar(path: path, line: line, reason: reason) }
         // Unfold: a line starting with a space or a tab continues the one before.
         var logical: [(Int, String)] = []
@@ -224,11 +227,15 @@ public enum ICalendar {
         let byHandle = Dictionary(members.map { ($0.handle, $0) }, uniquingKeysWith: { a, _ in a })
         var byEmail: [String: String] = [:]
         for m in members { if let e = m.email?.lowercased() { byEmail[e] = m.handle } }
+        var unknown: [String] = [], seenUnknown = Set<String>()
         func member(_ p: Property) -> String? {
             if let h = p.parameters["X-KNOWHOW-HANDLE"], byHandle[h] != nil { return h }
             let v = p.value.lowercased()
-            guard v.hasPrefix("mailto:") else { return nil }
-            return byEmail[String(v.dropFirst(7))]
+            if v.hasPrefix("mailto:"), let h = byEmail[String(v.dropFirst(7))] { return h }
+            let who = v.hasPrefix("mailto:") ? String(p.value.dropFirst(7)) : (p.parameters["CN"] ?? p.value)
+            let trimmed = who.trimmingCharacters(in: .whitespaces)
+            if !trimmed.isEmpty, seenUnknown.insert(trimmed.lowercased()).inserted { unknown.append(trimmed) }
+            return nil
         }
 
         var series: [MeetingSeries] = [], meetings: [Meeting] = []
@@ -290,7 +297,7 @@ public enum ICalendar {
                                     attendees: attendees, notes: one("DESCRIPTION").map { unescape($0.value) }, tags: tags,
                                     organiser: organiser, uid: one("UID")?.value))
         }
-        return (series, meetings)
+        return (series, meetings, unknown)
     }
 
     /// `NAME;P=v;Q="a:b":value`.

@@ -153,6 +153,8 @@ public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
     public var renumbered: [Renumbering] = []
     /// Endorsements, successions, redirects and not-duplicate marks added, by the file section they came from.
     public var linksAdded: [String: Int] = [:]
+    /// People a calendar named (emails, or names) who are not members, left out of its meetings.
+    public var peopleLeftOut: [String] = []
 
     /// The links of a community file, in the order a summary names them, singular and plural.
     static let linkWords: [(section: String, one: String, many: String)] = [
@@ -187,6 +189,13 @@ public struct ImportSummary: Equatable, Sendable, CustomStringConvertible {
             s += "\nrenumbered \(n) \(n == 1 ? "record whose id was" : "records whose ids were") taken: "
                 + renumbered.prefix(Self.renumberingsShown).map { "\($0.record) \($0.from) → \($0.to)" }.joined(separator: ", ")
                 + (n > Self.renumberingsShown ? ", and \(n - Self.renumberingsShown) more" : "")
+        }
+        if !peopleLeftOut.isEmpty {
+            let n = peopleLeftOut.count
+            s += "\nleft out \(n) \(n == 1 ? "person who is not a member" : "people who are not members"): "
+                + peopleLeftOut.prefix(Self.renumberingsShown).joined(separator: ", ")
+                + (n > Self.renumberingsShown ? ", and \(n - Self.renumberingsShown) more" : "")
+                + "; to count them, add each with `add member` (with their email), then `meeting attended mN @handle`"
         }
         return s
     }

@@ -158,7 +158,7 @@ enum FuzzTargets {
     /// reads again to as many series and meetings, every line at most 75 octets.
     static func iCalendar(_ data: Data) {
         let text = String(decoding: data, as: UTF8.self)
-        let read: (series: [MeetingSeries], meetings: [Meeting])
+        let read: (series: [MeetingSeries], meetings: [Meeting], unknown: [String])
         do { read = try ICalendar.read(text, path: "fuzz.ics", members: []) } catch {
             checkMessage(error, data, "ICalendar.read"); return
         }

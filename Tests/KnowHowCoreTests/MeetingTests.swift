@@ -103,6 +103,23 @@ struct MeetingTests {
         #expect(m.presenters == ["kim"] && m.attendees == ["sam"] && m.organiser == "kim" && m.minutes == 45)
         #expect(m.notes == "Line one\nLine two: \\ backslash" && m.place == "Room 2, Hall" && m.tags == ["supervision", "social-care"])
         #expect(m.series == "Elevenses" && m.format == .peerAssist && m.uid == "knowhow-m3-1780304400@knowhow")
+        #expect(read.unknown.isEmpty)
+    }
+
+    @Test func peopleWhoAreNotMembersAreNamedOnceNotDroppedSilently() throws {
+        let event = { (uid: String) in
+            "BEGIN:VEVENT\r\nUID:\(uid)\r\nSUMMARY:Elevenses\r\nDTSTART:20260702T100000Z\r\n"
+                + "ORGANIZER;CN=Kim Lee;X-KNOWHOW-HANDLE=kim:mailto:kim@example.org\r\n"
+                + "ATTENDEE;CN=Ann Other:mailto:Ann@Elsewhere.org\r\nATTENDEE;CN=Bo Guest:urn:uuid:1\r\nEND:VEVENT\r\n"
+        }
+        let text = "BEGIN:VCALENDAR\r\n" + event("a") + event("b") + "END:VCALENDAR\r\n"
+        let read = try ICalendar.read(text, path: "x.ics", members: Array(Self.members.values))
+        #expect(read.unknown == ["Ann@Elsewhere.org", "Bo Guest"])
+        #expect(read.meetings.allSatisfy { $0.attendees.isEmpty && $0.organiser == "kim" })
+        var summary = ImportSummary()
+        summary.added[.meeting] = 2
+        summary.peopleLeftOut = read.unknown
+        #expect(summary.description.contains("left out 2 people who are not members: Ann@Elsewhere.org, Bo Guest; to count them"))
     }
 
     @Test(arguments: [
