@@ -146,7 +146,7 @@ public enum ICalendar {
         if transitions.isEmpty {
             let o = offset(zone.secondsFromGMT(for: base))
             return lines + ["BEGIN:STANDARD", "DTSTART:19700101T000000", "TZOFFSETFROM:" + o, "TZOFFSETTO:" + o,
-                            "TZNAME:" + (zone.abbreviation(for: base) ?? name), "END:STANDARD", "END:VTIMEZONE"]
+                            "TZNAME:" + MeetingTime.abbreviation(zone, named: name, at: base), "END:STANDARD", "END:VTIMEZONE"]
         }
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = TimeZone(identifier: "UTC")!
@@ -163,7 +163,7 @@ public enum ICalendar {
                       String(format: "DTSTART:%04d%02d%02dT%02d%02d%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!),
                       "RRULE:FREQ=YEARLY;BYMONTH=\(c.month!);BYDAY=\(nth)\(day)",
                       "TZOFFSETFROM:" + offset(before), "TZOFFSETTO:" + offset(after),
-                      "TZNAME:" + (zone.abbreviation(for: d) ?? name), "END:" + kind]
+                      "TZNAME:" + MeetingTime.abbreviation(zone, named: name, at: d), "END:" + kind]
         }
         return lines + ["END:VTIMEZONE"]
     }

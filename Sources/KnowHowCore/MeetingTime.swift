@@ -62,9 +62,25 @@ public enum MeetingTime {
     public static func show(_ t: Timestamp, in zone: String) throws -> String {
         let c = try components(t, in: zone)
         let day = Weekday.allCases.first { $0.calendarNumber == c.weekday! }!.rawValue.prefix(3).capitalized
-        let z = try self.zone(zone)
-        let abbreviation = z.abbreviation(for: t.date) ?? zone
+        let abbreviation = self.abbreviation(try self.zone(zone), named: zone, at: t.date)
         return String(format: "%@ %04d-%02d-%02d %02d:%02d ", day, c.year!, c.month!, c.day!, c.hour!, c.minute!) + abbreviation
+    }
+
+    /// The zone's name as people there write it beside a time: `BST`, `CET`, `EDT`, `IST`, `UTC`.
+    /// Foundation's own abbreviation on Linux is an offset (`GMT+1`); the short names are read from
+    /// the English locales that use them, and an offset stays where none has a name.
+    public static func abbreviation(_ z: TimeZone, named name: String, at date: Date) -> String {
+        // Foundation gives `TimeZone(identifier: "UTC")` the identifier GMT: go by the name asked for.
+        if ["UTC", "Etc/UTC", "Etc/UCT", "UCT", "Universal", "Zulu", "Etc/Universal", "Etc/Zulu"].contains(name) { return "UTC" }
+        let plain = z.abbreviation(for: date) ?? z.identifier
+        let style: NSTimeZone.NameStyle = z.isDaylightSavingTime(for: date) ? .shortDaylightSaving : .shortStandard
+        for locale in ["en_GB", "en_US", "en_CA", "en_AU", "en_NZ", "en_IN", "en_IE", "en_ZA"] {
+            if let name = z.localizedName(for: style, locale: Locale(identifier: locale)),
+               !name.hasPrefix("GMT+"), !name.hasPrefix("GMT-"), !name.hasPrefix("UTC"), name.count <= 5 {
+                return name
+            }
+        }
+        return plain
     }
 
     /// `20260312T110000`: local time for iCalendar.

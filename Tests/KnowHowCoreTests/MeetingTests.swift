@@ -17,6 +17,18 @@ struct MeetingTests {
         #expect(try MeetingTime.show(Timestamp("2026-04-02T10:00:00Z")!, in: "America/New_York").hasPrefix("Thu 2026-04-02 06:00"))
     }
 
+    @Test func timesAreShownWithTheZoneNamePeopleThereUseNotAnOffset() throws {
+        let summer = Timestamp("2026-07-02T10:00:00Z")!, winter = Timestamp("2026-12-03T11:00:00Z")!
+        #expect(try MeetingTime.show(summer, in: "Europe/London") == "Thu 2026-07-02 11:00 BST")
+        #expect(try MeetingTime.show(winter, in: "Europe/London") == "Thu 2026-12-03 11:00 GMT")
+        #expect(try MeetingTime.show(summer, in: "America/New_York").hasSuffix(" 06:00 EDT"))
+        #expect(try MeetingTime.show(winter, in: "Europe/Paris").hasSuffix(" 12:00 CET"))
+        #expect(try MeetingTime.show(summer, in: "Asia/Kolkata").hasSuffix(" 15:30 IST"))
+        #expect(try MeetingTime.show(summer, in: "UTC").hasSuffix(" 10:00 UTC"))
+        // A zone no English locale names keeps its offset rather than a made-up name.
+        #expect(try MeetingTime.show(summer, in: "Etc/GMT-3").hasSuffix(" 13:00 GMT+3"))
+    }
+
     @Test func everyOtherWeekCountsFromTheFirstMeeting() throws {
         var s = Self.elevenses
         s.weeks = 2
