@@ -373,7 +373,15 @@ public enum ExpertRanker {
             // In a fixed order, so that equal scores stay equal from run to run.
             let linked = byThread.values.sorted { $0.doc.id.description < $1.doc.id.description }
             var total = 0.0, active = 0.0, answers = 0.0, accepted = 0.0
+            // Who is usually around at this time of day: their dated work near this hour.
+            var dated = 0, near = 0
             for sample in work[h] ?? [] where !sample.newest.isEmpty {
+                for c in sample.newest {
+                    guard let d = c.date else { continue }
+                    dated += 1
+                    let diff = abs(hourOfDay(d) - hourNow)
+                    if min(diff, 24 - diff) <= hourWindow { near += 1 }
+                }
                 let weights = sample.newest.map(\.how.weight)
                 let scale = 1 + Double(sample.older) / Double(sample.newest.count)
                 total += weights.reduce(0, +) * scale
@@ -386,19 +394,13 @@ public enum ExpertRanker {
             // p(d|m)'s denominator is all of m's work (at least what the evidence links to m).
             total = max(total, linked.reduce(0) { $0 + $1.how.weight })
             var similar = 0.0, recent = 0.0
-            for key in byThread.keys.sorted(by: { $0.description < $1.description }) {
-                similar += closest[key] ?? 0
-                recent += byThread[key]!.text * recency.weight(byThread[key]!.doc.date)
+            for l in linked {
+                similar += closest[l.doc.thread ?? l.doc.id] ?? 0
+                recent += l.text * recency.weight(l.doc.date)
             }
-            // Who is usually around at this time of day: their dated work near this hour, smoothed
-            // towards an even spread, so that two contributions say little.
-            let dated = (work[h] ?? []).flatMap(\.newest).compactMap(\.date)
-            let near = dated.filter { d in
-                let diff = abs(hourOfDay(d) - hourNow)
-                return min(diff, 24 - diff) <= hourWindow
-            }.count
+            // Smoothed towards an even spread over the day, so that two contributions say little.
             let even = 2 * hourWindow / 24
-            let availability = (Double(near) + shareSmoothing * even) / (Double(dated.count) + shareSmoothing) / even
+            let availability = (Double(near) + shareSmoothing * even) / (Double(dated) + shareSmoothing) / even
             raw[h] = [
                 .focus: linked.reduce(0) { $0 + $1.score } / (total + shareSmoothing),
                 .text: linked.reduce(0) { $0 + $1.text },

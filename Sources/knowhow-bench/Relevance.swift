@@ -325,6 +325,15 @@ struct RelevanceReport: Codable {
                               trainingMRR: RankMetrics.mean(others.flatMap(\.cases).map { $0.rank(WeightSearch.vector(w)) })[1],
                               heldOutValues: RankMetrics.mean(ranks)))
         }
+        if sites.count > 1 {
+            // Fitted and measured on every case: not a result, an optimistic bound on what these
+            // signals can do in a weighted sum.
+            let all = sites.flatMap(\.cases)
+            let w = WeightSearch.fit(all)
+            let ranks = all.map { $0.rank(WeightSearch.vector(w)) }
+            folds.append(Fold(heldOut: "none (in sample)", fittedOn: sites.map(\.site), weights: named(w),
+                              trainingMRR: RankMetrics.mean(ranks)[1], heldOutValues: RankMetrics.mean(ranks)))
+        }
         let standard = WeightSearch.vector(.standard)
         func figures(_ name: String, _ cases: [ReplayCase], _ heldOutRanks: [Int?], _ earlierRanks: [Int?]) -> SiteFigures {
             let lists: [[Int?]] = [heldOutRanks, cases.map { $0.rank(standard) }, earlierRanks]
