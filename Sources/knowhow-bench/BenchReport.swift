@@ -76,6 +76,8 @@ struct WhoFigures: Codable {
     var category: String
     var topic: String
     var seconds: Double
+    /// The thread's CPU time for the query.
+    var cpuSeconds: Double?
     var experts: Int
 }
 

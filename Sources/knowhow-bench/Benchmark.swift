@@ -247,12 +247,13 @@ struct Benchmark {
         _ = try ExpertRanker.rank(ExpertQuery(topic: "report"), source: store)
         var out: [WhoFigures] = []
         for q in topics {
-            let t = Measure.now()
+            let t = Measure.now(), cpu = Measure.threadCPU()
             let experts = try ExpertRanker.rank(ExpertQuery(topic: q.text), source: store)
-            out.append(WhoFigures(category: q.category, topic: q.text, seconds: Measure.now() - t, experts: experts.count))
+            out.append(WhoFigures(category: q.category, topic: q.text, seconds: Measure.now() - t, cpuSeconds: Measure.threadCPU() - cpu,
+                                  experts: experts.count))
         }
-        let w = LatencySummary(out.map(\.seconds))
-        log("who: p50 \(Format.ms(w.p50)) p99 \(Format.ms(w.p99)) ms over \(out.count) topics")
+        let w = LatencySummary(out.map(\.seconds)), c = LatencySummary(out.compactMap(\.cpuSeconds))
+        log("who: p50 \(Format.ms(w.p50)) p99 \(Format.ms(w.p99)) ms over \(out.count) topics (CPU p50 \(Format.ms(c.p50)) p99 \(Format.ms(c.p99)))")
         return out
     }
 

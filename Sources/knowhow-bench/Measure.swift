@@ -14,6 +14,13 @@ enum Measure {
         return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
     }
 
+    /// This thread's CPU seconds: on a shared machine, what a query cost apart from waiting for a core.
+    static func threadCPU() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+    }
+
     static func time<T>(_ body: () throws -> T) rethrows -> (T, Double) {
         let t = now()
         let v = try body()

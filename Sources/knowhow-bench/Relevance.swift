@@ -216,13 +216,16 @@ enum RankMetrics {
 /// is mostly noise.)
 enum WeightSearch {
     /// The signals fitted; acceptance, skills and endorsements are constant in the replay.
-    static let tuned: [ExpertSignal] = [.focus, .text, .tags, .activity, .volume]
+    static let tuned: [ExpertSignal] = [.focus, .text, .tags, .activity, .volume, .similar, .recent, .availability]
+    /// The signals of the first cross-site fit, before the closest threads, recent topic work and
+    /// time of day were added: fitted too, to show what those add.
+    static let earlier: [ExpertSignal] = [.focus, .text, .tags, .activity, .volume]
     static let iterations = 300
     static let rate = 5.0
 
     static func vector(_ w: ExpertWeights) -> [Double] { ExpertSignal.allCases.map { w[$0] } }
 
-    static func fit(_ cases: [ReplayCase]) -> ExpertWeights {
+    static func fit(_ cases: [ReplayCase], signals tuned: [ExpertSignal] = tuned) -> ExpertWeights {
         let index = tuned.map { s in ExpertSignal.allCases.firstIndex(of: s)! }
         var diffs: [[Double]] = [], share: [Double] = []
         for c in cases {
@@ -248,6 +251,7 @@ enum WeightSearch {
             }
         }
         var out = ExpertWeights.standard
+        for signal in Self.tuned { out[signal] = 0 }
         for (k, signal) in tuned.enumerated() { out[signal] = w[k] }
         return out
     }
@@ -296,7 +300,7 @@ struct RelevanceReport: Codable {
     var standardWeights: [String: Double]
     var siteCases: [SiteCases]
 
-    static let methods = ["who (held out)", "who (standard weights)"] + RelevanceBaselines.methods
+    static let methods = ["who (held out)", "who (standard weights)", "who (held out, first 5 signals)"] + RelevanceBaselines.methods
 
     init(benchmark b: RelevanceBenchmark, sites: [SiteCases], seconds: Double) {
         date = ISO8601DateFormatter().string(from: Date())
@@ -308,20 +312,31 @@ struct RelevanceReport: Codable {
         }
         standardWeights = named(.standard)
         // Cross-site validation: fit on the others, measure on this one.
-        var heldOut: [String: [Int?]] = [:]
+        var heldOut: [String: [Int?]] = [:], heldOutEarlier: [String: [Int?]] = [:]
         folds = []
         for s in sites where sites.count > 1 {
             let others = sites.filter { $0.site != s.site }
             let w = WeightSearch.fit(others.flatMap(\.cases))
             let ranks = s.cases.map { $0.rank(WeightSearch.vector(w)) }
             heldOut[s.site] = ranks
+            let earlier = WeightSearch.vector(WeightSearch.fit(others.flatMap(\.cases), signals: WeightSearch.earlier))
+            heldOutEarlier[s.site] = s.cases.map { $0.rank(earlier) }
             folds.append(Fold(heldOut: s.site, fittedOn: others.map(\.site), weights: named(w),
                               trainingMRR: RankMetrics.mean(others.flatMap(\.cases).map { $0.rank(WeightSearch.vector(w)) })[1],
                               heldOutValues: RankMetrics.mean(ranks)))
         }
+        if sites.count > 1 {
+            // Fitted and measured on every case: not a result, an optimistic bound on what these
+            // signals can do in a weighted sum.
+            let all = sites.flatMap(\.cases)
+            let w = WeightSearch.fit(all)
+            let ranks = all.map { $0.rank(WeightSearch.vector(w)) }
+            folds.append(Fold(heldOut: "none (in sample)", fittedOn: sites.map(\.site), weights: named(w),
+                              trainingMRR: RankMetrics.mean(ranks)[1], heldOutValues: RankMetrics.mean(ranks)))
+        }
         let standard = WeightSearch.vector(.standard)
-        func figures(_ name: String, _ cases: [ReplayCase], _ heldOutRanks: [Int?]) -> SiteFigures {
-            let lists: [[Int?]] = [heldOutRanks, cases.map { $0.rank(standard) }]
+        func figures(_ name: String, _ cases: [ReplayCase], _ heldOutRanks: [Int?], _ earlierRanks: [Int?]) -> SiteFigures {
+            let lists: [[Int?]] = [heldOutRanks, cases.map { $0.rank(standard) }, earlierRanks]
                 + RelevanceBaselines.methods.indices.map { i in cases.map { $0.baselineRanks[i] } }
             let methods = zip(Self.methods, lists).map { m, ranks in
                 let ci = RankMetrics.intervals(ranks, resamples: b.resamples, seed: b.seed)
@@ -329,16 +344,19 @@ struct RelevanceReport: Codable {
                 return MethodFigures(method: m, ranks: ranks, values: RankMetrics.mean(ranks), low: ci.map(\.lo), high: ci.map(\.hi),
                                      knownValues: RankMetrics.mean(known))
             }
-            let best = methods.dropFirst(2).max { $0.values[1] < $1.values[1] }!
+            let best = methods.dropFirst(3).max { $0.values[1] < $1.values[1] }!
             let diff = RankMetrics.intervals(heldOutRanks, minus: best.ranks, resamples: b.resamples, seed: b.seed)
             return SiteFigures(site: name, cases: cases.count, known: cases.filter(\.known).count, methods: methods,
                                bestBaseline: best.method,
                                difference: zip(RankMetrics.mean(heldOutRanks), best.values).map { $0 - $1 },
                                differenceLow: diff.map(\.lo), differenceHigh: diff.map(\.hi))
         }
-        var figs = sites.map { s in figures(s.site, s.cases, heldOut[s.site] ?? s.cases.map { $0.rank(standard) }) }
+        var figs = sites.map { s in
+            figures(s.site, s.cases, heldOut[s.site] ?? s.cases.map { $0.rank(standard) }, heldOutEarlier[s.site] ?? s.cases.map { $0.rank(standard) })
+        }
         if sites.count > 1 {
-            figs.append(figures("pooled", sites.flatMap(\.cases), sites.flatMap { heldOut[$0.site] ?? [] }))
+            figs.append(figures("pooled", sites.flatMap(\.cases), sites.flatMap { heldOut[$0.site] ?? [] },
+                                sites.flatMap { heldOutEarlier[$0.site] ?? [] }))
         }
         self.sites = figs
     }
@@ -366,8 +384,8 @@ struct RelevanceReport: Codable {
         out.append("")
         out.append("Cross-site validation (weights fitted on two sites by pairwise logistic regression, measured on the third):")
         out.append("")
-        out.append("| held out | fitted on | focus | text | tags | activity | volume | training MRR | held-out P@1 / MRR / R@10 |")
-        out.append("|---|---|--:|--:|--:|--:|--:|--:|---|")
+        out.append("| held out | fitted on | " + WeightSearch.tuned.map(\.rawValue).joined(separator: " | ") + " | training MRR | held-out P@1 / MRR / R@10 |")
+        out.append("|---|---|" + String(repeating: "--:|", count: WeightSearch.tuned.count) + "--:|---|")
         for fold in folds {
             let w = WeightSearch.tuned.map { String(format: "%.2f", fold.weights[$0.rawValue] ?? 0) }.joined(separator: " | ")
             out.append("| \(fold.heldOut) | \(fold.fittedOn.joined(separator: " + ")) | \(w) | \(f(fold.trainingMRR)) | \(fold.heldOutValues.map(f).joined(separator: " / ")) |")
