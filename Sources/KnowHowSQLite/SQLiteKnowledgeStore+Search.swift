@@ -168,8 +168,14 @@ extension SQLiteKnowledgeStore {
             // Members rank a little lower in `find`: `who` is the way to find people.
             // A sentence's words: bm25 finds a pool, BM25F orders it (+FieldWeighted).
             let pool = query.naturalLanguage ? max(limit + 1, naturalPool) : limit + 1
-            var rows = try rankedKeys(db, node: query.text!, match: match, conditions: conds, arguments: condArgs,
+            var rows: [Ranked]
+            if query.naturalLanguage, conds.isEmpty,
+               let candidates = try naturalCandidates(db, node: query.text!, limit: pool, memberFactor: 0.6, tuning: tuning) {
+                rows = candidates
+            } else {
+                rows = try rankedKeys(db, node: query.text!, match: match, conditions: conds, arguments: condArgs,
                                       limit: pool, memberFactor: 0.6, tuning: tuning)
+            }
             if query.naturalLanguage { rows = try fieldWeighted(db, rows, node: query.text!, match: match, memberFactor: 0.6) }
             more = rows.count > limit
             let shown = Array(rows.prefix(limit))
