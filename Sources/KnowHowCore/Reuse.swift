@@ -134,8 +134,12 @@ extension Community {
             // Ranks are negative (lower is better); a listing's 0 falls back on the order.
             var score = hit.score < 0 ? -hit.score : 1 / Double(i + 1)
             var shown = hit
-            if case .entry(let id) = hit.ref, id.type == .answer, let q = try? store.answer(id).question,
-               let question = try? question(q) {
+            if let q = hit.question {
+                // The store read the answer's question with it (its tags are the question's).
+                shown = SearchHit(ref: .entry(q.id), title: q.title, snippet: hit.snippet, tags: hit.tags,
+                                  score: hit.score, detail: nil, status: q.answered ? "answered" : "open")
+            } else if case .entry(let id) = hit.ref, id.type == .answer, let q = try? store.answer(id).question,
+                      let question = try? question(q) {
                 shown = SearchHit(ref: .entry(q), title: question.title, snippet: hit.snippet, tags: question.tags,
                                   score: hit.score, detail: nil, status: question.acceptedAnswer == nil ? "open" : "answered")
             }

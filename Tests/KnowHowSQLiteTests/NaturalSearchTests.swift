@@ -145,3 +145,19 @@ extension NaturalSearchTests {
         }
     }
 }
+
+extension NaturalSearchTests {
+    /// An answer's hit carries its question and whether that question has an accepted answer, so
+    /// `closest` ranks and shows it as its question without reading the answer and question again.
+    @Test func anAnswersHitCarriesItsQuestionAndWhetherItIsAnswered() throws {
+        let s = try SQLiteKnowledgeStore()
+        let q = try s.ask(Question(title: "Which grind for espresso?", body: "the shots run fast"), as: .system)
+        let a = try s.answer(Answer(question: q, body: "a finer grind slows the zephyr shot"), as: .system)
+        var hit = try s.search(QueryParser.parse("zephyr"), limit: 5).hits.first
+        #expect(hit?.ref == .entry(a))
+        #expect(hit?.question == SearchHit.Question(id: q, title: "Which grind for espresso?", answered: false))
+        _ = try s.accept(a, as: .system)
+        hit = try s.search(QueryParser.parse("zephyr"), limit: 5).hits.first
+        #expect(hit?.question?.answered == true)
+    }
+}
