@@ -87,6 +87,17 @@ public struct SearchHit: Equatable, Sendable {
     /// How many of the searched words (or phrases) the entry holds, where the store counts them
     /// (natural-language searches); nil elsewhere.
     public var matchedWords: Int?
+    /// For an answer, its question, where the store reads it with the hit (`closest` shows an
+    /// answer as its question without reading either again); nil elsewhere.
+    public var question: Question?
+
+    public struct Question: Equatable, Sendable {
+        public var id: EntryID
+        public var title: String
+        /// Whether the question has an accepted answer.
+        public var answered: Bool
+        public init(id: EntryID, title: String, answered: Bool) { self.id = id; self.title = title; self.answered = answered }
+    }
 
     public init(ref: EntryRef, title: String, snippet: String = "", tags: [String] = [],
                 score: Double = 0, detail: String? = nil, status: String? = nil) {

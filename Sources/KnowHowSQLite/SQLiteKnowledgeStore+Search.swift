@@ -168,8 +168,14 @@ extension SQLiteKnowledgeStore {
             // Members rank a little lower in `find`: `who` is the way to find people.
             // A sentence's words: bm25 finds a pool, BM25F orders it (+FieldWeighted).
             let pool = query.naturalLanguage ? max(limit + 1, naturalPool) : limit + 1
-            var rows = try rankedKeys(db, node: query.text!, match: match, conditions: conds, arguments: condArgs,
+            var rows: [Ranked]
+            if query.naturalLanguage, conds.isEmpty,
+               let candidates = try naturalCandidates(db, node: query.text!, limit: pool, memberFactor: 0.6, tuning: tuning) {
+                rows = candidates
+            } else {
+                rows = try rankedKeys(db, node: query.text!, match: match, conditions: conds, arguments: condArgs,
                                       limit: pool, memberFactor: 0.6, tuning: tuning)
+            }
             if query.naturalLanguage { rows = try fieldWeighted(db, rows, node: query.text!, match: match, memberFactor: 0.6) }
             more = rows.count > limit
             let shown = Array(rows.prefix(limit))
@@ -402,14 +408,17 @@ extension SQLiteKnowledgeStore {
                              detail: "\(answers) \(answers == 1 ? "answer" : "answers")", status: status)
         case .answer:
             guard let r = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT q.id AS qid, q.title, q.accepted_answer_id = a.id AS accepted, m.handle
+                SELECT q.id AS qid, q.title, q.accepted_answer_id = a.id AS accepted,
+                       q.accepted_answer_id IS NOT NULL AS answered, m.handle
                 FROM answer a JOIN question q ON q.id = a.question_id LEFT JOIN member m ON m.id = a.author_id WHERE a.id = ?
                 """), arguments: [n]) else { return nil }
             let qid = EntryID(.question, r["qid"])
             let accepted: Bool = r["accepted"] ?? false
-            return SearchHit(ref: .entry(EntryID(.answer, n)), title: "Answer to \(qid): " + (r["title"] as String),
-                             snippet: snippet, tags: try entryTags(db, key: EntryKey.make(qid)), score: score,
-                             detail: (r["handle"] as String?).map { "by @\($0)" }, status: accepted ? "accepted" : nil)
+            var hit = SearchHit(ref: .entry(EntryID(.answer, n)), title: "Answer to \(qid): " + (r["title"] as String),
+                                snippet: snippet, tags: try entryTags(db, key: EntryKey.make(qid)), score: score,
+                                detail: (r["handle"] as String?).map { "by @\($0)" }, status: accepted ? "accepted" : nil)
+            hit.question = SearchHit.Question(id: qid, title: r["title"], answered: r["answered"])
+            return hit
         case .meeting:
             guard let r = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT m.title, m.start, m.time_zone, s.name FROM meeting m LEFT JOIN meeting_series s ON s.id = m.series_id WHERE m.id = ?

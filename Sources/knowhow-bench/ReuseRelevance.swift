@@ -16,6 +16,11 @@ import KnowHowSQLite
 struct ReuseBenchmark {
     var dataDir: String
     var resamples = 1000
+    /// A folder to keep each site's store (SITE.db) and cases (SITE.cases: type, target, query, ranks) in.
+    var keep: String?
+    /// Search as a large store does (ranked lists, common words, the natural-language pool), scaled
+    /// down to the sample sites: lists for words in 120 entries or more, kept 30 long.
+    var largeStore = false
     static let depth = 10
     static let methods = ["find", "similar", "FTS5 all words", "FTS5 any word bm25", "BM25 question text"]
 
@@ -55,8 +60,17 @@ struct ReuseBenchmark {
         let kept = wanted.filter { !leftOut.contains($0.target) }
         log("\(dump.site): \(kept.count) cases (\(wanted.count - kept.count) dropped: their target is itself a query)")
 
+        var out: [Case] = []
         let scratch = (NSTemporaryDirectory() as NSString).appendingPathComponent("knowhow-reuse-\(getpid())-\(dump.site)")
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        defer {
+            if let keep {
+                try? FileManager.default.removeItem(atPath: keep + "/" + dump.site + ".db")
+                try? FileManager.default.copyItem(atPath: (scratch as NSString).appendingPathComponent("store.db"), toPath: keep + "/" + dump.site + ".db")
+                let lines = out.map { "\($0.type)\t\($0.target)\t\($0.query)\t\($0.ranks.map { $0.map(String.init) ?? "-" }.joined(separator: ","))" }.joined(separator: "\n")
+                try? lines.write(toFile: keep + "/" + dump.site + ".cases", atomically: true, encoding: .utf8)
+            }
+            try? FileManager.default.removeItem(atPath: scratch)
+        }
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         let history = dump.posts.filter { !leftOut.contains($0.id) && !($0.parentId.map(leftOut.contains) ?? false) }.map(\.row)
         try RelevanceDump.write(history, root: "posts", to: (scratch as NSString).appendingPathComponent("Posts.xml"))
@@ -66,6 +80,7 @@ struct ReuseBenchmark {
         }
         let path = (scratch as NSString).appendingPathComponent("store.db")
         let store = try SQLiteKnowledgeStore(path: path)
+        if largeStore { store.searchTuning = SearchTuning(listMinDocs: 120, listLength: 30, exactLimit: 120, commonWordMinimumStore: 1_000) }
         _ = try store.importStackExchange(folder: scratch, site: dump.site, progress: nil, as: .system)
         let community = Community(store: store)
 
@@ -100,7 +115,6 @@ struct ReuseBenchmark {
             }
         }
 
-        var out: [Case] = []
         for w in kept {
             let title = HTMLText.plainText(post[w.query]!.row["Title"] ?? "")
             let words = WordSplitter.words(title).map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
@@ -222,19 +236,23 @@ struct ReuseLatency {
 }
 
 let reuseUsage = """
-usage: knowhow-bench reuse [--data DIR] [--resamples N]
+usage: knowhow-bench reuse [--data DIR] [--resamples N] [--keep DIR] [--large-store]
        knowhow-bench reuse --latency STORE.db
   Pasted question titles against the questions they repeat (PostLinks.xml duplicates and related
   links), for find, similar and three FTS5/BM25 baselines; a Markdown table with 95% bootstrap intervals.
+  --large-store searches as a large store does (ranked lists, the large-store pool), scaled down.
+  --keep DIR keeps each site's store (SITE.db) and its cases with their ranks (SITE.cases) in DIR.
 """
 
 func reuseMain(_ args: ArraySlice<String>) -> Int32 {
     if args.contains("-h") || args.contains("--help") { print(reuseUsage); return 0 }
     do {
-        let o = try Options(args, flags: [])
+        let o = try Options(args, flags: ["large-store"])
         if let path = o.values["latency"] { print(try ReuseLatency(path: path).run()); return 0 }
         var b = ReuseBenchmark(dataDir: o.values["data"] ?? "../shared/data/stackexchange")
         b.resamples = max(100, try o.int("resamples", default: b.resamples))
+        b.keep = o.values["keep"]
+        b.largeStore = o.flags.contains("large-store")
         print(try b.run())
         return 0
     } catch {

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import KnowHowCore
 @testable import KnowHowSQLite
@@ -68,5 +69,95 @@ extension NaturalSearchTests {
         let refs = found.results.results.hits.map(\.ref.description)
         #expect(found.results.notice?.hasPrefix("only 1 entry has all 4 words") == true, "\(found.results.notice ?? "")")
         #expect(refs.first == q.description && !refs.contains { $0.hasPrefix("a") }, "\(refs)")
+    }
+}
+
+/// The reuse benchmark's gap between `find` and `similar`, and what moved it (issue 15).
+extension NaturalSearchTests {
+    /// Members (a name and a handle each: thousands on an imported site) made every title look
+    /// long to BM25F and every word rarer; its statistics are the entries' own.
+    @Test func membersDoNotShapeBM25FsStatistics() throws {
+        let s = try SQLiteKnowledgeStore()
+        _ = try s.ask(Question(title: "Which grind for a moka pot?", body: "the coffee tastes burnt every time"), as: .system)
+        try s.add(Resource(title: "Moka pot basics", kind: .guide, body: "fill to the valve, low heat"), as: .system)
+        let before = try s.writer.read { db in try SQLiteKnowledgeStore.entryStatistics(db) }
+        for i in 1...40 { _ = try s.add(Member(handle: "m\(i)", name: "Member \(i)"), as: .system) }
+        let after = try s.writer.read { db in try SQLiteKnowledgeStore.entryStatistics(db) }
+        #expect(before.entries == 2)
+        #expect(after == before, "\(after) \(before)")
+    }
+
+    /// Of two questions that match alike, the one whose asker accepted an answer comes first:
+    /// reuse is finding work that answered the question.
+    @Test func aQuestionWithAnAcceptedAnswerRanksAboveAnEqualOpenOne() throws {
+        let s = try SQLiteKnowledgeStore()
+        let open = try s.ask(Question(title: "Grinder burrs wobble after cleaning", body: "they rattle"), as: .system)
+        let answered = try s.ask(Question(title: "Grinder burrs wobble after cleaning", body: "they rattle"), as: .system)
+        let a = try s.answer(Answer(question: answered, body: "tighten the collar"), as: .system)
+        _ = try s.accept(a, as: .system)
+        for i in 1...5 { try s.add(Resource(title: "Kettle note \(i)", kind: .guide, body: "pour slowly"), as: .system) }
+        let hits = try Community(store: s).closest(["grinder", "burrs", "wobble"], limit: 5)
+        #expect(hits.prefix(2).map(\.ref) == [.entry(answered), .entry(open)], "\(hits.map(\.ref))")
+    }
+
+    /// "How is Nescafé made?": no entry holds both words, and the question about Nescafé is the
+    /// closest match (`find` asked for two of them and showed nothing).
+    @Test func howIsNescaféMadeFindsTheQuestionHoldingOneOfItsWords() throws {
+        let s = try SQLiteKnowledgeStore()
+        let q = try s.ask(Question(title: "Is Nescafé instant coffee worth it?", body: "granules in hot water"), as: .system)
+        for i in 1...5 { try s.add(Resource(title: "Espresso note \(i)", kind: .guide, body: "grind size"), as: .system) }
+        let found = try Community(store: s).find("How is Nescafé made?", limit: 10, as: nil, log: false)
+        #expect(found.results.notice == "no entry has all 2 words (stop words aside); closest matches:", "\(found.results.notice ?? "")")
+        #expect(found.results.results.hits.first?.ref == .entry(q), "\(found.results.results.hits.map(\.ref))")
+    }
+
+    /// A large store's pool for a sentence walks a word without a list (no ranking of each
+    /// match, which reads its lengths) and keeps every entry holding it.
+    @Test func aLargeStoresSentencePoolKeepsEveryEntryHoldingARareWord() throws {
+        let s = try CommonWordQueryTests().store(CommonWordQueryTests.lists)
+        let node: QueryNode = .or(["garden", "kim"].map { .term($0) })
+        let pool = try s.writer.read { db in
+            try SQLiteKnowledgeStore.naturalCandidates(db, node: node, limit: 500, memberFactor: 0.6, tuning: CommonWordQueryTests.lists)
+        }
+        // "kim" is a member's handle, in no list.
+        let rare = try s.writer.read { db in try Int64.fetchAll(db, sql: "SELECT rowid FROM entry_fts WHERE entry_fts MATCH 'kim'") }
+        #expect(!rare.isEmpty)
+        #expect(try s.writer.read { db in try SQLiteKnowledgeStore.listedEntries(db, "kim") } == nil)
+        let keys = Set(pool?.map(\.key) ?? [])
+        #expect(Set(rare).isSubset(of: keys), "\(rare) \(pool?.count ?? -1)")
+        // A small store keeps the general path.
+        let small = try s.writer.read { db in
+            try SQLiteKnowledgeStore.naturalCandidates(db, node: node, limit: 500, memberFactor: 0.6, tuning: CommonWordQueryTests.exact)
+        }
+        #expect(small == nil)
+    }
+
+    /// The weighted count read off a match is FTS5's: each instance weighted by its column.
+    @Test func theWeightedCountOfAMatchWeighsEachColumn() throws {
+        let db = try DatabaseQueue()
+        try db.write { db in
+            SQLiteKnowledgeStore.registerFieldWeightedFunctions(db)
+            try db.execute(sql: "CREATE VIRTUAL TABLE entry_fts USING fts5(title, tags, summary, body, tokenize = 'porter unicode61 remove_diacritics 2')")
+            try db.execute(sql: "INSERT INTO entry_fts(rowid, title, tags, summary, body) VALUES (12, 'Zephyr', 'zephyrs', '', 'a zephyr, then a zephyr')")
+            let count = try Double.fetchOne(db, sql: "SELECT knowhow_weighted_count(entry_fts) FROM entry_fts WHERE entry_fts MATCH 'zephyr'")
+            let expected: Double = 10 + 6 + 2
+            #expect(count == expected)
+        }
+    }
+}
+
+extension NaturalSearchTests {
+    /// An answer's hit carries its question and whether that question has an accepted answer, so
+    /// `closest` ranks and shows it as its question without reading the answer and question again.
+    @Test func anAnswersHitCarriesItsQuestionAndWhetherItIsAnswered() throws {
+        let s = try SQLiteKnowledgeStore()
+        let q = try s.ask(Question(title: "Which grind for espresso?", body: "the shots run fast"), as: .system)
+        let a = try s.answer(Answer(question: q, body: "a finer grind slows the zephyr shot"), as: .system)
+        var hit = try s.search(QueryParser.parse("zephyr"), limit: 5).hits.first
+        #expect(hit?.ref == .entry(a))
+        #expect(hit?.question == SearchHit.Question(id: q, title: "Which grind for espresso?", answered: false))
+        _ = try s.accept(a, as: .system)
+        hit = try s.search(QueryParser.parse("zephyr"), limit: 5).hits.first
+        #expect(hit?.question?.answered == true)
     }
 }

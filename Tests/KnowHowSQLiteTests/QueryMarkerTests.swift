@@ -123,6 +123,9 @@ import Testing
                 CREATE VIRTUAL TABLE entry_fts USING fts5(title, tags, summary, body,
                     tokenize = 'porter unicode61 remove_diacritics 2')
                 """)
+            // Rows whose key ends in 1 are members (left out of the statistics, not of the ranking).
+            try db.execute(sql: "CREATE TABLE member(id INTEGER PRIMARY KEY)")
+            for i in stride(from: 5, through: 300, by: 5) { try db.execute(sql: "INSERT INTO member(id) VALUES (?)", arguments: [i]) }
             for i in 1...300 {
                 try db.execute(sql: "INSERT INTO entry_fts(rowid, title, tags, summary, body) VALUES (?, ?, ?, ?, ?)",
                                arguments: [i * 8 + 1 + i % 5, QueryMarkerTests.text(&r), QueryMarkerTests.text(&r),
@@ -144,8 +147,9 @@ import Testing
                 let rows = (keys + others).enumerated().map { SQLiteKnowledgeStore.Ranked(key: $1, rank: Double($0)) }
                 let idfs: [Double]
                 if case .or(let cs) = node { idfs = cs.map { _ in 0.5 + Double(r.below(100)) / 37 } } else { idfs = [1.3] }
-                let ours = try SQLiteKnowledgeStore.fieldWeightedFromText(db, rows, node: node, idfs: idfs, memberFactor: 0.6)
-                let fts5 = try SQLiteKnowledgeStore.fieldWeightedByFTS5(db, rows, match: match, idfs: idfs, memberFactor: 0.6)
+                let statistics = try SQLiteKnowledgeStore.entryStatistics(db)
+                let ours = try SQLiteKnowledgeStore.fieldWeightedFromText(db, rows, node: node, idfs: idfs, statistics: statistics, memberFactor: 0.6)
+                let fts5 = try SQLiteKnowledgeStore.fieldWeightedByFTS5(db, rows, match: match, idfs: idfs, statistics: statistics, memberFactor: 0.6)
                 #expect(ours?.map(\.key) == fts5.map(\.key), "\(match)")
                 #expect(ours?.map(\.rank) == fts5.map(\.rank), "\(match)")
                 #expect(ours?.map(\.matched) == fts5.map(\.matched), "\(match)")
