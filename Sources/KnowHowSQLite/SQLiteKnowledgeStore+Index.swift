@@ -50,7 +50,7 @@ extension SQLiteKnowledgeStore {
                    arguments: [key, old.title + "\n" + old.tags + "\n" + old.summary])
         try db.run(sql: "INSERT INTO entry_fts(entry_fts, rowid, title, tags, summary, body) VALUES ('delete', ?, ?, ?, ?, ?)",
                    arguments: [key, old.title, old.tags, old.summary, old.body])
-        try rankListsUnindexed(db, key: key)
+        try rankListsUnindexed(db, key: key, old)
     }
 
     /// Whether the index has a row for the entry (its column sizes are kept by key).

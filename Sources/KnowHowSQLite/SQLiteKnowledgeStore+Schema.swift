@@ -462,8 +462,9 @@ extension SQLiteKnowledgeStore {
             // The index keeps no copy of the text (a normal FTS5 table stored every entry's text a
             // second time, about a third of the store): the entries' tables hold it, and a row is
             // taken out of the index with FTS5's 'delete' command and the text it was made from
-            // (see +Index). The word list keeps no column sizes: nothing ranks by them. Both are
-            // filled again after migrating (`derivedVersion` 2), in one transaction.
+            // (see +Index). The word list keeps no column sizes: nothing ranks by them. An entry
+            // leaves the ranked lists of the terms of that text, so they need no index by entry.
+            // All are filled again after migrating (`derivedVersion` 2), in one transaction.
             try db.execute(sql: """
             DROP TABLE entry_fts;
             CREATE VIRTUAL TABLE entry_fts USING fts5(
@@ -476,6 +477,7 @@ extension SQLiteKnowledgeStore {
                 text, tokenize = 'unicode61 remove_diacritics 2', content = '', detail = 'none', columnsize = 0
             );
             CREATE VIRTUAL TABLE word_vocab USING fts5vocab(word_fts, 'row');
+            DROP INDEX rank_list_entry;
             DELETE FROM derived_state;
             """)
         }
