@@ -151,8 +151,15 @@ final class CommunityImport<Records: CommunityRecords> {
                         throw KnowHowError.conflict("'\(a)' is already an alias of another tag")
                     }
                 } else {
+                    // The entries with the tag hold its words in the index: take their rows out
+                    // with the text they were made from, and index them again with the alias.
+                    let keys = try Store.taggedKeys(db, tags: [tagID!]).sorted()
+                    let old = try keys.map { try Store.document(db, key: $0) }
                     try db.run(sql: "INSERT INTO tag_alias(alias, tag_id) VALUES (?, ?)", arguments: [a, tagID])
                     session.forget(tag: tagID!)
+                    for (k, doc) in zip(keys, old) where try Store.isIndexed(db, key: k) {
+                        try Store.reindex(db, key: k, old: doc)
+                    }
                 }
             }
         }

@@ -272,9 +272,17 @@ extension SQLiteKnowledgeStore {
     /// the change under in `history ID` (members, entries and tags it touched).
     static func affectedKeys(_ db: Database, _ rows: [RowImage]) throws -> (index: Set<Int64>, history: Set<Int64>) {
         let a = HistoryRows.affected(rows)
-        var index = a.index, questions = a.questions
-        if !a.renamedTags.isEmpty {
-            let list = a.renamedTags.map(String.init).joined(separator: ",")
+        var index = a.index
+        index.formUnion(try taggedKeys(db, tags: a.renamedTags, questions: a.questions))
+        return (index, a.history)
+    }
+
+    /// The entries whose index rows hold the words of these tags (entries and members with them,
+    /// and the answers of questions with them), with the answers of `questions`.
+    static func taggedKeys(_ db: Database, tags: Set<Int64>, questions: Set<Int64> = []) throws -> Set<Int64> {
+        var index = Set<Int64>(), questions = questions
+        if !tags.isEmpty {
+            let list = tags.map(String.init).joined(separator: ",")
             for k in try Int64.fetchAll(db, sql: """
                 SELECT entry FROM entry_tag WHERE tag_id IN (\(list))
                 UNION SELECT member_id << 3 | 1 FROM member_skill WHERE tag_id IN (\(list))
@@ -290,7 +298,7 @@ extension SQLiteKnowledgeStore {
                 index.insert(EntryKey.make(.answer, a))
             }
         }
-        return (index, a.history)
+        return index
     }
 
     /// Makes the index rows of `keys` again after `changedRows` changed (a change's body leaves

@@ -69,4 +69,23 @@ import Testing
         #expect(try SchemaTests.schema(s.writer) == expected)
         #expect(try s.counts().resources == 0)
     }
+
+    /// An import that gave a tag in use a new alias left its entries' index rows without the
+    /// alias: `find` missed them, and (with no text in the index) a later edit would have taken
+    /// words out that were never put in.
+    @Test func anImportThatAddsAnAliasToATagInUseReindexesItsEntries() throws {
+        let s = try makeFixtureStore()
+        let tagged = try s.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM entry_tag JOIN tag ON tag.id = tag_id WHERE tag.name = 'onboarding'")
+        }!
+        #expect(tagged > 2)
+        _ = try s.importCommunity(CommunityFile(tags: [Tag(name: "onboarding", aliases: ["welcoming"])]), as: .system)
+        #expect(try s.indexDrift().isEmpty)
+        #expect(try s.search(QueryParser.parse("welcoming"), limit: 50).hits.count >= tagged)
+        let r = try s.resource(EntryID("r1")!)
+        var e = r
+        e.title += " (revised)"
+        try s.update(e, expecting: r, as: Acting(.member("kim")))
+        #expect(try s.indexDrift().isEmpty)
+    }
 }
