@@ -352,7 +352,7 @@ final class CommunityImport<Records: CommunityRecords> {
 /// empty, an import drops them and makes them again once the entries are in, inside its
 /// transaction: one sort each, rather than a random insert for every row (at a million entries
 /// they outgrow the cache).
-let deferredImportIndexes = ["entry_tag_tag", "resource_url", "resource_contributor", "resource_author_member",
+let deferredImportIndexes = ["entry_tag_tag", "resource_contributor", "resource_author_member",
                              "practice_contributor", "practice_verified_by", "practice_review_by", "question_asker", "answer_author"]
 
 /// The existence queries of an entry table, spelled out once rather than per row.

@@ -464,6 +464,7 @@ extension SQLiteKnowledgeStore {
             // taken out of the index with FTS5's 'delete' command and the text it was made from
             // (see +Index). The word list keeps no column sizes: nothing ranks by them. An entry
             // leaves the ranked lists of the terms of that text, so they need no index by entry.
+            // Nothing looks resources up by address (duplicates match part of it, with LIKE).
             // All are filled again after migrating (`derivedVersion` 2), in one transaction.
             try db.execute(sql: """
             DROP TABLE entry_fts;
@@ -478,6 +479,7 @@ extension SQLiteKnowledgeStore {
             );
             CREATE VIRTUAL TABLE word_vocab USING fts5vocab(word_fts, 'row');
             DROP INDEX rank_list_entry;
+            DROP INDEX resource_url;
             DELETE FROM derived_state;
             """)
         }
