@@ -121,9 +121,7 @@ extension SQLiteKnowledgeStore {
             defer { best.removeAll(); entries = 0; doc = -1; weight = 0 }
             guard entries >= tuning.listMinDocs, !term.isEmpty else { return }
             let name = String(decoding: term, as: UTF8.self)
-            // In key order, so the list's rows fill their pages (in the heap's order, a tenth of
-            // each page stayed empty).
-            for (score, key) in best.items.sorted(by: { $0.1 < $1.1 }) {
+            for (score, key) in best.items {
                 try insertList.execute(arguments: [name, key, score])
             }
             try insertTerm.execute(arguments: [name, entries, best.floor ?? 0])
