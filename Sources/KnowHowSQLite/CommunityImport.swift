@@ -46,7 +46,26 @@ final class CommunityImport<Records: CommunityRecords> {
         }
     }
 
+    /// The statements that make the deferred indexes again (see `deferredImportIndexes`).
+    var deferred: [String] = []
+
+    func deferIndexes() throws {
+        guard [EntryType.resource, .practice, .question, .answer].allSatisfy({ taken[$0] != nil }) else { return }
+        for name in deferredImportIndexes {
+            guard let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", arguments: [name])
+            else { continue }
+            deferred.append(sql)
+            try db.execute(sql: "DROP INDEX \(SQLiteKnowledgeStore.quoted(name))")
+        }
+    }
+
+    func restoreIndexes() throws {
+        for sql in deferred { try db.execute(sql: sql) }
+        deferred = []
+    }
+
     func importAll() throws -> ImportSummary {
+        try deferIndexes()
         try records.forEach(Tag.self) { i, tag in try at(Tag.section, i) { try add(tag, i) }; tick(Tag.section) }
         try session.flushIndex(db)  // the next kind reads what this one wrote
         try records.forEach(Member.self) { i, m in try at(Member.section, i) { try add(m) }; tick(Member.section) }
@@ -59,6 +78,7 @@ final class CommunityImport<Records: CommunityRecords> {
         try session.flushIndex(db)  // the next kind reads what this one wrote
         try records.forEach(Answer.self) { i, a in try at(Answer.section, i) { try add(a, i) }; tick(Answer.section) }
         try session.flushIndex(db)
+        try restoreIndexes()
         for a in accepted {
             try Store.at("\(Question.section)[\(a.index)].acceptedAnswer") {
                 guard let an = answerNumbers[a.answer],
@@ -131,8 +151,15 @@ final class CommunityImport<Records: CommunityRecords> {
                         throw KnowHowError.conflict("'\(a)' is already an alias of another tag")
                     }
                 } else {
+                    // The entries with the tag hold its words in the index: take their rows out
+                    // with the text they were made from, and index them again with the alias.
+                    let keys = try Store.taggedKeys(db, tags: [tagID!]).sorted()
+                    let old = try keys.map { try Store.document(db, key: $0) }
                     try db.run(sql: "INSERT INTO tag_alias(alias, tag_id) VALUES (?, ?)", arguments: [a, tagID])
                     session.forget(tag: tagID!)
+                    for (k, doc) in zip(keys, old) where try Store.isIndexed(db, key: k) {
+                        try Store.reindex(db, key: k, old: doc)
+                    }
                 }
             }
         }
@@ -320,6 +347,13 @@ final class CommunityImport<Records: CommunityRecords> {
         }
     }
 }
+
+/// Indexes of the entry tables that nothing reads while their rows come in. Into tables that were
+/// empty, an import drops them and makes them again once the entries are in, inside its
+/// transaction: one sort each, rather than a random insert for every row (at a million entries
+/// they outgrow the cache).
+let deferredImportIndexes = ["entry_tag_tag", "resource_contributor", "resource_author_member",
+                             "practice_contributor", "practice_verified_by", "practice_review_by", "question_asker", "answer_author"]
 
 /// The existence queries of an entry table, spelled out once rather than per row.
 struct EntryExistenceSQL {

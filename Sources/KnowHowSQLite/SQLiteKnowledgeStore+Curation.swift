@@ -485,7 +485,7 @@ extension SQLiteKnowledgeStore {
                 if !words.isEmpty {
                     let match = Array(Set(words)).sorted().map(FTS5Query.quote).joined(separator: " OR ")
                     let rows = try Row.fetchAll(db, sql: """
-                        SELECT rowid, title, summary FROM entry_fts WHERE entry_fts MATCH ? AND (rowid & 7) = ?
+                        SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? AND (rowid & 7) = ?
                         ORDER BY \(Self.rankSQL) LIMIT 25
                         """, arguments: [match, code])
                     let draftTags = Set(try draft.tags.compactMap { t in
@@ -493,7 +493,8 @@ extension SQLiteKnowledgeStore {
                     })
                     for r in rows {
                         let key: Int64 = r["rowid"]
-                        let title: String = r["title"], summary: String? = r["summary"]
+                        guard let doc = try Self.document(db, key: key) else { continue }
+                        let title = doc.title, summary: String? = doc.summary
                         let ref = EntryRef.entry(EntryID(draft.type, EntryKey.number(key)))
                         let sharesTag = !draftTags.isDisjoint(with: try Self.entryTags(db, key: key))
                         if let like = Similarity.entryLikeness(title: title, summary: summary, to: draft, sharesTag: sharesTag) {

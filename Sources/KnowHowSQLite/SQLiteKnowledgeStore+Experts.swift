@@ -252,9 +252,7 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
         }) { db, note in
             let a = try Self.require(db, answerID)
             let q: Int64 = try Int64.fetchOne(db, sql: "SELECT question_id FROM answer WHERE id = ?", arguments: [a])!
-            let previous = try Int64.fetchOne(db, sql: "SELECT accepted_answer_id FROM question WHERE id = ?", arguments: [q])
             try db.execute(sql: "UPDATE question SET accepted_answer_id = ? WHERE id = ?", arguments: [a, q])
-            if let previous { try Self.reindex(db, key: EntryKey.make(.answer, previous)) }
             note.summary = "accepted a\(a) as the answer to q\(q)"
             return EntryID(.question, q)
         }

@@ -206,20 +206,28 @@ extension SQLiteKnowledgeStore {
     /// column's length come from the index's own tokenizer (QueryMarker, whose instances are
     /// FTS5's), so no entry costs a seek through every term's matches. nil when the query's
     /// phrases do not line up with FTS5's one for one.
+    /// `text`: an entry's columns, by default its document made from the tables.
     static func fieldWeightedFromText(_ db: Database, _ rows: [Ranked], node: QueryNode, idfs: [Double],
-                                      statistics: EntryStatistics, memberFactor: Double) throws -> [Ranked]? {
+                                      statistics: EntryStatistics, memberFactor: Double,
+                                      text textOf: ((Int64) throws -> [String]?)? = nil) throws -> [Ranked]? {
         let marker = try QueryMarker(db, node: node)
         guard marker.alignedWithFTS5 else { return nil }
         let columns = 4  // title, tags, summary, body
         let averages = statistics.averages
-        let statement = try db.cachedStatement(sql: "SELECT title, tags, summary, body FROM entry_fts WHERE rowid = ?")
         var out: [Ranked] = []
         for (i, r) in rows.enumerated() {
-            guard let text = try Row.fetchOne(statement, arguments: [r.key]) else { continue }
+            let text: [String]
+            if let textOf {
+                guard let t = try textOf(r.key) else { continue }
+                text = t
+            } else {
+                guard let d = try document(db, key: r.key) else { continue }
+                text = [d.title, d.tags, d.summary, d.body]
+            }
             var counts = Array(repeating: Array(repeating: 0, count: columns), count: marker.phrases.count)
             var lengths: [Int] = []
             for c in 0..<columns {
-                let t = marker.tokens((text[c] as String?) ?? "")
+                let t = marker.tokens(text[c])
                 lengths.append(t.count)
                 for instance in marker.instances(t) { counts[instance.phrase][c] += 1 }
             }

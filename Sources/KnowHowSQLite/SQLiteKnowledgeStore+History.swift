@@ -253,7 +253,7 @@ extension SQLiteKnowledgeStore {
                            arguments: [note.number, i + 1, r.table, r.pk, r.before, r.after])
         }
         let keys = try affectedKeys(db, rows)
-        try reindex(db, keys: keys.index)
+        try reindex(db, keys: keys.index, changedRows: rows)
         for k in keys.history.union(note.keys) {
             try db.execute(sql: "INSERT OR IGNORE INTO change_entry(entry, change_id) VALUES (?, ?)", arguments: [k, note.number])
         }
@@ -272,9 +272,17 @@ extension SQLiteKnowledgeStore {
     /// the change under in `history ID` (members, entries and tags it touched).
     static func affectedKeys(_ db: Database, _ rows: [RowImage]) throws -> (index: Set<Int64>, history: Set<Int64>) {
         let a = HistoryRows.affected(rows)
-        var index = a.index, questions = a.questions
-        if !a.renamedTags.isEmpty {
-            let list = a.renamedTags.map(String.init).joined(separator: ",")
+        var index = a.index
+        index.formUnion(try taggedKeys(db, tags: a.renamedTags, questions: a.questions))
+        return (index, a.history)
+    }
+
+    /// The entries whose index rows hold the words of these tags (entries and members with them,
+    /// and the answers of questions with them), with the answers of `questions`.
+    static func taggedKeys(_ db: Database, tags: Set<Int64>, questions: Set<Int64> = []) throws -> Set<Int64> {
+        var index = Set<Int64>(), questions = questions
+        if !tags.isEmpty {
+            let list = tags.map(String.init).joined(separator: ",")
             for k in try Int64.fetchAll(db, sql: """
                 SELECT entry FROM entry_tag WHERE tag_id IN (\(list))
                 UNION SELECT member_id << 3 | 1 FROM member_skill WHERE tag_id IN (\(list))
@@ -290,11 +298,37 @@ extension SQLiteKnowledgeStore {
                 index.insert(EntryKey.make(.answer, a))
             }
         }
-        return (index, a.history)
+        return index
     }
 
-    static func reindex(_ db: Database, keys: Set<Int64>) throws {
-        for k in keys.sorted() { try reindex(db, key: k) }
+    /// Makes the index rows of `keys` again after `changedRows` changed (a change's body leaves
+    /// the index alone; see `WriteSession.index`). The index keeps no text, so each row is taken out
+    /// with the document of the rows as they were before: they are put back for a moment, inside
+    /// a savepoint that is then rolled back. Should that fail, the whole index is made again.
+    static func reindex(_ db: Database, keys: Set<Int64>, changedRows: [RowImage]) throws {
+        let sorted = keys.sorted()
+        let indexed = try sorted.filter { try isIndexed(db, key: $0) }
+        var old: [Int64: Document] = [:]
+        if !indexed.isEmpty {
+            try db.execute(sql: "SAVEPOINT knowhow_before_change")
+            do {
+                try restore(db, changedRows)
+                for k in indexed { old[k] = try document(db, key: k) }
+                try db.execute(sql: "ROLLBACK TO knowhow_before_change; RELEASE knowhow_before_change")
+            } catch {
+                try db.execute(sql: "ROLLBACK TO knowhow_before_change; RELEASE knowhow_before_change")
+                return try rebuildIndex(db)
+            }
+        }
+        for k in sorted {
+            guard let before = old[k] else {
+                // Indexed, yet absent from the rows as they were: the index cannot be trusted.
+                if indexed.contains(k) { return try rebuildIndex(db) }
+                try reindex(db, key: k, old: nil)
+                continue
+            }
+            try reindex(db, key: k, old: before)
+        }
     }
 
     // MARK: - Reading history
@@ -544,7 +578,21 @@ extension SQLiteKnowledgeStore {
                 }
             }
         }
-        // 3. Put every row back, newest first; foreign keys are checked at commit.
+        // 3. Put every row back.
+        try restore(db, rows)
+    }
+
+    /// Puts the rows of a change back as they were before it, newest first; foreign keys are
+    /// checked at commit.
+    static func restore(_ db: Database, _ rows: [RowImage]) throws {
+        var shapes: [String: TableShape] = [:]
+        func shapeOf(_ t: String) throws -> TableShape {
+            if let s = shapes[t] { return s }
+            let s = try shape(db, t); shapes[t] = s; return s
+        }
+        func pkCondition(_ s: TableShape) -> String {
+            s.primaryKey.enumerated().map { "\(quoted($1)) = json_extract(?1, '$[\($0)]')" }.joined(separator: " AND ")
+        }
         try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
         for r in rows.reversed() {
             let s = try shapeOf(r.table)
@@ -592,31 +640,62 @@ extension SQLiteKnowledgeStore {
 }
 
 extension SQLiteKnowledgeStore {
-    /// Every index row, the word vocabulary, redirects and successor links, as text: two stores with
-    /// equal snapshots search alike (tests check that an undo restores the index exactly).
+    /// Every index entry (term, entry, column, position), the word vocabulary, redirects and
+    /// successor links, as text: two stores with equal snapshots search alike (tests check that an
+    /// undo restores the index exactly).
     func indexSnapshot() throws -> [String] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT rowid, title, tags, summary, body FROM entry_fts ORDER BY rowid").map { "fts \($0)" }
+        try writer.write { db in
+            try db.execute(sql: "CREATE VIRTUAL TABLE IF NOT EXISTS temp.entry_instance USING fts5vocab(main, entry_fts, 'instance')")
+            return try Row.fetchAll(db, sql: "SELECT doc, col, \"offset\", term FROM temp.entry_instance ORDER BY doc, col, \"offset\", term").map { "fts \($0)" }
+                + Row.fetchAll(db, sql: "SELECT id, sz FROM entry_fts_docsize ORDER BY id").map { "size \($0)" }
                 + Row.fetchAll(db, sql: "SELECT term, doc, cnt FROM word_vocab ORDER BY term").map { "word \($0)" }
                 + Row.fetchAll(db, sql: "SELECT old, new FROM redirect ORDER BY old").map { "redirect \($0)" }
                 + Row.fetchAll(db, sql: "SELECT * FROM practice_successor ORDER BY practice_id").map { "successor \($0)" }
         }
     }
 
-    /// Entry keys whose index row differs from what the tables say it should be.
+    /// Entry keys whose index entries differ from those of an index made afresh from the tables
+    /// (`document(db, key:)` of every entry), in the full-text index or the word list; throws when
+    /// FTS5's own integrity check fails.
     func indexDrift() throws -> [Int64] {
-        try read { db in
-            var keys = Set(try Int64.fetchAll(db, sql: "SELECT rowid FROM entry_fts"))
-            for (t, table) in [(EntryType.member, "member"), (.resource, "resource"), (.practice, "practice"), (.question, "question"), (.answer, "answer"),
-                               (.meeting, "meeting")] {
-                for n in try Int64.fetchAll(db, sql: "SELECT id FROM \(table)") { keys.insert(EntryKey.make(t, n)) }
+        try writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO entry_fts(entry_fts) VALUES ('integrity-check');
+                INSERT INTO word_fts(word_fts) VALUES ('integrity-check');
+                CREATE VIRTUAL TABLE temp.fresh_fts USING fts5(
+                    title, tags, summary, body, tokenize = 'porter unicode61 remove_diacritics 2', content = '');
+                CREATE VIRTUAL TABLE temp.fresh_words USING fts5(
+                    text, tokenize = 'unicode61 remove_diacritics 2', content = '', detail = 'none', columnsize = 0);
+                """)
+            defer { try? db.execute(sql: "DROP TABLE temp.fresh_fts; DROP TABLE temp.fresh_words") }
+            for (t, table) in [(EntryType.member, "member"), (.resource, "resource"), (.practice, "practice"), (.question, "question"),
+                               (.answer, "answer"), (.meeting, "meeting")] {
+                for n in try Int64.fetchAll(db, sql: "SELECT id FROM \(table)") {
+                    let k = EntryKey.make(t, n)
+                    guard let d = try Self.document(db, key: k) else { continue }
+                    try db.execute(sql: "INSERT INTO temp.fresh_fts(rowid, title, tags, summary, body) VALUES (?, ?, ?, ?, ?)",
+                                   arguments: [k, d.title, d.tags, d.summary, d.body])
+                    try db.execute(sql: "INSERT INTO temp.fresh_words(rowid, text) VALUES (?, ?)",
+                                   arguments: [k, d.title + "\n" + d.tags + "\n" + d.summary])
+                }
             }
-            return try keys.sorted().filter { k in
-                let doc = try Self.document(db, key: k)
-                let row = try Row.fetchOne(db, sql: "SELECT title, tags, summary, body FROM entry_fts WHERE rowid = ?", arguments: [k])
-                guard let doc, let row else { return (doc == nil) != (row == nil) }
-                return doc.title != row[0] || doc.tags != row[1] || doc.summary != row[2] || doc.body != row[3]
-            }
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE IF NOT EXISTS temp.entry_instance USING fts5vocab(main, entry_fts, 'instance');
+                CREATE VIRTUAL TABLE temp.fresh_instance USING fts5vocab(temp, fresh_fts, 'instance');
+                CREATE VIRTUAL TABLE temp.word_instance USING fts5vocab(main, word_fts, 'instance');
+                CREATE VIRTUAL TABLE temp.fresh_word_instance USING fts5vocab(temp, fresh_words, 'instance');
+                """)
+            defer { try? db.execute(sql: "DROP TABLE temp.fresh_instance; DROP TABLE temp.word_instance; DROP TABLE temp.fresh_word_instance") }
+            let entries = "SELECT term, doc, col, \"offset\" FROM temp.entry_instance"
+            let fresh = "SELECT term, doc, col, \"offset\" FROM temp.fresh_instance"
+            let words = "SELECT term, doc FROM temp.word_instance", freshWords = "SELECT term, doc FROM temp.fresh_word_instance"
+            return try Int64.fetchAll(db, sql: """
+                SELECT doc FROM (\(entries) EXCEPT \(fresh)) UNION SELECT doc FROM (\(fresh) EXCEPT \(entries))
+                UNION SELECT doc FROM (\(words) EXCEPT \(freshWords)) UNION SELECT doc FROM (\(freshWords) EXCEPT \(words))
+                UNION SELECT id FROM (SELECT id, sz FROM main.entry_fts_docsize EXCEPT SELECT id, sz FROM temp.fresh_fts_docsize)
+                UNION SELECT id FROM (SELECT id, sz FROM temp.fresh_fts_docsize EXCEPT SELECT id, sz FROM main.entry_fts_docsize)
+                ORDER BY 1
+                """)
         }
     }
 }

@@ -16,9 +16,10 @@ extension SQLiteKnowledgeStore {
         // Recorded in history without row images: an import can be large, and is not undone.
         try change(.importCommunity, as: acting, recordRows: false) { db, note in
             // A large import touches more pages than the default cache holds (FTS5 segments,
-            // indexes in random order); a larger cache for its length saves rereading them.
+            // indexes in random order); a larger cache (128 MB) for its length saves rereading and
+            // rewriting them.
             let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2_000
-            try db.execute(sql: "PRAGMA cache_size = -32768")
+            try db.execute(sql: "PRAGMA cache_size = -131072")
             defer { try? db.execute(sql: "PRAGMA cache_size = \(cacheSize)") }
             let run = try CommunityImport(db: db, records: records, renumber: renumber, session: note.session, progress: progress)
             let summary = try run.importAll()

@@ -3,18 +3,27 @@ import GRDB
 import KnowHowCore
 
 /// Keeps the full-text index in step with the tables, inside the caller's transaction.
+///
+/// The index keeps no copy of the text (`content = ''`): an entry's row is taken out with FTS5's
+/// 'delete' command and exactly the document it was made from, which whoever changes an entry
+/// must know (see `finishRecording`, which finds it in the rows as they were before the change).
+/// A document that differs from the one indexed would leave words behind, so tests compare the
+/// index with one made afresh from the tables (`indexDrift`).
 extension SQLiteKnowledgeStore {
-    struct Document {
+    struct Document: Equatable {
         var title = "", tags = "", summary = "", body = ""
     }
 
-    /// Rebuilds the index row of one entry from the tables (or removes it when the entry is gone).
-    /// `fresh`: the entry was inserted in this transaction, so it has no index row to remove.
-    /// `session`: the transaction's, when it is an import (see `indexed`).
-    static func reindex(_ db: Database, key: Int64, fresh: Bool = false, session: WriteSession? = nil) throws {
-        if !fresh { try unindex(db, key: key) }
-        guard let doc = try document(db, key: key) else { return }
-        try index(db, key: key, doc, session: session)
+    /// Makes the index row of one entry again: `old` is the document it was indexed from (nil:
+    /// it has no row), and the new one is read from the tables (none when the entry is gone).
+    static func reindex(_ db: Database, key: Int64, old: Document?) throws {
+        let new = try document(db, key: key)
+        if let old {
+            if old == new { return }
+            try unindex(db, key: key, old)
+        }
+        guard let new else { return }
+        try index(db, key: key, new)
     }
 
     /// Adds the index row of an entry that has none, from a document its writer made: inserts
@@ -34,13 +43,19 @@ extension SQLiteKnowledgeStore {
         try rankListsIndexed(db, key: key, doc)
     }
 
-    static func unindex(_ db: Database, key: Int64) throws {
-        if let old = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, tags, summary FROM entry_fts WHERE rowid = ?"), arguments: [key]) {
-            let text = (old[0] as String? ?? "") + "\n" + (old[1] as String? ?? "") + "\n" + (old[2] as String? ?? "")
-            try db.run(sql: "INSERT INTO word_fts(word_fts, rowid, text) VALUES ('delete', ?, ?)", arguments: [key, text])
-            try db.run(sql: "DELETE FROM entry_fts WHERE rowid = ?", arguments: [key])
-            try rankListsUnindexed(db, key: key)
-        }
+    /// Takes an entry's row out of the index; `old` must be the document it was indexed from.
+    static func unindex(_ db: Database, key: Int64, _ old: Document) throws {
+        guard try isIndexed(db, key: key) else { return }
+        try db.run(sql: "INSERT INTO word_fts(word_fts, rowid, text) VALUES ('delete', ?, ?)",
+                   arguments: [key, old.title + "\n" + old.tags + "\n" + old.summary])
+        try db.run(sql: "INSERT INTO entry_fts(entry_fts, rowid, title, tags, summary, body) VALUES ('delete', ?, ?, ?, ?, ?)",
+                   arguments: [key, old.title, old.tags, old.summary, old.body])
+        try rankListsUnindexed(db, key: key, old)
+    }
+
+    /// Whether the index has a row for the entry (its column sizes are kept by key).
+    static func isIndexed(_ db: Database, key: Int64) throws -> Bool {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM entry_fts_docsize WHERE id = ?"), arguments: [key]) != nil
     }
 
     /// Tag names and aliases as words, so that `induction` finds entries tagged `onboarding`.

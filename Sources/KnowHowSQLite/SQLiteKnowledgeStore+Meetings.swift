@@ -147,7 +147,7 @@ extension SQLiteKnowledgeStore {
         try setLinks(db, id, m.links)
         let key = EntryKey.make(.meeting, id)
         _ = try tagNewEntry(db, key: key, m.tags, session)
-        try reindex(db, key: key, fresh: true, session: session)
+        try session.indexFresh(db, key: key)
         return id
     }
 

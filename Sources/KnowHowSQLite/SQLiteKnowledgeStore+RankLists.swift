@@ -227,10 +227,18 @@ extension SQLiteKnowledgeStore {
         }
     }
 
-    /// Takes an entry out of every list (it is being removed or re-indexed).
-    static func rankListsUnindexed(_ db: Database, key: Int64) throws {
+    /// Takes an entry out of the lists of its terms (it is being removed or re-indexed); `old` is
+    /// the document it was indexed from, so no index by entry is needed.
+    static func rankListsUnindexed(_ db: Database, key: Int64, _ old: Document) throws {
         guard try rankStats(db) != nil else { return }
-        try db.run(sql: "DELETE FROM rank_list WHERE entry = ?", arguments: [key])
+        let tokenizer = try db.makeTokenizer(stemmer)
+        var terms = Set<String>()
+        for text in [old.title, old.tags, old.summary, old.body] where !text.isEmpty {
+            for (token, flags) in try tokenizer.tokenize(document: text) where !flags.contains(.colocated) { terms.insert(token) }
+        }
+        for term in terms.sorted() {
+            try db.run(sql: "DELETE FROM rank_list WHERE term = ? AND entry = ?", arguments: [term, key])
+        }
         try db.run(sql: "UPDATE rank_state SET entries = max(entries - 1, 0) WHERE id = 1")
     }
 }

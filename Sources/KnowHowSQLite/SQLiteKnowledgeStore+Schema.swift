@@ -458,6 +458,31 @@ extension SQLiteKnowledgeStore {
             CREATE INDEX meeting_link_entry ON meeting_link(entry);
             """)
         }
+        m.registerMigration("v7-contentless-index") { db in
+            // The index keeps no copy of the text (a normal FTS5 table stored every entry's text a
+            // second time, about a third of the store): the entries' tables hold it, and a row is
+            // taken out of the index with FTS5's 'delete' command and the text it was made from
+            // (see +Index). The word list keeps no column sizes: nothing ranks by them. An entry
+            // leaves the ranked lists of the terms of that text, so they need no index by entry.
+            // Nothing looks resources up by address (duplicates match part of it, with LIKE).
+            // All are filled again after migrating (`derivedVersion` 2), in one transaction.
+            try db.execute(sql: """
+            DROP TABLE entry_fts;
+            CREATE VIRTUAL TABLE entry_fts USING fts5(
+                title, tags, summary, body,
+                tokenize = 'porter unicode61 remove_diacritics 2', content = ''
+            );
+            DROP TABLE word_vocab;
+            DROP TABLE word_fts;
+            CREATE VIRTUAL TABLE word_fts USING fts5(
+                text, tokenize = 'unicode61 remove_diacritics 2', content = '', detail = 'none', columnsize = 0
+            );
+            CREATE VIRTUAL TABLE word_vocab USING fts5vocab(word_fts, 'row');
+            DROP INDEX rank_list_entry;
+            DROP INDEX resource_url;
+            DELETE FROM derived_state;
+            """)
+        }
         return m
     }()
 
@@ -467,7 +492,7 @@ extension SQLiteKnowledgeStore {
     /// list, the ranked lists (+RankLists) and members' work (+WorkSummary). Writes keep them
     /// current; when the way they are made changes, raise this and every store rebuilds them once,
     /// after migrating. Migrations never build them: they run frozen SQL, not code that changes.
-    static let derivedVersion = 1
+    static let derivedVersion = 2
 
     /// Whether the store's derived data is of this code's version.
     static func derivedDataIsCurrent(_ db: Database) throws -> Bool {
@@ -487,7 +512,14 @@ extension SQLiteKnowledgeStore {
     /// Rebuilds the full-text index, the ranked lists and members' work from the tables; the
     /// lists with the store's tuning when it has lists, else with `tuning`.
     static func rebuildDerivedData(_ db: Database, tuning: SearchTuning) throws {
-        try db.execute(sql: "DELETE FROM entry_fts; INSERT INTO word_fts(word_fts) VALUES ('delete-all')")
+        try rebuildIndex(db, tuning: tuning)
+        try rebuildWork(db)
+        try db.execute(sql: "DELETE FROM rank_work_stale")
+    }
+
+    /// Rebuilds the full-text index, its word list and the ranked lists from the tables.
+    static func rebuildIndex(_ db: Database, tuning: SearchTuning = .standard) throws {
+        try db.execute(sql: "INSERT INTO entry_fts(entry_fts) VALUES ('delete-all'); INSERT INTO word_fts(word_fts) VALUES ('delete-all')")
         // In key order, and batched, as an import indexes (see WriteSession).
         let keys = try Int64.fetchAll(db, sql: EntryType.allCases.map { t in
             "SELECT id << 3 | \(EntryKey.code(t)) FROM \(EntryKey.table(t))"
@@ -500,7 +532,5 @@ extension SQLiteKnowledgeStore {
         // Lists as long as the store's were, when it had some.
         let kept = try rankStats(db).map { SearchTuning(listMinDocs: $0.listMinDocs, listLength: $0.listLength) }
         try rebuildRankLists(db, tuning: kept ?? tuning)
-        try rebuildWork(db)
-        try db.execute(sql: "DELETE FROM rank_work_stale")
     }
 }

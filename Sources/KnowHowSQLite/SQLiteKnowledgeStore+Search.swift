@@ -288,11 +288,10 @@ extension SQLiteKnowledgeStore {
     static func marked(_ db: Database, keys: [Int64], node: QueryNode) throws -> [Int64: [String?]] {
         guard !keys.isEmpty else { return [:] }
         let marker = try QueryMarker(db, node: node)
-        let statement = try db.cachedStatement(sql: "SELECT title, summary, body FROM entry_fts WHERE rowid = ?")
         var out: [Int64: [String?]] = [:]
         for k in keys {
-            guard let row = try Row.fetchOne(statement, arguments: [k]) else { continue }
-            out[k] = [marker.highlight(row[0]), marker.snippet(row[1]), marker.snippet(row[2])]
+            guard let doc = try document(db, key: k) else { continue }
+            out[k] = [marker.highlight(doc.title), marker.snippet(doc.summary), marker.snippet(doc.body)]
         }
         return out
     }

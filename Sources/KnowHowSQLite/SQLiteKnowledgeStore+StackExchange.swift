@@ -177,7 +177,7 @@ final class StackExchangeImport: StackExchangeSink {
             var n = 0
             let keys = try Int64.fetchCursor(db, sql: "SELECT key FROM temp.se_unindexed ORDER BY key")
             while let key = try keys.next() {
-                try SQLiteKnowledgeStore.reindex(db, key: key, session: session)
+                try session.indexFresh(db, key: key)
                 n += 1
                 meter.rows(n)
             }

@@ -201,14 +201,12 @@ extension SQLiteKnowledgeStore {
             INSERT INTO answer(id, question_id, body, author_id, created, score) VALUES (?, ?, ?, ?, ?, ?)
             """, arguments: [number, question, body, author, (a.created ?? .now).description, a.score])
         let id = try EntryKey.checked(.answer, db.lastInsertedRowID)
-        // An answer is found by its question's title and tags: take them from the question's index row.
+        // An answer is found by its question's title and tags.
         let key = EntryKey.make(.answer, id)
-        if let q = try Row.fetchOne(db.cachedStatement(sql: "SELECT title, tags FROM entry_fts WHERE rowid = ?"),
-                                    arguments: [EntryKey.make(.question, question)]) {
-            try session.index(db, key: key, Document(title: "", tags: q[1] ?? "", summary: q[0] ?? "", body: body))
-        } else {
-            try reindex(db, key: key, fresh: true, session: session)
-        }
+        let title = try String.fetchOne(db.cachedStatement(sql: "SELECT title FROM question WHERE id = ?"), arguments: [question]) ?? ""
+        let tags = try Int64.fetchAll(db.cachedStatement(sql: "SELECT tag_id FROM entry_tag WHERE entry = ?"),
+                                      arguments: [EntryKey.make(.question, question)])
+        try session.index(db, key: key, Document(title: "", tags: try session.tagText(db, tags), summary: title, body: body))
         return id
     }
 }

@@ -92,14 +92,23 @@ final class WriteSession {
 
     // MARK: - Index rows
 
-    /// Indexes a new entry, now or with the next batch. FTS5 writes its pending rows to disk at
-    /// every statement that opens a savepoint (an insert into a table with foreign keys, say), so
-    /// indexing row by row between the other inserts made one tiny segment per entry, and merging
-    /// them cost most of an import. Batched, a segment holds thousands of entries.
+    /// Indexes a new entry with the next batch, during an import. Any other change indexes the
+    /// entries its rows touched when it ends (see `finishRecording`), so that it can take each
+    /// old row out of the index with the text it was made from; a new entry is left to that.
+    /// FTS5 writes its pending rows to disk at every statement that opens a savepoint (an insert
+    /// into a table with foreign keys, say), so indexing row by row between the other inserts
+    /// made one tiny segment per entry, and merging them cost most of an import. Batched, a
+    /// segment holds thousands of entries.
     func index(_ db: Database, key: Int64, _ doc: SQLiteKnowledgeStore.Document) throws {
-        guard batchesIndex else { return try SQLiteKnowledgeStore.index(db, key: key, doc, session: self) }
+        guard batchesIndex else { return }
         pending.append((key, doc))
         if pending.count >= Self.batchSize { try flushIndex(db) }
+    }
+
+    /// Indexes an entry inserted in this transaction from the tables, as `index` does.
+    func indexFresh(_ db: Database, key: Int64) throws {
+        guard batchesIndex, let doc = try SQLiteKnowledgeStore.document(db, key: key) else { return }
+        try index(db, key: key, doc)
     }
 
     /// Writes the index rows held back. Call before reading the index, and at the end.

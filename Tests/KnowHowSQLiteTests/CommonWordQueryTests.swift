@@ -81,14 +81,25 @@ import Testing
         let s = try store(Self.exact)
         let node = try QueryParser.parse(q).text!
         let match = FTS5Query.render(node)!
-        let (ours, fts5) = try s.writer.read { db in
+        let (ours, fts5) = try s.writer.write { db in
             let keys = try Int64.fetchAll(db, sql: "SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? LIMIT 10", arguments: [match])
+            // The index keeps no text: FTS5 marks the same documents in a table that does.
+            try db.execute(sql: """
+                CREATE VIRTUAL TABLE temp.marks_fts USING fts5(title, tags, summary, body,
+                    tokenize = 'porter unicode61 remove_diacritics 2')
+                """)
+            defer { try? db.execute(sql: "DROP TABLE temp.marks_fts") }
+            for k in keys {
+                let d = try #require(try SQLiteKnowledgeStore.document(db, key: k))
+                try db.execute(sql: "INSERT INTO temp.marks_fts(rowid, title, tags, summary, body) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [k, d.title, d.tags, d.summary, d.body])
+            }
             var fts5: [Int64: [String?]] = [:]
             for k in keys {
                 let row = try Row.fetchOne(db, sql: """
-                    SELECT highlight(entry_fts, 0, char(2), char(3)), snippet(entry_fts, 2, char(2), char(3), '…', 14),
-                           snippet(entry_fts, 3, char(2), char(3), '…', 14)
-                    FROM entry_fts WHERE entry_fts MATCH ? AND rowid = ?
+                    SELECT highlight(marks_fts, 0, char(2), char(3)), snippet(marks_fts, 2, char(2), char(3), '…', 14),
+                           snippet(marks_fts, 3, char(2), char(3), '…', 14)
+                    FROM temp.marks_fts WHERE marks_fts MATCH ? AND rowid = ?
                     """, arguments: [match, k])!
                 fts5[k] = [row[0], row[1], row[2]]
             }

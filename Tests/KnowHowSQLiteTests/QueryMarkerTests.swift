@@ -148,7 +148,10 @@ import Testing
                 let idfs: [Double]
                 if case .or(let cs) = node { idfs = cs.map { _ in 0.5 + Double(r.below(100)) / 37 } } else { idfs = [1.3] }
                 let statistics = try SQLiteKnowledgeStore.entryStatistics(db)
-                let ours = try SQLiteKnowledgeStore.fieldWeightedFromText(db, rows, node: node, idfs: idfs, statistics: statistics, memberFactor: 0.6)
+                let ours = try SQLiteKnowledgeStore.fieldWeightedFromText(db, rows, node: node, idfs: idfs, statistics: statistics, memberFactor: 0.6) { k in
+                    try Row.fetchOne(db, sql: "SELECT title, tags, summary, body FROM entry_fts WHERE rowid = ?", arguments: [k])
+                        .map { row in (0..<4).map { (row[$0] as String?) ?? "" } }
+                }
                 let fts5 = try SQLiteKnowledgeStore.fieldWeightedByFTS5(db, rows, match: match, idfs: idfs, statistics: statistics, memberFactor: 0.6)
                 #expect(ours?.map(\.key) == fts5.map(\.key), "\(match)")
                 #expect(ours?.map(\.rank) == fts5.map(\.rank), "\(match)")

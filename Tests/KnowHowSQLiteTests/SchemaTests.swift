@@ -60,13 +60,42 @@ import Testing
         let path = dir.path("old.db")
         // A mark only a rebuild would wipe: a ranked list for a term no entry has.
         try Self.storeBeforeV5(at: path, "INSERT INTO rank_list(term, entry, impact) VALUES ('zzmark', 9, 1.0)")
-        let store = try SQLiteKnowledgeStore(path: path)
-        let (version, marks) = try store.writer.read { db in
+        // Migration v5 alone (v7 rebuilds every index; see the next test).
+        let queue = try DatabaseQueue(path: path)
+        try SQLiteKnowledgeStore.migrator.migrate(queue, upTo: "v5-derived-state")
+        let (version, marks) = try queue.read { db in
             (try Int.fetchOne(db, sql: "SELECT version FROM derived_state"),
              try Int.fetchOne(db, sql: "SELECT count(*) FROM rank_list WHERE term = 'zzmark'"))
         }
-        #expect(version == SQLiteKnowledgeStore.derivedVersion)
+        #expect(version == 1)
         #expect(marks == 1)
+    }
+
+    /// Issue 19: the index kept a second copy of every entry's text. Migration v7 makes it
+    /// contentless, and the index is filled again from the tables, in one transaction after it.
+    @Test func aStoreWithTheTextInItsIndexGetsAContentlessIndexBuiltFromItsTables() throws {
+        let dir = try Folder()
+        let path = dir.path("old.db")
+        try Self.storeBeforeV5(at: path, "INSERT INTO rank_list(term, entry, impact) VALUES ('zzmark', 9, 1.0)")
+        let store = try SQLiteKnowledgeStore(path: path)
+        let (version, marks, sql) = try store.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT version FROM derived_state"),
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM rank_list WHERE term = 'zzmark'"),
+             try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'entry_fts'"))
+        }
+        #expect(version == SQLiteKnowledgeStore.derivedVersion)
+        #expect(marks == 0)
+        #expect(sql?.contains("content = ''") == true)
+        let (indexed, entries) = try store.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM entry_fts_docsize"),
+             try Int.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM member) + (SELECT count(*) FROM resource) + (SELECT count(*) FROM practice)
+                     + (SELECT count(*) FROM question) + (SELECT count(*) FROM answer) + (SELECT count(*) FROM meeting)
+                """))
+        }
+        #expect(indexed == entries && (entries ?? 0) > 20)
+        #expect(try store.indexDrift().isEmpty)
+        #expect(try store.search(QueryParser.parse("timer"), limit: 10).hits.map(\.ref.description) == ["a5"])
     }
 
     @Test func anAcceptedAnswerThatIsGoneIsClearedByTheMigration() throws {
@@ -148,7 +177,7 @@ import Testing
             // Derived data made by older code, marked as such.
             try s.writer.write { db in
                 try db.execute(sql: """
-                    DELETE FROM entry_fts; DELETE FROM rank_list; DELETE FROM rank_term; DELETE FROM rank_work;
+                    INSERT INTO entry_fts(entry_fts) VALUES ('delete-all'); DELETE FROM rank_list; DELETE FROM rank_term; DELETE FROM rank_work;
                     UPDATE derived_state SET version = 0;
                     """)
             }
