@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import KnowHowCore
 
 /// Ranking for `find` and `who`: exact FTS5 bm25 when a query matches few entries, the terms'
@@ -37,6 +38,14 @@ extension SQLiteKnowledgeStore {
         }
         // Few matches for sure (every match holds a word that few entries hold): rank them all.
         if let bound = try upperBound(db, node, stats: stats), bound <= tuning.exactLimit { return try exact() }
+        // One listed word with filters: its list holds its best entries, so the best of them that
+        // pass the filters are the best that pass when they fill the page (one word's bm25 is its
+        // impact times one idf), without a walk through the word's matches.
+        if !conds.isEmpty, case .term(let w) = node,
+           let top = try topOfList(db, word: w, stats: stats, limit: limit, memberFactor: memberFactor,
+                                   filtered: filtered, arguments: condArgs) {
+            return top
+        }
         // Phrases: checking word positions is the cost, and ranking the few that match adds little;
         // but a phrase made only of words in many entries can match many, and FTS5's bm25 walks
         // all its matches, so it goes to the lists, whose best candidates are checked one by one,
@@ -410,17 +419,21 @@ extension SQLiteKnowledgeStore {
         }
     }
 
-    /// One listed word without filters: the best of its list, sorted by SQLite rather than read
-    /// whole into a dictionary (the same page as the general path gives). nil when the word is
-    /// not one listed term or its list is shorter than the page.
-    static func topOfList(_ db: Database, word: String, stats: RankStats, limit: Int, memberFactor: Double) throws -> [Ranked]? {
+    /// One listed word: the best of its list that pass the filters (`filtered`, conditions on
+    /// `k`), sorted by SQLite rather than read whole into a dictionary (the same page as the
+    /// general path gives). nil when the word is not one listed term or fewer than a page pass.
+    static func topOfList(_ db: Database, word: String, stats: RankStats, limit: Int, memberFactor: Double,
+                          filtered: String = "", arguments condArgs: StatementArguments = []) throws -> [Ranked]? {
         let terms = try indexTerms(db, word)
         guard terms.count == 1, let listed = try listedEntries(db, terms[0]) else { return nil }
         let weight = idf(entries: stats.entries, containing: listed)
+        var args: StatementArguments = [terms[0]]
+        _ = args.append(contentsOf: condArgs)
+        _ = args.append(contentsOf: [memberFactor, limit])
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT entry, impact FROM rank_list WHERE term = ?
-            ORDER BY impact * (CASE entry & 7 WHEN 1 THEN ? ELSE 1.0 END) DESC, entry DESC LIMIT ?
-            """), arguments: [terms[0], memberFactor, limit])
+            SELECT k, impact FROM (SELECT entry AS k, impact FROM rank_list WHERE term = ?)\(filtered)
+            ORDER BY impact * (CASE k & 7 WHEN 1 THEN ? ELSE 1.0 END) DESC, k DESC LIMIT ?
+            """), arguments: args)
         guard rows.count == limit else { return nil }
         return rows.map { row in
             let key: Int64 = row[0]
@@ -468,9 +481,10 @@ extension SQLiteKnowledgeStore {
 
     /// Adds a listed term's share of each listed entry's score.
     static func addListScores(_ db: Database, term: String, weight: Double, into scores: inout [Int64: Double]) throws {
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ?"), arguments: [term]) {
-            scores[row[0], default: 0] += weight * (row[1] as Double)
-        }
+        // Read raw: a list is a thousand rows, and a broad prefix reads fifty lists.
+        let statement = try db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ?")
+        try statement.setArguments([term])
+        try step(statement) { s in scores[sqlite3_column_int64(s, 0), default: 0] += weight * sqlite3_column_double(s, 1) }
     }
 
     static func addTermScores(_ db: Database, word: String, stats: RankStats, into scores: inout [Int64: Double],

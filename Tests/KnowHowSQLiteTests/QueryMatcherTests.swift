@@ -178,6 +178,26 @@ import Testing
         #expect(Set(keys(shown)).isSubset(of: all))
     }
 
+    @Test(arguments: ["garden tag:growing", "garden type:resource", "soil -type:member"])
+    func aListedWordWithFiltersTakesTheBestOfItsListThatPass(_ q: String) throws {
+        // One word's bm25 is its impact times one idf: the best of its list that pass the filters are
+        // the best that pass, the same page as FTS5 scoring every match gives.
+        let s = try store(Self.lists)
+        let parsed = try QueryParser.parse(q)
+        let (conds, args, _) = try s.writer.read { try SQLiteKnowledgeStore.conditions($0, parsed.filters) }
+        let top = try s.writer.read { db in
+            try SQLiteKnowledgeStore.topOfList(db, word: parsed.text!.positiveWords[0], stats: SQLiteKnowledgeStore.rankStats(db)!,
+                                               limit: 6, memberFactor: 0.6, filtered: " WHERE " + conds.joined(separator: " AND "),
+                                               arguments: args)
+        }
+        #expect(top?.count == 6)
+        let shown = try s.search(parsed, limit: 5)
+        let exact = try store(Self.exact).search(parsed, limit: 5)
+        #expect(keys(shown) == keys(exact))
+        #expect(zip(shown.hits, exact.hits).allSatisfy { abs($0.score - $1.score) < 1e-9 }, "\(shown.hits.map(\.score)) \(exact.hits.map(\.score))")
+        #expect(shown.more == exact.more)
+    }
+
     @Test func aSentenceOfCommonWordsIsOrderedAsWhenItsMatchesWereAllCounted() throws {
         // BM25F of a sentence reads how many entries hold all its words; past the exact limit an
         // estimate stands in, which must not change the order.
