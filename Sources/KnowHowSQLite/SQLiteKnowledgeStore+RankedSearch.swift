@@ -435,6 +435,13 @@ extension SQLiteKnowledgeStore {
             ORDER BY impact * (CASE k & 7 WHEN 1 THEN ? ELSE 1.0 END) DESC, k DESC LIMIT ?
             """), arguments: args)
         guard rows.count == limit else { return nil }
+        // A member's score is scaled down: one deep in the list can fall below an entry outside it
+        // (at most the list's lowest impact), which would then be missing from the page.
+        let last: Int64 = rows[limit - 1][0]
+        if last & 7 == 1, let floor = try Double.fetchOne(cached: db, sql: "SELECT floor FROM rank_term WHERE term = ?", arguments: [terms[0]]),
+           (rows[limit - 1][1] as Double) * memberFactor < floor {
+            return nil
+        }
         return rows.map { row in
             let key: Int64 = row[0]
             return Ranked(key: key, rank: -(weight * (row[1] as Double)) * (key & 7 == 1 ? memberFactor : 1))

@@ -198,6 +198,25 @@ import Testing
         #expect(shown.more == exact.more)
     }
 
+    @Test func aMemberDeepInAListDoesNotEndAFilteredPage() throws {
+        // Members rank at 0.6 of their score: a member just above the list's lowest impact ranks
+        // below entries outside the list, so a page ending on it is not known to be the best.
+        let s = try store(Self.lists)
+        let kim = EntryKey.make(.member, try s.writer.read { try Int64.fetchOne($0, sql: "SELECT id FROM member WHERE handle = 'kim'")! })
+        try s.writer.write { db in
+            let floor = try Double.fetchOne(db, sql: "SELECT floor FROM rank_term WHERE term = 'garden'")!
+            try db.execute(sql: "INSERT INTO rank_list(term, entry, impact) VALUES ('garden', ?, ?)", arguments: [kim, floor * 1.01])
+        }
+        func page(_ factor: Double) throws -> [SQLiteKnowledgeStore.Ranked]? {
+            try s.writer.read { db in
+                try SQLiteKnowledgeStore.topOfList(db, word: "garden", stats: SQLiteKnowledgeStore.rankStats(db)!, limit: 1,
+                                                   memberFactor: factor, filtered: " WHERE (k & 7) = 1")
+            }
+        }
+        #expect(try page(0.6) == nil)
+        #expect(try page(1)?.map(\.key) == [kim])
+    }
+
     @Test func aSentenceOfCommonWordsIsOrderedAsWhenItsMatchesWereAllCounted() throws {
         // BM25F of a sentence reads how many entries hold all its words; past the exact limit an
         // estimate stands in, which must not change the order.
