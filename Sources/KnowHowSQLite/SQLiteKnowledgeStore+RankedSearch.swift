@@ -312,9 +312,11 @@ extension SQLiteKnowledgeStore {
                 let k = candidate.key
                 if kept.count == limit { break }
                 if checks == tuning.candidateChecks { break }
-                // Most candidates failing (words that seldom meet): walking the matches is cheaper,
-                // and for a phrase the newest matches fill the page (below).
-                if checks >= 32, kept.count * 4 < checks { break }
+                // Most candidates failing (words that seldom meet): walking the matches is cheaper.
+                // A phrase is never walked: its best candidates rank better than the newest matches
+                // that fill its page (below), so it checks on, but only a third as far.
+                if !phrase, checks >= 32, kept.count * 4 < checks { break }
+                if phrase, checks >= tuning.candidateChecks / 3 { break }
                 checks += 1
                 let matches: Bool
                 if let matcher {
