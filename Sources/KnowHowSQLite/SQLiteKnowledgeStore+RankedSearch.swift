@@ -393,12 +393,12 @@ extension SQLiteKnowledgeStore {
         for leaf in matcher.leaves {
             var least = stats.entries
             for w in leafWords(leaf) {
-                for term in try indexTerms(db, w) {
-                    let n = try listedEntries(db, term) ?? Int.fetchOne(cached: db, sql: """
-                        SELECT count(*) FROM entry_fts WHERE entry_fts MATCH ?
-                        """, arguments: [FTS5Query.quote(term)]) ?? 0
-                    least = min(least, n)
-                }
+                let terms = try indexTerms(db, w)
+                // A listed word's count from its list; another (few entries, or several terms) counted.
+                let listed = terms.count == 1 ? try listedEntries(db, terms[0]) : nil
+                let n = try listed ?? Int.fetchOne(cached: db, sql: "SELECT count(*) FROM entry_fts WHERE entry_fts MATCH ?",
+                                                   arguments: [FTS5Query.quote(w)]) ?? 0
+                least = min(least, n)
             }
             idfs.append(idf(entries: stats.entries, containing: least))
         }
