@@ -161,7 +161,7 @@ extension SQLiteKnowledgeStore {
     /// is read once (a listed term's from its list, another's counted), then each entry is
     /// scored from FTS5's own counts of it.
     static func fieldWeighted(_ db: Database, _ rows: [Ranked], node: QueryNode, match: String,
-                              memberFactor: Double) throws -> [Ranked] {
+                              memberFactor: Double, exactLimit: Int = SearchTuning.standard.exactLimit) throws -> [Ranked] {
         guard !rows.isEmpty else { return rows }
         let phrases: [QueryNode]
         if case .or(let cs) = node { phrases = cs } else { phrases = [node] }
@@ -171,7 +171,20 @@ extension SQLiteKnowledgeStore {
             if case .term(let w) = p { terms = try indexTerms(db, w) }
             if terms.count == 1, let listed = try listedEntries(db, terms[0]) { counts.append(listed); continue }
             guard let m = FTS5Query.render(p) else { counts.append(0); continue }
-            counts.append(try Int.fetchOne(cached: db, sql: "SELECT count(*) FROM entry_fts WHERE entry_fts MATCH ?", arguments: [m]) ?? 0)
+            // A sentence's words together (an AND is one phrase here) can be in half a large store,
+            // and counting them all costs a tenth of a second: past `exactLimit` their shares of the
+            // store, multiplied, stand in. The one idf scales every entry's score alike, so the
+            // order is the same.
+            let counted = try Int.fetchOne(cached: db, sql: """
+                SELECT count(*) FROM (SELECT 1 FROM entry_fts WHERE entry_fts MATCH ? LIMIT ?)
+                """, arguments: [m, exactLimit + 1]) ?? 0
+            if counted > exactLimit, let stats = try rankStats(db), let expected = try expectedMatches(db, p, stats: stats) {
+                counts.append(max(counted, Int(expected.rounded())))
+            } else if counted > exactLimit {
+                counts.append(try Int.fetchOne(cached: db, sql: "SELECT count(*) FROM entry_fts WHERE entry_fts MATCH ?", arguments: [m]) ?? 0)
+            } else {
+                counts.append(counted)
+            }
         }
         let statistics = try entryStatistics(db)
         let idfs = counts.map { FieldWeightedBM25.idf(entries: statistics.entries, containing: $0) }

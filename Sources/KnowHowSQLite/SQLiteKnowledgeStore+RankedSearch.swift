@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import KnowHowCore
 
 /// Ranking for `find` and `who`: exact FTS5 bm25 when a query matches few entries, the terms'
@@ -37,11 +38,20 @@ extension SQLiteKnowledgeStore {
         }
         // Few matches for sure (every match holds a word that few entries hold): rank them all.
         if let bound = try upperBound(db, node, stats: stats), bound <= tuning.exactLimit { return try exact() }
+        // One listed word with filters: its list holds its best entries, so the best of them that
+        // pass the filters are the best that pass when they fill the page (one word's bm25 is its
+        // impact times one idf), without a walk through the word's matches.
+        if !conds.isEmpty, case .term(let w) = node,
+           let top = try topOfList(db, word: w, stats: stats, limit: limit, memberFactor: memberFactor,
+                                   filtered: filtered, arguments: condArgs) {
+            return top
+        }
         // Phrases: checking word positions is the cost, and ranking the few that match adds little;
-        // but a phrase made only of common words matches most of the store, so it goes to the
-        // lists, whose best candidates are checked one by one (see `listRanking`).
+        // but a phrase made only of words in many entries can match many, and FTS5's bm25 walks
+        // all its matches, so it goes to the lists, whose best candidates are checked one by one,
+        // and the newest matches (see `listRanking`).
         if containsPhrase(node) {
-            guard conds.isEmpty, try onlyCommonPhrases(db, node, stats: stats, tuning: tuning) else { return try exact() }
+            guard conds.isEmpty, try onlyListedPhrases(db, node, stats: stats, tuning: tuning) else { return try exact() }
             return try lists()
         }
         // A word, a prefix, or any of several, with a listed term among them: it matches more than
@@ -153,24 +163,24 @@ extension SQLiteKnowledgeStore {
         return expected
     }
 
-    /// Whether every phrase of a query is made of common words only (each in more than a quarter
-    /// of a large store's entries) and the rest is plain words: such a query matches most of
-    /// the store, and FTS5 would check positions in every match.
-    static func onlyCommonPhrases(_ db: Database, _ node: QueryNode, stats: RankStats, tuning: SearchTuning) throws -> Bool {
+    /// Whether every phrase of a query is made of listed words only (each in many entries of a
+    /// large store) and the rest is plain words: such a query can match much of the store, and
+    /// FTS5 would check positions in every match.
+    static func onlyListedPhrases(_ db: Database, _ node: QueryNode, stats: RankStats, tuning: SearchTuning) throws -> Bool {
         guard stats.entries >= tuning.commonWordMinimumStore else { return false }
-        func common(_ w: String) throws -> Bool {
+        func listed(_ w: String) throws -> Bool {
             let terms = try indexTerms(db, w)
-            guard terms.count == 1, let n = try listedEntries(db, terms[0]) else { return false }
-            return n > commonWordShare(stats)
+            guard terms.count == 1 else { return false }
+            return try listedEntries(db, terms[0]) != nil
         }
         switch node {
-        case .phrase(let ws, false): return ws.count > 1 ? try ws.allSatisfy(common) : false
+        case .phrase(let ws, false): return ws.count > 1 ? try ws.allSatisfy(listed) : false
         case .and(let cs):
             guard cs.contains(where: containsPhrase) else { return false }
             for c in cs {
                 switch c {
                 case .term: continue
-                case .phrase: if try !onlyCommonPhrases(db, c, stats: stats, tuning: tuning) { return false }
+                case .phrase: if try !onlyListedPhrases(db, c, stats: stats, tuning: tuning) { return false }
                 default: return false
                 }
             }
@@ -215,8 +225,7 @@ extension SQLiteKnowledgeStore {
             guard terms.count == 1 else { return false }
             return try listedEntries(db, terms[0]).map { $0 > tuning.exactLimit } ?? false
         case .prefix(let p):
-            let lower = prefixKey(p)
-            guard !lower.isEmpty else { return false }
+            guard let lower = try prefixTerm(db, p) else { return false }
             return try Int.fetchOne(cached: db, sql: "SELECT max(entries) FROM rank_term WHERE term >= ? AND term < ?",
                                     arguments: [lower, lower + "\u{10FFFF}"]).map { $0 > tuning.exactLimit } ?? false
         case .or(let cs):
@@ -227,9 +236,11 @@ extension SQLiteKnowledgeStore {
         }
     }
 
-    /// A prefix as the index spells terms: lower case, without diacritics.
-    static func prefixKey(_ p: String) -> String {
-        p.lowercased().folding(options: .diacriticInsensitive, locale: nil)
+    /// A prefix as FTS5 reads it, through the index's tokenizer: `being*` is `be*` (porter's
+    /// stem); nil when it is not one token (`e-ma*` is a phrase).
+    static func prefixTerm(_ db: Database, _ p: String) throws -> String? {
+        let terms = try indexTerms(db, p)
+        return terms.count == 1 && !terms[0].isEmpty ? terms[0] : nil
     }
 
     static func memberScale(_ factor: Double) -> String {
@@ -259,17 +270,23 @@ extension SQLiteKnowledgeStore {
            let top = try topOfList(db, word: w, stats: stats, limit: limit, memberFactor: memberFactor) {
             return top
         }
+        // Candidates are checked from their text where the query allows it (see QueryMatcher).
+        let matcher = filtered.isEmpty ? try QueryMatcher(db, node: node) : nil
         var scores: [Int64: Double] = [:]
         var needsCheck = false
-        // `word -other`: the word's candidates all match it, so only the exclusions need checking,
-        // by walking their matches (not the word's, which are many).
+        // `word -other`: the word's candidates all match it, so only the exclusions need checking:
+        // the best candidates' text, or else by walking the exclusions' matches (not the word's,
+        // which are many).
         var exclusions: [String] = []
         let positives: [QueryNode]
         if case .and(let cs) = node { positives = cs.filter { if case .not = $0 { false } else { true } } } else { positives = [node] }
         if case .and(let cs) = node, positives.count == 1, isDisjunction(positives[0]) {
             try collectScores(db, positives[0], stats: stats, into: &scores, needsCheck: &needsCheck, tuning: tuning)
             // A word that is really several (`e-mail`) is checked with the whole query below.
-            if !needsCheck { exclusions = cs.compactMap { if case .not(let inner) = $0 { FTS5Query.render(inner) } else { nil } } }
+            if !needsCheck {
+                exclusions = cs.compactMap { if case .not(let inner) = $0 { FTS5Query.render(inner) } else { nil } }
+                if matcher != nil, !exclusions.isEmpty { exclusions = []; needsCheck = true }
+            }
         } else {
             try collectScores(db, node, stats: stats, into: &scores, needsCheck: &needsCheck, tuning: tuning)
         }
@@ -281,26 +298,37 @@ extension SQLiteKnowledgeStore {
             while let k = try cursor.next() { scores[k] = nil }
         }
         func rank(_ k: Int64) -> Double { -(scores[k] ?? 0) * (k & 7 == 1 ? memberFactor : 1) }
+        let phrase = containsPhrase(node)
         var checkedEnough = false
         if !scores.isEmpty, needsCheck, filtered.isEmpty {
             // Best candidates first, each checked against the whole query on its own, until a page
             // passes: a query of common words matches most candidates, and walking all its matches
             // (half the store) is what costs. The page is the same as walking would give.
-            let phrase = containsPhrase(node)
-            let order = scores.keys.sorted { rank($0) != rank($1) ? rank($0) < rank($1) : $0 > $1 }
+            var order = scores.map { (key: $0.key, rank: -$0.value * ($0.key & 7 == 1 ? memberFactor : 1)) }
+            order.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key > $1.key }
             let check = try db.cachedStatement(sql: "SELECT 1 FROM entry_fts WHERE entry_fts MATCH ? AND rowid = ?")
             var checks = 0
-            for k in order {
+            for candidate in order {
+                let k = candidate.key
                 if kept.count == limit { break }
                 if checks == tuning.candidateChecks { break }
                 // Most candidates failing (words that seldom meet): walking the matches is cheaper.
+                // A phrase is never walked: its best candidates rank better than the newest matches
+                // that fill its page (below), so it checks on, but only a third as far.
                 if !phrase, checks >= 32, kept.count * 4 < checks { break }
+                if phrase, checks >= tuning.candidateChecks / 3 { break }
                 checks += 1
-                if try Int.fetchOne(check, arguments: [match, k]) != nil { kept.append(k) }
+                let matches: Bool
+                if let matcher {
+                    matches = try indexedColumns(db, key: k).map(matcher.matches) ?? false
+                } else {
+                    matches = try Int.fetchOne(check, arguments: [match, k]) != nil
+                }
+                if matches { kept.append(k) }
             }
-            // Done when the page is full or every candidate was checked. A phrase of common words
-            // is never walked (checking positions in every match is the cost): the newest matches
-            // fill the page instead, below.
+            // Done when the page is full or every candidate was checked. A phrase is never walked
+            // (checking positions in every match is the cost): the newest matches fill the page
+            // instead, below.
             checkedEnough = kept.count == limit || checks == order.count || phrase
             if !checkedEnough { kept.removeAll() }
         }
@@ -320,6 +348,10 @@ extension SQLiteKnowledgeStore {
                 _ = args.append(contentsOf: condArgs)
                 kept = try Int64.fetchAll(db, sql: "SELECT k FROM (SELECT value AS k FROM json_each(?))\(filtered)", arguments: args)
             }
+        }
+        if phrase, filtered.isEmpty, let matcher {
+            return try phraseRanking(db, kept: kept, match: match, matcher: matcher, node: node, stats: stats,
+                                     limit: limit, memberFactor: memberFactor)
         }
         var ranked = kept.map { Ranked(key: $0, rank: rank($0)) }
         ranked.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key > $1.key }
@@ -341,18 +373,77 @@ extension SQLiteKnowledgeStore {
         return ranked
     }
 
-    /// One listed word without filters: the best of its list, sorted by SQLite rather than read
-    /// whole into a dictionary (the same page as the general path gives). nil when the word is
-    /// not one listed term or its list is shorter than the page.
-    static func topOfList(_ db: Database, word: String, stats: RankStats, limit: Int, memberFactor: Double) throws -> [Ranked]? {
+    /// A query with phrases of listed words: the candidates that passed (`kept`), then the newest
+    /// matches until the page is full, all ranked by bm25 computed from their text. FTS5's own
+    /// bm25 of a phrase first counts every entry holding it (for its idf), which for common words
+    /// is a walk through most of the store; here a phrase's idf is its rarest word's (the same
+    /// for every entry, so a phrase alone is ranked in bm25's order). The newest matches are found
+    /// without ranking, so the walk stops as soon as the page is full.
+    static func phraseRanking(_ db: Database, kept: [Int64], match: String, matcher: QueryMatcher, node: QueryNode,
+                              stats: RankStats, limit: Int, memberFactor: Double) throws -> [Ranked] {
+        var keys = Array(kept.prefix(limit))
+        if keys.count < limit {
+            let have = Set(keys)
+            let newest = try Int64.fetchAll(db.cachedStatement(sql: """
+                SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+                """), arguments: [match, limit])
+            for k in newest where keys.count < limit && !have.contains(k) { keys.append(k) }
+        }
+        var idfs: [Double] = []
+        for leaf in matcher.leaves {
+            var least = stats.entries
+            for w in leafWords(leaf) {
+                let terms = try indexTerms(db, w)
+                // A listed word's count from its list; another (few entries, or several terms) counted.
+                let listed = terms.count == 1 ? try listedEntries(db, terms[0]) : nil
+                let n = try listed ?? Int.fetchOne(cached: db, sql: "SELECT count(*) FROM entry_fts WHERE entry_fts MATCH ?",
+                                                   arguments: [FTS5Query.quote(w)]) ?? 0
+                least = min(least, n)
+            }
+            idfs.append(idf(entries: stats.entries, containing: least))
+        }
+        var ranked: [Ranked] = []
+        for k in keys {
+            guard let columns = try indexedColumns(db, key: k) else { continue }
+            let score = matcher.bm25(columns, idfs: idfs, averageLength: stats.averageLength)
+            ranked.append(Ranked(key: k, rank: -score * (k & 7 == 1 ? memberFactor : 1)))
+        }
+        ranked.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key > $1.key }
+        return ranked
+    }
+
+    /// The words of a query leaf.
+    static func leafWords(_ leaf: QueryNode) -> [String] {
+        switch leaf {
+        case .term(let w), .prefix(let w): return [w]
+        case .phrase(let ws, _): return ws
+        default: return []
+        }
+    }
+
+    /// One listed word: the best of its list that pass the filters (`filtered`, conditions on
+    /// `k`), sorted by SQLite rather than read whole into a dictionary (the same page as the
+    /// general path gives). nil when the word is not one listed term or fewer than a page pass.
+    static func topOfList(_ db: Database, word: String, stats: RankStats, limit: Int, memberFactor: Double,
+                          filtered: String = "", arguments condArgs: StatementArguments = []) throws -> [Ranked]? {
         let terms = try indexTerms(db, word)
         guard terms.count == 1, let listed = try listedEntries(db, terms[0]) else { return nil }
         let weight = idf(entries: stats.entries, containing: listed)
+        var args: StatementArguments = [terms[0]]
+        _ = args.append(contentsOf: condArgs)
+        _ = args.append(contentsOf: [memberFactor, limit])
         let rows = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT entry, impact FROM rank_list WHERE term = ?
-            ORDER BY impact * (CASE entry & 7 WHEN 1 THEN ? ELSE 1.0 END) DESC, entry DESC LIMIT ?
-            """), arguments: [terms[0], memberFactor, limit])
+            SELECT k, impact FROM (SELECT entry AS k, impact FROM rank_list WHERE term = ?)\(filtered)
+            ORDER BY impact * (CASE k & 7 WHEN 1 THEN ? ELSE 1.0 END) DESC, k DESC LIMIT ?
+            """), arguments: args)
         guard rows.count == limit else { return nil }
+        // A member's score is scaled down: one deep in the list can fall below an entry outside it
+        // (at most the list's lowest impact), which would then be missing from the page.
+        let last: Int64 = rows[limit - 1][0]
+        if last & 7 == 1, let floor = try Double.fetchOne(cached: db, sql: "SELECT floor FROM rank_term WHERE term = ?", arguments: [terms[0]]),
+           (rows[limit - 1][1] as Double) * memberFactor < floor {
+            return nil
+        }
         return rows.map { row in
             let key: Int64 = row[0]
             return Ranked(key: key, rank: -(weight * (row[1] as Double)) * (key & 7 == 1 ? memberFactor : 1))
@@ -399,9 +490,10 @@ extension SQLiteKnowledgeStore {
 
     /// Adds a listed term's share of each listed entry's score.
     static func addListScores(_ db: Database, term: String, weight: Double, into scores: inout [Int64: Double]) throws {
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ?"), arguments: [term]) {
-            scores[row[0], default: 0] += weight * (row[1] as Double)
-        }
+        // Read raw: a list is a thousand rows, and a broad prefix reads fifty lists.
+        let statement = try db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ?")
+        try statement.setArguments([term])
+        try step(statement) { s in scores[sqlite3_column_int64(s, 0), default: 0] += weight * sqlite3_column_double(s, 1) }
     }
 
     static func addTermScores(_ db: Database, word: String, stats: RankStats, into scores: inout [Int64: Double],
@@ -424,8 +516,7 @@ extension SQLiteKnowledgeStore {
 
     /// A prefix stands for its most frequent listed terms (as search engines cap a prefix's expansions).
     static func addPrefixScores(_ db: Database, prefix: String, stats: RankStats, into scores: inout [Int64: Double]) throws {
-        let p = prefixKey(prefix)
-        guard !p.isEmpty else { return }
+        guard let p = try prefixTerm(db, prefix) else { return }
         let upper = p + "\u{10FFFF}"
         let terms = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT term, entries FROM rank_term WHERE term >= ? AND term < ? ORDER BY entries DESC LIMIT 50

@@ -176,7 +176,9 @@ extension SQLiteKnowledgeStore {
                 rows = try rankedKeys(db, node: query.text!, match: match, conditions: conds, arguments: condArgs,
                                       limit: pool, memberFactor: 0.6, tuning: tuning)
             }
-            if query.naturalLanguage { rows = try fieldWeighted(db, rows, node: query.text!, match: match, memberFactor: 0.6) }
+            if query.naturalLanguage {
+                rows = try fieldWeighted(db, rows, node: query.text!, match: match, memberFactor: 0.6, exactLimit: tuning.exactLimit)
+            }
             more = rows.count > limit
             let shown = Array(rows.prefix(limit))
             let marks = try marked(db, keys: shown.map(\.key), node: query.text!)

@@ -40,7 +40,7 @@ import Testing
         let parsed = try QueryParser.parse(q)
         // The path under test: these phrases go to the lists, not to FTS5's ranking of every match.
         let common = try s.writer.read { db in
-            try SQLiteKnowledgeStore.onlyCommonPhrases(db, parsed.text!, stats: SQLiteKnowledgeStore.rankStats(db)!, tuning: Self.lists)
+            try SQLiteKnowledgeStore.onlyListedPhrases(db, parsed.text!, stats: SQLiteKnowledgeStore.rankStats(db)!, tuning: Self.lists)
         }
         #expect(common)
         let shown = try s.search(parsed, limit: 10)
@@ -53,7 +53,7 @@ import Testing
     @Test func aPhraseWithARareWordIsStillRankedExactly() throws {
         let s = try store(Self.lists)
         let common = try s.writer.read { db in
-            try SQLiteKnowledgeStore.onlyCommonPhrases(db, try QueryParser.parse("\"garden kim\"").text!,
+            try SQLiteKnowledgeStore.onlyListedPhrases(db, try QueryParser.parse("\"garden kim\"").text!,
                                                        stats: SQLiteKnowledgeStore.rankStats(db)!, tuning: Self.lists)
         }
         #expect(!common)
