@@ -163,18 +163,25 @@ extension SQLiteKnowledgeStore {
     static func fieldWeighted(_ db: Database, _ rows: [Ranked], node: QueryNode, match: String,
                               memberFactor: Double, exactLimit: Int = SearchTuning.standard.exactLimit) throws -> [Ranked] {
         guard !rows.isEmpty else { return rows }
-        let phrases: [QueryNode]
-        if case .or(let cs) = node { phrases = cs } else { phrases = [node] }
+        // One idf per phrase as FTS5 numbers them (every word, phrase and prefix in the order
+        // written): an AND of a sentence's words is scored word by word, not as one phrase.
+        var phrases: [QueryNode] = []
+        func collect(_ n: QueryNode) {
+            switch n {
+            case .term, .prefix, .phrase: phrases.append(n)
+            case .and(let cs), .or(let cs): cs.forEach(collect)
+            case .not(let c): collect(c)
+            }
+        }
+        collect(node)
         var counts: [Int] = []
         for p in phrases {
             var terms: [String] = []
             if case .term(let w) = p { terms = try indexTerms(db, w) }
             if terms.count == 1, let listed = try listedEntries(db, terms[0]) { counts.append(listed); continue }
             guard let m = FTS5Query.render(p) else { counts.append(0); continue }
-            // A sentence's words together (an AND is one phrase here) can be in half a large store,
-            // and counting them all costs a tenth of a second: past `exactLimit` their shares of the
-            // store, multiplied, stand in. The one idf scales every entry's score alike, so the
-            // order is the same.
+            // A word of a large store can be in half of it, and counting every match costs a tenth
+            // of a second: past `exactLimit` an estimate stands in where there is one.
             let counted = try Int.fetchOne(cached: db, sql: """
                 SELECT count(*) FROM (SELECT 1 FROM entry_fts WHERE entry_fts MATCH ? LIMIT ?)
                 """, arguments: [m, exactLimit + 1]) ?? 0
