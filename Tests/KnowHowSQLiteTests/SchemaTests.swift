@@ -107,6 +107,31 @@ import Testing
         #expect(try store.question(EntryID(.question, 2)).acceptedAnswer == EntryID(.answer, 5))
     }
 
+    @Test func mostlyNullColumnsHavePartialIndexesThatTheLookupsStillUse() throws {
+        let store = try SQLiteKnowledgeStore()
+        _ = try store.importCommunity(RankListTests.community(), as: Acting.system)
+        func plan(_ sql: String) throws -> String {
+            try store.writer.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: [1]).map { $0["detail"] as String }.joined(separator: "; ")
+            }
+        }
+        #expect(try plan("SELECT id FROM question WHERE source_id = ?").contains("question_source_id"))
+        #expect(try plan("SELECT id FROM answer WHERE source_id = ?").contains("answer_source_id"))
+        #expect(try plan("SELECT count(*) FROM practice WHERE verified_by_id = ?").contains("practice_verified_by"))
+        #expect(try plan("SELECT id FROM practice WHERE review_by IS NOT NULL AND review_by <= ? ORDER BY review_by, id").contains("practice_review_by"))
+        let partial = try store.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '% WHERE % IS NOT NULL' ORDER BY name")
+        }
+        #expect(partial == ["answer_source_id", "practice_review_by", "practice_verified_by", "question_accepted", "question_source_id"])
+        // Still unique where there is a value.
+        let a = try store.ask(Question(title: "How deep should mulch be?"), as: Acting.system)
+        let b = try store.ask(Question(title: "When should mulch go down?"), as: Acting.system)
+        try store.writer.write { db in try db.execute(sql: "UPDATE question SET source_id = 'se:1' WHERE id = ?", arguments: [a.number]) }
+        #expect(throws: (any Error).self) {
+            try store.writer.write { db in try db.execute(sql: "UPDATE question SET source_id = 'se:1' WHERE id = ?", arguments: [b.number]) }
+        }
+    }
+
     @Test func anAcceptedAnswerMustExist() throws {
         let acting = Acting.system
         let store = try SQLiteKnowledgeStore()
