@@ -63,8 +63,7 @@ struct Benchmark {
                 category: name, find: LatencySummary(fs.map(\.find)), raw: LatencySummary(fs.compactMap(\.raw)),
                 pipe: LatencySummary(fs.compactMap(\.pipe)), pipeCPU: LatencySummary(fs.compactMap(\.pipeCPU)),
                 medianMatches: m.isEmpty ? nil : m[(m.count - 1) / 2],
-                medianUnranked: Measure.median(fs.compactMap(\.unranked)),
-                medianSnippets: Measure.median(fs.compactMap(\.snippets))))
+                medianUnranked: Measure.median(fs.compactMap(\.unranked))))
         }
         let iso = ISO8601DateFormatter()
         return BenchReport(
@@ -260,15 +259,6 @@ struct Benchmark {
     // MARK: - The engine's floor, and where the time goes
 
     static let rankSQL = "SELECT rowid, bm25(entry_fts, 10.0, 6.0, 3.0, 1.0) AS r FROM entry_fts WHERE entry_fts MATCH ? ORDER BY r LIMIT 10"
-    /// FTS5's own marks for one hit, for the floor: the store makes the same ones itself (QueryMarker).
-    static let snippetSQL = """
-        SELECT highlight(entry_fts, 0, char(2), char(3)),
-               snippet(entry_fts, 2, char(2), char(3), '…', 14),
-               snippet(entry_fts, 3, char(2), char(3), '…', 14),
-               snippet(entry_fts, 1, char(2), char(3), '…', 14)
-        FROM entry_fts WHERE entry_fts MATCH ? AND rowid = ?
-        """
-
     func floor(_ figures: inout [QueryFigures]) throws {
         var config = Configuration()
         config.readonly = true
@@ -278,15 +268,12 @@ struct Benchmark {
             for i in figures.indices {
                 guard let match = figures[i].match else { continue }
                 let t = Measure.now()
-                let rows = try Row.fetchAll(db, sql: Self.rankSQL, arguments: [match])
+                _ = try Row.fetchAll(db, sql: Self.rankSQL, arguments: [match])
                 figures[i].raw = Measure.now() - t
                 guard breakdown else { continue }
                 let t1 = Measure.now()
                 _ = try Int64.fetchAll(db, sql: "SELECT rowid FROM entry_fts WHERE entry_fts MATCH ? LIMIT 10", arguments: [match])
                 figures[i].unranked = Measure.now() - t1
-                let t2 = Measure.now()
-                for row in rows { _ = try Row.fetchOne(db, sql: Self.snippetSQL, arguments: [match, row[0] as Int64]) }
-                figures[i].snippets = Measure.now() - t2
                 figures[i].matches = try Int.fetchOne(db, sql: "SELECT count(*) FROM entry_fts WHERE entry_fts MATCH ?", arguments: [match])
             }
         }
