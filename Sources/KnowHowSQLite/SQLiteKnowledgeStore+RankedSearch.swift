@@ -399,8 +399,10 @@ extension SQLiteKnowledgeStore {
 
     /// Adds a listed term's share of each listed entry's score.
     static func addListScores(_ db: Database, term: String, weight: Double, into scores: inout [Int64: Double]) throws {
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ?"), arguments: [term]) {
-            scores[row[0], default: 0] += weight * (row[1] as Double)
+        // A cursor: a list is thousands of rows, each read once (no row copied into an array).
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ?"), arguments: [term])
+        while let row = try rows.next() {
+            scores[row[0] as Int64, default: 0] += weight * (row[1] as Double)
         }
     }
 
