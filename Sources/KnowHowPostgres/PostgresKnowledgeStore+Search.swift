@@ -253,7 +253,8 @@ extension PostgresKnowledgeStore {
             opening = try r.get("o")
         case .answer:
             guard let r = try c.query("""
-                SELECT q.id AS qid, q.title, coalesce(q.accepted_answer_id = a.id, false) AS accepted, m.handle, a.body AS o
+                SELECT q.id AS qid, q.title, coalesce(q.accepted_answer_id = a.id, false) AS accepted,
+                       q.accepted_answer_id IS NOT NULL AS answered, m.handle, a.body AS o
                 FROM knowhow.answer a JOIN knowhow.question q ON q.id = a.question_id
                 LEFT JOIN knowhow.member m ON m.id = a.author_id WHERE a.id = $1
                 """, [n]).first else { return nil }
@@ -262,6 +263,8 @@ extension PostgresKnowledgeStore {
                             snippet: snippet, tags: try entryTags(c, key: EntryKeys.make(qid)), score: score,
                             detail: (try r.get("handle", as: String.self)).map { "by @\($0)" },
                             status: try r.require("accepted", as: Bool.self) ? "accepted" : nil)
+            // As SQLite's: an answer's hit carries its question (`closest` shows it as the question).
+            hit.question = SearchHit.Question(id: qid, title: try r.require("title"), answered: try r.require("answered"))
             opening = try r.get("o")
         case .meeting:
             guard let r = try c.query("""
