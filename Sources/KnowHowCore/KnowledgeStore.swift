@@ -26,6 +26,12 @@ public struct Acting: Equatable, Sendable {
 public protocol KnowledgeReading: AnyObject, Sendable, ExpertEvidenceSource {
     /// Ranked hits across kinds for a parsed query.
     func search(_ query: Query, limit: Int) throws -> SearchResults
+    /// A search's ranked entries as `search` orders them, with what re-ranking needs (`closest`):
+    /// a store may leave out titles, extracts and tags, which `hits(for:query:)` builds for the
+    /// few shown.
+    func searchPool(_ query: Query, limit: Int) throws -> [PoolHit]
+    /// The full hits of pool entries (marked for `query`), in the pool's order; entries gone since are left out.
+    func hits(for pool: [PoolHit], query: Query) throws -> [SearchHit]
     /// Entries of one type, optionally narrowed by a query, in a stable order.
     func list(_ type: EntryType, query: Query?, limit: Int) throws -> SearchResults
     func listTags(query: String?, limit: Int) throws -> [TagDetail]

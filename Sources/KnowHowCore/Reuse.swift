@@ -112,10 +112,10 @@ extension Community {
         let node: QueryNode = words.count == 1 ? .term(words[0]) : .or(words.map { .term($0) })
         var query = Query(text: node)
         query.naturalLanguage = true
-        let pool = try store.search(query, limit: pool ?? max(50, limit * Self.closestPoolFactor)).hits
+        let pool = try store.searchPool(query, limit: pool ?? max(50, limit * Self.closestPoolFactor))
         let asked = Set(words.map(NaturalQuery.stem))
-        // Each hit as what is shown for it (an answer as its question), with its score; the
-        // first hit of an entry is its best.
+        // Each entry as what is shown for it (an answer as its question), with its score; the
+        // first entry of a question is its best. Full hits are built for the shown page only.
         var questions: [EntryID: Question] = [:]
         func question(_ id: EntryID) throws -> Question {
             if let q = questions[id] { return q }
@@ -123,35 +123,44 @@ extension Community {
             questions[id] = q
             return q
         }
-        var scored: [(hit: SearchHit, score: Double, order: Int)] = []
+        var scored: [(item: PoolHit, shown: EntryRef, answered: Bool, score: Double, order: Int)] = []
         var seen = Set<EntryRef>()
-        for (i, hit) in pool.enumerated() where hit.ref.type != .member {
+        for (i, item) in pool.enumerated() where item.ref.type != .member {
             // Coordination is in the store's ranking (BM25F saturates a word across fields, so
             // holding more of the words wins); scaling by the share shown again measured worse.
             // The store's count where it has one: an extract may not show every word an entry holds.
-            let held = hit.matchedWords ?? NaturalQuery.matched(hit, stems: asked).count
+            let held = item.matchedWords ?? item.hit.map { NaturalQuery.matched($0, stems: asked).count } ?? 0
             if asked.count >= 2, held < minimumShouldMatch { continue }
             // Ranks are negative (lower is better); a listing's 0 falls back on the order.
-            var score = hit.score < 0 ? -hit.score : 1 / Double(i + 1)
-            var shown = hit
-            if let q = hit.question {
-                // The store read the answer's question with it (its tags are the question's).
-                shown = SearchHit(ref: .entry(q.id), title: q.title, snippet: hit.snippet, tags: hit.tags,
-                                  score: hit.score, detail: nil, status: q.answered ? "answered" : "open")
-            } else if case .entry(let id) = hit.ref, id.type == .answer, let q = try? store.answer(id).question,
+            var score = item.score < 0 ? -item.score : 1 / Double(i + 1)
+            var shown = item.ref, answered = item.answered
+            if let q = item.question {
+                // The store read the answer's question with it.
+                shown = .entry(q)
+            } else if case .entry(let id) = item.ref, id.type == .answer, let q = try? store.answer(id).question,
                       let question = try? question(q) {
-                shown = SearchHit(ref: .entry(q), title: question.title, snippet: hit.snippet, tags: question.tags,
-                                  score: hit.score, detail: nil, status: question.acceptedAnswer == nil ? "open" : "answered")
+                shown = .entry(q)
+                answered = question.acceptedAnswer != nil
             }
-            guard !excluding.contains(shown.ref), seen.insert(shown.ref).inserted else { continue }
-            if case .entry(let id) = shown.ref, id.type == .question, shown.status == "answered" {
+            guard !excluding.contains(shown), seen.insert(shown).inserted else { continue }
+            if case .entry(let id) = shown, id.type == .question, answered {
                 score += Self.acceptedAnswerPrior
             }
-            scored.append((shown, score, i))
+            scored.append((item, shown, answered, score, i))
         }
         scored.sort { ($0.score, $1.order) > ($1.score, $0.order) }
-        return scored.prefix(limit).map { item in
-            var hit = item.hit
+        let page = Array(scored.prefix(limit))
+        var full: [EntryRef: SearchHit] = [:]
+        for hit in try store.hits(for: page.map(\.item), query: query) where full[hit.ref] == nil { full[hit.ref] = hit }
+        return page.compactMap { item in
+            guard var hit = full[item.item.ref] else { return nil }
+            if item.shown != item.item.ref, case .entry(let q) = item.shown {
+                // An answer shown as its question (whose tags its hit carries).
+                let question = hit.question?.id == q ? nil : questions[q]
+                hit = SearchHit(ref: item.shown, title: hit.question?.title ?? question?.title ?? hit.title, snippet: hit.snippet,
+                                tags: question?.tags ?? hit.tags, score: hit.score, detail: nil,
+                                status: item.answered ? "answered" : "open")
+            }
             hit.score = -item.score
             return hit
         }

@@ -106,6 +106,33 @@ public struct SearchHit: Equatable, Sendable {
     }
 }
 
+/// One entry of a search's pool (`KnowledgeReading.searchPool`): its rank and what re-ranking
+/// needs, without the text shown for it unless the store built that anyway (`hit`).
+public struct PoolHit: Equatable, Sendable {
+    public var ref: EntryRef
+    /// As `SearchHit.score`: lower is better.
+    public var score: Double
+    /// As `SearchHit.matchedWords`.
+    public var matchedWords: Int?
+    /// For an answer, its question, where the store read it.
+    public var question: EntryID?
+    /// A question with an accepted answer, or an answer whose question has one.
+    public var answered: Bool
+    /// The full hit, where the store built it with the pool.
+    public var hit: SearchHit?
+
+    public init(ref: EntryRef, score: Double, matchedWords: Int?, question: EntryID?, answered: Bool) {
+        self.ref = ref; self.score = score; self.matchedWords = matchedWords; self.question = question; self.answered = answered
+    }
+
+    /// A pool entry carrying its full hit.
+    public init(_ hit: SearchHit) {
+        self.init(ref: hit.ref, score: hit.score, matchedWords: hit.matchedWords, question: hit.question?.id,
+                  answered: hit.question?.answered ?? (hit.status == "answered"))
+        self.hit = hit
+    }
+}
+
 /// Why a search found nothing, in the words every store uses (`SearchResults.notes`).
 public enum EmptyNote: Equatable, Sendable, CustomStringConvertible {
     /// `tag:x` names no tag; `nearest` is a tag one edit away.

@@ -45,22 +45,8 @@ extension PostgresKnowledgeStore {
             // bm25 orders the candidates, as SQLite's FTS5 ranks them.
             let ranked = try PostgresBM25.rank(c, node: text, keys: try rows.map { try $0.require("entry") }, memberFactor: 0.6)
             for (key, bm25) in ranked.prefix(limit) {
-                let marked = try c.query("""
-                    SELECT ts_headline('\(TSQuery.configuration)', title, query, $2) AS title,
-                           ts_headline('\(TSQuery.configuration)', summary, query, $3) AS summary,
-                           ts_headline('\(TSQuery.configuration)', body, query, $3) AS body
-                    FROM knowhow.entry_text, to_tsquery('\(TSQuery.configuration)', $1) query WHERE entry = $4
-                    """, [TSQuery.highlight(text) ?? tsquery, titleMarks, snippetMarks, key]).first
-                let title: String? = try marked?.get("title"), summary: String? = try marked?.get("summary"), body: String? = try marked?.get("body")
-                // An answer's summary is its question's title, already in the hit's title.
-                let isAnswer = key & 7 == Int64(EntryKeys.code(.answer))
-                let candidates = (isAnswer ? [body] : [body, summary]).compactMap { $0 }
-                let bodyFirst = isAnswer || key & 7 == Int64(EntryKeys.code(.member))
-                let fallback = bodyFirst ? [body, summary] : [summary, body]
-                let snippet = candidates.first { $0.contains(Highlight.open) }
-                    ?? fallback.compactMap { $0.map(opening) }.first { !$0.isEmpty } ?? ""
                 // SearchHit scores: lower is better, as FTS5's bm25 ranks.
-                if let hit = try hit(c, key: key, title: title.flatMap { $0.isEmpty ? nil : $0 }, snippet: snippet, score: -bm25) { hits.append(hit) }
+                if let hit = try markedHit(c, key: key, text: text, tsquery: tsquery, score: -bm25) { hits.append(hit) }
             }
         } else {
             for ex in query.text.map(TSQuery.exclusions) ?? [] {
@@ -84,6 +70,47 @@ extension PostgresKnowledgeStore {
             try explainEmpty(c, query, into: &results)
         }
         return results
+    }
+
+    /// The hit shown for a matched entry: title and extract marked as `text` matches them.
+    static func markedHit(_ c: PGConnection, key: Int64, text: QueryNode, tsquery: String, score: Double) throws -> SearchHit? {
+        let marked = try c.query("""
+            SELECT ts_headline('\(TSQuery.configuration)', title, query, $2) AS title,
+                   ts_headline('\(TSQuery.configuration)', summary, query, $3) AS summary,
+                   ts_headline('\(TSQuery.configuration)', body, query, $3) AS body
+            FROM knowhow.entry_text, to_tsquery('\(TSQuery.configuration)', $1) query WHERE entry = $4
+            """, [TSQuery.highlight(text) ?? tsquery, titleMarks, snippetMarks, key]).first
+        let title: String? = try marked?.get("title"), summary: String? = try marked?.get("summary"), body: String? = try marked?.get("body")
+        // An answer's summary is its question's title, already in the hit's title.
+        let isAnswer = key & 7 == Int64(EntryKeys.code(.answer))
+        let candidates = (isAnswer ? [body] : [body, summary]).compactMap { $0 }
+        let bodyFirst = isAnswer || key & 7 == Int64(EntryKeys.code(.member))
+        let fallback = bodyFirst ? [body, summary] : [summary, body]
+        let snippet = candidates.first { $0.contains(Highlight.open) }
+            ?? fallback.compactMap { $0.map(opening) }.first { !$0.isEmpty } ?? ""
+        return try hit(c, key: key, title: title.flatMap { $0.isEmpty ? nil : $0 }, snippet: snippet, score: score)
+    }
+
+    /// The pool is `search`'s hits, built in full (its ranking reads each entry anyway).
+    public func searchPool(_ query: Query, limit: Int) throws -> [PoolHit] {
+        try search(query, limit: limit).hits.map(PoolHit.init)
+    }
+
+    public func hits(for pool: [PoolHit], query: Query) throws -> [SearchHit] {
+        try run { c in
+            try pool.compactMap { item -> SearchHit? in
+                if let hit = item.hit { return hit }
+                let key: Int64
+                switch item.ref {
+                case .entry(let id): key = EntryKeys.make(id)
+                case .member(let handle): key = try Self.memberID(c, handle) << 3 | Int64(EntryKeys.code(.member))
+                }
+                guard let text = query.text, let tsquery = TSQuery.render(text) else {
+                    return try Self.hit(c, key: key, title: nil, snippet: "", score: item.score)
+                }
+                return try Self.markedHit(c, key: key, text: text, tsquery: tsquery, score: item.score)
+            }
+        }
     }
 
     /// What the SQLite store says of filters naming nothing: a tag that does not exist empties

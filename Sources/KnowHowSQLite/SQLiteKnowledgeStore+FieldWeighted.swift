@@ -309,8 +309,19 @@ extension SQLiteKnowledgeStore {
             let weight = idf(entries: stats.entries, containing: matches.count)
             for m in matches { scores[m.key, default: 0] += weight * m.impact }
         }
-        var ranked = scores.map { Ranked(key: $0.key, rank: -$0.value * ($0.key & 7 == EntryKey.code(.member) ? memberFactor : 1)) }
-        ranked.sort { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key > $1.key }
-        return Array(ranked.prefix(limit))
+        // The best `limit` of tens of thousands: kept in order as they come (most fall below the
+        // last kept at one comparison), not all sorted.
+        func before(_ a: Ranked, _ b: Ranked) -> Bool { a.rank != b.rank ? a.rank < b.rank : a.key > b.key }
+        var best: [Ranked] = []
+        best.reserveCapacity(limit + 1)
+        for (key, value) in scores {
+            let r = Ranked(key: key, rank: -value * (key & 7 == EntryKey.code(.member) ? memberFactor : 1))
+            if best.count == limit, let last = best.last, !before(r, last) { continue }
+            var lo = 0, hi = best.count
+            while lo < hi { let mid = (lo + hi) / 2; if before(best[mid], r) { lo = mid + 1 } else { hi = mid } }
+            best.insert(r, at: lo)
+            if best.count > limit { best.removeLast() }
+        }
+        return best
     }
 }

@@ -165,40 +165,9 @@ extension SQLiteKnowledgeStore {
         var more = false
         if let match {
             // Rank first, then build snippets for the few rows shown only.
-            // Members rank a little lower in `find`: `who` is the way to find people.
-            // A sentence's words: bm25 finds a pool, BM25F orders it (+FieldWeighted).
-            let pool = query.naturalLanguage ? max(limit + 1, naturalPool) : limit + 1
-            var rows: [Ranked]
-            if query.naturalLanguage, conds.isEmpty,
-               let candidates = try naturalCandidates(db, node: query.text!, limit: pool, memberFactor: 0.6, tuning: tuning) {
-                rows = candidates
-            } else {
-                rows = try rankedKeys(db, node: query.text!, match: match, conditions: conds, arguments: condArgs,
-                                      limit: pool, memberFactor: 0.6, tuning: tuning)
-            }
-            if query.naturalLanguage {
-                rows = try fieldWeighted(db, rows, node: query.text!, match: match, memberFactor: 0.6, exactLimit: tuning.exactLimit)
-            }
+            let rows = try ranked(db, query, match: match, conditions: conds, arguments: condArgs, limit: limit, tuning: tuning)
             more = rows.count > limit
-            let shown = Array(rows.prefix(limit))
-            let marks = try marked(db, keys: shown.map(\.key), node: query.text!)
-            for row in shown {
-                let key = row.key
-                let marked = marks[key]
-                // An answer's summary is its question's title, already in the hit's title.
-                let isAnswer = key & 7 == EntryKey.code(.answer)
-                let candidates = (isAnswer ? [marked?[2]] : [marked?[2], marked?[1]]).compactMap { $0 }
-                // Without a match there, the opening of the summary (of the bio for members).
-                let summary: String? = marked?[1], body: String? = marked?[2]
-                let bodyFirst = key & 7 == EntryKey.code(.member) || key & 7 == EntryKey.code(.answer)
-                let fallback = bodyFirst ? [body, summary] : [summary, body]
-                let snippet = candidates.first { $0.contains(Highlight.open) }
-                    ?? fallback.compactMap { $0 }.first { !$0.isEmpty } ?? ""
-                if var hit = try hit(db, key: key, title: marked?[0], snippet: snippet, score: row.rank) {
-                    hit.matchedWords = row.matched
-                    hits.append(hit)
-                }
-            }
+            hits = try shownHits(db, Array(rows.prefix(limit)), node: query.text!)
         } else {
             // Filters only (or filters with exclusions): list in a stable order.
             var excluded: [String] = [], excludedArgs: StatementArguments = []
@@ -249,6 +218,49 @@ extension SQLiteKnowledgeStore {
             try explainEmpty(db, query, match: match, into: &results)
         }
         return results
+    }
+
+    /// A query's best entries, one more than `limit`. Members rank a little lower in `find`: `who`
+    /// is the way to find people. A sentence's words: bm25 finds a pool, BM25F orders it (+FieldWeighted).
+    static func ranked(_ db: Database, _ query: Query, match: String, conditions conds: [String], arguments condArgs: StatementArguments,
+                       limit: Int, tuning: SearchTuning) throws -> [Ranked] {
+        let pool = query.naturalLanguage ? max(limit + 1, naturalPool) : limit + 1
+        var rows: [Ranked]
+        if query.naturalLanguage, conds.isEmpty,
+           let candidates = try naturalCandidates(db, node: query.text!, limit: pool, memberFactor: 0.6, tuning: tuning) {
+            rows = candidates
+        } else {
+            rows = try rankedKeys(db, node: query.text!, match: match, conditions: conds, arguments: condArgs,
+                                  limit: pool, memberFactor: 0.6, tuning: tuning)
+        }
+        if query.naturalLanguage {
+            rows = try fieldWeighted(db, rows, node: query.text!, match: match, memberFactor: 0.6, exactLimit: tuning.exactLimit)
+        }
+        return rows
+    }
+
+    /// The hits shown for ranked entries: marked title and extract, tags, details.
+    static func shownHits(_ db: Database, _ shown: [Ranked], node: QueryNode) throws -> [SearchHit] {
+        var hits: [SearchHit] = []
+        let marks = try marked(db, keys: shown.map(\.key), node: node)
+        for row in shown {
+            let key = row.key
+            let marked = marks[key]
+            // An answer's summary is its question's title, already in the hit's title.
+            let isAnswer = key & 7 == EntryKey.code(.answer)
+            let candidates = (isAnswer ? [marked?[2]] : [marked?[2], marked?[1]]).compactMap { $0 }
+            // Without a match there, the opening of the summary (of the bio for members).
+            let summary: String? = marked?[1], body: String? = marked?[2]
+            let bodyFirst = key & 7 == EntryKey.code(.member) || key & 7 == EntryKey.code(.answer)
+            let fallback = bodyFirst ? [body, summary] : [summary, body]
+            let snippet = candidates.first { $0.contains(Highlight.open) }
+                ?? fallback.compactMap { $0 }.first { !$0.isEmpty } ?? ""
+            if var hit = try hit(db, key: key, title: marked?[0], snippet: snippet, score: row.rank) {
+                hit.matchedWords = row.matched
+                hits.append(hit)
+            }
+        }
+        return hits
     }
 
     /// The ids of the tags of the first positive `tag:` filter, if any.

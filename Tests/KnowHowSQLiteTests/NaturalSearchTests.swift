@@ -132,6 +132,26 @@ extension NaturalSearchTests {
         #expect(small == nil)
     }
 
+    /// A large store's sentence pool keeps its best entries without sorting every one: a short
+    /// pool is the head of a long one, best first (ties by key), whatever the scores' order.
+    @Test func aLargeStoresShortSentencePoolIsTheHeadOfTheWholeRanking() throws {
+        let s = try CommonWordQueryTests().store(CommonWordQueryTests.lists)
+        let node: QueryNode = .or(["garden", "kim", "notes"].map { .term($0) })
+        func pool(_ limit: Int) throws -> [Int64] {
+            try s.writer.read { db in
+                try SQLiteKnowledgeStore.naturalCandidates(db, node: node, limit: limit, memberFactor: 0.6, tuning: CommonWordQueryTests.lists)
+            }?.map(\.key) ?? []
+        }
+        let whole = try s.writer.read { db in
+            try SQLiteKnowledgeStore.naturalCandidates(db, node: node, limit: 100_000, memberFactor: 0.6, tuning: CommonWordQueryTests.lists)
+        } ?? []
+        #expect(whole.count > 12, "\(whole.count)")
+        #expect(zip(whole, whole.dropFirst()).allSatisfy { $0.rank != $1.rank ? $0.rank < $1.rank : $0.key > $1.key })
+        for limit in [1, 5, 12] {
+            #expect(try pool(limit) == Array(whole.prefix(limit).map(\.key)), "\(limit)")
+        }
+    }
+
     /// The weighted count read off a match is FTS5's: each instance weighted by its column.
     @Test func theWeightedCountOfAMatchWeighsEachColumn() throws {
         let db = try DatabaseQueue()

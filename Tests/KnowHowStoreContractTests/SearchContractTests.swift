@@ -237,4 +237,31 @@ struct SearchContractTests {
         #expect(try found(s, "etiquette -") == ["r13"], "a lone - is nothing")
         #expect(try found(s, "\"etiquette").contains("r13"), "an unbalanced quote still searches")
     }
+
+    /// `closest` re-ranks a search's pool and builds full hits for the shown page only: the pool
+    /// must rank as the search does, say which entries are answered (and an answer's question
+    /// where the store reads it), and the hits built later must be the search's own.
+    @Test(arguments: ContractStores.all)
+    func aSearchPoolRanksAsSearchAndBuildsTheSameHitsLater(_ f: StoreFactory) throws {
+        let s = try f.fixture()
+        var natural = Query(text: .or(["onboarding", "remote", "video", "supervision", "managers"].map { .term($0) }))
+        natural.naturalLanguage = true
+        for query in [natural, try QueryParser.parse("onboarding"), try QueryParser.parse("tag:onboarding")] {
+            let searched = try s.search(query, limit: 20).hits
+            let pool = try s.searchPool(query, limit: 20)
+            #expect(pool.map(\.ref) == searched.map(\.ref), "\(query)")
+            #expect(pool.map(\.score) == searched.map(\.score), "\(query)")
+            #expect(pool.map(\.matchedWords) == searched.map(\.matchedWords), "\(query)")
+            #expect(pool.map(\.question) == searched.map { $0.question?.id }, "\(query)")
+            for (item, hit) in zip(pool, searched) where hit.ref.type == .question {
+                #expect(item.answered == (hit.status == "answered"), "\(item.ref)")
+            }
+            // Built later, for a page of the pool: the search's hits (also when the pool carried none).
+            let page = Array(pool.prefix(4))
+            #expect(try s.hits(for: page, query: query) == Array(searched.prefix(4)), "\(query)")
+            let lean = page.map { var p = $0; p.hit = nil; return p }
+            #expect(try s.hits(for: lean, query: query) == Array(searched.prefix(4)), "\(query)")
+        }
+        #expect(try s.searchPool(natural, limit: 20).contains { $0.ref == .entry(.id("q1")) && $0.answered })
+    }
 }

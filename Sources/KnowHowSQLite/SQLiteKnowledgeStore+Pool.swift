@@ -1,0 +1,71 @@
+import Foundation
+import GRDB
+import KnowHowCore
+
+/// A search's pool without its shown text (`closest` re-ranks 50 entries to show 10): marked
+/// titles, extracts, tags and answer counts are most of a pasted title's cost at 100,000 entries,
+/// so they are built for the shown page only (`hits(for:query:)`).
+extension SQLiteKnowledgeStore {
+    public func searchPool(_ query: Query, limit: Int) throws -> [PoolHit] {
+        let tuning = searchTuning
+        return try read { db in
+            let (conds, condArgs, notes) = try Self.conditions(db, query.filters)
+            guard notes.isEmpty else { return [] }
+            guard let match = query.text.flatMap(FTS5Query.render) else {
+                return try Self.search(db, query, limit: limit, listing: nil, tuning: tuning).hits.map(PoolHit.init)
+            }
+            let rows = try Self.ranked(db, query, match: match, conditions: conds, arguments: condArgs, limit: limit, tuning: tuning)
+            let question = try db.cachedStatement(sql: "SELECT accepted_answer_id IS NOT NULL FROM question WHERE id = ?")
+            let answer = try db.cachedStatement(sql: """
+                SELECT q.id, q.accepted_answer_id IS NOT NULL FROM answer a JOIN question q ON q.id = a.question_id WHERE a.id = ?
+                """)
+            let member = try db.cachedStatement(sql: "SELECT handle FROM member WHERE id = ?")
+            var pool: [PoolHit] = []
+            for row in rows.prefix(limit) {
+                guard let type = EntryKey.type(row.key) else { continue }
+                let n = EntryKey.number(row.key)
+                switch type {
+                case .member:
+                    guard let handle = try String.fetchOne(member, arguments: [n]) else { continue }
+                    pool.append(PoolHit(ref: .member(handle), score: row.rank, matchedWords: row.matched, question: nil, answered: false))
+                case .question:
+                    guard let answered = try Bool.fetchOne(question, arguments: [n]) else { continue }
+                    pool.append(PoolHit(ref: .entry(EntryID(.question, n)), score: row.rank, matchedWords: row.matched,
+                                        question: nil, answered: answered))
+                case .answer:
+                    guard let r = try Row.fetchOne(answer, arguments: [n]) else { continue }
+                    pool.append(PoolHit(ref: .entry(EntryID(.answer, n)), score: row.rank, matchedWords: row.matched,
+                                        question: EntryID(.question, r[0]), answered: r[1]))
+                default:
+                    pool.append(PoolHit(ref: .entry(EntryID(type, n)), score: row.rank, matchedWords: row.matched, question: nil, answered: false))
+                }
+            }
+            return pool
+        }
+    }
+
+    public func hits(for pool: [PoolHit], query: Query) throws -> [SearchHit] {
+        try read { db in
+            var rows: [Ranked] = []
+            for item in pool where item.hit == nil {
+                switch item.ref {
+                case .entry(let id): rows.append(Ranked(key: EntryKey.make(id), rank: item.score, matched: item.matchedWords))
+                case .member(let handle):
+                    if let key = try Int64.fetchOne(db.cachedStatement(sql: "SELECT id << 3 | 1 FROM member WHERE handle = ?"), arguments: [handle]) {
+                        rows.append(Ranked(key: key, rank: item.score, matched: item.matchedWords))
+                    }
+                }
+            }
+            // One marker for the page, as `search` marks its page.
+            let built: [SearchHit]
+            if let node = query.text {
+                built = try Self.shownHits(db, rows, node: node)
+            } else {
+                built = try rows.compactMap { try Self.hit(db, key: $0.key, title: nil, snippet: "", score: $0.rank) }
+            }
+            var byRef: [EntryRef: SearchHit] = [:]
+            for hit in built where byRef[hit.ref] == nil { byRef[hit.ref] = hit }
+            return pool.compactMap { $0.hit ?? byRef[$0.ref] }
+        }
+    }
+}
