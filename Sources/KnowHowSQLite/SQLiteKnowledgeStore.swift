@@ -97,12 +97,21 @@ public final class SQLiteKnowledgeStore: KnowledgeStore, @unchecked Sendable {
     /// the resident size, but they are the OS's cache, shared and reclaimable, not the process's heap.
     static let mmapSize: Int64 = 0x7fff_0000
 
+    /// The page size of a new store (see `configuration`).
+    static let pageSize = 16_384
+
     static func configuration() -> Configuration {
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(10)
         config.label = "knowhow"
         config.prepareDatabase { db in
+            // A new store gets 16 KB pages (SQLite's default is 4 KB): an entry's row of a few
+            // hundred bytes left on average half a row unused at the end of every 4 KB page, 5–7%
+            // of the entry tables. A store that has pages keeps their size.
+            if try Int.fetchOne(db, sql: "PRAGMA page_count") == 0 {
+                try db.execute(sql: "PRAGMA page_size = \(pageSize)")
+            }
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             // `who` reads thousands of scattered rows (each candidate's latest work): memory-mapped
             // reads serve them from the OS page cache without a system call and a copy each, which

@@ -55,6 +55,20 @@ import Testing
         #expect(try store.indexDrift().isEmpty)
     }
 
+    @Test func aNewStoreHasSixteenKilobytePagesAndAnOlderOneKeepsItsOwn() throws {
+        let dir = try Folder()
+        let fresh = try SQLiteKnowledgeStore(path: dir.path("new.db"))
+        _ = try fresh.importCommunity(RankListTests.community(), as: Acting.system)
+        #expect(try fresh.writer.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 16_384)
+        #expect(try fresh.indexDrift().isEmpty)
+        let old = dir.path("old.db")
+        try Self.storeBeforeV5(at: old)
+        #expect(try DatabaseQueue(path: old).read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 4_096)
+        let migrated = try SQLiteKnowledgeStore(path: old)
+        #expect(try migrated.writer.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 4_096)
+        #expect(try migrated.counts().resources == 12)
+    }
+
     @Test func derivedDataOfAStoreMadeBeforeVersioningIsKeptNotRebuilt() throws {
         let dir = try Folder()
         let path = dir.path("old.db")
