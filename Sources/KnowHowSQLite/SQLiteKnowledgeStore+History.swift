@@ -538,19 +538,26 @@ extension SQLiteKnowledgeStore {
         return n
     }
 
+    /// Reads a table's shape once, however often it is asked for.
+    static func shapeReader(_ db: Database) -> (String) throws -> TableShape {
+        var shapes: [String: TableShape] = [:]
+        return { t in
+            if let s = shapes[t] { return s }
+            let s = try shape(db, t); shapes[t] = s; return s
+        }
+    }
+
+    /// `"id" = json_extract(?1, '$[0]')`: a row by its primary key, given as a JSON array in ?1.
+    static func pkCondition(_ s: TableShape) -> String {
+        s.primaryKey.enumerated().map { "\(quoted($1)) = json_extract(?1, '$[\($0)]')" }.joined(separator: " AND ")
+    }
+
     /// Restores the before-images of a change's rows, after checking each row is still as the change
     /// left it and that nothing made since depends on rows it created.
     static func reverse(_ db: Database, change n: Int64) throws {
         let rows = try Row.fetchAll(db, sql: "SELECT tbl, pk, before, after FROM change_row WHERE change_id = ? ORDER BY seq", arguments: [n])
             .map { RowImage(table: $0["tbl"], pk: $0["pk"], before: $0["before"], after: $0["after"]) }
-        var shapes: [String: TableShape] = [:]
-        func shapeOf(_ t: String) throws -> TableShape {
-            if let s = shapes[t] { return s }
-            let s = try shape(db, t); shapes[t] = s; return s
-        }
-        func pkCondition(_ s: TableShape) -> String {
-            s.primaryKey.enumerated().map { "\(quoted($1)) = json_extract(?1, '$[\($0)]')" }.joined(separator: " AND ")
-        }
+        let shapeOf = shapeReader(db)
         // 1. Every row must be as this change left it.
         for r in rows {
             let s = try shapeOf(r.table)
@@ -585,14 +592,7 @@ extension SQLiteKnowledgeStore {
     /// Puts the rows of a change back as they were before it, newest first; foreign keys are
     /// checked at commit.
     static func restore(_ db: Database, _ rows: [RowImage]) throws {
-        var shapes: [String: TableShape] = [:]
-        func shapeOf(_ t: String) throws -> TableShape {
-            if let s = shapes[t] { return s }
-            let s = try shape(db, t); shapes[t] = s; return s
-        }
-        func pkCondition(_ s: TableShape) -> String {
-            s.primaryKey.enumerated().map { "\(quoted($1)) = json_extract(?1, '$[\($0)]')" }.joined(separator: " AND ")
-        }
+        let shapeOf = shapeReader(db)
         try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
         for r in rows.reversed() {
             let s = try shapeOf(r.table)
