@@ -21,6 +21,20 @@ public enum EditRules {
         return fields(current, edited)
     }
 
+    /// The rules of a member's edit beyond its fields, in the order every store applies them: the
+    /// handle never changes (merging combines members), a role change needs the set-role
+    /// permission too (`authorizeRoleChange` checks it), lengths are checked and a name is
+    /// required. Returns the name to store.
+    public static func checkMemberEdit(_ changed: [String], edited: Member, authorizeRoleChange: () throws -> Void) throws -> String {
+        if changed.contains("handle") {
+            throw KnowHowError.unsupported("a handle cannot be changed; to combine two members use `merge @keep @drop`")
+        }
+        if changed.contains("role") { try authorizeRoleChange() }
+        try Validation.checkLengths(edited)
+        guard let name = Validation.text(edited.name) else { throw KnowHowError.missingField("a member's name") }
+        return name
+    }
+
     static func checkNotStale(_ changedMeanwhile: [String], entry: String) throws {
         if !changedMeanwhile.isEmpty { throw KnowHowError.staleEdit(entry: entry, changed: changedMeanwhile, keptIn: nil) }
     }
@@ -70,5 +84,16 @@ public enum EditRules {
         if Set(a.skills) != Set(b.skills) { f.append("skills") }
         if Set(a.interests) != Set(b.interests) { f.append("interests") }
         return f
+    }
+}
+
+/// What a change is made to, as each store authorises it: the entry or member (`r12`, `@kim`), who
+/// owns it (for "own entry" rules) and, for verification, the tags whose experts may make it.
+public struct ChangeTarget: Sendable {
+    public var ref: String?
+    public var owner: String?
+    public var expertTags: [Int64] = []
+    public init(ref: String? = nil, owner: String? = nil, expertTags: [Int64] = []) {
+        self.ref = ref; self.owner = owner; self.expertTags = expertTags
     }
 }

@@ -11,13 +11,7 @@ import KnowHowCore
 /// changed since" all read a state no other change is altering. Serialization failures and
 /// deadlocks (with writers outside KnowHow) run the whole change again (`PGConnection.transaction`).
 extension PostgresKnowledgeStore {
-    /// What a change is made to: who owns it (for "own entry" rules) and, for verification, the
-    /// tags whose experts may make it.
-    struct Target {
-        var ref: String?
-        var owner: String?
-        var expertTags: [Int64] = []
-    }
+    typealias Target = ChangeTarget
 
     /// What the body of a change tells history.
     struct ChangeNote {

@@ -174,14 +174,9 @@ extension PostgresKnowledgeStore {
             let current = try Self.loadMember(c, id: id)
             let changed = try EditRules.changes(from: original, current: current, to: edited, entry: "@" + handle)
             guard !changed.isEmpty else { note.discard = true; return [] }
-            if changed.contains("handle") {
-                throw KnowHowError.unsupported("a handle cannot be changed; to combine two members use `merge @keep @drop`")
-            }
-            if changed.contains("role") {
+            let name = try EditRules.checkMemberEdit(changed, edited: edited) {
                 _ = try Self.authorize(c, .setRole, Target(ref: "@" + handle), acting: acting.actor)
             }
-            try Validation.checkLengths(edited)
-            guard let name = Validation.text(edited.name) else { throw KnowHowError.missingField("a member's name") }
             try Self.updateColumns(c, "member", id: id, [
                 ("name", name), ("email", try Validation.text(edited.email).map(Validation.email)),
                 ("organisation", Validation.text(edited.organisation)), ("sector", Validation.text(edited.sector)),

@@ -158,14 +158,9 @@ extension SQLiteKnowledgeStore {
             let current = try Self.loadMember(db, id: id)
             let changed = try EditRules.changes(from: original, current: current, to: edited, entry: "@" + handle)
             guard !changed.isEmpty else { note.discard = true; return [] }
-            if changed.contains("handle") {
-                throw KnowHowError.unsupported("a handle cannot be changed; to combine two members use `merge @keep @drop`")
-            }
-            if changed.contains("role") {
+            let name = try EditRules.checkMemberEdit(changed, edited: edited) {
                 _ = try Self.authorize(db, .setRole, Target(ref: "@" + handle), acting: acting.actor)
             }
-            try Validation.checkLengths(edited)
-            guard let name = Validation.text(edited.name) else { throw KnowHowError.missingField("a member's name") }
             try db.execute(sql: """
                 UPDATE member SET name = ?, email = ?, organisation = ?, sector = ?, location = ?, time_zone = ?, bio = ?,
                        role = ?, open_to_questions = ?, mentoring = ? WHERE id = ?

@@ -9,13 +9,7 @@ import KnowHowCore
 /// Rows are captured by temporary triggers on every table (made from the schema, so tables added
 /// later are covered), which log to a temporary table while a change is being recorded.
 extension SQLiteKnowledgeStore {
-    /// What a change is made to: who owns it (for "own entry" rules) and, for verification, the
-    /// tags whose experts may make it.
-    struct Target {
-        var ref: String?
-        var owner: String?
-        var expertTags: [Int64] = []
-    }
+    typealias Target = ChangeTarget
 
     /// What the body of a change tells history.
     struct ChangeNote {
