@@ -80,11 +80,12 @@ public struct AddCommand: ShellCommand {
         abstract: "Add a resource, practice or member: asks field by field, and shows similar entries before saving.",
         discussion: """
         At the prompt each field is asked in turn (Enter skips an optional one; long text opens $EDITOR).
-        Scripts give fields as options: add resource --title "Onboarding checklist" --url https://… --kind template
-        --tag onboarding --summary "…". Before saving, entries with the same address or a close title are
+        Scripts give fields as options: add resource --title "Onboarding checklist" --url https://… --kind template \
+        --tag onboarding --summary "…".
+        Before saving, entries with the same address or a close title are \
         listed; at the prompt you can save anyway, open one, or cancel; in scripts, add --force to save anyway.
         Members: add member @kim --name "Kim Lee" --email kim@example.org --skill facilitation:expert.
-        A new store's first member becomes its curator. Adding resources and practices needs the
+        A new store's first member becomes its curator. Adding resources and practices needs the \
         contributor role; adding members, the curator role.
         """)
     public static let arguments: [ArgumentKind] = [.listType, .nothing]
@@ -347,8 +348,8 @@ public struct EditCommand: ShellCommand {
         discussion: """
         Without options, the entry opens in $EDITOR as a form: `key: value` lines and ## sections.
         Options change fields directly: edit r12 --title "…" --kind template · edit @kim --sector health.
-        If someone else changes the entry while you edit, nothing is saved: you are told what changed,
-        and your version is kept in a file. Contributors edit their own resources and practices, every
+        If someone else changes the entry while you edit, nothing is saved: you are told what changed, \
+        and your version is kept in a file. Contributors edit their own resources and practices, every \
         member their own profile; curators edit anything (and roles: edit @sam --role contributor).
         """)
     public static let arguments: [ArgumentKind] = [.reference]
@@ -577,11 +578,11 @@ public struct TagCommand: ShellCommand {
         commandName: "tag",
         abstract: "Tag an entry (tag r12 +onboarding -draft), or rename, merge, alias and describe tags.",
         discussion: """
-        tag ID +a -b            add and remove tags of a resource, practice or question (a bare word adds)
-        tag rename OLD NEW      rename a tag everywhere
-        tag merge FROM INTO     move every use of FROM to INTO; FROM becomes an alias of INTO (previewed; --yes)
-        tag alias TAG +x -y     add and remove aliases (searching or filtering by an alias finds the tag)
-        tag describe TAG TEXT   say what a tag is for
+        tag ID +a -b: add and remove tags of a resource, practice or question (a bare word adds).
+        tag rename OLD NEW: rename a tag everywhere.
+        tag merge FROM INTO: move every use of FROM to INTO; FROM becomes an alias of INTO (previewed; --yes).
+        tag alias TAG +x -y: add and remove aliases (searching or filtering by an alias finds the tag).
+        tag describe TAG TEXT: say what a tag is for.
         Tagging follows the edit rules; renaming, merging, aliases and descriptions are for curators.
         """)
     public static let arguments: [ArgumentKind] = [.reference, .reference]
@@ -672,7 +673,7 @@ public struct MergeCommand: ShellCommand {
         commandName: "merge",
         abstract: "Merge a duplicate into the entry or member to keep: merge r12 r15 · merge @kim @kim-b.",
         discussion: """
-        Shows what will be kept side by side, then moves every reference from DROP to KEEP (tags, authors,
+        Shows what will be kept side by side, then moves every reference from DROP to KEEP (tags, authors, \
         contributions, skills keeping the higher level, endorsements, questions, answers, verifications).
         DROP's id keeps working and points to KEEP. Curators only; `undo` reverses a merge exactly.
         """)
@@ -919,7 +920,7 @@ public struct UndoCommand: ShellCommand {
         commandName: "undo",
         abstract: "Undo your last change, or (curators) any change by number: undo · undo 14.",
         discussion: """
-        Restores every row the change touched and the search index, as one new change (so undoing an undo
+        Restores every row the change touched and the search index, as one new change (so undoing an undo \
         redoes it). Refused when a later change touched the same records: undo that one first.
         """)
     public static let arguments: [ArgumentKind] = [.nothing]

@@ -222,6 +222,26 @@ struct CommandTableTests {
         }
     }
 
+    /// `help add` at 80 columns broke sentences mid-way ("…--kind template" / "--tag onboarding…"
+    /// on a line of its own): discussions were hard-wrapped near 100 columns, and the parser wraps
+    /// each source line again. A line that ends mid-sentence while the next line's first word
+    /// would have fitted on it is such a break; and tables keep their second column aligned.
+    @Test func helpAtEightyColumnsHasNoRaggedBreaks() throws {
+        for cmd in CommandTable.all {
+            let name = CommandTable.name(of: cmd)
+            let console = Console(width: 80)
+            Render.help(name, ctx: ShellContext(store: try SQLiteKnowledgeStore(), storeLabel: "test", console: console, environment: [:]))
+            let lines = console.out.components(separatedBy: "\n")
+            for (line, next) in zip(lines, lines.dropFirst()) {
+                #expect(line.count <= 80, "help \(name): wider than 80 columns: \(line)")
+                // The parser wraps before the 80th column.
+                guard let last = line.last, !".:;!?".contains(last), !next.hasPrefix(" "),
+                      let word = next.split(separator: " ").first else { continue }
+                #expect(line.count + 1 + word.count >= 80, "help \(name): a sentence breaks early:\n\(line)\n\(next)")
+            }
+        }
+    }
+
     @Test func nearestCommand() {
         #expect(CommandTable.nearest("fnid") == "find")
         #expect(CommandTable.nearest("shwo") == "show")
