@@ -477,3 +477,37 @@ public struct MeetingPlanView: Codable, Sendable {
         public var members: Int
     }
 }
+
+/// One recorded change as `history --json` writes it; `rows` only for one change in full.
+public struct ChangeView: Codable, Sendable {
+    public var number: Int64
+    public var at: Timestamp
+    /// The member who made it; nil for the system.
+    public var by: String?
+    public var action: String
+    public var summary: String
+    public var undoes: Int64?
+    public var undoneBy: Int64?
+    public var rows: [Row]?
+
+    public struct Row: Codable, Sendable {
+        public var change: String
+        public var table: String
+        public var key: String
+        public var fields: [Field]
+    }
+
+    public struct Field: Codable, Sendable {
+        public var name: String
+        public var before: String?
+        public var after: String?
+    }
+
+    public init(_ r: ChangeRecord, withRows: Bool = false) {
+        number = r.number; at = r.at; by = r.actor; action = r.action; summary = r.summary
+        undoes = r.undoes; undoneBy = r.undoneBy
+        rows = withRows ? r.details.map { d in
+            Row(change: d.kind.rawValue, table: d.table, key: d.key, fields: d.fields.map { Field(name: $0.name, before: $0.before, after: $0.after) })
+        } : nil
+    }
+}

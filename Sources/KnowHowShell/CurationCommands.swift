@@ -875,6 +875,7 @@ public struct HistoryCommand: ShellCommand {
         let c = ctx.console, s = c.styler
         if let r = reference, let n = Int64(r.hasPrefix("#") ? String(r.dropFirst()) : r) {
             let record = try ctx.community.historyRecord(n)
+            if output.json(ctx) { try ctx.printJSON(ChangeView(record, withRows: true)); return .ok }
             Self.line(record, ctx: ctx)
             for d in record.details {
                 let mark = d.kind == .created ? "+" : (d.kind == .deleted ? "-" : "~")
@@ -895,6 +896,7 @@ public struct HistoryCommand: ShellCommand {
         var ref = reference
         if let r = reference, case .entry(let id)? = try? ctx.resolve(r) { ref = id.description }
         let records = try ctx.community.history(of: ref, by: by, limit: output.limit == nil ? 20 : try output.limit(ctx))
+        if output.json(ctx) { try ctx.printJSON(records.map { ChangeView($0) }); return records.isEmpty ? .noResults : .ok }
         if records.isEmpty { c.error(reference == nil ? "nothing has changed yet" : "no recorded changes to \(reference!)"); return .noResults }
         let who = records.map { ($0.actor.map { "@" + $0 } ?? "(system)").count }.max() ?? 8
         for r in records { Self.line(r, ctx: ctx, whoWidth: who) }

@@ -242,6 +242,29 @@ struct CommandTableTests {
         }
     }
 
+    /// `history --json` printed the text listing: every command that offers --json must write
+    /// JSON (run bare on the demo, as a script would).
+    @Test func everyCommandWithJSONWritesJSON() throws {
+        let store = try SQLiteKnowledgeStore()
+        _ = try Importer.importFile(TranscriptTests.fixtures.appendingPathComponent("../../../Data/community.json").path, into: store, as: .system)
+        let console = Console(width: 80)
+        let ctx = ShellContext(store: store, storeLabel: "test", console: console,
+                               environment: ["KNOWHOW_NOW": "2026-11-25T12:00:00Z", "TZ": "UTC"])
+        ctx.actor = "rosa-delgado"
+        _ = Shell(ctx: ctx).runLine("tag r34 +induction")
+        _ = console.drain()
+        var checked = 0
+        for cmd in CommandTable.all where cmd.helpMessage(columns: 80).contains("--json") {
+            let name = CommandTable.name(of: cmd)
+            let status = Shell(ctx: ctx).execute(cmd, words: ["--json"])
+            let (out, _) = console.drain()
+            guard status.code < 2 else { continue }
+            checked += 1
+            #expect((try? JSONSerialization.jsonObject(with: Data(out.utf8))) != nil, "\(name) --json wrote: \(out.prefix(200))")
+        }
+        #expect(checked >= 10)
+    }
+
     @Test func nearestCommand() {
         #expect(CommandTable.nearest("fnid") == "find")
         #expect(CommandTable.nearest("shwo") == "show")
