@@ -18,10 +18,11 @@ extension ShellContext {
         return a.trimmingCharacters(in: .whitespaces)
     }
 
-    /// Output written so far goes to the terminal before a question (tests keep it in the console).
+    /// Output written so far goes to the terminal before a question (tests keep it in the console);
+    /// in the shell as after a command, through the pager when long.
     func flushForPrompt() {
         guard prompter is TerminalPrompter else { return }
-        console.flush()
+        if interactive { showOnTerminal() } else { console.flush() }
     }
 
     /// Yes when `yes` was given or the person says so; in scripts, an error naming the flag.

@@ -192,18 +192,21 @@ final class InteractiveShell {
     }
 
     /// Prints a command's output, through the pager when it does not fit the screen.
-    func show() {
-        let (out, err) = ctx.console.drain()
+    func show() { ctx.showOnTerminal() }
+}
+
+extension ShellContext {
+    /// Writes what was written so far to the shell's terminal: messages wrapped at its width,
+    /// output through the pager when it does not fit the screen (after a command, and before a
+    /// question in the middle of one, such as an entry opened from a list of similar ones).
+    func showOnTerminal() {
+        let (out, err) = console.drain()
         // Messages wrap between words at the terminal's width (as it is now), never mid-word.
-        if !err.isEmpty { FileHandle.standardError.write(Data((Layout.wrap(err, width: TerminalInfo.width(environment: ctx.environment)) + "\n").utf8)) }
+        if !err.isEmpty { FileHandle.standardError.write(Data((Layout.wrap(err, width: TerminalInfo.width(environment: environment)) + "\n").utf8)) }
         guard !out.isEmpty else { return }
         let lines = out.reduce(0) { $1 == "\n" ? $0 + 1 : $0 }
-        if ctx.settings.pager, lines >= TerminalInfo.height() - 1, page(out) { return }
+        // Through $PAGER (or less) in knowhow's own process group; see `ForegroundChild`.
+        if settings.pager, lines >= TerminalInfo.height() - 1, Pager.page(out, environment: environment) { return }
         FileHandle.standardOutput.write(Data(out.utf8))
-    }
-
-    /// Through $PAGER (or less) in knowhow's own process group; see `ForegroundChild`.
-    func page(_ text: String) -> Bool {
-        Pager.page(text, environment: ctx.environment)
     }
 }

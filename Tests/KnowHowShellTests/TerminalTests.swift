@@ -294,6 +294,29 @@ struct TerminalTests {
         #expect(s.status() == "0")
     }
 
+    /// Opening a similar entry from guided `add` printed it straight out: at 80×24 its top had
+    /// scrolled away before the question came back. It goes through the pager, as `show` does,
+    /// and q returns to the question.
+    @Test func anEntryOpenedFromGuidedAddIsPaged() throws {
+        let tmux = try #require(Self.tmux)
+        let s = try Session(tmux: tmux)
+        defer { s.stop() }
+        let binary = try #require(BinaryTests.binary)
+        try s.startFromBash(binary, ["--demo", "--as", "@rosa-delgado"], prompt: "demo>")
+        try s.keys("add resource", "Enter")
+        try s.waitFor { Session.lastLine($0) == "title:" }
+        try s.keys("Onboarding checklist for new support workers", "Enter")
+        try s.waitFor { Session.lastLine($0).hasPrefix("Enter to go on, open 1–") }
+        try s.keys("1", "Enter")
+        // less waits at its ':' prompt with the entry's first lines on the screen.
+        let screen = try s.waitFor { Session.lastLine($0) == ":" }
+        #expect(screen.contains("r34  Onboarding checklist for new support workers"), "\(screen)")
+        try s.keys("q")
+        try s.waitFor { Session.lastLine($0).hasPrefix("Enter to go on, open 1–") }
+        try s.keys("c", "Enter")
+        try s.waitFor { $0.contains("cancelled; nothing was saved") && Session.lastLine($0) == "demo>" }
+    }
+
     /// With PAGER set to a command that does not exist, the output is printed, not lost.
     @Test func aPagerThatCannotStartPrintsTheOutput() throws {
         let tmux = try #require(Self.tmux)
