@@ -22,7 +22,7 @@ extension ShellContext {
     /// in the shell as after a command, through the pager when long.
     func flushForPrompt() {
         guard prompter is TerminalPrompter else { return }
-        if interactive { showOnTerminal() } else { console.flush() }
+        if onTerminal { showOnTerminal() } else { console.flush() }
     }
 
     /// Yes when `yes` was given or the person says so; in scripts, an error naming the flag.

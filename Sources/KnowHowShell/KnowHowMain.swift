@@ -158,6 +158,7 @@ public enum KnowHowMain {
                 store = try opener.open(path: path, shared: globals.shared); label = opener.label(for: path)
             }
             ctx = ShellContext(store: store, storeLabel: label, settings: settings, console: console, environment: environment)
+            ctx.onTerminal = stdoutTTY && TerminalInfo.isTerminal(STDIN_FILENO)
             ctx.opener = opener
             ctx.sharedStores = globals.shared
             ctx.actor = Identity.resolve(flag: globals.actor, environment: environment, store: store)?.handle
@@ -195,7 +196,7 @@ public enum KnowHowMain {
             return 2
         }
         // On a terminal a one-shot command may ask (confirm a merge, open $EDITOR); in pipes it never does.
-        if TerminalInfo.isTerminal(STDIN_FILENO) && TerminalInfo.isTerminal(STDOUT_FILENO) {
+        if ctx.onTerminal {
             ctx.prompter = TerminalPrompter(reader: nil, environment: environment)
         }
         ctx.batchAllowed = true
@@ -204,8 +205,9 @@ public enum KnowHowMain {
         return st.code
     }
 
+    /// On a terminal, long output goes through the pager, as git's does; elsewhere it is written.
     static func flush(_ ctx: ShellContext) {
-        ctx.console.flush()
+        if ctx.onTerminal { ctx.showOnTerminal() } else { ctx.console.flush() }
     }
 
     static func writeErr(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }

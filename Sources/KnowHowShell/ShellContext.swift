@@ -54,6 +54,9 @@ public final class ShellContext {
     public var lastRefs: [EntryRef] = []
     public let environment: [String: String]
     public var interactive: Bool
+    /// Standard input and output are a terminal (the shell, or a one-shot command typed at one):
+    /// a command may ask, and long output goes through the pager.
+    public var onTerminal = false
     /// True for a one-shot command, the only kind that may read standard input with --batch.
     public var batchAllowed = false
     /// The acting member's handle (see `Identity`).

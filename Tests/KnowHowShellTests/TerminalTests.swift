@@ -317,6 +317,24 @@ struct TerminalTests {
         try s.waitFor { $0.contains("cancelled; nothing was saved") && Session.lastLine($0) == "demo>" }
     }
 
+    /// `knowhow --demo find onboarding` typed at a bash prompt printed 30 lines at once, and the
+    /// first results scrolled away: a one-shot command on a terminal pages as git does, and keeps
+    /// its exit status; into a pipe it writes as before.
+    @Test func aOneShotCommandOnATerminalIsPaged() throws {
+        let tmux = try #require(Self.tmux)
+        let s = try Session(tmux: tmux)
+        defer { s.stop() }
+        let binary = try #require(BinaryTests.binary)
+        try s.startFromBash(binary, ["--demo", "find", "onboarding"], prompt: ":")
+        var screen = try s.screen()
+        #expect(screen.contains(" 1. r93") && Session.lastLine(screen) == ":", "\(screen)")
+        try s.keys("q")
+        #expect(s.status() == "0")
+        try s.keys("clear; \(binary) --demo find onboarding | tail -1", "Enter")
+        screen = try s.waitFor { $0.contains("more results") && Session.lastLine($0) == "$" }
+        #expect(!screen.contains(":\n"), "\(screen)")
+    }
+
     /// With PAGER set to a command that does not exist, the output is printed, not lost.
     @Test func aPagerThatCannotStartPrintsTheOutput() throws {
         let tmux = try #require(Self.tmux)
