@@ -319,6 +319,10 @@ public final class Shell {
             case .noResults: return LineStatus(code: 1)
             case .quit: return LineStatus(code: 0, quit: true)
             }
+        } catch is PromptCancelled {
+            // Ctrl-C or Ctrl-D at a question a command did not expect to be cancelled.
+            ctx.console.print("cancelled; nothing was changed")
+            return .ok
         } catch {
             ctx.console.error("knowhow: " + ctx.identityAdvice("\(error)"))
             return LineStatus(code: KnowHowMain.status(for: error))

@@ -346,3 +346,20 @@ struct CurationBinaryTests {
         #expect(undo.status == 0 && undo.out.hasPrefix("undid #2: added r13"), "\(undo.err)")
     }
 }
+
+// MARK: - Cancelling a question
+
+struct CancelledQuestionTests {
+    /// Ctrl-C or Ctrl-D at `merge`'s "Merge r93 into r34? [y/N]" printed `knowhow: PromptCancelled()`
+    /// (a Swift error's dump) and exit status 2: a cancelled question says so and changes nothing.
+    @Test(arguments: ["merge r34 r93", "tag merge mentoring coaching", "merge @kim-lee @kimlee"])
+    func endOfInputAtAConfirmationCancelsPlainly(_ line: String) throws {
+        let s = try CurationSession(CurationSession.demo, as: "rosa-delgado", answers: [])
+        let before = try s.export()
+        let r = s.run(line)
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.isEmpty, "\(r.err)")
+        #expect(r.out.hasSuffix("cancelled; nothing was changed\n"), "\(r.out)")
+        #expect(try s.export() == before)
+    }
+}
