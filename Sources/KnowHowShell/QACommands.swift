@@ -36,6 +36,9 @@ public struct WhoCommand: ShellCommand {
             }
         }
         let topic = QueryWords.text(words)
+        if topic.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw KnowHowError.emptyQuery("who needs a topic: type one, e.g. `who facilitation`")
+        }
         let view = try ctx.community.who(try request(topic, ctx: ctx), as: ctx.actor)
         let experts = view.experts
         if let unmatched = view.unmatched, !experts.isEmpty { ctx.console.note("no one has written about " + unmatched.map { "'\($0)'" }.joined(separator: ", ")) }
