@@ -120,15 +120,19 @@ public struct AddCommand: ShellCommand {
         guard let type = EntryType(word: what), [.resource, .practice, .member].contains(type) else {
             throw KnowHowError.invalidValue(field: "thing to add", value: what, expected: "resource, practice or member")
         }
-        // A first member starts a new store: create it now, so the checks below can read it.
-        if type == .member { try ctx.store.create() }
+        // A first member starts a new store, made only as they are saved: a form cancelled half-way
+        // leaves no store behind (it is empty meanwhile: nothing to check the member against).
+        var noStoreYet = false
+        if type == .member {
+            do { _ = try ctx.store.counts() } catch KnowHowError.noStore { noStoreYet = true }
+        }
         // Say which role is needed before asking for anything.
-        try ctx.community.authorize(.add(type), on: nil, as: ctx.actor)
+        if !noStoreYet { try ctx.community.authorize(.add(type), on: nil, as: ctx.actor) }
         do {
             switch type {
             case .resource: try addResource(ctx)
             case .practice: try addPractice(ctx)
-            default: try addMember(ctx)
+            default: try addMember(ctx, noStoreYet: noStoreYet)
             }
         } catch is PromptCancelled {
             ctx.console.print("cancelled; nothing was saved")
@@ -289,11 +293,11 @@ public struct AddCommand: ShellCommand {
         ctx.console.print("added \(ctx.styler.id(id.description)): \(title) (proposed; a curator or an expert can `verify \(id)`)")
     }
 
-    func addMember(_ ctx: ShellContext) throws {
+    func addMember(_ ctx: ShellContext, noStoreYet: Bool = false) throws {
         let handle = try field(ctx, "handle", option: self.handle, flag: "@handle", required: true, validate: Validation.handle)!
         let name = try field(ctx, "name", option: name ?? title, flag: "--name", required: true)!
         let email = try field(ctx, "email", option: email, flag: "--email", validate: Validation.email)
-        try checkSimilar(ctx, Draft(type: .member, title: name, email: email))
+        if !noStoreYet { try checkSimilar(ctx, Draft(type: .member, title: name, email: email)) }
         let organisation = try field(ctx, "organisation", option: organisation, flag: "--organisation")
         let sector = try field(ctx, "sector", option: sector, flag: "--sector")
         let location = try field(ctx, "location", option: location, flag: "--location")
@@ -317,7 +321,7 @@ public struct AddCommand: ShellCommand {
         }
         // The first member of a store is its curator whatever is asked (Role.onJoining), so the
         // guided form does not ask them for a role it would not keep.
-        let firstMember = (try ctx.store.counts().members) == 0
+        let firstMember = try noStoreYet || ctx.store.counts().members == 0
         let role = firstMember && self.role == nil ? nil : try field(ctx, "role", option: role, flag: "--role", hint: "member, contributor or curator",
                              skip: "Enter for member", choices: Role.allCases.map(\.rawValue)) { r in
             guard let v = Role(rawValue: r.lowercased()) else {
@@ -325,6 +329,7 @@ public struct AddCommand: ShellCommand {
             }
             return v.rawValue
         }
+        if noStoreYet { try ctx.store.create() }
         let m = try ctx.community.add(Member(handle: handle, name: name, email: email, organisation: organisation, sector: sector,
                                          location: location, bio: Validation.text(bio), role: role.flatMap(Role.init) ?? .member,
                                          joined: ctx.today, skills: skills, interests: try interests.flatMap(commaList).map(Validation.tag)), as: ctx.actor)

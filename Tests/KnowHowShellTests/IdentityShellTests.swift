@@ -25,6 +25,30 @@ struct IdentityShellTests {
         #expect(added.code == 0 && added.out == "added r1: Interview consent form\n", "\(added.err)")
     }
 
+    /// `add member @me` at a path with no store made the store at once: cancelling the form said
+    /// "nothing was saved", yet `init` then found an empty store there. It is made as the member
+    /// is saved.
+    @Test(arguments: [[], ["Sam Jones"], ["Sam Jones", "", "", "", ""]])
+    func aCancelledFirstMemberLeavesNoStoreBehind(_ answers: [String]) throws {
+        let s = try CurationSession(as: nil, answers: answers)
+        let folder = s.home + "/new"
+        let path = folder + "/team.db"
+        s.ctx.store = try SQLiteKnowledgeStore(path: path)
+        s.ctx.interactive = true
+        let r = s.run("add member @sam")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.hasSuffix("cancelled; nothing was saved\n"), "\(r.out)")
+        #expect(!FileManager.default.fileExists(atPath: path), "a store was made")
+        // Saved, it is made, and its first member is its curator.
+        let done = try CurationSession(as: nil, answers: ["Sam Jones", "", "", "", "", "", ""])
+        done.ctx.store = try SQLiteKnowledgeStore(path: path)
+        done.ctx.interactive = true
+        let saved = done.run("add member @sam")
+        #expect(saved.code == 0 && saved.out.contains("added @sam (Sam Jones), curator"), "\(saved.out)\(saved.err)")
+        #expect(done.run("whoami").out == "@sam (Sam Jones), curator\n")
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
     @Test func oneShotTheFirstMemberIsToldAboutDashDashAs() throws {
         let s = try Self.emptySession(interactive: false)
         let r = s.run(#"add member @kim --name "Kim Lee""#)
