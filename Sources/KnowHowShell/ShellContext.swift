@@ -143,6 +143,9 @@ public final class ShellContext {
         return message
             .replacingOccurrences(of: "pass --as @handle or set KNOWHOW_USER", with: "type `set as @handle`")
             .replacingOccurrences(of: "pass --as with a member's handle", with: "type `set as @handle` with a member's handle")
+            // A missing store is made with `init` at the prompt, not by starting knowhow again.
+            .replacingOccurrences(of: #"make one with `knowhow --db [^`]* init`"#, with: "make one with `init`", options: .regularExpression)
+            .replacingOccurrences(of: "give another path with --db", with: "`open` another path")
     }
 
     /// The acting member's handle, or an error saying how to say who you are.

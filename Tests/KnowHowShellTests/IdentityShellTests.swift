@@ -49,6 +49,24 @@ struct IdentityShellTests {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
+    /// In the shell, a path with no store said "make one with `knowhow --db PATH init`", a command
+    /// for the terminal the shell runs in; at the prompt it is `init`. On the command line it stays.
+    @Test(arguments: [true, false])
+    func aMissingStoreIsMadeWithInitAtThePrompt(_ interactive: Bool) throws {
+        let s = try CurationSession(as: nil)
+        let path = s.home + "/none/team.db"
+        s.ctx.store = try SQLiteKnowledgeStore(path: path)
+        s.ctx.interactive = interactive
+        let r = s.run("find onboarding")
+        #expect(r.code == 3)
+        let advice = interactive ? "make one with `init`, or start it" : "make one with `knowhow --db \(path) init`, or start it"
+        #expect(r.err.contains(advice), "\(r.err)")
+        if interactive {
+            #expect(s.run("init").code == 0)
+            #expect(s.run("whoami").code == 0)
+        }
+    }
+
     @Test func oneShotTheFirstMemberIsToldAboutDashDashAs() throws {
         let s = try Self.emptySession(interactive: false)
         let r = s.run(#"add member @kim --name "Kim Lee""#)
