@@ -23,9 +23,15 @@ enum Render {
             let num = String(repeating: " ", count: numWidth - String(n).count) + "\(n)."
             let idText = Layout.pad(hit.ref.description, idWidth)
             let idStyled = hit.ref.type == .member ? s.member(idText) : s.id(idText)
-            let label = hit.detail.map { "  " + $0 } ?? ""
+            var label = hit.detail.map { "  " + $0 } ?? ""
             let lead = numWidth + 2 + idWidth + 1
-            let titleRoom = max(10, width - max(lead, numWidth + 2 + Layout.width(idText) + 1) - Layout.width(label))
+            // A long label (a member's organisation and sector) is cut before the title (their name).
+            let room = width - max(lead, numWidth + 2 + Layout.width(idText) + 1)
+            let titleWidth = Layout.width(Highlight.plain(hit.title))
+            if titleWidth + Layout.width(label) > room, Layout.width(label) > room / 2 {
+                label = Layout.truncate(label, max(room - titleWidth, room / 2))
+            }
+            let titleRoom = max(10, room - Layout.width(label))
             let title = Layout.marked(Layout.truncateMarked(hit.title, titleRoom), s)
             c.print("\(num) \(idStyled) \(s.bold(title))\(s.dim(label))")
             let indent = String(repeating: " ", count: lead)

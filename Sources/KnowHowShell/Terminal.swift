@@ -266,6 +266,7 @@ enum Layout {
 
     /// Marked text cut to a width, keeping the marks balanced.
     static func truncateMarked(_ s: String, _ width: Int) -> String {
+        if Self.width(Highlight.plain(s)) <= width { return s }
         var out = "", w = 0, open = false
         for ch in s {
             if ch == Highlight.open { open = true; out.append(ch); continue }

@@ -5,6 +5,13 @@ import Testing
 
 /// Issue 11, build 5: what members write is shown, never obeyed by the terminal.
 struct TerminalTextTests {
+    /// A title exactly as wide as its room lost its last letter to "…" ("mentor meeting pla…").
+    @Test func aMarkedTitleThatFitsExactlyIsNotCut() {
+        let title = "Early career \(Highlight.open)teacher\(Highlight.close) plan"
+        #expect(Layout.truncateMarked(title, 25) == title)
+        #expect(Highlight.plain(Layout.truncateMarked(title, 24)) == "Early career teacher pl…")
+    }
+
     @Test(arguments: [
         ("x \u{1B}]0;owned\u{07}\u{1B}[2J", "x ^[]0;owned^G^[[2J"),      // retitle, clear screen
         ("a\rb", "a^Mb"),                                                  // overwrite the line
