@@ -111,14 +111,14 @@ public struct AskCommand: ShellCommand {
     func chooseToAsk(_ existing: ExistingView, ctx: ShellContext) throws -> Bool {
         let c = ctx.console, s = c.styler
         c.print(s.bold("Already in the community") + s.dim(": questions first, then resources and practices"))
-        for (i, q) in existing.questions.enumerated() {
-            Render.results(SearchResults(hits: [q.hit]), ctx: ctx, emptyMessage: "", numberFrom: i)
-            if let a = q.accepted, let text = q.acceptedText {
-                c.print("     " + s.dim("accepted \(a): ") + Layout.truncate(text, max(20, c.width - 20)))
-            }
+        // One list, so numbers, ids and extracts line up; a question's accepted answer goes under it.
+        let questions = existing.questions
+        let hits = questions.map(\.hit) + existing.hits.dropFirst(questions.count)
+        Render.results(SearchResults(hits: hits), ctx: ctx, emptyMessage: "") { i, room in
+            guard i < questions.count, let a = questions[i].accepted, let text = questions[i].acceptedText else { return nil }
+            let label = "accepted \(a): "
+            return s.dim(label) + Layout.truncate(text, max(20, room - label.count))
         }
-        let others = Array(existing.hits.dropFirst(existing.questions.count))
-        if !others.isEmpty { Render.results(SearchResults(hits: others), ctx: ctx, emptyMessage: "", numberFrom: existing.questions.count) }
         ctx.lastRefs = existing.hits.map(\.ref)
         let n = existing.hits.count
         while true {

@@ -5,7 +5,9 @@ import KnowHowCore
 /// Draws results and records for people: numbered, aligned to the terminal width, matches
 /// emphasised.
 enum Render {
-    static func results(_ results: SearchResults, ctx: ShellContext, emptyMessage: String, numberFrom: Int = 0) {
+    /// `trailer(i, room)` may add a line under hit i, indented as its extract, `room` columns wide.
+    static func results(_ results: SearchResults, ctx: ShellContext, emptyMessage: String, numberFrom: Int = 0,
+                        trailer: (Int, Int) -> String? = { _, _ in nil }) {
         let c = ctx.console, s = c.styler, width = c.width
         if results.hits.isEmpty {
             c.error(emptyMessage)
@@ -44,6 +46,7 @@ enum Render {
                 let tags = Layout.truncate(hit.tags.map { "#" + $0 }.joined(separator: " "), width - lead)
                 c.print(indent + s.tag(tags))
             }
+            if let line = trailer(i, width - lead) { c.print(indent + line) }
         }
         if results.more {
             c.note(s.dim("… more results: narrow the search or raise --limit (now \(results.hits.count))"))
