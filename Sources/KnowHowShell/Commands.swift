@@ -172,6 +172,7 @@ public struct ExportCommand: ShellCommand {
         let data = try ctx.store.exportCommunity().encoded()
         guard let file, file != "-" else {
             ctx.console.out += String(decoding: data, as: UTF8.self)
+            ctx.console.holdsData = true
             return .ok
         }
         let path = Paths.expand(file)

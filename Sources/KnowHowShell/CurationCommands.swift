@@ -854,9 +854,12 @@ public struct ReviewCommand: ShellCommand {
         for (i, p) in due.enumerated() {
             let r = p.reviewBy!
             let when = r < today ? s.warn("\(r) overdue") : "\(r)        "
-            let who = p.verifiedBy.map { " by @\($0)" } ?? ""
+            // Rows are 80 columns at most: who verified it is left to `show` when the title needs the room.
+            let lead = 4 + 5 + 18 + 2
+            var label = "  " + p.status.rawValue
+            if let by = p.verifiedBy, lead + min(Layout.width(p.title), 40) + Layout.width(label) + 5 + by.count <= c.width { label += " by @" + by }
             c.print(String(format: "%2d. ", i + 1) + s.id(Layout.pad(p.id!.description, 4)) + " " + when + "  "
-                    + Layout.truncate(p.title, max(10, c.width - 40)) + s.dim("  \(p.status.rawValue)\(who)"))
+                    + Layout.truncate(p.title, max(10, c.width - lead - Layout.width(label))) + s.dim(label))
         }
         return .ok
     }

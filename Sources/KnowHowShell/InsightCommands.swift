@@ -470,6 +470,7 @@ public struct GraphCommand: ShellCommand {
         let graph = CommunityGraph.dot(try ctx.store.allMembers(), minMembers: minMembers, interests: interests)
         guard let file else {
             ctx.console.out += graph.text
+            ctx.console.holdsData = true
             return .ok
         }
         let path = Paths.expand(file)

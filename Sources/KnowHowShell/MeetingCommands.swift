@@ -156,7 +156,13 @@ public struct MeetingCommand: ShellCommand {
         let all = try ctx.community.series()
         if json { try ctx.printJSON(all); return all.isEmpty ? .noResults : .ok }
         if all.isEmpty { c.error("no series yet; `meeting series add Elevenses --every thursday --at 11:00 --tz Europe/London` adds one"); return .noResults }
-        for x in all { c.print(s.bold(x.name) + "  " + Self.rule(x) + (x.place.map { " · " + $0 } ?? "")) }
+        for x in all {
+            // The place goes on a line of its own, under the rule, when the line would not fit.
+            let line = x.name + "  " + Self.rule(x), place = x.place.map { " · " + $0 } ?? ""
+            if Layout.width(line + place) <= c.width { c.print(s.bold(x.name) + "  " + Self.rule(x) + place); continue }
+            c.print(Layout.width(line) <= c.width ? s.bold(x.name) + "  " + Self.rule(x) : Layout.wrap(line, width: c.width))
+            if let p = x.place { c.print(Layout.wrap(p, width: c.width, indent: "  ")) }
+        }
         return .ok
     }
 
@@ -376,7 +382,7 @@ public struct MeetingCommand: ShellCommand {
         let id = words.isEmpty ? nil : try meetingID(ctx)
         guard id != nil || series != nil else { throw KnowHowError.missingField("a meeting id or --series NAME (meeting export m3 --ics m3.ics)") }
         let text = try ctx.community.calendar(meeting: id, series: series)
-        guard let ics, ics != "-" else { ctx.console.out += text; return .ok }
+        guard let ics, ics != "-" else { ctx.console.out += text; ctx.console.holdsData = true; return .ok }
         let path = Paths.expand(ics)
         do { try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw KnowHowError.cannotWrite(path: path, reason: "check that the folder exists and is writable")

@@ -263,8 +263,9 @@ enum Render {
             c.print(); c.print(s.bold("Entries"))
             for h in entries {
                 if let r = h.ref { refs.append(r) }
+                let detail = h.detail.map { "  " + $0 } ?? ""
                 c.print(String(format: "%3d. ", refs.count) + s.id(Layout.pad(h.id, 5)) + " "
-                        + Layout.truncate(h.title, c.width - 16) + (h.detail.map { s.dim("  " + $0) } ?? ""))
+                        + Layout.truncate(h.title, max(10, c.width - 11 - Layout.width(detail))) + s.dim(detail))
             }
         }
         if !members.isEmpty {

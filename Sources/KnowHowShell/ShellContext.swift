@@ -101,6 +101,7 @@ public final class ShellContext {
         let enc = JSONEncoder()
         enc.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         console.print(JSONText.escapingInvisibles(String(decoding: try enc.encode(value), as: UTF8.self)))
+        console.holdsData = true
     }
 
     /// `--batch`: runs `body` on each non-empty line of standard input and writes one JSON line

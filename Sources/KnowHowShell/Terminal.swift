@@ -65,6 +65,9 @@ public final class Console {
     public var outputIsTerminal = false
 
     public func print(_ s: String = "") { out += s + "\n" }
+    /// True when the output holds data (JSON, DOT, iCalendar) that must reach the terminal as
+    /// written, never re-wrapped; cleared by `drain`.
+    public var holdsData = false
     public func error(_ s: String) { err += s + "\n" }
     /// A remark about the output ("… more results"): with it on a terminal, on standard error
     /// otherwise, so that what a script reads holds only results.
@@ -73,7 +76,7 @@ public final class Console {
     /// Takes what was written so far, made safe for a terminal: everything a command writes
     /// passes here, so text from the store or the user can never drive the terminal.
     public func drain() -> (out: String, err: String) {
-        defer { out = ""; err = "" }
+        defer { out = ""; err = ""; holdsData = false }
         return (TerminalText.safe(out, keepingStyles: styler.enabled), TerminalText.safe(err, keepingStyles: styler.enabled))
     }
 
@@ -213,6 +216,36 @@ enum Layout {
     static func pad(_ s: String, _ width: Int) -> String {
         let w = Self.width(s)
         return w >= width ? s : s + String(repeating: " ", count: width - w)
+    }
+
+    /// Lines wider than the terminal broken between words, as the terminal would break them
+    /// mid-word: a continuation goes under the line's own indentation. Only single spaces are
+    /// break points (runs of spaces are a table's columns), and a line with none that helps (a long
+    /// address) is left to the terminal.
+    static func fit(_ text: String, width: Int) -> String {
+        guard width >= 20 else { return text }
+        return text.components(separatedBy: "\n").map { line -> String in
+            var rest = line, lines: [String] = []
+            let indent = String(line.prefix { $0 == " " })
+            while Self.width(rest) > width {
+                let chars = Array(rest)
+                var cut: Int?, w = 0, colour = false
+                for (i, ch) in chars.enumerated() {
+                    // A colour code (ESC [ … m) takes no room.
+                    if ch == "\u{1B}", i + 1 < chars.count, chars[i + 1] == "[" { colour = true; continue }
+                    if colour { if ch == "m" { colour = false }; continue }
+                    // A space may end a line that is `width` wide: the space itself is dropped.
+                    if ch == " ", i > indent.count, chars[i - 1] != " ", i + 1 < chars.count, chars[i + 1] != " " { cut = i }
+                    w += Self.width(String(ch))
+                    if w > width { break }
+                }
+                guard let cut else { break }
+                lines.append(String(chars[..<cut]))
+                rest = indent + String(chars[(cut + 1)...])
+            }
+            lines.append(rest)
+            return lines.joined(separator: "\n")
+        }.joined(separator: "\n")
     }
 
     /// Word-wraps paragraphs to `width`, indenting every line.

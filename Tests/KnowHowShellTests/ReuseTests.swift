@@ -79,7 +79,7 @@ struct ReuseTests {
         let r = s.run(Self.repeatQuestion)
         #expect(r.code == 0, "\(r.err)")
         #expect(r.out.hasPrefix("Already in the community"), "\(r.out)")
-        #expect(r.out.contains("\n1. q6 How do you keep postmortems blameless"), "\(r.out)")
+        #expect(r.out.contains("\n1. q6  How do you keep postmortems blameless"), "\(r.out)")
         #expect(r.out.hasSuffix("not asked\n"), "\(r.out)")
         #expect(s.prompter?.asked.last?.hasPrefix("[a]sk anyway, open 1–") == true)
         #expect(try s.store.counts().questions == before)

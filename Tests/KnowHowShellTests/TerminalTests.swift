@@ -362,7 +362,7 @@ struct TerminalTests {
         #expect(!banner.isEmpty && banner.allSatisfy { $0.count <= 80 }, "the banner fits:\n\(screen)")
         // A long message wraps between words: the terminal wraps nothing (joined = as shown).
         try s.keys("find onboarding", "Enter")
-        screen = try s.waitFor { $0.contains("import FILE") && Session.lastLine($0) == "new>" }
+        screen = try s.waitFor { $0.contains("make one with `init`") && Session.lastLine($0) == "new>" }
         // (-J also keeps trailing spaces, so lines are compared without them.)
         // Only knowhow's own lines count: the bash line that started it may wrap.
         func rows(_ screen: String) -> [String] {
@@ -380,5 +380,13 @@ struct TerminalTests {
         #expect(!screen.contains("role"), "the first member is not asked for a role they would not keep:\n\(screen)")
         try s.keys("whoami", "Enter")
         try s.waitFor { $0.contains("@ana (Ana Pereira), curator") }
+        // Output too, not only messages: `init`'s sentence (with the store's long path) breaks
+        // between words, where the terminal broke it mid-word.
+        try s.keys("clear", "Enter", "init", "Enter")
+        let said = try s.waitFor { $0.contains("nothing was changed") && Session.lastLine($0) == "new>" }
+        func lines(_ screen: String) -> [String] {
+            screen.split(separator: "\n").map { String($0.reversed().drop { $0 == " " }.reversed()) }.filter { !$0.isEmpty }
+        }
+        #expect(lines(try s.joinedScreen()) == lines(said), "a line wrapped mid-word:\n\(said)")
     }
 }

@@ -5,6 +5,23 @@ import Testing
 
 /// Issue 11, build 5: what members write is shown, never obeyed by the terminal.
 struct TerminalTextTests {
+    /// In the shell, one-line messages wider than the terminal ("added p47: …", "Merging tag … moves
+    /// 3 entries …", `init`'s) were broken mid-word by the terminal: they break between words now,
+    /// under their own indentation; table gaps and a long address are left alone.
+    @Test func linesTooWideForTheTerminalBreakBetweenWords() {
+        let message = "the store at /home/sam/.local/share/knowhow/knowhow.db already exists (0 members, 0 entries); nothing was changed"
+        let fitted = Layout.fit(message, width: 80).components(separatedBy: "\n")
+        #expect(fitted == ["the store at /home/sam/.local/share/knowhow/knowhow.db already exists (0", "members, 0 entries); nothing was changed"])
+        let indented = "    " + String(repeating: "word ", count: 30)
+        #expect(Layout.fit(indented, width: 40).components(separatedBy: "\n").allSatisfy { $0.hasPrefix("    word") && Layout.width($0) <= 40 })
+        let url = "url          https://example.org/" + String(repeating: "a", count: 70)
+        #expect(Layout.fit(url, width: 80) == url)
+        // Colour codes take no room: the break comes at the 80th visible column.
+        let coloured = "\u{1B}[1m" + String(repeating: "x", count: 60) + "\u{1B}[0m" + " tail words"
+        #expect(Layout.fit(coloured, width: 80) == coloured)
+        #expect(Layout.fit(coloured + " and more words here", width: 80).hasSuffix(" tail words and more\nwords here"))
+    }
+
     /// A title exactly as wide as its room lost its last letter to "…" ("mentor meeting pla…").
     @Test func aMarkedTitleThatFitsExactlyIsNotCut() {
         let title = "Early career \(Highlight.open)teacher\(Highlight.close) plan"
