@@ -337,7 +337,7 @@ public final class CommunityFileReader: CommunityRecords {
     }
 
     func truncated(_ p: UnsafeBufferPointer<UInt8>, _ key: String? = nil) -> KnowHowError {
-        bad("line \(line(p, p.count))", "the file ends too early" + (key.map { " inside \"\($0)\"" } ?? "") + "; is it cut short?")
+        bad("line \(line(p, p.count))", "the file ends too early" + (key.map { " inside \"\($0)\"" } ?? "") + " (is it cut short?)")
     }
 
     /// A decoding error of one record, named by the record's path and the path within it.

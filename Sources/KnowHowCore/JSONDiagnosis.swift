@@ -41,7 +41,7 @@ public enum JSONDiagnosis {
         init(p: UnsafeBufferPointer<UInt8>) { self.p = p }
 
         mutating func value(depth: Int) throws {
-            guard i < p.count else { throw fail("the JSON ends too early; is it cut short?") }
+            guard i < p.count else { throw fail("the JSON ends too early (is it cut short?)") }
             switch p[i] {
             case UInt8(ascii: "{"):
                 guard depth < JSONDiagnosis.maxDepth else { throw tooDeep() }
@@ -85,7 +85,7 @@ public enum JSONDiagnosis {
                 try value(depth: depth)
                 path.removeLast()
                 skipSpace()
-                guard i < p.count else { throw fail("the JSON ends too early; is it cut short?") }
+                guard i < p.count else { throw fail("the JSON ends too early (is it cut short?)") }
                 if p[i] == UInt8(ascii: ",") {
                     i += 1
                     skipSpace()
@@ -101,12 +101,12 @@ public enum JSONDiagnosis {
             let start = i + 1
             i += 1
             while true {
-                guard i < p.count else { throw fail("the JSON ends too early, inside a string; is it cut short?") }
+                guard i < p.count else { throw fail("the JSON ends too early, inside a string (is it cut short?)") }
                 let c = p[i]
                 if c == UInt8(ascii: "\"") { break }
                 if c < 0x20 { throw fail("a string holds a raw control character (newline or tab); write it as \\n or \\t") }
                 if c == UInt8(ascii: "\\") {
-                    guard i + 1 < p.count else { throw fail("the JSON ends too early, inside a string; is it cut short?") }
+                    guard i + 1 < p.count else { throw fail("the JSON ends too early, inside a string (is it cut short?)") }
                     switch p[i + 1] {
                     case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
                          UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):

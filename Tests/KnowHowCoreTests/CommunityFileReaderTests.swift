@@ -104,6 +104,18 @@ struct CommunityFileReaderTests {
         }
     }
 
+    /// A file cut short was reported as "…; is it cut short?; nothing was imported": the question
+    /// stands in brackets, so the sentence reads on.
+    @Test func aFileCutShortReadsAsOneSentence() {
+        do {
+            _ = try Self.readAll(try Self.reader("{\"resources\": [{\"title\": \"a\"},\n  {\"title\": \"b\""))
+            Issue.record("no error")
+        } catch {
+            let message = "\(error)"
+            #expect(message.contains("(is it cut short?); nothing was imported"), "\(message)")
+        }
+    }
+
     @Test func invalidUTF8NamesTheRecord() throws {
         var data = Data(#"{"resources": [{"title": "fine"}, {"title": "bad "#.utf8)
         data.append(contentsOf: [0xC3, 0x28, 0xFF])
