@@ -255,7 +255,7 @@ public struct SetCommand: ShellCommand {
         switch name.lowercased() {
         case "limit":
             guard let n = Int(value), (1...10_000).contains(n) else {
-                throw KnowHowError.invalidValue(field: "limit", value: value, expected: "a number from 1 to 10000")
+                throw KnowHowError.invalidValue(field: "limit", value: value, expected: "a number from 1 to 10,000")
             }
             ctx.settings.limit = n
         case "json": ctx.settings.json = try flag()
