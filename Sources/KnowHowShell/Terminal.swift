@@ -210,6 +210,8 @@ enum Layout {
             if w + cw > width - 1 { break }
             out.append(ch); w += cw
         }
+        // "first 12…", not "first 12 …".
+        while out.last == " " { out.removeLast() }
         return out + "…"
     }
 
@@ -306,6 +308,7 @@ enum Layout {
             if ch == Highlight.close { open = false; out.append(ch); continue }
             let cw = Self.width(String(ch))
             if w + cw > width - 1 {
+                while out.last == " " { out.removeLast() }
                 if open { out.append(Highlight.close) }
                 return out + "…"
             }
