@@ -267,6 +267,7 @@ public struct SetCommand: ShellCommand {
             let h = try Validation.handle(value)
             _ = try ctx.store.member(h)
             ctx.actor = h
+            ctx.actorSource = "set as"
         default:
             throw KnowHowError.invalidValue(field: "setting", value: name, expected: "limit, json, color, pager or as")
         }

@@ -338,6 +338,7 @@ public struct AddCommand: ShellCommand {
         if firstMember && ctx.interactive {
             // Whoever sets up a store is its first member: the shell acts as them from now on.
             ctx.actor = m.handle
+            ctx.actorSource = "add member, as the store's first member"
             ctx.console.print("@\(m.handle) is the store's first member, so its curator; you are acting as @\(m.handle) now")
         } else if firstMember {
             ctx.console.print("@\(m.handle) is the store's first member, so its curator; act as them with --as @\(m.handle) or KNOWHOW_USER=\(m.handle)")

@@ -161,7 +161,9 @@ public enum KnowHowMain {
             ctx.onTerminal = stdoutTTY && TerminalInfo.isTerminal(STDIN_FILENO)
             ctx.opener = opener
             ctx.sharedStores = globals.shared
-            ctx.actor = Identity.resolve(flag: globals.actor, environment: environment, store: store)?.handle
+            let identity = Identity.resolve(flag: globals.actor, environment: environment, store: store)
+            ctx.actor = identity?.handle
+            ctx.actorSource = identity?.source
         } catch {
             writeErr("knowhow: \(error)\n"); return status(for: error)
         }
@@ -284,9 +286,9 @@ public final class Shell {
             ctx.console.error("knowhow: \(error)")
             return LineStatus(code: 2)
         }
-        let saved = ctx.actor
-        ctx.actor = handle
-        defer { ctx.actor = saved }
+        let saved = (ctx.actor, ctx.actorSource)
+        (ctx.actor, ctx.actorSource) = (handle, "--as on this line")
+        defer { (ctx.actor, ctx.actorSource) = saved }
         return body(rest)
     }
 

@@ -217,8 +217,12 @@ public struct WhoamiCommand: ShellCommand {
                 : "nobody: pass --as @handle, set KNOWHOW_USER, or put user = \"handle\" in \(Identity.configPath(environment: ctx.environment))")
             return .ok
         }
-        let m = try ctx.store.member(me)
-        ctx.console.print("@\(m.handle) (\(m.name)), \(m.role.rawValue)")
+        let from = ctx.actorSource.map { " (from \($0))" } ?? ""
+        let m: Member
+        do { m = try ctx.store.member(me) } catch KnowHowError.unknownMember(let h) {
+            throw KnowHowError.unsupported("you act as @\(h)\(from), who is not a member of this store; `list members` lists them")
+        }
+        ctx.console.print("@\(m.handle) (\(m.name)), \(m.role.rawValue)\(from)")
         return .ok
     }
 }

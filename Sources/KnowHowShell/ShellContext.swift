@@ -57,6 +57,8 @@ public final class ShellContext {
     /// Standard input and output are a terminal (the shell, or a one-shot command typed at one):
     /// a command may ask, and long output goes through the pager.
     public var onTerminal = false
+    /// How the acting member was decided (`--as`, KNOWHOW_USER, config.toml, …), for `whoami`.
+    public var actorSource: String?
     /// True for a one-shot command, the only kind that may read standard input with --batch.
     public var batchAllowed = false
     /// The acting member's handle (see `Identity`).

@@ -20,7 +20,7 @@ struct IdentityShellTests {
         let r = s.run(#"add member @kim --name "Kim Lee""#)
         #expect(r.code == 0, "\(r.err)")
         #expect(r.out.contains("@kim is the store's first member, so its curator; you are acting as @kim now"), "\(r.out)")
-        #expect(s.run("whoami").out == "@kim (Kim Lee), curator\n")
+        #expect(s.run("whoami").out == "@kim (Kim Lee), curator (from add member, as the store's first member)\n")
         let added = s.run("add resource --title 'Interview consent form' --kind template")
         #expect(added.code == 0 && added.out == "added r1: Interview consent form\n", "\(added.err)")
     }
@@ -45,7 +45,7 @@ struct IdentityShellTests {
         done.ctx.interactive = true
         let saved = done.run("add member @sam")
         #expect(saved.code == 0 && saved.out.contains("added @sam (Sam Jones), curator"), "\(saved.out)\(saved.err)")
-        #expect(done.run("whoami").out == "@sam (Sam Jones), curator\n")
+        #expect(done.run("whoami").out.hasPrefix("@sam (Sam Jones), curator (from add member"))
         try? FileManager.default.removeItem(atPath: folder)
     }
 
@@ -65,6 +65,21 @@ struct IdentityShellTests {
             #expect(s.run("init").code == 0)
             #expect(s.run("whoami").code == 0)
         }
+    }
+
+    /// whoami's help says it tells "how that was decided", and README says `whoami` says which
+    /// of --as, KNOWHOW_USER, config.toml or the login name; it said only who. A handle that is
+    /// no member said "no member @x; try `list members` or `who TOPIC`", not that you act as them.
+    @Test func whoamiSaysHowTheActingMemberWasDecided() throws {
+        let s = try CurationSession(as: nil)
+        s.ctx.actor = "kim"; s.ctx.actorSource = "KNOWHOW_USER"
+        #expect(s.run("whoami").out == "@kim (Kim Lee), curator (from KNOWHOW_USER)\n")
+        #expect(s.run("whoami --as @sam").out.hasSuffix("(from --as on this line)\n"))
+        #expect(s.run("set as @sam").code == 0)
+        #expect(s.run("whoami").out.hasSuffix("(from set as)\n"))
+        s.ctx.actor = "nobody-here"; s.ctx.actorSource = "--as"
+        let r = s.run("whoami")
+        #expect(r.err == "knowhow: you act as @nobody-here (from --as), who is not a member of this store; `list members` lists them\n", "\(r.err)")
     }
 
     @Test func oneShotTheFirstMemberIsToldAboutDashDashAs() throws {
