@@ -246,8 +246,8 @@ public final class Shell {
         if let cmd = CommandTable.command(named: first) {
             return actingForTheLine(ShellWords.split(rest, keepQuotes: cmd.takesQuery)) { execute(cmd, words: $0) }
         }
-        // A bare number shows that result.
-        if Int(line) != nil {
+        // A bare number shows that result; a bare id or @handle, that entry or member.
+        if Int(line) != nil || line == first && (first.hasPrefix("@") && first.count > 1 || (try? EntryID.parse(first)) != nil) {
             return execute(ShowCommand.self, words: [line])
         }
         // A near-miss of a command name is a typo, not a search.

@@ -292,7 +292,8 @@ enum Render {
             c.print()
             c.print(Layout.wrap("A line that does not start with a command searches: " + s.bold("onboarding checklist") + " is "
                                 + s.bold("find onboarding checklist") + ".", width: c.width))
-            c.print(Layout.wrap("A number shows that result of the last list: " + s.bold("2") + " is " + s.bold("show 2") + ".", width: c.width))
+            c.print(Layout.wrap("A number shows that result of the last list: " + s.bold("2") + " is " + s.bold("show 2") + "; so does an id or a handle: "
+                                + s.bold("r12") + " is " + s.bold("show r12") + ".", width: c.width))
             return
         }
         if let cmd = CommandTable.command(named: t) ?? CommandTable.all.first(where: { CommandTable.name(of: $0).hasPrefix(t) }) {
