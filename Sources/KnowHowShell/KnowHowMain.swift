@@ -311,8 +311,23 @@ public final class Shell {
                 return .ok
             }
             let firstLine = message.split(separator: "\n").first.map(String.init) ?? message
-            ctx.console.error("knowhow: \(CommandTable.name(of: cmd)): " + firstLine.replacingOccurrences(of: "Error: ", with: "")
-                              + " (see `help \(CommandTable.name(of: cmd))`)")
+            let name = CommandTable.name(of: cmd)
+            // "Missing expected argument '<what>'" says what the argument is, from its help.
+            if let r = firstLine.range(of: #"Missing expected argument '<[a-z-]+>'"#, options: .regularExpression) {
+                let argument = String(firstLine[r].dropFirst("Missing expected argument '".count).dropLast())
+                let said = cmd.helpMessage(columns: 10_000).split(separator: "\n")
+                    .first { $0.hasPrefix("  \(argument) ") }
+                    .map { $0.dropFirst(2 + argument.count).trimmingCharacters(in: .whitespaces) }
+                if var said, !said.isEmpty {
+                    if said.hasSuffix(".") { said.removeLast() }
+                    // "The question (q3, …)" reads on as "the question (q3, …)".
+                    if let f = said.first, f.isUppercase, said.dropFirst().first?.isLowercase == true { said = f.lowercased() + said.dropFirst() }
+                    ctx.console.error("knowhow: \(name) needs \(argument): \(said) (see `help \(name)`)")
+                    return LineStatus(code: 2)
+                }
+            }
+            ctx.console.error("knowhow: \(name): " + firstLine.replacingOccurrences(of: "Error: ", with: "")
+                              + " (see `help \(name)`)")
             return LineStatus(code: 2)
         }
         do {
