@@ -321,7 +321,7 @@ public final class Shell {
                 if var said, !said.isEmpty {
                     if said.hasSuffix(".") { said.removeLast() }
                     // "The question (q3, …)" reads on as "the question (q3, …)".
-                    if let f = said.first, f.isUppercase, said.dropFirst().first?.isLowercase == true { said = f.lowercased() + said.dropFirst() }
+                    if let f = said.first, f.isUppercase, let g = said.dropFirst().first, g.isLowercase || g == " " { said = f.lowercased() + said.dropFirst() }
                     ctx.console.error("knowhow: \(name) needs \(argument): \(said) (see `help \(name)`)")
                     return LineStatus(code: 2)
                 }
