@@ -174,7 +174,7 @@ public enum QueryParser {
         switch node {
         case .not(let inner):
             if hasFilters { return }  // filters alone select entries; the store handles this
-            throw KnowHowError.emptyQuery("add a word to look for: `\(render(inner))` only says what to leave out")
+            throw KnowHowError.emptyQuery("add a word to look for: `-\(render(inner))` only says what to leave out; look for something beside it (`coaching -\(render(inner))`)")
         case .and(let cs):
             if !cs.contains(where: positive), !hasFilters {
                 throw KnowHowError.emptyQuery("add a word to look for: a search of only exclusions has nothing to match")
