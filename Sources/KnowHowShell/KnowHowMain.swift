@@ -138,6 +138,10 @@ public enum KnowHowMain {
             writeErr("knowhow: \(error)\n"); return 2
         }
         if globals.version { print("knowhow \(version)"); return 0 }
+        // A mistyped --as must not fall back quietly to KNOWHOW_USER or the login name.
+        if let a = globals.actor {
+            do { _ = try Validation.handle(a) } catch { writeErr("knowhow: --as: \(error)\n"); return 2 }
+        }
         if globals.help || args.first == "help" && args.count == 1 { print(rootHelp); return 0 }
 
         let stdoutTTY = TerminalInfo.isTerminal(STDOUT_FILENO)
@@ -296,6 +300,10 @@ public final class Shell {
     public func execute(_ cmd: any ShellCommand.Type, words: [String]) -> LineStatus {
         let parsed: ShellCommand
         do {
+            // Bytes that are not UTF-8 arrive as U+FFFD: a question or title would be saved mangled.
+            if words.contains(where: { $0.contains("\u{FFFD}") }) {
+                throw KnowHowError.unsupported("the line is not valid UTF-8 (a byte that is not shows as �); check your terminal's encoding; nothing was done")
+            }
             try CommandTable.checkOptions(words, of: cmd)
         } catch {
             ctx.console.error("knowhow: \(error)")

@@ -168,6 +168,33 @@ struct BinaryTests {
         #expect(r.err.isEmpty, "\(r.err)")
     }
 
+    /// `printf 'ask How do I \xff onboard?' | knowhow` recorded "How do I � onboard?": a line
+    /// that is not UTF-8 is refused, whatever the command, and nothing is written.
+    @Test func aLineThatIsNotUTF8ChangesNothing() throws {
+        let box = try Sandbox()
+        try box.importFixture()
+        let before = try box.run(["--db", box.db, "export"]).out
+        var line = Data("ask How do I ".utf8); line.append(0xFF); line.append(contentsOf: Data(" onboard? --force\n".utf8))
+        let r = try box.run(["--db", box.db, "--as", "@kim"], stdin: line)
+        #expect(r.status == 2, "\(r.all)")
+        #expect(r.err.contains("not valid UTF-8") && r.err.contains("nothing was done"), "\(r.err)")
+        var title = Data("Bad ".utf8); title.append(0xFF)
+        let added = try box.run(["--db", box.db, "--as", "@kim", "add", "resource", "--title", String(decoding: title, as: UTF8.self), "--force"])
+        #expect(added.status == 2 && added.err.contains("not valid UTF-8"), "\(added.all)")
+        #expect(try box.run(["--db", box.db, "export"]).out == before)
+    }
+
+    /// `--as "Kim Lee"` (not a handle) was dropped without a word, and the command ran as
+    /// KNOWHOW_USER (or nobody) instead.
+    @Test func aMistypedDashDashAsIsRefusedNotIgnored() throws {
+        let box = try Sandbox()
+        try box.importFixture()
+        let r = try box.run(["--db", box.db, "--as", "Kim Lee", "whoami"], env: ["KNOWHOW_USER": "dev"])
+        #expect(r.status == 2, "\(r.all)")
+        #expect(r.err.hasPrefix("knowhow: --as: 'Kim Lee' is not a valid handle"), "\(r.err)")
+        #expect(r.out.isEmpty, "\(r.out)")
+    }
+
     @Test func jsonHasTheSameHits() throws {
         let box = try Sandbox()
         try box.importFixture()
