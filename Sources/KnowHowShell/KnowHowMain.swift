@@ -165,6 +165,10 @@ public enum KnowHowMain {
             ctx.onTerminal = stdoutTTY && TerminalInfo.isTerminal(STDIN_FILENO)
             ctx.opener = opener
             ctx.sharedStores = globals.shared
+            if globals.actor == nil, let u = environment["KNOWHOW_USER"], !u.isEmpty, (try? Validation.handle(u)) == nil {
+                // Said, not refused: reading works as nobody, and a write names what it needs.
+                writeErr("knowhow: KNOWHOW_USER='\(TerminalText.safe(u))' is not a handle, so it is ignored; set it to one such as kim-lee\n")
+            }
             let identity = Identity.resolve(flag: globals.actor, environment: environment, store: store)
             ctx.actor = identity?.handle
             ctx.actorSource = identity?.source

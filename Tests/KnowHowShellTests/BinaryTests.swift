@@ -193,6 +193,10 @@ struct BinaryTests {
         #expect(r.status == 2, "\(r.all)")
         #expect(r.err.hasPrefix("knowhow: --as: 'Kim Lee' is not a valid handle"), "\(r.err)")
         #expect(r.out.isEmpty, "\(r.out)")
+        // KNOWHOW_USER that is no handle is said to be ignored (it was dropped in silence).
+        let env = try box.run(["--db", box.db, "whoami"], env: ["KNOWHOW_USER": "Kim Lee"])
+        #expect(env.status == 0 && env.out.hasPrefix("nobody"), "\(env.all)")
+        #expect(env.err == "knowhow: KNOWHOW_USER='Kim Lee' is not a handle, so it is ignored; set it to one such as kim-lee\n", "\(env.err)")
     }
 
     @Test func jsonHasTheSameHits() throws {
