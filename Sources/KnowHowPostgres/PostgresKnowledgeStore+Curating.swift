@@ -272,27 +272,16 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
     /// Marks a practice verified by the acting member, to be reviewed by `reviewBy` (a year on by default).
     public func verify(_ id: EntryID, reviewBy: Day?, as acting: Acting) throws -> Practice {
         try change(.verify, as: acting, target: { c in
-            let n = try Self.require(c, id)
-            return Target(ref: id.description, owner: try Self.owner(c, id),
-                          expertTags: try c.query("SELECT tag_id FROM knowhow.entry_tag WHERE entry = $1 ORDER BY tag_id",
-                                                  [EntryKeys.make(.practice, n)]).rows.map { try $0.require("tag_id") })
+            Target(ref: id.description, owner: try Self.owner(c, id), expertTags: try Self.entryTagIDs(c, id))
         }) { c, note in
-            guard id.type == .practice else { throw KnowHowError.invalidValue(field: "practice", value: id.description, expected: "a practice id such as p3") }
-            let n = try Self.requireOwn(c, id)
-            let today = note.now.day
-            if let r = reviewBy, r <= today {
-                throw KnowHowError.invalidValue(field: "review date", value: r.description, expected: "a day after today")
+            let (n, review) = try PracticeRules.verification(of: id, reviewBy: reviewBy, today: note.now.day, requireOwn: { try Self.requireOwn(c, $0) }) {
+                try c.query("SELECT status FROM knowhow.practice WHERE id = $1", [$0]).first?.get("status", as: String.self).flatMap(PracticeStatus.init)
             }
-            let status: String? = try c.query("SELECT status FROM knowhow.practice WHERE id = $1", [n]).first?.get("status")
-            if status == PracticeStatus.retired.rawValue {
-                throw KnowHowError.conflict("\(id) is retired; undo its retirement (see `history \(id)`) before verifying it")
-            }
-            let review = reviewBy ?? Day(today.date.addingTimeInterval(365 * 86_400))
             let verifier = try acting.actor.handle.map { try Self.memberID(c, $0) }
             let now = note.now.description
             try c.execute("UPDATE knowhow.practice SET status = 'verified', verified_by_id = $1, verified_at = $2, review_by = $3, updated = $4 WHERE id = $5",
                           [verifier, now, review.description, now, n])
-            note.summary = "verified \(id), review by \(review)"
+            note.summary = PracticeRules.verifiedNote(id, review: review)
             return try Self.loadPractice(c, number: n)
         }
     }
@@ -300,14 +289,8 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
     /// Retires a practice, optionally naming the one that replaces it.
     public func retire(_ id: EntryID, supersededBy: EntryID?, as acting: Acting) throws -> Practice {
         try change(.retire, as: acting, target: { c in Target(ref: id.description, owner: try Self.owner(c, id)) }) { c, note in
-            guard id.type == .practice else { throw KnowHowError.invalidValue(field: "practice", value: id.description, expected: "a practice id such as p3") }
-            let n = try Self.requireOwn(c, id)
-            var successor: Int64?
-            if let s = supersededBy {
-                guard s.type == .practice else { throw KnowHowError.invalidValue(field: "successor", value: s.description, expected: "a practice id such as p7") }
-                successor = try Self.require(c, s)
-                guard successor != n else { throw KnowHowError.conflict("a practice cannot supersede itself") }
-            }
+            let (n, successor) = try PracticeRules.retirement(of: id, supersededBy: supersededBy, requireOwn: { try Self.requireOwn(c, $0) },
+                                                              require: { try Self.require(c, $0) })
             try c.execute("UPDATE knowhow.practice SET status = 'retired', updated = $1 WHERE id = $2", [note.now.description, n])
             if let successor {
                 try c.execute("""
@@ -315,7 +298,7 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
                     ON CONFLICT (practice_id) DO UPDATE SET successor_id = excluded.successor_id
                     """, [n, successor])
             }
-            note.summary = "retired \(id)" + (successor.map { ", superseded by p\($0)" } ?? "")
+            note.summary = PracticeRules.retiredNote(id, successor: successor)
             return try Self.loadPractice(c, number: n)
         }
     }

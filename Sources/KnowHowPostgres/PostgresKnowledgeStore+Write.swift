@@ -119,10 +119,10 @@ extension PostgresKnowledgeStore {
         return try change(.editResource, as: acting, target: { c in Target(ref: id.description, owner: try Self.owner(c, id)) }) { c, note in
             let n = try Self.requireOwn(c, id)
             let current = try Self.loadResource(c, number: n)
-            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
-            guard !changed.isEmpty else { note.discard = true; return [] }
-            try Validation.checkLengths(edited)
-            guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a resource's title") }
+            guard let edit = try EditRules.resourceEdit(from: original, current: current, to: edited, entry: id.description) else {
+                note.discard = true; return []
+            }
+            let changed = edit.changed, title = edit.title
             try Self.updateColumns(c, "resource", id: n, [
                 ("title", title), ("url", try Validation.text(edited.url).map(Validation.url)), ("kind", edited.kind.rawValue),
                 ("summary", Validation.text(edited.summary)), ("body", Validation.text(edited.body)),
@@ -137,7 +137,7 @@ extension PostgresKnowledgeStore {
                 }
             }
             if changed.contains("tags") { try Self.replaceTags(c, EntryKeys.make(id), edited.tags) }
-            note.summary = "edited \(id): " + changed.joined(separator: ", ")
+            note.summary = EditRules.note(id.description, changed)
             return changed
         }
     }
@@ -148,20 +148,17 @@ extension PostgresKnowledgeStore {
         return try change(.editPractice, as: acting, target: { c in Target(ref: id.description, owner: try Self.owner(c, id)) }) { c, note in
             let n = try Self.requireOwn(c, id)
             let current = try Self.loadPractice(c, number: n)
-            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
-            guard !changed.isEmpty else { note.discard = true; return [] }
-            try Validation.checkLengths(edited)
-            guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a practice's title") }
-            if changed.contains("status") || changed.contains("verified by") {
-                throw KnowHowError.unsupported("a practice's status changes with `verify \(id)` or `retire \(id)`, not by editing")
+            guard let edit = try EditRules.practiceEdit(from: original, current: current, to: edited, entry: id.description) else {
+                note.discard = true; return []
             }
+            let changed = edit.changed, title = edit.title
             try Self.updateColumns(c, "practice", id: n, [
                 ("title", title), ("context", Validation.text(edited.context)), ("practice", Validation.text(edited.practice)),
                 ("evidence", Validation.text(edited.evidence)), ("contributor_id", try Self.optionalMemberID(c, edited.contributor)),
                 ("review_by", edited.reviewBy?.description), ("updated", note.now.description),
             ])
             if changed.contains("tags") { try Self.replaceTags(c, EntryKeys.make(id), edited.tags) }
-            note.summary = "edited \(id): " + changed.joined(separator: ", ")
+            note.summary = EditRules.note(id.description, changed)
             return changed
         }
     }
@@ -210,7 +207,7 @@ extension PostgresKnowledgeStore {
                     try c.execute("INSERT INTO knowhow.member_interest(member_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [id, t])
                 }
             }
-            note.summary = "edited @\(handle): " + changed.joined(separator: ", ")
+            note.summary = EditRules.note("@" + handle, changed)
             return changed
         }
     }

@@ -101,10 +101,10 @@ extension SQLiteKnowledgeStore {
         return try change(.editResource, as: acting, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
             let n = try Self.requireOwn(db, id)
             let current = try Self.loadResource(db, number: n)
-            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
-            guard !changed.isEmpty else { note.discard = true; return [] }
-            try Validation.checkLengths(edited)
-            guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a resource's title") }
+            guard let edit = try EditRules.resourceEdit(from: original, current: current, to: edited, entry: id.description) else {
+                note.discard = true; return []
+            }
+            let changed = edit.changed, title = edit.title
             try db.execute(sql: """
                 UPDATE resource SET title = ?, url = ?, kind = ?, summary = ?, body = ?, contributor_id = ?, status = ?, updated = ?
                 WHERE id = ?
@@ -120,7 +120,7 @@ extension SQLiteKnowledgeStore {
                 }
             }
             if changed.contains("tags") { try Self.replaceTags(db, EntryKey.make(id), edited.tags) }
-            note.summary = "edited \(id): " + changed.joined(separator: ", ")
+            note.summary = EditRules.note(id.description, changed)
             return changed
         }
     }
@@ -131,13 +131,10 @@ extension SQLiteKnowledgeStore {
         return try change(.editPractice, as: acting, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
             let n = try Self.requireOwn(db, id)
             let current = try Self.loadPractice(db, number: n)
-            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
-            guard !changed.isEmpty else { note.discard = true; return [] }
-            try Validation.checkLengths(edited)
-            guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a practice's title") }
-            if changed.contains("status") || changed.contains("verified by") {
-                throw KnowHowError.unsupported("a practice's status changes with `verify \(id)` or `retire \(id)`, not by editing")
+            guard let edit = try EditRules.practiceEdit(from: original, current: current, to: edited, entry: id.description) else {
+                note.discard = true; return []
             }
+            let changed = edit.changed, title = edit.title
             try db.execute(sql: """
                 UPDATE practice SET title = ?, context = ?, practice = ?, evidence = ?, contributor_id = ?, review_by = ?, updated = ?
                 WHERE id = ?
@@ -145,7 +142,7 @@ extension SQLiteKnowledgeStore {
                                  Validation.text(edited.evidence), try Self.optionalMemberID(db, edited.contributor),
                                  edited.reviewBy?.description, note.now.description, n])
             if changed.contains("tags") { try Self.replaceTags(db, EntryKey.make(id), edited.tags) }
-            note.summary = "edited \(id): " + changed.joined(separator: ", ")
+            note.summary = EditRules.note(id.description, changed)
             return changed
         }
     }
@@ -190,7 +187,7 @@ extension SQLiteKnowledgeStore {
                 }
                 for t in keep { try db.execute(sql: "INSERT OR IGNORE INTO member_interest(member_id, tag_id) VALUES (?, ?)", arguments: [id, t]) }
             }
-            note.summary = "edited @\(handle): " + changed.joined(separator: ", ")
+            note.summary = EditRules.note("@" + handle, changed)
             return changed
         }
     }
@@ -371,26 +368,16 @@ extension SQLiteKnowledgeStore {
     /// Marks a practice verified by the acting member, to be reviewed by `reviewBy` (a year on by default).
     public func verify(_ id: EntryID, reviewBy: Day?, as acting: Acting) throws -> Practice {
         return try change(.verify, as: acting, target: { db in
-            let n = try Self.require(db, id)
-            return Target(ref: id.description, owner: try Self.owner(db, id),
-                          expertTags: try Int64.fetchAll(db, sql: "SELECT tag_id FROM entry_tag WHERE entry = ?", arguments: [EntryKey.make(.practice, n)]))
+            Target(ref: id.description, owner: try Self.owner(db, id), expertTags: try Self.entryTagIDs(db, id))
         }) { db, note in
-            guard id.type == .practice else { throw KnowHowError.invalidValue(field: "practice", value: id.description, expected: "a practice id such as p3") }
-            let n = try Self.requireOwn(db, id)
-            let today = note.now.day
-            if let r = reviewBy, r <= today {
-                throw KnowHowError.invalidValue(field: "review date", value: r.description, expected: "a day after today")
+            let (n, review) = try PracticeRules.verification(of: id, reviewBy: reviewBy, today: note.now.day, requireOwn: { try Self.requireOwn(db, $0) }) {
+                try String.fetchOne(db, sql: "SELECT status FROM practice WHERE id = ?", arguments: [$0]).flatMap(PracticeStatus.init)
             }
-            let status = try String.fetchOne(db, sql: "SELECT status FROM practice WHERE id = ?", arguments: [n])
-            if status == PracticeStatus.retired.rawValue {
-                throw KnowHowError.conflict("\(id) is retired; undo its retirement (see `history \(id)`) before verifying it")
-            }
-            let review = reviewBy ?? Day(today.date.addingTimeInterval(365 * 86_400))
             let verifier = try acting.actor.handle.map { try Self.memberID(db, $0) }
             let now = note.now.description
             try db.execute(sql: "UPDATE practice SET status = 'verified', verified_by_id = ?, verified_at = ?, review_by = ?, updated = ? WHERE id = ?",
                            arguments: [verifier, now, review.description, now, n])
-            note.summary = "verified \(id), review by \(review)"
+            note.summary = PracticeRules.verifiedNote(id, review: review)
             return try Self.loadPractice(db, number: n)
         }
     }
@@ -398,14 +385,8 @@ extension SQLiteKnowledgeStore {
     /// Retires a practice, optionally naming the one that replaces it.
     public func retire(_ id: EntryID, supersededBy: EntryID?, as acting: Acting) throws -> Practice {
         try change(.retire, as: acting, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
-            guard id.type == .practice else { throw KnowHowError.invalidValue(field: "practice", value: id.description, expected: "a practice id such as p3") }
-            let n = try Self.requireOwn(db, id)
-            var successor: Int64?
-            if let s = supersededBy {
-                guard s.type == .practice else { throw KnowHowError.invalidValue(field: "successor", value: s.description, expected: "a practice id such as p7") }
-                successor = try Self.require(db, s)
-                guard successor != n else { throw KnowHowError.conflict("a practice cannot supersede itself") }
-            }
+            let (n, successor) = try PracticeRules.retirement(of: id, supersededBy: supersededBy, requireOwn: { try Self.requireOwn(db, $0) },
+                                                              require: { try Self.require(db, $0) })
             try db.execute(sql: "UPDATE practice SET status = 'retired', updated = ? WHERE id = ?", arguments: [note.now.description, n])
             if let successor {
                 try db.execute(sql: """
@@ -413,7 +394,7 @@ extension SQLiteKnowledgeStore {
                     ON CONFLICT DO UPDATE SET successor_id = excluded.successor_id
                     """, arguments: [n, successor])
             }
-            note.summary = "retired \(id)" + (successor.map { ", superseded by p\($0)" } ?? "")
+            note.summary = PracticeRules.retiredNote(id, successor: successor)
             return try Self.loadPractice(db, number: n)
         }
     }

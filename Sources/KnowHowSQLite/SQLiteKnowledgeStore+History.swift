@@ -59,22 +59,16 @@ extension SQLiteKnowledgeStore {
 
     public func authorize(_ action: ChangeAction, on ref: EntryRef?, as acting: Acting) throws {
         try read { db in
-            var t = Target(ref: ref?.description)
-            switch ref {
-            case .entry(let id)?:
-                t.owner = try Self.owner(db, id)
-                // Whoever was at a meeting may record it.
-                if action == .recordMeeting, id.type == .meeting, let me = acting.actor.handle,
-                   try Self.loadMeeting(db, number: try Self.require(db, id)).people.contains(me) { t.owner = me }
-                if action == .verify {
-                    t.expertTags = try Int64.fetchAll(db, sql: "SELECT tag_id FROM entry_tag WHERE entry = ?",
-                                                      arguments: [EntryKey.make(id.type, try Self.require(db, id))])
-                }
-            case .member(let h)?: t.owner = h
-            case nil: break
-            }
+            let t = try Target.of(ref, action: action, actor: acting.actor.handle, owner: { try Self.owner(db, $0) },
+                                  people: { try Self.loadMeeting(db, number: try Self.require(db, $0)).people },
+                                  tags: { try Self.entryTagIDs(db, $0) })
             _ = try Self.authorize(db, action, t, acting: acting.actor)
         }
+    }
+
+    /// The ids of an entry's tags (whose experts may verify it).
+    static func entryTagIDs(_ db: Database, _ id: EntryID) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: "SELECT tag_id FROM entry_tag WHERE entry = ? ORDER BY tag_id", arguments: [EntryKey.make(id.type, try require(db, id))])
     }
 
     /// The one permission check: returns the handle to record as the change's author.
@@ -106,24 +100,13 @@ extension SQLiteKnowledgeStore {
     /// Verification needs a curator, or an expert in one of the practice's tags whose level someone
     /// else vouched for (set it, or endorsed it); never the practice's own contributor.
     static func authorizeVerifier(_ db: Database, member: Int64, handle: String, role: Role, _ target: Target) throws {
-        let practice = target.ref ?? "this practice"
-        if target.owner == handle {
-            throw KnowHowError.verificationRefused(practice: practice, actor: handle, reason:
-                "they contributed it, and a practice is verified by someone else (a curator, or an expert in one of its tags)")
-        }
-        if role >= Permissions.rule(.verify).least { return }
-        let expertIn = target.expertTags.isEmpty ? [] : try Int64.fetchAll(db, sql: """
-            SELECT tag_id FROM member_skill WHERE member_id = ? AND level = 'expert'
-            AND tag_id IN (\(target.expertTags.map(String.init).joined(separator: ","))) ORDER BY tag_id
-            """, arguments: [member])
-        guard !expertIn.isEmpty else {
-            return try Permissions.require(.verify, handle: handle, role: role, isOwner: false, target: target.ref)
-        }
-        for tag in expertIn where try expertLevelIsVouched(db, member: member, handle: handle, tag: tag) { return }
-        let tag = try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [expertIn[0]]) ?? "its tag"
-        throw KnowHowError.verificationRefused(practice: practice, actor: handle, reason:
-            "their expert level in \(tag) was set by themselves and nobody else has endorsed it; a curator can verify it "
-            + "or confirm the level (`edit @\(handle)`), or another member can `endorse @\(handle) \(tag)`")
+        try PracticeRules.authorizeVerifier(handle: handle, role: role, target, expertIn: {
+            try Int64.fetchAll(db, sql: """
+                SELECT tag_id FROM member_skill WHERE member_id = ? AND level = 'expert'
+                AND tag_id IN (\(target.expertTags.map(String.init).joined(separator: ","))) ORDER BY tag_id
+                """, arguments: [member])
+        }, vouched: { try expertLevelIsVouched(db, member: member, handle: handle, tag: $0) },
+           tagName: { try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [$0]) })
     }
 
     /// True when someone other than the member stands behind their skill level in a tag: another

@@ -1,0 +1,216 @@
+import Testing
+@testable import KnowHowCore
+
+/// Rules both stores wrote out, each in its own words, now once in the core: what an edit saves,
+/// how a meeting is recorded, verification and retirement, and who a change is made to.
+struct EntryEditRulesTests {
+    let resource = Resource(id: EntryID(.resource, 12), title: "Checklist", tags: ["onboarding"])
+    let practice = Practice(id: EntryID(.practice, 3), title: "Buddy scheme", tags: ["onboarding"])
+
+    @Test func anEditThatChangesNothingSavesNothing() throws {
+        #expect(try EditRules.resourceEdit(from: resource, current: resource, to: resource, entry: "r12") == nil)
+        #expect(try EditRules.practiceEdit(from: practice, current: practice, to: practice, entry: "p3") == nil)
+    }
+
+    @Test func anEditSavesTheTrimmedTitleAndSaysWhatChanged() throws {
+        var edited = resource
+        edited.title = "  New starter checklist  "
+        #expect(try EditRules.resourceEdit(from: resource, current: resource, to: edited, entry: "r12")
+                == EditRules.Edit(changed: ["title"], title: "New starter checklist"))
+        #expect(EditRules.note("r12", ["title", "tags"]) == "edited r12: title, tags")
+        #expect(EditRules.note("m4", ["notes"], verb: "recorded") == "recorded m4: notes")
+    }
+
+    @Test func anEditThatEmptiesTheTitleIsRefused() {
+        var edited = resource
+        edited.title = "   "
+        #expect(throws: KnowHowError.missingField("a resource's title")) {
+            try EditRules.resourceEdit(from: resource, current: resource, to: edited, entry: "r12")
+        }
+        var p = practice
+        p.title = ""
+        #expect(throws: KnowHowError.missingField("a practice's title")) {
+            try EditRules.practiceEdit(from: practice, current: practice, to: p, entry: "p3")
+        }
+    }
+
+    @Test func aStaleEditIsRefusedBeforeItsTitleIsChecked() {
+        var current = resource
+        current.summary = "changed meanwhile"
+        var edited = resource
+        edited.title = ""
+        #expect(throws: KnowHowError.staleEdit(entry: "r12", changed: ["summary"], keptIn: nil)) {
+            try EditRules.resourceEdit(from: resource, current: current, to: edited, entry: "r12")
+        }
+    }
+
+    @Test func aPracticesStatusIsNotChangedByEditing() {
+        var edited = practice
+        edited.status = .verified
+        #expect(throws: KnowHowError.unsupported("a practice's status changes with `verify p3` or `retire p3`, not by editing")) {
+            try EditRules.practiceEdit(from: practice, current: practice, to: edited, entry: "p3")
+        }
+        // The title is checked first.
+        edited.title = ""
+        #expect(throws: KnowHowError.missingField("a practice's title")) {
+            try EditRules.practiceEdit(from: practice, current: practice, to: edited, entry: "p3")
+        }
+    }
+
+    @Test func aTooLongTitleIsRefused() {
+        var edited = resource
+        edited.title = String(repeating: "x", count: Validation.Limit.title + 1)
+        #expect(throws: KnowHowError.self) { try EditRules.resourceEdit(from: resource, current: resource, to: edited, entry: "r12") }
+    }
+}
+
+struct MeetingEditRulesTests {
+    let meeting = Meeting(id: EntryID(.meeting, 4), title: "Elevenses", start: Timestamp("2026-03-12T11:00:00Z")!,
+                          attendees: ["kim"], organiser: "ana")
+
+    @Test func aMeetingChangesOnlyByEditingOrRecording() throws {
+        try EditRules.checkMeetingAction(.editMeeting)
+        try EditRules.checkMeetingAction(.recordMeeting)
+        #expect(throws: KnowHowError.unsupported("a meeting is changed by editing it or by recording who came and what was said")) {
+            try EditRules.checkMeetingAction(.editResource)
+        }
+    }
+
+    @Test func recordingIsForWhoeverWasThereEditingForTheOrganiser() {
+        var joining = meeting
+        joining.attendees.append("sam")
+        #expect(EditRules.meetingOwner(current: meeting, original: meeting, edited: meeting, action: .recordMeeting, actor: "kim") == "kim")
+        #expect(EditRules.meetingOwner(current: meeting, original: meeting, edited: joining, action: .recordMeeting, actor: "sam") == "sam")
+        #expect(EditRules.meetingOwner(current: meeting, original: meeting, edited: meeting, action: .recordMeeting, actor: "sam") == "ana")
+        #expect(EditRules.meetingOwner(current: meeting, original: meeting, edited: meeting, action: .editMeeting, actor: "kim") == "ana")
+    }
+
+    @Test func recordingChangesOnlyAttendeesNotesAndLinks() throws {
+        var edited = meeting
+        edited.notes = "  We talked about supervision.  "
+        let r = try #require(try EditRules.meetingEdit(from: meeting, current: meeting, to: edited, action: .recordMeeting, entry: "m4"))
+        #expect(r.changed == ["notes"] && r.meeting.notes == "We talked about supervision.")
+        edited.title = "Second breakfast"
+        #expect(throws: KnowHowError.unsupported("recording a meeting changes its attendees, notes and links, not its title; use `meeting edit m4`")) {
+            try EditRules.meetingEdit(from: meeting, current: meeting, to: edited, action: .recordMeeting, entry: "m4")
+        }
+        #expect(try EditRules.meetingEdit(from: meeting, current: meeting, to: edited, action: .editMeeting, entry: "m4")?.changed == ["title", "notes"])
+        #expect(try EditRules.meetingEdit(from: meeting, current: meeting, to: meeting, action: .editMeeting, entry: "m4") == nil)
+    }
+
+    @Test func anEditedMeetingIsValidated() {
+        var edited = meeting
+        edited.minutes = 0
+        #expect(throws: KnowHowError.invalidValue(field: "length", value: "0", expected: "a number of minutes from 1 to 1,440")) {
+            try EditRules.meetingEdit(from: meeting, current: meeting, to: edited, action: .editMeeting, entry: "m4")
+        }
+    }
+}
+
+struct PracticeRulesTests {
+    let today = Day("2026-05-01")!
+    func own(_ id: EntryID) -> Int64 { id.number }
+
+    @Test func aVerificationIsReviewedAYearOnByDefault() throws {
+        let v = try PracticeRules.verification(of: EntryID(.practice, 3), reviewBy: nil, today: today, requireOwn: own) { _ in .proposed }
+        #expect(v.number == 3 && v.review == Day("2027-05-01"))
+        let asked = try PracticeRules.verification(of: EntryID(.practice, 3), reviewBy: Day("2026-09-01"), today: today,
+                                                   requireOwn: own) { _ in .verified }
+        #expect(asked.review == Day("2026-09-01"))
+        #expect(PracticeRules.verifiedNote(EntryID(.practice, 3), review: v.review) == "verified p3, review by 2027-05-01")
+    }
+
+    @Test func onlyAPracticeIsVerifiedAndItsIdIsCheckedFirst() {
+        var looked = false
+        #expect(throws: KnowHowError.invalidValue(field: "practice", value: "r3", expected: "a practice id such as p3")) {
+            try PracticeRules.verification(of: EntryID(.resource, 3), reviewBy: nil, today: today,
+                                           requireOwn: { looked = true; return $0.number }) { _ in nil }
+        }
+        #expect(!looked)
+    }
+
+    @Test func aReviewDayMustBeAfterTodayAndIsCheckedBeforeTheStatus() {
+        #expect(throws: KnowHowError.invalidValue(field: "review date", value: "2026-05-01", expected: "a day after today")) {
+            try PracticeRules.verification(of: EntryID(.practice, 3), reviewBy: today, today: today, requireOwn: own) { _ in .retired }
+        }
+    }
+
+    @Test func aRetiredPracticeIsNotVerified() {
+        #expect(throws: KnowHowError.conflict("p3 is retired; undo its retirement (see `history p3`) before verifying it")) {
+            try PracticeRules.verification(of: EntryID(.practice, 3), reviewBy: nil, today: today, requireOwn: own) { _ in .retired }
+        }
+    }
+
+    @Test func aRetiredPracticeMayNameASuccessorButNotItself() throws {
+        let r = try PracticeRules.retirement(of: EntryID(.practice, 3), supersededBy: EntryID(.practice, 7), requireOwn: own, require: own)
+        #expect(r.number == 3 && r.successor == 7)
+        #expect(PracticeRules.retiredNote(EntryID(.practice, 3), successor: 7) == "retired p3, superseded by p7")
+        #expect(PracticeRules.retiredNote(EntryID(.practice, 3), successor: nil) == "retired p3")
+        #expect(try PracticeRules.retirement(of: EntryID(.practice, 3), supersededBy: nil, requireOwn: own, require: own).successor == nil)
+        // p3 redirected to p7 by a merge: still itself.
+        #expect(throws: KnowHowError.conflict("a practice cannot supersede itself")) {
+            try PracticeRules.retirement(of: EntryID(.practice, 3), supersededBy: EntryID(.practice, 9), requireOwn: own, require: { _ in 3 })
+        }
+        #expect(throws: KnowHowError.invalidValue(field: "successor", value: "r7", expected: "a practice id such as p7")) {
+            try PracticeRules.retirement(of: EntryID(.practice, 3), supersededBy: EntryID(.resource, 7), requireOwn: own, require: own)
+        }
+        #expect(throws: KnowHowError.invalidValue(field: "practice", value: "q3", expected: "a practice id such as p3")) {
+            try PracticeRules.retirement(of: EntryID(.question, 3), supersededBy: nil, requireOwn: own, require: own)
+        }
+    }
+
+    func verify(_ handle: String, _ role: Role, owner: String? = "ana", tags: [Int64] = [5], expertIn: [Int64] = [],
+                vouched: Set<Int64> = []) throws {
+        try PracticeRules.authorizeVerifier(handle: handle, role: role, ChangeTarget(ref: "p3", owner: owner, expertTags: tags),
+                                            expertIn: { expertIn }, vouched: { vouched.contains($0) }, tagName: { $0 == 5 ? "safeguarding" : nil })
+    }
+
+    @Test func aPracticeIsVerifiedBySomeoneElse() {
+        #expect(throws: KnowHowError.verificationRefused(practice: "p3", actor: "ana", reason:
+            "they contributed it, and a practice is verified by someone else (a curator, or an expert in one of its tags)")) {
+            try verify("ana", .curator)
+        }
+    }
+
+    @Test func aCuratorOrAVouchedExpertVerifies() throws {
+        try verify("kim", .curator)
+        try verify("kim", .member, expertIn: [5], vouched: [5])
+        try verify("kim", .member, expertIn: [6, 5], vouched: [5])
+        #expect(throws: KnowHowError.self) { try verify("kim", .member) }
+        // Without tags there is no expert to ask about.
+        #expect(throws: KnowHowError.self) { try verify("kim", .member, tags: [], expertIn: [5], vouched: [5]) }
+    }
+
+    @Test func anExpertWhoVouchedForThemselvesIsToldWhoCanHelp() {
+        #expect(throws: KnowHowError.verificationRefused(practice: "p3", actor: "kim", reason:
+            "their expert level in safeguarding was set by themselves and nobody else has endorsed it; a curator can verify it "
+            + "or confirm the level (`edit @kim`), or another member can `endorse @kim safeguarding`")) {
+            try verify("kim", .member, expertIn: [5])
+        }
+    }
+}
+
+struct ChangeTargetTests {
+    func target(_ ref: String?, _ action: ChangeAction, actor: String? = "kim") throws -> ChangeTarget {
+        try ChangeTarget.of(ref.flatMap(EntryRef.init), action: action, actor: actor, owner: { $0.type == .meeting ? "ana" : "rosa" },
+                            people: { _ in ["ana", "kim"] }, tags: { [$0.number, 9] })
+    }
+
+    @Test func aChangeIsMadeToTheEntrysOwner() throws {
+        let t = try target("r12", .editResource)
+        #expect(t.ref == "r12" && t.owner == "rosa" && t.expertTags.isEmpty)
+        #expect(try target("@sam", .editMember).owner == "sam")
+        #expect(try target(nil, .addResource).owner == nil)
+    }
+
+    @Test func whoeverWasAtAMeetingMayRecordIt() throws {
+        #expect(try target("m4", .recordMeeting).owner == "kim")
+        #expect(try target("m4", .recordMeeting, actor: "sam").owner == "ana")
+        #expect(try target("m4", .editMeeting).owner == "ana")
+    }
+
+    @Test func aVerificationCarriesThePracticesTags() throws {
+        #expect(try target("p3", .verify).expertTags == [3, 9])
+        #expect(try target("p3", .retire).expertTags.isEmpty)
+    }
+}
