@@ -147,7 +147,7 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
             }
             try c.execute("UPDATE knowhow.redirect SET new = $1 WHERE new = $2", [keep.description, drop.description])
             try c.execute("INSERT INTO knowhow.redirect(old, new) VALUES ($1, $2)", [drop.description, keep.description])
-            note.summary = "merged \(drop) into \(keep)"
+            note.summary = MergeRules.note(keep: keep, drop: drop)
             return draft.plan
         }
     }

@@ -549,47 +549,27 @@ extension SQLiteKnowledgeStore {
             }
             try db.execute(sql: "UPDATE redirect SET new = ? WHERE new = ?", arguments: [keep.description, drop.description])
             try db.execute(sql: "INSERT INTO redirect(old, new) VALUES (?, ?)", arguments: [drop.description, keep.description])
-            note.summary = "merged \(drop) into \(keep)"
+            note.summary = MergeRules.note(keep: keep, drop: drop)
             return draft.plan
         }
     }
 
-    enum Merged {
-        case resource(Int64, Int64, Resource)
-        case practice(Int64, Int64, Practice)
-        case member(Int64, Int64, Member)
-    }
-
     /// What a merge will keep, as a plan to show and as the merged record to write (the rules
     /// are the core's, `MergeRules`; the store reads the records and counts what moves).
-    static func mergeDraft(_ db: Database, _ keep: EntryRef, _ drop: EntryRef) throws -> (plan: MergePlan, merged: Merged) {
-        try MergeRules.check(keep: keep, drop: drop)
-        func count(_ sql: String, _ id: Int64) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: [id]) ?? 0 }
-        switch (keep, drop) {
-        case (.entry(let ki), .entry(let di)) where ki.type == .resource:
-            let k = try requireOwn(db, ki), d = try requireOwn(db, di)
-            let r = MergeRules.resources(keep: try loadResource(db, number: k), drop: try loadResource(db, number: d), keep, drop)
-            return (r.plan, .resource(k, d, r.merged))
-        case (.entry(let ki), .entry(let di)) where ki.type == .practice:
-            let k = try requireOwn(db, ki), d = try requireOwn(db, di)
-            let r = MergeRules.practices(keep: try loadPractice(db, number: k), drop: try loadPractice(db, number: d), keep, drop,
-                                         successorLinks: try count("SELECT count(*) FROM practice_successor WHERE successor_id = ?", d))
-            return (r.plan, .practice(k, d, r.merged))
-        case (.member(let kh), .member(let dh)):
-            let k = try requireOwnMember(db, kh), d = try requireOwnMember(db, dh)
-            let moving = MergeRules.MemberReferences(
-                resourcesContributed: try count("SELECT count(*) FROM resource WHERE contributor_id = ?", d),
-                resourcesWritten: try count("SELECT count(*) FROM resource_author WHERE member_id = ?", d),
-                practicesContributed: try count("SELECT count(*) FROM practice WHERE contributor_id = ?", d),
-                verifications: try count("SELECT count(*) FROM practice WHERE verified_by_id = ?", d),
-                questions: try count("SELECT count(*) FROM question WHERE asker_id = ?", d),
-                answers: try count("SELECT count(*) FROM answer WHERE author_id = ?", d),
-                endorsementsReceived: try count("SELECT count(*) FROM endorsement WHERE member_id = ?", d),
-                endorsementsGiven: try count("SELECT count(*) FROM endorsement WHERE endorser_id = ?", d))
-            let r = MergeRules.members(keep: try loadMember(db, id: k), drop: try loadMember(db, id: d), keep, drop, moving: moving)
-            return (r.plan, .member(k, d, r.merged))
-        default:
-            throw MergeRules.notMergeable(keep)
+    static func mergeDraft(_ db: Database, _ keep: EntryRef, _ drop: EntryRef) throws -> (plan: MergePlan, merged: MergeRules.Merged) {
+        try MergeRules.draft(keep: keep, drop: drop, MergeReader(db: db))
+    }
+
+    struct MergeReader: MergeRules.Reading {
+        let db: Database
+        func requireOwn(_ id: EntryID) throws -> Int64 { try SQLiteKnowledgeStore.requireOwn(db, id) }
+        func requireOwnMember(_ handle: String) throws -> Int64 { try SQLiteKnowledgeStore.requireOwnMember(db, handle) }
+        func resource(_ number: Int64) throws -> Resource { try SQLiteKnowledgeStore.loadResource(db, number: number) }
+        func practice(_ number: Int64) throws -> Practice { try SQLiteKnowledgeStore.loadPractice(db, number: number) }
+        func member(_ id: Int64) throws -> Member { try SQLiteKnowledgeStore.loadMember(db, id: id) }
+        func count(_ reference: MergeRules.Reference, to id: Int64) throws -> Int {
+            let (table, column) = reference.column
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table) WHERE \(column) = ?", arguments: [id]) ?? 0
         }
     }
 

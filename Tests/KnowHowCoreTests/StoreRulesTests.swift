@@ -214,3 +214,57 @@ struct ChangeTargetTests {
         #expect(try target("p3", .retire).expertTags.isEmpty)
     }
 }
+
+/// A merge's draft, read through the port both stores implement.
+struct MergeDraftTests {
+    final class Reader: MergeRules.Reading {
+        var reads: [String] = []
+        func requireOwn(_ id: EntryID) throws -> Int64 { reads.append("own \(id)"); return id.number }
+        func requireOwnMember(_ handle: String) throws -> Int64 {
+            reads.append("own @\(handle)")
+            guard handle != "gone" else { throw KnowHowError.unknownMember(handle: handle) }
+            return Int64(handle.count)
+        }
+        func resource(_ number: Int64) throws -> Resource {
+            reads.append("r\(number)"); return Resource(title: "R\(number)", tags: ["t\(number)"])
+        }
+        func practice(_ number: Int64) throws -> Practice { reads.append("p\(number)"); return Practice(title: "P\(number)") }
+        func member(_ id: Int64) throws -> Member { reads.append("member \(id)"); return Member(handle: "m\(id)", name: "M") }
+        func count(_ reference: MergeRules.Reference, to id: Int64) throws -> Int {
+            MergeRules.Reference.allCases.firstIndex(of: reference)!
+        }
+    }
+
+    @Test func aDraftReadsTheKeptRecordFirstAndKeepsItsNumbers() throws {
+        let r = Reader()
+        let d = try MergeRules.draft(keep: EntryRef("r2")!, drop: EntryRef("r5")!, r)
+        #expect(r.reads == ["own r2", "own r5", "r2", "r5"])
+        guard case .resource(2, 5, let merged) = d.merged else { Issue.record("not a resource merge: \(d.merged)"); return }
+        #expect(merged.title == "R2" && merged.tags == ["t2", "t5"])
+        #expect(MergeRules.note(keep: EntryRef("r2")!, drop: EntryRef("r5")!) == "merged r5 into r2")
+    }
+
+    @Test func aDraftCountsWhatMovesToTheKeptMember() throws {
+        let d = try MergeRules.draft(keep: EntryRef("@kim")!, drop: EntryRef("@kimlee")!, Reader())
+        // The reader counts each kind by its place in Reference.allCases (successor links 0, …).
+        #expect(d.plan.moves == ["1 resource contributed", "2 resources written", "3 practices contributed", "4 verifications",
+                                 "5 questions", "6 answers", "7 endorsements received", "8 endorsements given"])
+        let p = try MergeRules.draft(keep: EntryRef("p1")!, drop: EntryRef("p2")!, Reader())
+        #expect(p.plan.moves == [])
+    }
+
+    @Test func aRefusedPairReadsNothing() {
+        let r = Reader()
+        #expect(throws: KnowHowError.conflict("r1 cannot be merged into itself")) { try MergeRules.draft(keep: EntryRef("r1")!, drop: EntryRef("r1")!, r) }
+        #expect(throws: MergeRules.notMergeable(EntryRef("q1")!)) { try MergeRules.draft(keep: EntryRef("q1")!, drop: EntryRef("q2")!, r) }
+        #expect(r.reads.isEmpty)
+        #expect(throws: KnowHowError.unknownMember(handle: "gone")) { try MergeRules.draft(keep: EntryRef("@kim")!, drop: EntryRef("@gone")!, r) }
+        #expect(r.reads == ["own @kim", "own @gone"])
+    }
+
+    @Test func everyReferenceIsHeldInItsOwnColumn() {
+        let columns = MergeRules.Reference.allCases.map { "\($0.column.table).\($0.column.column)" }
+        #expect(Set(columns).count == columns.count)
+        #expect(MergeRules.Reference.verifications.column == ("practice", "verified_by_id"))
+    }
+}
