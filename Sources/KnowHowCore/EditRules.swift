@@ -51,6 +51,18 @@ public enum EditRules {
         return Edit(changed: changed, title: title)
     }
 
+    /// Only resources, practices, questions and meetings carry tags; a member has skills.
+    public static func checkTaggable(_ id: EntryID) throws {
+        guard [.resource, .practice, .question, .meeting].contains(id.type) else {
+            throw KnowHowError.unsupported("only resources, practices, questions and meetings have tags; a member's skills change with `edit @handle`")
+        }
+    }
+
+    /// The refusal to remove a tag an entry does not have.
+    public static func notTagged(_ id: EntryID, _ tag: String) -> KnowHowError {
+        .conflict("\(id) is not tagged '\(tag)'; nothing was changed")
+    }
+
     /// The history line of an edit: "edited r12: title, tags".
     public static func note(_ entry: String, _ changed: [String], verb: String = "edited") -> String {
         "\(verb) \(entry): " + changed.joined(separator: ", ")

@@ -12,20 +12,11 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
     public func markNotDuplicates(_ a: EntryRef, _ b: EntryRef, as acting: Acting) throws {
         let (x, y) = DuplicateFinder.pairKey(a, b)
         try change(.notDuplicates, as: acting, target: { _ in Target(ref: "\(x) and \(y)") }) { c, note in
-            guard a.type == b.type else {
-                throw KnowHowError.unsupported("\(a) and \(b) are not the same kind of thing, so they are never listed as duplicates")
-            }
-            guard a != b else { throw KnowHowError.conflict("\(a) is one entry; name two to mark as not duplicates") }
-            for ref in [a, b] {
-                switch ref {
-                case .member(let h): note.keys.insert(EntryKeys.make(.member, try Self.requireOwnMember(c, h)))
-                case .entry(let id): note.keys.insert(EntryKeys.make(id.type, try Self.requireOwn(c, id)))
-                }
-            }
+            note.keys.formUnion(try DuplicateFinder.notDuplicatesKeys(a, b) { try Self.ownKey(c, $0) })
             if try c.execute("INSERT INTO knowhow.not_duplicate(a, b) VALUES ($1, $2) ON CONFLICT DO NOTHING", [x, y]) == 0 {
-                throw KnowHowError.conflict("\(x) and \(y) are already marked not duplicates; nothing was changed")
+                throw DuplicateFinder.alreadyNotDuplicates(x, y)
             }
-            note.summary = "marked \(x) and \(y) not duplicates"
+            note.summary = DuplicateFinder.notDuplicatesNote(x, y)
         }
     }
 
@@ -58,7 +49,7 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
                 try Self.requireFreeTagName(c, newName, for: "a new name for '\(oldName)'")
             }
             try c.execute("UPDATE knowhow.tag SET name = $1 WHERE id = $2", [newName, id])
-            note.summary = "renamed tag \(oldName) to \(newName)"
+            note.summary = ChangeNotes.renamedTag(oldName, to: newName)
         }
     }
 
@@ -90,7 +81,7 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
                 """, [f, i])
             try c.execute("DELETE FROM knowhow.tag WHERE id = $1", [f])
             try c.execute("INSERT INTO knowhow.tag_alias(alias, tag_id) VALUES ($1, $2)", [plan.from, i])
-            note.summary = "merged tag \(plan.from) into \(plan.into)"
+            note.summary = ChangeNotes.mergedTag(plan.from, into: plan.into)
             return plan
         }
     }
@@ -119,7 +110,7 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
                 try Self.requireFreeTagName(c, a, for: "an alias of '\(name)'")
                 try c.execute("INSERT INTO knowhow.tag_alias(alias, tag_id) VALUES ($1, $2)", [a, id])
             }
-            note.summary = "aliases of \(name): " + (adding.map { "+" + $0 } + removing.map { "-" + $0 }).joined(separator: " ")
+            note.summary = ChangeNotes.aliases(of: name, adding: adding, removing: removing)
             return try Self.tagDetail(c, id: id).tag
         }
     }
@@ -129,7 +120,7 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
             let id = try Self.ownTag(c, tag)
             try c.execute("UPDATE knowhow.tag SET description = $1 WHERE id = $2",
                           [try Validation.text(text, field: "tag description", limit: Validation.Limit.summary), id])
-            note.summary = "described tag " + (try Self.tagNameOf(c, id))
+            note.summary = ChangeNotes.describedTag(try Self.tagNameOf(c, id))
         }
     }
 

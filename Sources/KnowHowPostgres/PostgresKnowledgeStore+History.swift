@@ -122,7 +122,7 @@ extension PostgresKnowledgeStore {
             // Undoing an undo redoes the original.
             if let original: Int64 = try target.get("undoes") { note.marks.append((original, nil)) }
             note.undoes = n
-            note.summary = "undid #\(n): " + summary
+            note.summary = ChangeNotes.undid(n, summary)
             return note.number
         }
         return try historyRecord(undoNumber)

@@ -16,7 +16,7 @@ extension PostgresKnowledgeStore {
             s.organiser = s.organiser ?? acting.actor.handle
             s.created = s.created ?? note.now
             try Self.insertSeries(c, s)
-            note.summary = "added series \(s.name)"
+            note.summary = ChangeNotes.addedSeries(s.name)
             return try Self.loadSeries(c, name: s.name)
         }
     }
@@ -32,7 +32,7 @@ extension PostgresKnowledgeStore {
             m.created = m.created ?? note.now
             m.organiser = m.organiser ?? acting.actor.handle
             let id = EntryID(.meeting, try Self.insertMeeting(c, m, number: try Self.nextNumber(c, .meeting)))
-            note.summary = "planned \(id): \(m.title)"
+            note.summary = ChangeNotes.planned(id, m.title)
             return id
         }
     }

@@ -87,6 +87,14 @@ extension SQLiteKnowledgeStore {
         return id
     }
 
+    /// The entry key of an entry or member that exists itself (not through a redirect).
+    static func ownKey(_ db: Database, _ ref: EntryRef) throws -> Int64 {
+        switch ref {
+        case .member(let h): return EntryKey.make(.member, try requireOwnMember(db, h))
+        case .entry(let id): return EntryKey.make(id.type, try requireOwn(db, id))
+        }
+    }
+
     static func touch(_ db: Database, _ id: EntryID, _ now: Timestamp) throws {
         guard id.type == .resource || id.type == .practice else { return }
         try db.execute(sql: "UPDATE \(EntryKey.table(id.type)) SET updated = ? WHERE id = ?", arguments: [now.description, id.number])
@@ -208,22 +216,20 @@ extension SQLiteKnowledgeStore {
     public func retag(_ id: EntryID, add: [String], remove: [String], as acting: Acting) throws -> [String] {
         let adding = try add.map(Validation.tag), removing = try remove.map(Validation.tag)
         return try change(.edit(id.type), as: acting, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
-            guard [.resource, .practice, .question, .meeting].contains(id.type) else {
-                throw KnowHowError.unsupported("only resources, practices, questions and meetings have tags; a member's skills change with `edit @handle`")
-            }
+            try EditRules.checkTaggable(id)
             let n = try Self.requireOwn(db, id)
             let key = EntryKey.make(id.type, n)
             for t in removing {
                 guard let tid = try Self.tagID(db, t, create: false) else { throw KnowHowError.unknownTag(t, suggestion: nil) }
                 try db.execute(sql: "DELETE FROM entry_tag WHERE entry = ? AND tag_id = ?", arguments: [key, tid])
-                if db.changesCount == 0 { throw KnowHowError.conflict("\(id) is not tagged '\(t)'; nothing was changed") }
+                if db.changesCount == 0 { throw EditRules.notTagged(id, t) }
             }
             for t in adding {
                 try db.execute(sql: "INSERT OR IGNORE INTO entry_tag(entry, tag_id) VALUES (?, ?)",
                                arguments: [key, try Self.tagID(db, t, create: true)!])
             }
             try Self.touch(db, id, note.now)
-            note.summary = "tagged \(id) " + (adding.map { "+" + $0 } + removing.map { "-" + $0 }).joined(separator: " ")
+            note.summary = ChangeNotes.tagged(id, adding: adding, removing: removing)
             return try Self.entryTags(db, key: key)
         }
     }
@@ -262,7 +268,7 @@ extension SQLiteKnowledgeStore {
                 try Self.requireFreeTagName(db, newName, for: "a new name for '\(oldName)'")
             }
             try db.execute(sql: "UPDATE tag SET name = ? WHERE id = ?", arguments: [newName, id])
-            note.summary = "renamed tag \(oldName) to \(newName)"
+            note.summary = ChangeNotes.renamedTag(oldName, to: newName)
         }
     }
 
@@ -319,7 +325,7 @@ extension SQLiteKnowledgeStore {
                 DELETE FROM tag WHERE id = ?1;
                 INSERT INTO tag_alias(alias, tag_id) VALUES (?3, ?2);
                 """, [f, i, plan.from])
-            note.summary = "merged tag \(plan.from) into \(plan.into)"
+            note.summary = ChangeNotes.mergedTag(plan.from, into: plan.into)
             return plan
         }
     }
@@ -349,7 +355,7 @@ extension SQLiteKnowledgeStore {
                 try Self.requireFreeTagName(db, a, for: "an alias of '\(name)'")
                 try db.execute(sql: "INSERT INTO tag_alias(alias, tag_id) VALUES (?, ?)", arguments: [a, id])
             }
-            note.summary = "aliases of \(name): " + (adding.map { "+" + $0 } + removing.map { "-" + $0 }).joined(separator: " ")
+            note.summary = ChangeNotes.aliases(of: name, adding: adding, removing: removing)
             return try Self.tagDetail(db, id: id).tag
         }
     }
@@ -359,7 +365,7 @@ extension SQLiteKnowledgeStore {
             let id = try Self.ownTag(db, tag)
             try db.execute(sql: "UPDATE tag SET description = ? WHERE id = ?",
                            arguments: [try Validation.text(text, field: "tag description", limit: Validation.Limit.summary), id])
-            note.summary = "described tag " + (try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [id])!)
+            note.summary = ChangeNotes.describedTag(try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [id])!)
         }
     }
 
@@ -515,19 +521,10 @@ extension SQLiteKnowledgeStore {
     public func markNotDuplicates(_ a: EntryRef, _ b: EntryRef, as acting: Acting) throws {
         let (x, y) = DuplicateFinder.pairKey(a, b)
         try change(.notDuplicates, as: acting, target: { _ in Target(ref: "\(x) and \(y)") }) { db, note in
-            guard a.type == b.type else {
-                throw KnowHowError.unsupported("\(a) and \(b) are not the same kind of thing, so they are never listed as duplicates")
-            }
-            guard a != b else { throw KnowHowError.conflict("\(a) is one entry; name two to mark as not duplicates") }
-            for ref in [a, b] {
-                switch ref {
-                case .member(let h): note.keys.insert(EntryKey.make(.member, try Self.requireOwnMember(db, h)))
-                case .entry(let id): note.keys.insert(EntryKey.make(id.type, try Self.requireOwn(db, id)))
-                }
-            }
+            note.keys.formUnion(try DuplicateFinder.notDuplicatesKeys(a, b) { try Self.ownKey(db, $0) })
             try db.execute(sql: "INSERT OR IGNORE INTO not_duplicate(a, b) VALUES (?, ?)", arguments: [x, y])
-            if db.changesCount == 0 { throw KnowHowError.conflict("\(x) and \(y) are already marked not duplicates; nothing was changed") }
-            note.summary = "marked \(x) and \(y) not duplicates"
+            if db.changesCount == 0 { throw DuplicateFinder.alreadyNotDuplicates(x, y) }
+            note.summary = DuplicateFinder.notDuplicatesNote(x, y)
         }
     }
 

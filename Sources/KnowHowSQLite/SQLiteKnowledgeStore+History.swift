@@ -415,7 +415,7 @@ extension SQLiteKnowledgeStore {
                 try db.execute(sql: "UPDATE change SET undone_by = NULL WHERE id = ?", arguments: [original])
             }
             note.undoes = n
-            note.summary = "undid #\(n): " + (target["summary"] as String)
+            note.summary = ChangeNotes.undid(n, target["summary"] as String)
             return note.number
         }
         return try historyRecord(undoNumber)

@@ -13,7 +13,7 @@ extension SQLiteKnowledgeStore {
             s.organiser = s.organiser ?? acting.actor.handle
             s.created = s.created ?? note.now
             try Self.insertSeries(db, s)
-            note.summary = "added series \(s.name)"
+            note.summary = ChangeNotes.addedSeries(s.name)
             return try Self.loadSeries(db, name: s.name)
         }
     }
@@ -31,7 +31,7 @@ extension SQLiteKnowledgeStore {
             m.created = m.created ?? note.now
             m.organiser = m.organiser ?? acting.actor.handle
             let id = EntryID(.meeting, try Self.insertMeeting(db, m, number: try Self.nextNumber(db, .meeting)))
-            note.summary = "planned \(id): \(m.title)"
+            note.summary = ChangeNotes.planned(id, m.title)
             return id
         }
     }

@@ -268,3 +268,59 @@ struct MergeDraftTests {
         #expect(MergeRules.Reference.verifications.column == ("practice", "verified_by_id"))
     }
 }
+
+struct NotDuplicatesRulesTests {
+    @Test func aPairNotDuplicatesIsTwoThingsOfOneKind() throws {
+        var looked: [String] = []
+        let key = { (r: EntryRef) throws -> Int64 in looked.append(r.description); return Int64(looked.count) }
+        #expect(try DuplicateFinder.notDuplicatesKeys(EntryRef("r2")!, EntryRef("r1")!, ownKey: key) == [1, 2])
+        #expect(looked == ["r2", "r1"])
+        #expect(throws: KnowHowError.unsupported("r1 and @kim are not the same kind of thing, so they are never listed as duplicates")) {
+            try DuplicateFinder.notDuplicatesKeys(EntryRef("r1")!, EntryRef("@kim")!, ownKey: key)
+        }
+        #expect(throws: KnowHowError.conflict("@kim is one entry; name two to mark as not duplicates")) {
+            try DuplicateFinder.notDuplicatesKeys(EntryRef("@kim")!, EntryRef("@kim")!, ownKey: key)
+        }
+        #expect(looked.count == 2)
+        #expect(DuplicateFinder.notDuplicatesNote("r1", "r2") == "marked r1 and r2 not duplicates")
+        #expect(DuplicateFinder.alreadyNotDuplicates("r1", "r2") == .conflict("r1 and r2 are already marked not duplicates; nothing was changed"))
+    }
+}
+
+/// History lines, worded once for both stores (history, undo and transcripts show them).
+struct ChangeNotesTests {
+    @Test(arguments: [
+        (ChangeNotes.added(Member(handle: "kim", name: "Kim Lee")), "added @kim (Kim Lee)"),
+        (ChangeNotes.added(EntryID(.resource, 12), "Checklist"), "added r12: Checklist"),
+        (ChangeNotes.asked(EntryID(.question, 7), "Who knows?"), "asked q7: Who knows?"),
+        (ChangeNotes.answered(question: 7, EntryID(.answer, 9)), "answered q7 as a9"),
+        (ChangeNotes.accepted(answer: 9, question: 7), "accepted a9 as the answer to q7"),
+        (ChangeNotes.endorsed("kim", tag: "facilitation", by: "sam", actor: "sam"), "endorsed @kim for facilitation"),
+        (ChangeNotes.endorsed("kim", tag: "facilitation", by: "sam", actor: "rosa"), "endorsed @kim for facilitation as @sam"),
+        (ChangeNotes.withdrew("kim", tag: "facilitation", by: "sam", actor: "sam"), "withdrew the endorsement of @kim for facilitation"),
+        (ChangeNotes.withdrew("kim", tag: "facilitation", by: "sam", actor: nil), "withdrew the endorsement of @kim for facilitation by @sam"),
+        (ChangeNotes.tagged(EntryID(.resource, 12), adding: ["onboarding"], removing: ["hr"]), "tagged r12 +onboarding -hr"),
+        (ChangeNotes.aliases(of: "onboarding", adding: ["induction"], removing: []), "aliases of onboarding: +induction"),
+        (ChangeNotes.renamedTag("hr", to: "people"), "renamed tag hr to people"),
+        (ChangeNotes.mergedTag("hr", into: "people"), "merged tag hr into people"),
+        (ChangeNotes.describedTag("people"), "described tag people"),
+        (ChangeNotes.addedSeries("Elevenses"), "added series Elevenses"),
+        (ChangeNotes.planned(EntryID(.meeting, 4), "Elevenses"), "planned m4: Elevenses"),
+        (ChangeNotes.undid(12, "added r3: Checklist"), "undid #12: added r3: Checklist"),
+    ])
+    func aChangeIsNotedInOneWording(_ c: (String, String)) {
+        #expect(c.0 == c.1)
+    }
+}
+
+struct RetagRulesTests {
+    @Test func onlyEntriesWithTagsAreRetagged() throws {
+        for id in [EntryID(.resource, 1), EntryID(.practice, 1), EntryID(.question, 1), EntryID(.meeting, 1)] { try EditRules.checkTaggable(id) }
+        for id in [EntryID(.answer, 1), EntryID(.member, 1)] {
+            #expect(throws: KnowHowError.unsupported("only resources, practices, questions and meetings have tags; a member's skills change with `edit @handle`")) {
+                try EditRules.checkTaggable(id)
+            }
+        }
+        #expect(EditRules.notTagged(EntryID(.resource, 12), "hr") == .conflict("r12 is not tagged 'hr'; nothing was changed"))
+    }
+}
