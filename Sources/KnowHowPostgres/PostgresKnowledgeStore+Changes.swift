@@ -98,37 +98,22 @@ extension PostgresKnowledgeStore {
     /// The one permission check: returns the handle to record as the change's author, and the
     /// login's own handle when a curator acts for someone else.
     static func authorize(_ c: PGConnection, _ action: ChangeAction, _ target: Target, acting: ActingAs) throws -> (String?, String?) {
-        let rule = Permissions.rule(action)
-        let empty = try c.query("SELECT NOT EXISTS (SELECT 1 FROM knowhow.member) AS e").first!.require("e", as: Bool.self)
-        let bootstrap = (action == .addMember || action == .importCommunity) && empty
-        switch acting {
-        case .system:
-            return (nil, nil)
-        case .nobody:
-            if bootstrap { return (nil, nil) }
-            throw KnowHowError.notIdentified(action: rule.doing.prefix(1).uppercased() + rule.doing.dropFirst())
-        case .member(let handle):
+        try Permissions.authorize(action, target, acting: acting, storeIsEmpty: {
+            try c.query("SELECT NOT EXISTS (SELECT 1 FROM knowhow.member) AS e").first!.require("e", as: Bool.self)
+        }, login: { handle, bootstrap in
             // On a shared store the database login is the identity: acting as another member is for curators.
             let login = try login(c)
-            var madeBy: String?
             if let mine = login.handle, mine != handle {
                 guard login.mayActForOthers else { throw KnowHowError.actingAsOther(login: login.name, member: mine, asked: handle) }
-                madeBy = mine
+                return mine
             } else if login.handle == nil, !login.administers, !bootstrap {
                 throw KnowHowError.unmappedLogin(login: login.name)
             }
-            guard let row = try c.query("SELECT id, role FROM knowhow.member WHERE handle = $1", [handle]).first else {
-                if bootstrap { return (handle, madeBy) }
-                throw KnowHowError.unsupported("you are acting as @\(handle), but this store has no such member; pass --as with a member's handle, or ask a curator to add you")
-            }
-            let role = Role(rawValue: try row.require("role")) ?? .member
-            if action == .verify {
-                try authorizeVerifier(c, member: try row.require("id"), handle: handle, role: role, target)
-                return (handle, madeBy)
-            }
-            try Permissions.require(action, handle: handle, role: role, isOwner: target.owner == handle, target: target.ref)
-            return (handle, madeBy)
-        }
+            return nil
+        }, member: { h in
+            try c.query("SELECT id, role FROM knowhow.member WHERE handle = $1", [h]).first
+                .map { (try $0.require("id"), Role(rawValue: try $0.require("role")) ?? .member) }
+        }, verifier: { try authorizeVerifier(c, member: $0, handle: $1, role: $2, target) })
     }
 
     /// Verification needs a curator, or an expert in one of the practice's tags whose level someone

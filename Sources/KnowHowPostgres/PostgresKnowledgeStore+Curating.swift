@@ -311,23 +311,15 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
     /// Store settings are the curators': the system may change them, nobody unidentified may not,
     /// and a login acts for another member only when it may curate (as every change checks).
     static func requireCurator(_ c: PGConnection, _ acting: ActingAs, doing: String) throws {
-        switch acting {
-        case .system:
-            return
-        case .nobody:
-            throw KnowHowError.notIdentified(action: doing)
-        case .member(let h):
+        try Permissions.requireCurator(acting, doing: doing, login: { h in
             let login = try login(c)
             if let mine = login.handle, mine != h, !login.mayActForOthers {
                 throw KnowHowError.actingAsOther(login: login.name, member: mine, asked: h)
             } else if login.handle == nil, !login.administers {
                 throw KnowHowError.unmappedLogin(login: login.name)
             }
-            guard let role = try c.query("SELECT role FROM knowhow.member WHERE handle = $1", [h]).first?.get("role", as: String.self)
-                .flatMap(Role.init(rawValue:)) else {
-                throw KnowHowError.unsupported("you are acting as @\(h), but this store has no such member; pass --as with a member's handle")
-            }
-            if role < .curator { throw KnowHowError.permissionDenied(action: doing, needs: .curator, actor: h) }
+        }) {
+            try c.query("SELECT role FROM knowhow.member WHERE handle = $1", [$0]).first?.get("role", as: String.self).flatMap(Role.init(rawValue:))
         }
     }
 }

@@ -73,28 +73,10 @@ extension SQLiteKnowledgeStore {
 
     /// The one permission check: returns the handle to record as the change's author.
     static func authorize(_ db: Database, _ action: ChangeAction, _ target: Target, acting: ActingAs) throws -> String? {
-        let rule = Permissions.rule(action)
-        let empty = try Int.fetchOne(db, sql: "SELECT count(*) FROM member") == 0
-        let bootstrap = (action == .addMember || action == .importCommunity) && empty
-        switch acting {
-        case .system:
-            return nil
-        case .nobody:
-            if bootstrap { return nil }
-            throw KnowHowError.notIdentified(action: rule.doing.prefix(1).uppercased() + rule.doing.dropFirst())
-        case .member(let handle):
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, role FROM member WHERE handle = ?", arguments: [handle]) else {
-                if bootstrap { return handle }
-                throw KnowHowError.unsupported("you are acting as @\(handle), but this store has no such member; pass --as with a member's handle, or ask a curator to add you")
-            }
-            let role = Role(rawValue: row["role"]) ?? .member
-            if action == .verify {
-                try authorizeVerifier(db, member: row["id"], handle: handle, role: role, target)
-                return handle
-            }
-            try Permissions.require(action, handle: handle, role: role, isOwner: target.owner == handle, target: target.ref)
-            return handle
-        }
+        try Permissions.authorize(action, target, acting: acting, storeIsEmpty: { try Int.fetchOne(db, sql: "SELECT count(*) FROM member") == 0 },
+                                  member: { h in
+            try Row.fetchOne(db, sql: "SELECT id, role FROM member WHERE handle = ?", arguments: [h]).map { ($0["id"], Role(rawValue: $0["role"]) ?? .member) }
+        }, verifier: { try authorizeVerifier(db, member: $0, handle: $1, role: $2, target) }).actor
     }
 
     /// Verification needs a curator, or an expert in one of the practice's tags whose level someone

@@ -324,3 +324,66 @@ struct RetagRulesTests {
         #expect(EditRules.notTagged(EntryID(.resource, 12), "hr") == .conflict("r12 is not tagged 'hr'; nothing was changed"))
     }
 }
+
+/// The one permission check both stores make before a change.
+struct AuthorizeRulesTests {
+    let members: [String: (id: Int64, role: Role)] = ["kim": (1, .member), "rosa": (2, .curator)]
+
+    func authorize(_ action: ChangeAction, _ acting: ActingAs, owner: String? = nil, empty: Bool = false,
+                   madeBy: String? = nil, verified: inout [Int64]) throws -> (actor: String?, madeBy: String?) {
+        var v: [Int64] = []
+        defer { verified = v }
+        return try Permissions.authorize(action, ChangeTarget(ref: "r1", owner: owner), acting: acting, storeIsEmpty: { empty },
+                                         login: { _, _ in madeBy }, member: { members[$0] }, verifier: { id, _, _ in v.append(id) })
+    }
+
+    @Test func theSystemActsAndNobodyOnlyStartsAnEmptyStore() throws {
+        var v: [Int64] = []
+        #expect(try authorize(.editResource, .system, verified: &v) == (nil, nil))
+        #expect(try authorize(.addMember, .nobody, empty: true, verified: &v) == (nil, nil))
+        #expect(throws: KnowHowError.notIdentified(action: "Adding a member")) {
+            try authorize(.addMember, .nobody, verified: &v)
+        }
+        #expect(throws: KnowHowError.notIdentified(action: "Adding a resource")) {
+            try authorize(.addResource, .nobody, empty: true, verified: &v)
+        }
+    }
+
+    @Test func aMemberMustExistExceptTheFirstJoiningAnEmptyStore() throws {
+        var v: [Int64] = []
+        #expect(try authorize(.addMember, .member("sam"), empty: true, verified: &v) == ("sam", nil))
+        #expect(throws: KnowHowError.unsupported("you are acting as @sam, but this store has no such member; pass --as with a member's handle, or ask a curator to add you")) {
+            try authorize(.addMember, .member("sam"), verified: &v)
+        }
+    }
+
+    @Test func aMemberNeedsTheRoleOrToOwnTheEntry() throws {
+        var v: [Int64] = []
+        #expect(throws: KnowHowError.self) { try authorize(.editResource, .member("kim"), owner: "rosa", verified: &v) }
+        #expect(try authorize(.editResource, .member("rosa"), owner: "kim", madeBy: "ana", verified: &v) == ("rosa", "ana"))
+        #expect(try authorize(.ask, .member("kim"), owner: "kim", verified: &v) == ("kim", nil))
+    }
+
+    @Test func aVerificationIsCheckedByTheVerifierRules() throws {
+        var v: [Int64] = []
+        #expect(try authorize(.verify, .member("kim"), verified: &v) == ("kim", nil))
+        #expect(v == [1])
+        _ = try authorize(.editResource, .member("rosa"), verified: &v)
+        #expect(v.isEmpty)
+    }
+
+    @Test func storeSettingsAreTheCurators() throws {
+        let role = { (h: String) in members[h]?.role }
+        try Permissions.requireCurator(.system, doing: "Changing how searches are logged", role: role)
+        try Permissions.requireCurator(.member("rosa"), doing: "Changing how searches are logged", role: role)
+        #expect(throws: KnowHowError.notIdentified(action: "Changing how searches are logged")) {
+            try Permissions.requireCurator(.nobody, doing: "Changing how searches are logged", role: role)
+        }
+        #expect(throws: KnowHowError.permissionDenied(action: "Changing how searches are logged", needs: .curator, actor: "kim")) {
+            try Permissions.requireCurator(.member("kim"), doing: "Changing how searches are logged", role: role)
+        }
+        #expect(throws: KnowHowError.unsupported("you are acting as @sam, but this store has no such member; pass --as with a member's handle")) {
+            try Permissions.requireCurator(.member("sam"), doing: "Changing how searches are logged", role: role)
+        }
+    }
+}
