@@ -323,26 +323,14 @@ extension SQLiteKnowledgeStore {
 
     /// The key `history` looks up: r12, @kim (also once merged away), or a tag.
     static func historyKey(_ db: Database, _ reference: String) throws -> Int64 {
-        _ = try EntryID.parse(reference.trimmingCharacters(in: .whitespaces))  // refuses an id too large to be one
-        if let ref = EntryRef(reference) {
-            switch ref {
-            case .entry(let id): return EntryKey.make(id)
-            case .member(let h):
-                if let id = try Int64.fetchOne(db, sql: "SELECT id FROM member WHERE handle = ?", arguments: [h]) {
-                    return EntryKey.make(.member, id)
-                }
-                // A member merged away: find their id in the history of their row.
-                if let id = try Int64.fetchOne(db, sql: """
-                    SELECT json_extract(coalesce(before, after), '$.id') FROM change_row
-                    WHERE tbl = 'member' AND json_extract(coalesce(before, after), '$.handle') = ? ORDER BY change_id DESC LIMIT 1
-                    """, arguments: [h]) {
-                    return EntryKey.make(.member, id)
-                }
-                throw KnowHowError.unknownMember(handle: h)
-            }
-        }
-        if let t = try tagID(db, reference, create: false) { return tagKey(t) }
-        throw KnowHowError.unknownReference(reference)
+        try HistoryRows.key(of: reference, memberID: {
+            try Int64.fetchOne(db, sql: "SELECT id FROM member WHERE handle = ?", arguments: [$0])
+        }, formerMemberID: {
+            try Int64.fetchOne(db, sql: """
+                SELECT json_extract(coalesce(before, after), '$.id') FROM change_row
+                WHERE tbl = 'member' AND json_extract(coalesce(before, after), '$.handle') = ? ORDER BY change_id DESC LIMIT 1
+                """, arguments: [$0])
+        }, tagID: { try tagID(db, $0, create: false) })
     }
 
     static func changeRecord(_ db: Database, _ row: Row, details: Bool) throws -> ChangeRecord {

@@ -387,3 +387,26 @@ struct AuthorizeRulesTests {
         }
     }
 }
+
+/// Entry keys and the key `history REF` looks up, once for both stores.
+struct HistoryKeyTests {
+    func key(_ reference: String) throws -> Int64 {
+        try HistoryRows.key(of: reference, memberID: { $0 == "kim" ? 3 : nil }, formerMemberID: { $0 == "kimlee" ? 9 : nil },
+                            tagID: { $0 == "onboarding" ? 5 : nil })
+    }
+
+    @Test func anEntryKeyIsItsNumberAndTypeCode() {
+        #expect(EntryKeys.make(.resource, 12) == 12 << 3 | 2)
+        #expect(EntryKeys.type(EntryKeys.make(.meeting, 4)) == .meeting && EntryKeys.number(EntryKeys.make(.meeting, 4)) == 4)
+    }
+
+    @Test func historyLooksUpEntriesMembersFormerMembersAndTags() throws {
+        #expect(try key("r12") == EntryKeys.make(.resource, 12))
+        #expect(try key("@kim") == EntryKeys.make(.member, 3))
+        #expect(try key("@kimlee") == EntryKeys.make(.member, 9))
+        #expect(try key("onboarding") == HistoryRows.tagKey(5))
+        #expect(throws: KnowHowError.unknownMember(handle: "sam")) { try key("@sam") }
+        #expect(throws: KnowHowError.unknownReference("giraffes")) { try key("giraffes") }
+        #expect(throws: KnowHowError.self) { try key("r99999999999999999999") }
+    }
+}
