@@ -410,3 +410,25 @@ struct HistoryKeyTests {
         #expect(throws: KnowHowError.self) { try key("r99999999999999999999") }
     }
 }
+
+/// The member-edit rule both stores call (EditRules.checkMemberEdit, moved last session).
+struct MemberEditRulesTests {
+    @Test func aHandleNeverChangesARoleNeedsSetRoleAndANameIsRequired() throws {
+        var asked = 0
+        let edited = Member(handle: "kim", name: "  Kim Lee  ", role: .curator)
+        #expect(try EditRules.checkMemberEdit(["name"], edited: edited) { asked += 1 } == "Kim Lee")
+        #expect(asked == 0)
+        #expect(try EditRules.checkMemberEdit(["role"], edited: edited) { asked += 1 } == "Kim Lee")
+        #expect(asked == 1)
+        #expect(throws: KnowHowError.permissionDenied(action: "Setting a role", needs: .curator, actor: "kim")) {
+            try EditRules.checkMemberEdit(["role"], edited: edited) { throw KnowHowError.permissionDenied(action: "Setting a role", needs: .curator, actor: "kim") }
+        }
+        #expect(throws: KnowHowError.unsupported("a handle cannot be changed; to combine two members use `merge @keep @drop`")) {
+            try EditRules.checkMemberEdit(["handle", "role"], edited: edited) { asked += 1 }
+        }
+        #expect(asked == 1)
+        #expect(throws: KnowHowError.missingField("a member's name")) {
+            try EditRules.checkMemberEdit(["name"], edited: Member(handle: "kim", name: " ")) {}
+        }
+    }
+}
