@@ -46,6 +46,24 @@ public enum DuplicateFinder {
         a.description < b.description ? (a.description, b.description) : (b.description, a.description)
     }
 
+    /// The entry keys of a pair to mark not duplicates: two things of the same kind, each
+    /// existing itself (`ownKey` reads its key, refusing one merged away or unknown).
+    public static func notDuplicatesKeys(_ a: EntryRef, _ b: EntryRef, ownKey: (EntryRef) throws -> Int64) throws -> [Int64] {
+        guard a.type == b.type else {
+            throw KnowHowError.unsupported("\(a) and \(b) are not the same kind of thing, so they are never listed as duplicates")
+        }
+        guard a != b else { throw KnowHowError.conflict("\(a) is one entry; name two to mark as not duplicates") }
+        return [try ownKey(a), try ownKey(b)]
+    }
+
+    /// The refusal of a pair already marked (its references as `pairKey` orders them).
+    public static func alreadyNotDuplicates(_ x: String, _ y: String) -> KnowHowError {
+        .conflict("\(x) and \(y) are already marked not duplicates; nothing was changed")
+    }
+
+    /// The history line of marking a pair.
+    public static func notDuplicatesNote(_ x: String, _ y: String) -> String { "marked \(x) and \(y) not duplicates" }
+
     /// The pairs, strongest first; among equals, in the order found (by kind, then number).
     /// `closest` gives, for an entry, the numbers of the few entries of its type sharing one of
     /// its tags that full-text search ranks closest to its title's significant `words` (any of them).

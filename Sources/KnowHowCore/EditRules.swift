@@ -21,6 +21,53 @@ public enum EditRules {
         return fields(current, edited)
     }
 
+    /// What an edit saves: the fields it changes and the title to store; nil when it changes
+    /// nothing (the store saves nothing and keeps no history line).
+    public struct Edit: Equatable, Sendable {
+        public var changed: [String]
+        public var title: String
+    }
+
+    /// A resource's edit, checked in the order every store applies: not stale, something changed,
+    /// lengths, a title.
+    public static func resourceEdit(from original: Resource, current: Resource, to edited: Resource, entry: String) throws -> Edit? {
+        let changed = try changes(from: original, current: current, to: edited, entry: entry)
+        guard !changed.isEmpty else { return nil }
+        try Validation.checkLengths(edited)
+        guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a resource's title") }
+        return Edit(changed: changed, title: title)
+    }
+
+    /// A practice's edit, checked as a resource's; its status and verifier change only by
+    /// verifying or retiring it.
+    public static func practiceEdit(from original: Practice, current: Practice, to edited: Practice, entry: String) throws -> Edit? {
+        let changed = try changes(from: original, current: current, to: edited, entry: entry)
+        guard !changed.isEmpty else { return nil }
+        try Validation.checkLengths(edited)
+        guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a practice's title") }
+        if changed.contains("status") || changed.contains("verified by") {
+            throw KnowHowError.unsupported("a practice's status changes with `verify \(entry)` or `retire \(entry)`, not by editing")
+        }
+        return Edit(changed: changed, title: title)
+    }
+
+    /// Only resources, practices, questions and meetings carry tags; a member has skills.
+    public static func checkTaggable(_ id: EntryID) throws {
+        guard [.resource, .practice, .question, .meeting].contains(id.type) else {
+            throw KnowHowError.unsupported("only resources, practices, questions and meetings have tags; a member's skills change with `edit @handle`")
+        }
+    }
+
+    /// The refusal to remove a tag an entry does not have.
+    public static func notTagged(_ id: EntryID, _ tag: String) -> KnowHowError {
+        .conflict("\(id) is not tagged '\(tag)'; nothing was changed")
+    }
+
+    /// The history line of an edit: "edited r12: title, tags".
+    public static func note(_ entry: String, _ changed: [String], verb: String = "edited") -> String {
+        "\(verb) \(entry): " + changed.joined(separator: ", ")
+    }
+
     /// The rules of a member's edit beyond its fields, in the order every store applies them: the
     /// handle never changes (merging combines members), a role change needs the set-role
     /// permission too (`authorizeRoleChange` checks it), lengths are checked and a name is
@@ -95,5 +142,24 @@ public struct ChangeTarget: Sendable {
     public var expertTags: [Int64] = []
     public init(ref: String? = nil, owner: String? = nil, expertTags: [Int64] = []) {
         self.ref = ref; self.owner = owner; self.expertTags = expertTags
+    }
+}
+
+extension ChangeTarget {
+    /// What a permission check on `ref` is made to, as every store builds it: an entry's owner
+    /// (`owner`), or the acting member when recording a meeting they were at (`people` reads who
+    /// was there); a practice's tags when verifying it (`tags`); a member is their own owner.
+    public static func of(_ ref: EntryRef?, action: ChangeAction, actor: String?, owner: (EntryID) throws -> String?,
+                          people: (EntryID) throws -> [String], tags: (EntryID) throws -> [Int64]) throws -> ChangeTarget {
+        var t = ChangeTarget(ref: ref?.description)
+        switch ref {
+        case .entry(let id)?:
+            t.owner = try owner(id)
+            if action == .recordMeeting, id.type == .meeting, let me = actor, try people(id).contains(me) { t.owner = me }
+            if action == .verify { t.expertTags = try tags(id) }
+        case .member(let h)?: t.owner = h
+        case nil: break
+        }
+        return t
     }
 }

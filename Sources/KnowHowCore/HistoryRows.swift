@@ -62,6 +62,24 @@ public enum HistoryRows {
         return order.compactMap { rows[$0] }.filter { $0.before != $0.after }
     }
 
+    /// The key `history REF` looks up: an entry id's key (`r12`, whether or not it still exists),
+    /// a member's (`@kim`; `memberID` reads one who exists, `formerMemberID` one merged away,
+    /// from the history of their row), else a tag's (`tagID` reads it by name or alias).
+    public static func key(of reference: String, memberID: (String) throws -> Int64?, formerMemberID: (String) throws -> Int64?,
+                           tagID: (String) throws -> Int64?) throws -> Int64 {
+        _ = try EntryID.parse(reference.trimmingCharacters(in: .whitespaces))  // refuses an id too large to be one
+        if let ref = EntryRef(reference) {
+            switch ref {
+            case .entry(let id): return EntryKeys.make(id)
+            case .member(let h):
+                if let id = try memberID(h) ?? formerMemberID(h) { return EntryKeys.make(.member, id) }
+                throw KnowHowError.unknownMember(handle: h)
+            }
+        }
+        if let t = try tagID(reference) { return tagKey(t) }
+        throw KnowHowError.unknownReference(reference)
+    }
+
     /// A tag's key in a change's entry list (entry keys use type codes 1–5).
     public static func tagKey(_ id: Int64) -> Int64 { id << 3 | 6 }
 

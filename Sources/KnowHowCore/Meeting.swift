@@ -205,6 +205,36 @@ extension EditRules {
         return fields(current, edited)
     }
 
+    /// A meeting changes by editing it or by recording who came and what was said, nothing else.
+    public static func checkMeetingAction(_ action: ChangeAction) throws {
+        guard action == .editMeeting || action == .recordMeeting else {
+            throw KnowHowError.unsupported("a meeting is changed by editing it or by recording who came and what was said")
+        }
+    }
+
+    /// Who a meeting change is made to as its owner: recording is for whoever was there (or says
+    /// they were, adding themselves as an attendee); editing for its organiser.
+    public static func meetingOwner(current: Meeting, original: Meeting, edited: Meeting, action: ChangeAction, actor: String?) -> String? {
+        if action == .recordMeeting, let me = actor,
+           current.people.contains(me) || edited.attendees.contains(me) && !original.attendees.contains(me) {
+            return me
+        }
+        return current.organiser
+    }
+
+    /// A meeting's edit, checked in the order every store applies: not stale, something changed,
+    /// recording touches only attendees, notes and links, then the fields themselves. Returns the
+    /// fields changed and the meeting to store; nil when nothing changes.
+    public static func meetingEdit(from original: Meeting, current: Meeting, to edited: Meeting, action: ChangeAction,
+                                   entry: String) throws -> (changed: [String], meeting: Meeting)? {
+        let changed = try changes(from: original, current: current, to: edited, entry: entry)
+        guard !changed.isEmpty else { return nil }
+        if action == .recordMeeting, let other = changed.first(where: { !["attendees", "notes", "links"].contains($0) }) {
+            throw KnowHowError.unsupported("recording a meeting changes its attendees, notes and links, not its \(other); use `meeting edit \(entry)`")
+        }
+        return (changed, try edited.validated())
+    }
+
     /// The names of a meeting's fields that differ (people, links and tags as sets).
     public static func fields(_ a: Meeting, _ b: Meeting) -> [String] {
         var f: [String] = []

@@ -13,6 +13,79 @@ public enum MergeRules {
         guard [.resource, .practice, .member].contains(keep.type) else { throw notMergeable(keep) }
     }
 
+    /// What a store reads for a merge: the numbers of the two records (each existing itself, not
+    /// through a redirect), the records, and how many references of a kind point at one.
+    public protocol Reading {
+        func requireOwn(_ id: EntryID) throws -> Int64
+        func requireOwnMember(_ handle: String) throws -> Int64
+        func resource(_ number: Int64) throws -> Resource
+        func practice(_ number: Int64) throws -> Practice
+        func member(_ id: Int64) throws -> Member
+        func count(_ reference: Reference, to id: Int64) throws -> Int
+    }
+
+    /// The references that move with a merge, counted for its plan.
+    public enum Reference: CaseIterable, Sendable {
+        /// Practices superseded by the practice.
+        case successorLinks
+        case resourcesContributed, resourcesWritten, practicesContributed, verifications
+        case questions, answers, endorsementsReceived, endorsementsGiven
+
+        /// The table and column that hold the reference, in the schema both stores share (as
+        /// `HistoryRows` reads their rows).
+        public var column: (table: String, column: String) {
+            switch self {
+            case .successorLinks: ("practice_successor", "successor_id")
+            case .resourcesContributed: ("resource", "contributor_id")
+            case .resourcesWritten: ("resource_author", "member_id")
+            case .practicesContributed: ("practice", "contributor_id")
+            case .verifications: ("practice", "verified_by_id")
+            case .questions: ("question", "asker_id")
+            case .answers: ("answer", "author_id")
+            case .endorsementsReceived: ("endorsement", "member_id")
+            case .endorsementsGiven: ("endorsement", "endorser_id")
+            }
+        }
+    }
+
+    /// The record a merge keeps, with the numbers of the kept and the dropped one.
+    public enum Merged: Hashable, Sendable {
+        case resource(Int64, Int64, Resource)
+        case practice(Int64, Int64, Practice)
+        case member(Int64, Int64, Member)
+    }
+
+    /// What a merge will keep, as a plan to show and as the merged record to write: checks the
+    /// pair, then reads the kept record before the dropped one.
+    public static func draft(keep: EntryRef, drop: EntryRef, _ r: some Reading) throws -> (plan: MergePlan, merged: Merged) {
+        try check(keep: keep, drop: drop)
+        switch (keep, drop) {
+        case (.entry(let ki), .entry(let di)) where ki.type == .resource:
+            let k = try r.requireOwn(ki), d = try r.requireOwn(di)
+            let m = resources(keep: try r.resource(k), drop: try r.resource(d), keep, drop)
+            return (m.plan, .resource(k, d, m.merged))
+        case (.entry(let ki), .entry(let di)) where ki.type == .practice:
+            let k = try r.requireOwn(ki), d = try r.requireOwn(di)
+            let m = practices(keep: try r.practice(k), drop: try r.practice(d), keep, drop,
+                              successorLinks: try r.count(.successorLinks, to: d))
+            return (m.plan, .practice(k, d, m.merged))
+        case (.member(let kh), .member(let dh)):
+            let k = try r.requireOwnMember(kh), d = try r.requireOwnMember(dh)
+            let moving = MemberReferences(
+                resourcesContributed: try r.count(.resourcesContributed, to: d), resourcesWritten: try r.count(.resourcesWritten, to: d),
+                practicesContributed: try r.count(.practicesContributed, to: d), verifications: try r.count(.verifications, to: d),
+                questions: try r.count(.questions, to: d), answers: try r.count(.answers, to: d),
+                endorsementsReceived: try r.count(.endorsementsReceived, to: d), endorsementsGiven: try r.count(.endorsementsGiven, to: d))
+            let m = members(keep: try r.member(k), drop: try r.member(d), keep, drop, moving: moving)
+            return (m.plan, .member(k, d, m.merged))
+        default:
+            throw notMergeable(keep)
+        }
+    }
+
+    /// The history line of a merge.
+    public static func note(keep: EntryRef, drop: EntryRef) -> String { "merged \(drop) into \(keep)" }
+
     public static func notMergeable(_ ref: EntryRef) -> KnowHowError {
         .unsupported("only resources, practices and members can be merged; \(ref) is \(ref.type == .answer ? "an" : "a") \(ref.type.rawValue)")
     }

@@ -62,22 +62,17 @@ extension PostgresKnowledgeStore {
 
     public func authorize(_ action: ChangeAction, on ref: EntryRef?, as acting: Acting) throws {
         try run { c in
-            var t = Target(ref: ref?.description)
-            switch ref {
-            case .entry(let id)?:
-                t.owner = try Self.owner(c, id)
-                // Whoever was at a meeting may record it.
-                if action == .recordMeeting, id.type == .meeting, let me = acting.actor.handle,
-                   try Self.loadMeeting(c, number: try Self.require(c, id)).people.contains(me) { t.owner = me }
-                if action == .verify {
-                    t.expertTags = try c.query("SELECT tag_id FROM knowhow.entry_tag WHERE entry = $1",
-                                               [EntryKeys.make(id.type, try Self.require(c, id))]).rows.map { try $0.require("tag_id") }
-                }
-            case .member(let h)?: t.owner = h
-            case nil: break
-            }
+            let t = try Target.of(ref, action: action, actor: acting.actor.handle, owner: { try Self.owner(c, $0) },
+                                  people: { try Self.loadMeeting(c, number: try Self.require(c, $0)).people },
+                                  tags: { try Self.entryTagIDs(c, $0) })
             _ = try Self.authorize(c, action, t, acting: acting.actor)
         }
+    }
+
+    /// The ids of an entry's tags (whose experts may verify it).
+    static func entryTagIDs(_ c: PGConnection, _ id: EntryID) throws -> [Int64] {
+        try c.query("SELECT tag_id FROM knowhow.entry_tag WHERE entry = $1 ORDER BY tag_id",
+                    [EntryKeys.make(id.type, try require(c, id))]).rows.map { try $0.require("tag_id") }
     }
 
     /// Who the database login is: the member mapped to it, whether it may act for others.
@@ -103,59 +98,33 @@ extension PostgresKnowledgeStore {
     /// The one permission check: returns the handle to record as the change's author, and the
     /// login's own handle when a curator acts for someone else.
     static func authorize(_ c: PGConnection, _ action: ChangeAction, _ target: Target, acting: ActingAs) throws -> (String?, String?) {
-        let rule = Permissions.rule(action)
-        let empty = try c.query("SELECT NOT EXISTS (SELECT 1 FROM knowhow.member) AS e").first!.require("e", as: Bool.self)
-        let bootstrap = (action == .addMember || action == .importCommunity) && empty
-        switch acting {
-        case .system:
-            return (nil, nil)
-        case .nobody:
-            if bootstrap { return (nil, nil) }
-            throw KnowHowError.notIdentified(action: rule.doing.prefix(1).uppercased() + rule.doing.dropFirst())
-        case .member(let handle):
+        try Permissions.authorize(action, target, acting: acting, storeIsEmpty: {
+            try c.query("SELECT NOT EXISTS (SELECT 1 FROM knowhow.member) AS e").first!.require("e", as: Bool.self)
+        }, login: { handle, bootstrap in
             // On a shared store the database login is the identity: acting as another member is for curators.
             let login = try login(c)
-            var madeBy: String?
             if let mine = login.handle, mine != handle {
                 guard login.mayActForOthers else { throw KnowHowError.actingAsOther(login: login.name, member: mine, asked: handle) }
-                madeBy = mine
+                return mine
             } else if login.handle == nil, !login.administers, !bootstrap {
                 throw KnowHowError.unmappedLogin(login: login.name)
             }
-            guard let row = try c.query("SELECT id, role FROM knowhow.member WHERE handle = $1", [handle]).first else {
-                if bootstrap { return (handle, madeBy) }
-                throw KnowHowError.unsupported("you are acting as @\(handle), but this store has no such member; pass --as with a member's handle, or ask a curator to add you")
-            }
-            let role = Role(rawValue: try row.require("role")) ?? .member
-            if action == .verify {
-                try authorizeVerifier(c, member: try row.require("id"), handle: handle, role: role, target)
-                return (handle, madeBy)
-            }
-            try Permissions.require(action, handle: handle, role: role, isOwner: target.owner == handle, target: target.ref)
-            return (handle, madeBy)
-        }
+            return nil
+        }, member: { h in
+            try c.query("SELECT id, role FROM knowhow.member WHERE handle = $1", [h]).first
+                .map { (try $0.require("id"), Role(rawValue: try $0.require("role")) ?? .member) }
+        }, verifier: { try authorizeVerifier(c, member: $0, handle: $1, role: $2, target) })
     }
 
     /// Verification needs a curator, or an expert in one of the practice's tags whose level someone
     /// else vouched for (set it, or endorsed it); never the practice's own contributor.
     static func authorizeVerifier(_ c: PGConnection, member: Int64, handle: String, role: Role, _ target: Target) throws {
-        let practice = target.ref ?? "this practice"
-        if target.owner == handle {
-            throw KnowHowError.verificationRefused(practice: practice, actor: handle, reason:
-                "they contributed it, and a practice is verified by someone else (a curator, or an expert in one of its tags)")
-        }
-        if role >= Permissions.rule(.verify).least { return }
-        let expertIn: [Int64] = target.expertTags.isEmpty ? [] : try c.query("""
-            SELECT tag_id FROM knowhow.member_skill WHERE member_id = $1 AND level = 'expert' AND tag_id = ANY ($2::bigint[]) ORDER BY tag_id
-            """, [member, Self.array(target.expertTags)]).rows.map { try $0.require("tag_id") }
-        guard !expertIn.isEmpty else {
-            return try Permissions.require(.verify, handle: handle, role: role, isOwner: false, target: target.ref)
-        }
-        for tag in expertIn where try expertLevelIsVouched(c, member: member, handle: handle, tag: tag) { return }
-        let tag = try c.query("SELECT name FROM knowhow.tag WHERE id = $1", [expertIn[0]]).first?.get("name", as: String.self) ?? "its tag"
-        throw KnowHowError.verificationRefused(practice: practice, actor: handle, reason:
-            "their expert level in \(tag) was set by themselves and nobody else has endorsed it; a curator can verify it "
-            + "or confirm the level (`edit @\(handle)`), or another member can `endorse @\(handle) \(tag)`")
+        try PracticeRules.authorizeVerifier(handle: handle, role: role, target, expertIn: {
+            try c.query("""
+                SELECT tag_id FROM knowhow.member_skill WHERE member_id = $1 AND level = 'expert' AND tag_id = ANY ($2::bigint[]) ORDER BY tag_id
+                """, [member, Self.array(target.expertTags)]).rows.map { try $0.require("tag_id") }
+        }, vouched: { try expertLevelIsVouched(c, member: member, handle: handle, tag: $0) },
+           tagName: { try c.query("SELECT name FROM knowhow.tag WHERE id = $1", [$0]).first?.get("name", as: String.self) })
     }
 
     /// True when someone other than the member stands behind their skill level in a tag: another

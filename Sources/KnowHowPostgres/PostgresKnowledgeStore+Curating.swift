@@ -12,20 +12,11 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
     public func markNotDuplicates(_ a: EntryRef, _ b: EntryRef, as acting: Acting) throws {
         let (x, y) = DuplicateFinder.pairKey(a, b)
         try change(.notDuplicates, as: acting, target: { _ in Target(ref: "\(x) and \(y)") }) { c, note in
-            guard a.type == b.type else {
-                throw KnowHowError.unsupported("\(a) and \(b) are not the same kind of thing, so they are never listed as duplicates")
-            }
-            guard a != b else { throw KnowHowError.conflict("\(a) is one entry; name two to mark as not duplicates") }
-            for ref in [a, b] {
-                switch ref {
-                case .member(let h): note.keys.insert(EntryKeys.make(.member, try Self.requireOwnMember(c, h)))
-                case .entry(let id): note.keys.insert(EntryKeys.make(id.type, try Self.requireOwn(c, id)))
-                }
-            }
+            note.keys.formUnion(try DuplicateFinder.notDuplicatesKeys(a, b) { try Self.ownKey(c, $0) })
             if try c.execute("INSERT INTO knowhow.not_duplicate(a, b) VALUES ($1, $2) ON CONFLICT DO NOTHING", [x, y]) == 0 {
-                throw KnowHowError.conflict("\(x) and \(y) are already marked not duplicates; nothing was changed")
+                throw DuplicateFinder.alreadyNotDuplicates(x, y)
             }
-            note.summary = "marked \(x) and \(y) not duplicates"
+            note.summary = DuplicateFinder.notDuplicatesNote(x, y)
         }
     }
 
@@ -58,7 +49,7 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
                 try Self.requireFreeTagName(c, newName, for: "a new name for '\(oldName)'")
             }
             try c.execute("UPDATE knowhow.tag SET name = $1 WHERE id = $2", [newName, id])
-            note.summary = "renamed tag \(oldName) to \(newName)"
+            note.summary = ChangeNotes.renamedTag(oldName, to: newName)
         }
     }
 
@@ -90,7 +81,7 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
                 """, [f, i])
             try c.execute("DELETE FROM knowhow.tag WHERE id = $1", [f])
             try c.execute("INSERT INTO knowhow.tag_alias(alias, tag_id) VALUES ($1, $2)", [plan.from, i])
-            note.summary = "merged tag \(plan.from) into \(plan.into)"
+            note.summary = ChangeNotes.mergedTag(plan.from, into: plan.into)
             return plan
         }
     }
@@ -119,7 +110,7 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
                 try Self.requireFreeTagName(c, a, for: "an alias of '\(name)'")
                 try c.execute("INSERT INTO knowhow.tag_alias(alias, tag_id) VALUES ($1, $2)", [a, id])
             }
-            note.summary = "aliases of \(name): " + (adding.map { "+" + $0 } + removing.map { "-" + $0 }).joined(separator: " ")
+            note.summary = ChangeNotes.aliases(of: name, adding: adding, removing: removing)
             return try Self.tagDetail(c, id: id).tag
         }
     }
@@ -129,7 +120,7 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
             let id = try Self.ownTag(c, tag)
             try c.execute("UPDATE knowhow.tag SET description = $1 WHERE id = $2",
                           [try Validation.text(text, field: "tag description", limit: Validation.Limit.summary), id])
-            note.summary = "described tag " + (try Self.tagNameOf(c, id))
+            note.summary = ChangeNotes.describedTag(try Self.tagNameOf(c, id))
         }
     }
 
@@ -147,7 +138,7 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
             }
             try c.execute("UPDATE knowhow.redirect SET new = $1 WHERE new = $2", [keep.description, drop.description])
             try c.execute("INSERT INTO knowhow.redirect(old, new) VALUES ($1, $2)", [drop.description, keep.description])
-            note.summary = "merged \(drop) into \(keep)"
+            note.summary = MergeRules.note(keep: keep, drop: drop)
             return draft.plan
         }
     }
@@ -272,27 +263,16 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
     /// Marks a practice verified by the acting member, to be reviewed by `reviewBy` (a year on by default).
     public func verify(_ id: EntryID, reviewBy: Day?, as acting: Acting) throws -> Practice {
         try change(.verify, as: acting, target: { c in
-            let n = try Self.require(c, id)
-            return Target(ref: id.description, owner: try Self.owner(c, id),
-                          expertTags: try c.query("SELECT tag_id FROM knowhow.entry_tag WHERE entry = $1 ORDER BY tag_id",
-                                                  [EntryKeys.make(.practice, n)]).rows.map { try $0.require("tag_id") })
+            Target(ref: id.description, owner: try Self.owner(c, id), expertTags: try Self.entryTagIDs(c, id))
         }) { c, note in
-            guard id.type == .practice else { throw KnowHowError.invalidValue(field: "practice", value: id.description, expected: "a practice id such as p3") }
-            let n = try Self.requireOwn(c, id)
-            let today = note.now.day
-            if let r = reviewBy, r <= today {
-                throw KnowHowError.invalidValue(field: "review date", value: r.description, expected: "a day after today")
+            let (n, review) = try PracticeRules.verification(of: id, reviewBy: reviewBy, today: note.now.day, requireOwn: { try Self.requireOwn(c, $0) }) {
+                try c.query("SELECT status FROM knowhow.practice WHERE id = $1", [$0]).first?.get("status", as: String.self).flatMap(PracticeStatus.init)
             }
-            let status: String? = try c.query("SELECT status FROM knowhow.practice WHERE id = $1", [n]).first?.get("status")
-            if status == PracticeStatus.retired.rawValue {
-                throw KnowHowError.conflict("\(id) is retired; undo its retirement (see `history \(id)`) before verifying it")
-            }
-            let review = reviewBy ?? Day(today.date.addingTimeInterval(365 * 86_400))
             let verifier = try acting.actor.handle.map { try Self.memberID(c, $0) }
             let now = note.now.description
             try c.execute("UPDATE knowhow.practice SET status = 'verified', verified_by_id = $1, verified_at = $2, review_by = $3, updated = $4 WHERE id = $5",
                           [verifier, now, review.description, now, n])
-            note.summary = "verified \(id), review by \(review)"
+            note.summary = PracticeRules.verifiedNote(id, review: review)
             return try Self.loadPractice(c, number: n)
         }
     }
@@ -300,14 +280,8 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
     /// Retires a practice, optionally naming the one that replaces it.
     public func retire(_ id: EntryID, supersededBy: EntryID?, as acting: Acting) throws -> Practice {
         try change(.retire, as: acting, target: { c in Target(ref: id.description, owner: try Self.owner(c, id)) }) { c, note in
-            guard id.type == .practice else { throw KnowHowError.invalidValue(field: "practice", value: id.description, expected: "a practice id such as p3") }
-            let n = try Self.requireOwn(c, id)
-            var successor: Int64?
-            if let s = supersededBy {
-                guard s.type == .practice else { throw KnowHowError.invalidValue(field: "successor", value: s.description, expected: "a practice id such as p7") }
-                successor = try Self.require(c, s)
-                guard successor != n else { throw KnowHowError.conflict("a practice cannot supersede itself") }
-            }
+            let (n, successor) = try PracticeRules.retirement(of: id, supersededBy: supersededBy, requireOwn: { try Self.requireOwn(c, $0) },
+                                                              require: { try Self.require(c, $0) })
             try c.execute("UPDATE knowhow.practice SET status = 'retired', updated = $1 WHERE id = $2", [note.now.description, n])
             if let successor {
                 try c.execute("""
@@ -315,7 +289,7 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
                     ON CONFLICT (practice_id) DO UPDATE SET successor_id = excluded.successor_id
                     """, [n, successor])
             }
-            note.summary = "retired \(id)" + (successor.map { ", superseded by p\($0)" } ?? "")
+            note.summary = PracticeRules.retiredNote(id, successor: successor)
             return try Self.loadPractice(c, number: n)
         }
     }
@@ -337,23 +311,15 @@ extension PostgresKnowledgeStore: KnowledgeCurating {
     /// Store settings are the curators': the system may change them, nobody unidentified may not,
     /// and a login acts for another member only when it may curate (as every change checks).
     static func requireCurator(_ c: PGConnection, _ acting: ActingAs, doing: String) throws {
-        switch acting {
-        case .system:
-            return
-        case .nobody:
-            throw KnowHowError.notIdentified(action: doing)
-        case .member(let h):
+        try Permissions.requireCurator(acting, doing: doing, login: { h in
             let login = try login(c)
             if let mine = login.handle, mine != h, !login.mayActForOthers {
                 throw KnowHowError.actingAsOther(login: login.name, member: mine, asked: h)
             } else if login.handle == nil, !login.administers {
                 throw KnowHowError.unmappedLogin(login: login.name)
             }
-            guard let role = try c.query("SELECT role FROM knowhow.member WHERE handle = $1", [h]).first?.get("role", as: String.self)
-                .flatMap(Role.init(rawValue:)) else {
-                throw KnowHowError.unsupported("you are acting as @\(h), but this store has no such member; pass --as with a member's handle")
-            }
-            if role < .curator { throw KnowHowError.permissionDenied(action: doing, needs: .curator, actor: h) }
+        }) {
+            try c.query("SELECT role FROM knowhow.member WHERE handle = $1", [$0]).first?.get("role", as: String.self).flatMap(Role.init(rawValue:))
         }
     }
 }

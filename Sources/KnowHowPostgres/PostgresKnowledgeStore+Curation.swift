@@ -192,42 +192,22 @@ extension PostgresKnowledgeStore: KnowledgeReading {
         try run { c in try Self.mergeDraft(c, keep, drop).plan }
     }
 
-    enum Merged {
-        case resource(Int64, Int64, Resource)
-        case practice(Int64, Int64, Practice)
-        case member(Int64, Int64, Member)
-    }
-
     /// What a merge will keep, as a plan to show and as the merged record to write (the rules
     /// are the core's, `MergeRules`; the store reads the records and counts what moves).
-    static func mergeDraft(_ c: PGConnection, _ keep: EntryRef, _ drop: EntryRef) throws -> (plan: MergePlan, merged: Merged) {
-        try MergeRules.check(keep: keep, drop: drop)
-        func count(_ sql: String, _ id: Int64) throws -> Int { try c.query(sql, [id]).first?.get(0) ?? 0 }
-        switch (keep, drop) {
-        case (.entry(let ki), .entry(let di)) where ki.type == .resource:
-            let k = try requireOwn(c, ki), d = try requireOwn(c, di)
-            let r = MergeRules.resources(keep: try loadResource(c, number: k), drop: try loadResource(c, number: d), keep, drop)
-            return (r.plan, .resource(k, d, r.merged))
-        case (.entry(let ki), .entry(let di)) where ki.type == .practice:
-            let k = try requireOwn(c, ki), d = try requireOwn(c, di)
-            let r = MergeRules.practices(keep: try loadPractice(c, number: k), drop: try loadPractice(c, number: d), keep, drop,
-                                         successorLinks: try count("SELECT count(*) FROM knowhow.practice_successor WHERE successor_id = $1", d))
-            return (r.plan, .practice(k, d, r.merged))
-        case (.member(let kh), .member(let dh)):
-            let k = try requireOwnMember(c, kh), d = try requireOwnMember(c, dh)
-            let moving = MergeRules.MemberReferences(
-                resourcesContributed: try count("SELECT count(*) FROM knowhow.resource WHERE contributor_id = $1", d),
-                resourcesWritten: try count("SELECT count(*) FROM knowhow.resource_author WHERE member_id = $1", d),
-                practicesContributed: try count("SELECT count(*) FROM knowhow.practice WHERE contributor_id = $1", d),
-                verifications: try count("SELECT count(*) FROM knowhow.practice WHERE verified_by_id = $1", d),
-                questions: try count("SELECT count(*) FROM knowhow.question WHERE asker_id = $1", d),
-                answers: try count("SELECT count(*) FROM knowhow.answer WHERE author_id = $1", d),
-                endorsementsReceived: try count("SELECT count(*) FROM knowhow.endorsement WHERE member_id = $1", d),
-                endorsementsGiven: try count("SELECT count(*) FROM knowhow.endorsement WHERE endorser_id = $1", d))
-            let r = MergeRules.members(keep: try loadMember(c, id: k), drop: try loadMember(c, id: d), keep, drop, moving: moving)
-            return (r.plan, .member(k, d, r.merged))
-        default:
-            throw MergeRules.notMergeable(keep)
+    static func mergeDraft(_ c: PGConnection, _ keep: EntryRef, _ drop: EntryRef) throws -> (plan: MergePlan, merged: MergeRules.Merged) {
+        try MergeRules.draft(keep: keep, drop: drop, MergeReader(c: c))
+    }
+
+    struct MergeReader: MergeRules.Reading {
+        let c: PGConnection
+        func requireOwn(_ id: EntryID) throws -> Int64 { try PostgresKnowledgeStore.requireOwn(c, id) }
+        func requireOwnMember(_ handle: String) throws -> Int64 { try PostgresKnowledgeStore.requireOwnMember(c, handle) }
+        func resource(_ number: Int64) throws -> Resource { try PostgresKnowledgeStore.loadResource(c, number: number) }
+        func practice(_ number: Int64) throws -> Practice { try PostgresKnowledgeStore.loadPractice(c, number: number) }
+        func member(_ id: Int64) throws -> Member { try PostgresKnowledgeStore.loadMember(c, id: id) }
+        func count(_ reference: MergeRules.Reference, to id: Int64) throws -> Int {
+            let (table, column) = reference.column
+            return try c.query("SELECT count(*) FROM knowhow.\(table) WHERE \(column) = $1", [id]).first?.get(0) ?? 0
         }
     }
 }

@@ -36,26 +36,14 @@ extension PostgresKnowledgeStore {
 
     /// The key `history` looks up: r12, @kim (also once merged away), or a tag.
     static func historyKey(_ c: PGConnection, _ reference: String) throws -> Int64 {
-        _ = try EntryID.parse(reference.trimmingCharacters(in: .whitespaces))  // refuses an id too large to be one
-        if let ref = EntryRef(reference) {
-            switch ref {
-            case .entry(let id): return EntryKeys.make(id)
-            case .member(let h):
-                if let id = try c.query("SELECT id FROM knowhow.member WHERE handle = $1", [h]).first?.get("id", as: Int64.self) {
-                    return EntryKeys.make(.member, id)
-                }
-                // A member merged away: find their id in the history of their row.
-                if let id = try c.query("""
-                    SELECT (coalesce(before, after)::json ->> 'id')::bigint AS id FROM knowhow.change_row
-                    WHERE tbl = 'member' AND coalesce(before, after)::json ->> 'handle' = $1 ORDER BY change_id DESC LIMIT 1
-                    """, [h]).first?.get("id", as: Int64.self) {
-                    return EntryKeys.make(.member, id)
-                }
-                throw KnowHowError.unknownMember(handle: h)
-            }
-        }
-        if let t = try tagID(c, try Validation.tag(reference)) { return HistoryRows.tagKey(t) }
-        throw KnowHowError.unknownReference(reference)
+        try HistoryRows.key(of: reference, memberID: {
+            try c.query("SELECT id FROM knowhow.member WHERE handle = $1", [$0]).first?.get("id", as: Int64.self)
+        }, formerMemberID: {
+            try c.query("""
+                SELECT (coalesce(before, after)::json ->> 'id')::bigint AS id FROM knowhow.change_row
+                WHERE tbl = 'member' AND coalesce(before, after)::json ->> 'handle' = $1 ORDER BY change_id DESC LIMIT 1
+                """, [$0]).first?.get("id", as: Int64.self)
+        }, tagID: { try tagID(c, try Validation.tag($0)) })
     }
 
     static func changeRecord(_ c: PGConnection, _ row: PGRow, details: Bool) throws -> ChangeRecord {
@@ -122,7 +110,7 @@ extension PostgresKnowledgeStore {
             // Undoing an undo redoes the original.
             if let original: Int64 = try target.get("undoes") { note.marks.append((original, nil)) }
             note.undoes = n
-            note.summary = "undid #\(n): " + summary
+            note.summary = ChangeNotes.undid(n, summary)
             return note.number
         }
         return try historyRecord(undoNumber)

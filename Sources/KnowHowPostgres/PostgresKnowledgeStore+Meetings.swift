@@ -16,7 +16,7 @@ extension PostgresKnowledgeStore {
             s.organiser = s.organiser ?? acting.actor.handle
             s.created = s.created ?? note.now
             try Self.insertSeries(c, s)
-            note.summary = "added series \(s.name)"
+            note.summary = ChangeNotes.addedSeries(s.name)
             return try Self.loadSeries(c, name: s.name)
         }
     }
@@ -32,7 +32,7 @@ extension PostgresKnowledgeStore {
             m.created = m.created ?? note.now
             m.organiser = m.organiser ?? acting.actor.handle
             let id = EntryID(.meeting, try Self.insertMeeting(c, m, number: try Self.nextNumber(c, .meeting)))
-            note.summary = "planned \(id): \(m.title)"
+            note.summary = ChangeNotes.planned(id, m.title)
             return id
         }
     }
@@ -58,27 +58,16 @@ extension PostgresKnowledgeStore {
     @discardableResult
     public func update(_ edited: Meeting, expecting original: Meeting, action: ChangeAction, as acting: Acting) throws -> [String] {
         guard let id = original.id else { throw KnowHowError.missingField("the meeting's id") }
-        guard action == .editMeeting || action == .recordMeeting else {
-            throw KnowHowError.unsupported("a meeting is changed by editing it or by recording who came and what was said")
-        }
+        try EditRules.checkMeetingAction(action)
         return try change(action, as: acting, target: { c in
             let current = try Self.loadMeeting(c, number: try Self.require(c, id))
-            // Recording is for whoever was there (or says they were); editing for its organiser.
-            var owner = current.organiser
-            if action == .recordMeeting, let me = acting.actor.handle,
-               current.people.contains(me) || edited.attendees.contains(me) && !original.attendees.contains(me) {
-                owner = me
-            }
-            return Target(ref: id.description, owner: owner)
+            return Target(ref: id.description, owner: EditRules.meetingOwner(current: current, original: original, edited: edited,
+                                                                             action: action, actor: acting.actor.handle))
         }) { c, note in
             let n = try Self.require(c, id)
             let current = try Self.loadMeeting(c, number: n)
-            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
-            guard !changed.isEmpty else { note.discard = true; return [] }
-            if action == .recordMeeting, let other = changed.first(where: { !["attendees", "notes", "links"].contains($0) }) {
-                throw KnowHowError.unsupported("recording a meeting changes its attendees, notes and links, not its \(other); use `meeting edit \(id)`")
-            }
-            let m = try edited.validated()
+            guard case let (changed, m)? = try EditRules.meetingEdit(from: original, current: current, to: edited, action: action,
+                                                                     entry: id.description) else { note.discard = true; return [] }
             // People first: a member who adds themselves may then write the notes of a meeting they were at.
             if changed.contains("presenters") || changed.contains("attendees") { try Self.setPeople(c, n, m) }
             if changed.contains("links") { try Self.setLinks(c, n, m.links) }
@@ -88,7 +77,7 @@ extension PostgresKnowledgeStore {
                 ("notes", m.notes), ("organiser_id", try Self.optionalMemberID(c, m.organiser)), ("updated", note.now.description),
             ])
             if changed.contains("tags") { try Self.replaceTags(c, EntryKeys.make(id), m.tags) }
-            note.summary = (action == .recordMeeting ? "recorded " : "edited ") + "\(id): " + changed.joined(separator: ", ")
+            note.summary = EditRules.note(id.description, changed, verb: action == .recordMeeting ? "recorded" : "edited")
             return changed
         }
     }

@@ -22,7 +22,7 @@ extension PostgresKnowledgeStore {
             m.role = Role.onJoining(m.role, isFirstMember: empty)
             try Self.refuseRedirected(c, "@" + (try Validation.handle(m.handle)))
             let added = try Self.loadMember(c, id: try Self.insertMember(c, m))
-            note.summary = "added @\(added.handle) (\(added.name))"
+            note.summary = ChangeNotes.added(added)
             return added
         }
     }
@@ -33,7 +33,7 @@ extension PostgresKnowledgeStore {
             var r = resource
             r.created = r.created ?? note.now
             let id = EntryID(.resource, try Self.insertResource(c, r, number: try Self.nextNumber(c, .resource)))
-            note.summary = "added \(id): \(resource.title)"
+            note.summary = ChangeNotes.added(id, resource.title)
             return id
         }
     }
@@ -44,7 +44,7 @@ extension PostgresKnowledgeStore {
             var p = practice
             p.created = p.created ?? note.now
             let id = EntryID(.practice, try Self.insertPractice(c, p, number: try Self.nextNumber(c, .practice)))
-            note.summary = "added \(id): \(practice.title)"
+            note.summary = ChangeNotes.added(id, practice.title)
             return id
         }
     }
@@ -54,7 +54,7 @@ extension PostgresKnowledgeStore {
             var q = question
             q.created = q.created ?? note.now
             let id = EntryID(.question, try Self.insertQuestion(c, q, number: try Self.nextNumber(c, .question)))
-            note.summary = "asked \(id): \(question.title)"
+            note.summary = ChangeNotes.asked(id, question.title)
             return id
         }
     }
@@ -65,7 +65,7 @@ extension PostgresKnowledgeStore {
             var a = answer
             a.created = a.created ?? note.now
             let id = EntryID(.answer, try Self.insertAnswer(c, a, question: q, number: try Self.nextNumber(c, .answer)))
-            note.summary = "answered q\(q) as \(id)"
+            note.summary = ChangeNotes.answered(question: q, id)
             return id
         }
     }
@@ -80,7 +80,7 @@ extension PostgresKnowledgeStore {
             let a = try Self.require(c, answerID)
             let q: Int64 = try c.query("SELECT question_id FROM knowhow.answer WHERE id = $1", [a]).first!.require("question_id")
             try c.execute("UPDATE knowhow.question SET accepted_answer_id = $1 WHERE id = $2 AND accepted_answer_id IS DISTINCT FROM $1", [a, q])
-            note.summary = "accepted a\(a) as the answer to q\(q)"
+            note.summary = ChangeNotes.accepted(answer: a, question: q)
             return EntryID(.question, q)
         }
     }
@@ -89,7 +89,7 @@ extension PostgresKnowledgeStore {
     public func endorse(_ member: String, tag: String, by endorser: String, as acting: Acting) throws -> Bool {
         let actor = acting.actor.handle
         return try change(.endorse, as: acting, target: { _ in Target(owner: try? Validation.handle(endorser)) }) { c, note in
-            note.summary = "endorsed @\(member) for \(tag)" + (actor == endorser ? "" : " as @\(endorser)")
+            note.summary = ChangeNotes.endorsed(member, tag: tag, by: endorser, actor: actor)
             let m = try Self.memberID(c, member), e = try Self.memberID(c, endorser)
             guard m != e else { throw KnowHowError.conflict("you cannot endorse yourself; ask a colleague to endorse you") }
             guard let t = try Self.tagID(c, try Validation.tag(tag)) else { throw KnowHowError.unknownTag(tag, suggestion: nil) }
@@ -103,7 +103,7 @@ extension PostgresKnowledgeStore {
     public func withdrawEndorsement(_ member: String, tag: String, by endorser: String, as acting: Acting) throws -> Bool {
         let actor = acting.actor.handle
         return try change(.withdrawEndorsement, as: acting, target: { _ in Target(owner: try? Validation.handle(endorser)) }) { c, note in
-            note.summary = "withdrew the endorsement of @\(member) for \(tag)" + (actor == endorser ? "" : " by @\(endorser)")
+            note.summary = ChangeNotes.withdrew(member, tag: tag, by: endorser, actor: actor)
             let m = try Self.memberID(c, member), e = try Self.memberID(c, endorser)
             guard let t = try Self.tagID(c, try Validation.tag(tag)) else { throw KnowHowError.unknownTag(tag, suggestion: nil) }
             return try c.execute("DELETE FROM knowhow.endorsement WHERE endorser_id = $1 AND member_id = $2 AND tag_id = $3", [e, m, t]) > 0
@@ -119,10 +119,10 @@ extension PostgresKnowledgeStore {
         return try change(.editResource, as: acting, target: { c in Target(ref: id.description, owner: try Self.owner(c, id)) }) { c, note in
             let n = try Self.requireOwn(c, id)
             let current = try Self.loadResource(c, number: n)
-            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
-            guard !changed.isEmpty else { note.discard = true; return [] }
-            try Validation.checkLengths(edited)
-            guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a resource's title") }
+            guard let edit = try EditRules.resourceEdit(from: original, current: current, to: edited, entry: id.description) else {
+                note.discard = true; return []
+            }
+            let changed = edit.changed, title = edit.title
             try Self.updateColumns(c, "resource", id: n, [
                 ("title", title), ("url", try Validation.text(edited.url).map(Validation.url)), ("kind", edited.kind.rawValue),
                 ("summary", Validation.text(edited.summary)), ("body", Validation.text(edited.body)),
@@ -137,7 +137,7 @@ extension PostgresKnowledgeStore {
                 }
             }
             if changed.contains("tags") { try Self.replaceTags(c, EntryKeys.make(id), edited.tags) }
-            note.summary = "edited \(id): " + changed.joined(separator: ", ")
+            note.summary = EditRules.note(id.description, changed)
             return changed
         }
     }
@@ -148,20 +148,17 @@ extension PostgresKnowledgeStore {
         return try change(.editPractice, as: acting, target: { c in Target(ref: id.description, owner: try Self.owner(c, id)) }) { c, note in
             let n = try Self.requireOwn(c, id)
             let current = try Self.loadPractice(c, number: n)
-            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
-            guard !changed.isEmpty else { note.discard = true; return [] }
-            try Validation.checkLengths(edited)
-            guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a practice's title") }
-            if changed.contains("status") || changed.contains("verified by") {
-                throw KnowHowError.unsupported("a practice's status changes with `verify \(id)` or `retire \(id)`, not by editing")
+            guard let edit = try EditRules.practiceEdit(from: original, current: current, to: edited, entry: id.description) else {
+                note.discard = true; return []
             }
+            let changed = edit.changed, title = edit.title
             try Self.updateColumns(c, "practice", id: n, [
                 ("title", title), ("context", Validation.text(edited.context)), ("practice", Validation.text(edited.practice)),
                 ("evidence", Validation.text(edited.evidence)), ("contributor_id", try Self.optionalMemberID(c, edited.contributor)),
                 ("review_by", edited.reviewBy?.description), ("updated", note.now.description),
             ])
             if changed.contains("tags") { try Self.replaceTags(c, EntryKeys.make(id), edited.tags) }
-            note.summary = "edited \(id): " + changed.joined(separator: ", ")
+            note.summary = EditRules.note(id.description, changed)
             return changed
         }
     }
@@ -210,7 +207,7 @@ extension PostgresKnowledgeStore {
                     try c.execute("INSERT INTO knowhow.member_interest(member_id, tag_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", [id, t])
                 }
             }
-            note.summary = "edited @\(handle): " + changed.joined(separator: ", ")
+            note.summary = EditRules.note("@" + handle, changed)
             return changed
         }
     }
@@ -219,15 +216,13 @@ extension PostgresKnowledgeStore {
     public func retag(_ id: EntryID, add: [String], remove: [String], as acting: Acting) throws -> [String] {
         let adding = try add.map(Validation.tag), removing = try remove.map(Validation.tag)
         return try change(.edit(id.type), as: acting, target: { c in Target(ref: id.description, owner: try Self.owner(c, id)) }) { c, note in
-            guard [.resource, .practice, .question, .meeting].contains(id.type) else {
-                throw KnowHowError.unsupported("only resources, practices, questions and meetings have tags; a member's skills change with `edit @handle`")
-            }
+            try EditRules.checkTaggable(id)
             let n = try Self.requireOwn(c, id)
             let key = EntryKeys.make(id.type, n)
             for t in removing {
                 guard let tid = try Self.tagID(c, t) else { throw KnowHowError.unknownTag(t, suggestion: nil) }
                 if try c.execute("DELETE FROM knowhow.entry_tag WHERE entry = $1 AND tag_id = $2", [key, tid]) == 0 {
-                    throw KnowHowError.conflict("\(id) is not tagged '\(t)'; nothing was changed")
+                    throw EditRules.notTagged(id, t)
                 }
             }
             for t in adding {
@@ -235,7 +230,7 @@ extension PostgresKnowledgeStore {
                               [key, try Self.tagID(c, t, create: true)])
             }
             try Self.touch(c, id, note.now)
-            note.summary = "tagged \(id) " + (adding.map { "+" + $0 } + removing.map { "-" + $0 }).joined(separator: " ")
+            note.summary = ChangeNotes.tagged(id, adding: adding, removing: removing)
             return try Self.entryTags(c, key: key)
         }
     }
@@ -289,6 +284,14 @@ extension PostgresKnowledgeStore {
             throw KnowHowError.unknownMember(handle: h)
         }
         return id
+    }
+
+    /// The entry key of an entry or member that exists itself (not through a redirect).
+    static func ownKey(_ c: PGConnection, _ ref: EntryRef) throws -> Int64 {
+        switch ref {
+        case .member(let h): return EntryKeys.make(.member, try requireOwnMember(c, h))
+        case .entry(let id): return EntryKeys.make(id.type, try requireOwn(c, id))
+        }
     }
 
     static func optionalMemberID(_ c: PGConnection, _ handle: String?) throws -> Int64? {

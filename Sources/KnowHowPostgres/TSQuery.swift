@@ -191,13 +191,3 @@ public enum PostgresFilters {
         s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
     }
 }
-
-/// Entry keys as the SQLite store makes them: `number << 3 | type code`.
-public enum EntryKeys {
-    public static func code(_ t: EntryType) -> Int { t.keyCode }
-
-    public static func make(_ t: EntryType, _ n: Int64) -> Int64 { n << 3 | Int64(code(t)) }
-    public static func make(_ id: EntryID) -> Int64 { make(id.type, id.number) }
-    public static func type(_ key: Int64) -> EntryType? { EntryType.allCases.first { Int64(code($0)) == key & 7 } }
-    public static func number(_ key: Int64) -> Int64 { key >> 3 }
-}

@@ -87,6 +87,14 @@ extension SQLiteKnowledgeStore {
         return id
     }
 
+    /// The entry key of an entry or member that exists itself (not through a redirect).
+    static func ownKey(_ db: Database, _ ref: EntryRef) throws -> Int64 {
+        switch ref {
+        case .member(let h): return EntryKey.make(.member, try requireOwnMember(db, h))
+        case .entry(let id): return EntryKey.make(id.type, try requireOwn(db, id))
+        }
+    }
+
     static func touch(_ db: Database, _ id: EntryID, _ now: Timestamp) throws {
         guard id.type == .resource || id.type == .practice else { return }
         try db.execute(sql: "UPDATE \(EntryKey.table(id.type)) SET updated = ? WHERE id = ?", arguments: [now.description, id.number])
@@ -101,10 +109,10 @@ extension SQLiteKnowledgeStore {
         return try change(.editResource, as: acting, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
             let n = try Self.requireOwn(db, id)
             let current = try Self.loadResource(db, number: n)
-            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
-            guard !changed.isEmpty else { note.discard = true; return [] }
-            try Validation.checkLengths(edited)
-            guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a resource's title") }
+            guard let edit = try EditRules.resourceEdit(from: original, current: current, to: edited, entry: id.description) else {
+                note.discard = true; return []
+            }
+            let changed = edit.changed, title = edit.title
             try db.execute(sql: """
                 UPDATE resource SET title = ?, url = ?, kind = ?, summary = ?, body = ?, contributor_id = ?, status = ?, updated = ?
                 WHERE id = ?
@@ -120,7 +128,7 @@ extension SQLiteKnowledgeStore {
                 }
             }
             if changed.contains("tags") { try Self.replaceTags(db, EntryKey.make(id), edited.tags) }
-            note.summary = "edited \(id): " + changed.joined(separator: ", ")
+            note.summary = EditRules.note(id.description, changed)
             return changed
         }
     }
@@ -131,13 +139,10 @@ extension SQLiteKnowledgeStore {
         return try change(.editPractice, as: acting, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
             let n = try Self.requireOwn(db, id)
             let current = try Self.loadPractice(db, number: n)
-            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
-            guard !changed.isEmpty else { note.discard = true; return [] }
-            try Validation.checkLengths(edited)
-            guard let title = Validation.text(edited.title) else { throw KnowHowError.missingField("a practice's title") }
-            if changed.contains("status") || changed.contains("verified by") {
-                throw KnowHowError.unsupported("a practice's status changes with `verify \(id)` or `retire \(id)`, not by editing")
+            guard let edit = try EditRules.practiceEdit(from: original, current: current, to: edited, entry: id.description) else {
+                note.discard = true; return []
             }
+            let changed = edit.changed, title = edit.title
             try db.execute(sql: """
                 UPDATE practice SET title = ?, context = ?, practice = ?, evidence = ?, contributor_id = ?, review_by = ?, updated = ?
                 WHERE id = ?
@@ -145,7 +150,7 @@ extension SQLiteKnowledgeStore {
                                  Validation.text(edited.evidence), try Self.optionalMemberID(db, edited.contributor),
                                  edited.reviewBy?.description, note.now.description, n])
             if changed.contains("tags") { try Self.replaceTags(db, EntryKey.make(id), edited.tags) }
-            note.summary = "edited \(id): " + changed.joined(separator: ", ")
+            note.summary = EditRules.note(id.description, changed)
             return changed
         }
     }
@@ -190,7 +195,7 @@ extension SQLiteKnowledgeStore {
                 }
                 for t in keep { try db.execute(sql: "INSERT OR IGNORE INTO member_interest(member_id, tag_id) VALUES (?, ?)", arguments: [id, t]) }
             }
-            note.summary = "edited @\(handle): " + changed.joined(separator: ", ")
+            note.summary = EditRules.note("@" + handle, changed)
             return changed
         }
     }
@@ -211,22 +216,20 @@ extension SQLiteKnowledgeStore {
     public func retag(_ id: EntryID, add: [String], remove: [String], as acting: Acting) throws -> [String] {
         let adding = try add.map(Validation.tag), removing = try remove.map(Validation.tag)
         return try change(.edit(id.type), as: acting, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
-            guard [.resource, .practice, .question, .meeting].contains(id.type) else {
-                throw KnowHowError.unsupported("only resources, practices, questions and meetings have tags; a member's skills change with `edit @handle`")
-            }
+            try EditRules.checkTaggable(id)
             let n = try Self.requireOwn(db, id)
             let key = EntryKey.make(id.type, n)
             for t in removing {
                 guard let tid = try Self.tagID(db, t, create: false) else { throw KnowHowError.unknownTag(t, suggestion: nil) }
                 try db.execute(sql: "DELETE FROM entry_tag WHERE entry = ? AND tag_id = ?", arguments: [key, tid])
-                if db.changesCount == 0 { throw KnowHowError.conflict("\(id) is not tagged '\(t)'; nothing was changed") }
+                if db.changesCount == 0 { throw EditRules.notTagged(id, t) }
             }
             for t in adding {
                 try db.execute(sql: "INSERT OR IGNORE INTO entry_tag(entry, tag_id) VALUES (?, ?)",
                                arguments: [key, try Self.tagID(db, t, create: true)!])
             }
             try Self.touch(db, id, note.now)
-            note.summary = "tagged \(id) " + (adding.map { "+" + $0 } + removing.map { "-" + $0 }).joined(separator: " ")
+            note.summary = ChangeNotes.tagged(id, adding: adding, removing: removing)
             return try Self.entryTags(db, key: key)
         }
     }
@@ -265,7 +268,7 @@ extension SQLiteKnowledgeStore {
                 try Self.requireFreeTagName(db, newName, for: "a new name for '\(oldName)'")
             }
             try db.execute(sql: "UPDATE tag SET name = ? WHERE id = ?", arguments: [newName, id])
-            note.summary = "renamed tag \(oldName) to \(newName)"
+            note.summary = ChangeNotes.renamedTag(oldName, to: newName)
         }
     }
 
@@ -322,7 +325,7 @@ extension SQLiteKnowledgeStore {
                 DELETE FROM tag WHERE id = ?1;
                 INSERT INTO tag_alias(alias, tag_id) VALUES (?3, ?2);
                 """, [f, i, plan.from])
-            note.summary = "merged tag \(plan.from) into \(plan.into)"
+            note.summary = ChangeNotes.mergedTag(plan.from, into: plan.into)
             return plan
         }
     }
@@ -352,7 +355,7 @@ extension SQLiteKnowledgeStore {
                 try Self.requireFreeTagName(db, a, for: "an alias of '\(name)'")
                 try db.execute(sql: "INSERT INTO tag_alias(alias, tag_id) VALUES (?, ?)", arguments: [a, id])
             }
-            note.summary = "aliases of \(name): " + (adding.map { "+" + $0 } + removing.map { "-" + $0 }).joined(separator: " ")
+            note.summary = ChangeNotes.aliases(of: name, adding: adding, removing: removing)
             return try Self.tagDetail(db, id: id).tag
         }
     }
@@ -362,7 +365,7 @@ extension SQLiteKnowledgeStore {
             let id = try Self.ownTag(db, tag)
             try db.execute(sql: "UPDATE tag SET description = ? WHERE id = ?",
                            arguments: [try Validation.text(text, field: "tag description", limit: Validation.Limit.summary), id])
-            note.summary = "described tag " + (try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [id])!)
+            note.summary = ChangeNotes.describedTag(try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [id])!)
         }
     }
 
@@ -371,26 +374,16 @@ extension SQLiteKnowledgeStore {
     /// Marks a practice verified by the acting member, to be reviewed by `reviewBy` (a year on by default).
     public func verify(_ id: EntryID, reviewBy: Day?, as acting: Acting) throws -> Practice {
         return try change(.verify, as: acting, target: { db in
-            let n = try Self.require(db, id)
-            return Target(ref: id.description, owner: try Self.owner(db, id),
-                          expertTags: try Int64.fetchAll(db, sql: "SELECT tag_id FROM entry_tag WHERE entry = ?", arguments: [EntryKey.make(.practice, n)]))
+            Target(ref: id.description, owner: try Self.owner(db, id), expertTags: try Self.entryTagIDs(db, id))
         }) { db, note in
-            guard id.type == .practice else { throw KnowHowError.invalidValue(field: "practice", value: id.description, expected: "a practice id such as p3") }
-            let n = try Self.requireOwn(db, id)
-            let today = note.now.day
-            if let r = reviewBy, r <= today {
-                throw KnowHowError.invalidValue(field: "review date", value: r.description, expected: "a day after today")
+            let (n, review) = try PracticeRules.verification(of: id, reviewBy: reviewBy, today: note.now.day, requireOwn: { try Self.requireOwn(db, $0) }) {
+                try String.fetchOne(db, sql: "SELECT status FROM practice WHERE id = ?", arguments: [$0]).flatMap(PracticeStatus.init)
             }
-            let status = try String.fetchOne(db, sql: "SELECT status FROM practice WHERE id = ?", arguments: [n])
-            if status == PracticeStatus.retired.rawValue {
-                throw KnowHowError.conflict("\(id) is retired; undo its retirement (see `history \(id)`) before verifying it")
-            }
-            let review = reviewBy ?? Day(today.date.addingTimeInterval(365 * 86_400))
             let verifier = try acting.actor.handle.map { try Self.memberID(db, $0) }
             let now = note.now.description
             try db.execute(sql: "UPDATE practice SET status = 'verified', verified_by_id = ?, verified_at = ?, review_by = ?, updated = ? WHERE id = ?",
                            arguments: [verifier, now, review.description, now, n])
-            note.summary = "verified \(id), review by \(review)"
+            note.summary = PracticeRules.verifiedNote(id, review: review)
             return try Self.loadPractice(db, number: n)
         }
     }
@@ -398,14 +391,8 @@ extension SQLiteKnowledgeStore {
     /// Retires a practice, optionally naming the one that replaces it.
     public func retire(_ id: EntryID, supersededBy: EntryID?, as acting: Acting) throws -> Practice {
         try change(.retire, as: acting, target: { db in Target(ref: id.description, owner: try Self.owner(db, id)) }) { db, note in
-            guard id.type == .practice else { throw KnowHowError.invalidValue(field: "practice", value: id.description, expected: "a practice id such as p3") }
-            let n = try Self.requireOwn(db, id)
-            var successor: Int64?
-            if let s = supersededBy {
-                guard s.type == .practice else { throw KnowHowError.invalidValue(field: "successor", value: s.description, expected: "a practice id such as p7") }
-                successor = try Self.require(db, s)
-                guard successor != n else { throw KnowHowError.conflict("a practice cannot supersede itself") }
-            }
+            let (n, successor) = try PracticeRules.retirement(of: id, supersededBy: supersededBy, requireOwn: { try Self.requireOwn(db, $0) },
+                                                              require: { try Self.require(db, $0) })
             try db.execute(sql: "UPDATE practice SET status = 'retired', updated = ? WHERE id = ?", arguments: [note.now.description, n])
             if let successor {
                 try db.execute(sql: """
@@ -413,7 +400,7 @@ extension SQLiteKnowledgeStore {
                     ON CONFLICT DO UPDATE SET successor_id = excluded.successor_id
                     """, arguments: [n, successor])
             }
-            note.summary = "retired \(id)" + (successor.map { ", superseded by p\($0)" } ?? "")
+            note.summary = PracticeRules.retiredNote(id, successor: successor)
             return try Self.loadPractice(db, number: n)
         }
     }
@@ -534,19 +521,10 @@ extension SQLiteKnowledgeStore {
     public func markNotDuplicates(_ a: EntryRef, _ b: EntryRef, as acting: Acting) throws {
         let (x, y) = DuplicateFinder.pairKey(a, b)
         try change(.notDuplicates, as: acting, target: { _ in Target(ref: "\(x) and \(y)") }) { db, note in
-            guard a.type == b.type else {
-                throw KnowHowError.unsupported("\(a) and \(b) are not the same kind of thing, so they are never listed as duplicates")
-            }
-            guard a != b else { throw KnowHowError.conflict("\(a) is one entry; name two to mark as not duplicates") }
-            for ref in [a, b] {
-                switch ref {
-                case .member(let h): note.keys.insert(EntryKey.make(.member, try Self.requireOwnMember(db, h)))
-                case .entry(let id): note.keys.insert(EntryKey.make(id.type, try Self.requireOwn(db, id)))
-                }
-            }
+            note.keys.formUnion(try DuplicateFinder.notDuplicatesKeys(a, b) { try Self.ownKey(db, $0) })
             try db.execute(sql: "INSERT OR IGNORE INTO not_duplicate(a, b) VALUES (?, ?)", arguments: [x, y])
-            if db.changesCount == 0 { throw KnowHowError.conflict("\(x) and \(y) are already marked not duplicates; nothing was changed") }
-            note.summary = "marked \(x) and \(y) not duplicates"
+            if db.changesCount == 0 { throw DuplicateFinder.alreadyNotDuplicates(x, y) }
+            note.summary = DuplicateFinder.notDuplicatesNote(x, y)
         }
     }
 
@@ -568,47 +546,27 @@ extension SQLiteKnowledgeStore {
             }
             try db.execute(sql: "UPDATE redirect SET new = ? WHERE new = ?", arguments: [keep.description, drop.description])
             try db.execute(sql: "INSERT INTO redirect(old, new) VALUES (?, ?)", arguments: [drop.description, keep.description])
-            note.summary = "merged \(drop) into \(keep)"
+            note.summary = MergeRules.note(keep: keep, drop: drop)
             return draft.plan
         }
     }
 
-    enum Merged {
-        case resource(Int64, Int64, Resource)
-        case practice(Int64, Int64, Practice)
-        case member(Int64, Int64, Member)
-    }
-
     /// What a merge will keep, as a plan to show and as the merged record to write (the rules
     /// are the core's, `MergeRules`; the store reads the records and counts what moves).
-    static func mergeDraft(_ db: Database, _ keep: EntryRef, _ drop: EntryRef) throws -> (plan: MergePlan, merged: Merged) {
-        try MergeRules.check(keep: keep, drop: drop)
-        func count(_ sql: String, _ id: Int64) throws -> Int { try Int.fetchOne(db, sql: sql, arguments: [id]) ?? 0 }
-        switch (keep, drop) {
-        case (.entry(let ki), .entry(let di)) where ki.type == .resource:
-            let k = try requireOwn(db, ki), d = try requireOwn(db, di)
-            let r = MergeRules.resources(keep: try loadResource(db, number: k), drop: try loadResource(db, number: d), keep, drop)
-            return (r.plan, .resource(k, d, r.merged))
-        case (.entry(let ki), .entry(let di)) where ki.type == .practice:
-            let k = try requireOwn(db, ki), d = try requireOwn(db, di)
-            let r = MergeRules.practices(keep: try loadPractice(db, number: k), drop: try loadPractice(db, number: d), keep, drop,
-                                         successorLinks: try count("SELECT count(*) FROM practice_successor WHERE successor_id = ?", d))
-            return (r.plan, .practice(k, d, r.merged))
-        case (.member(let kh), .member(let dh)):
-            let k = try requireOwnMember(db, kh), d = try requireOwnMember(db, dh)
-            let moving = MergeRules.MemberReferences(
-                resourcesContributed: try count("SELECT count(*) FROM resource WHERE contributor_id = ?", d),
-                resourcesWritten: try count("SELECT count(*) FROM resource_author WHERE member_id = ?", d),
-                practicesContributed: try count("SELECT count(*) FROM practice WHERE contributor_id = ?", d),
-                verifications: try count("SELECT count(*) FROM practice WHERE verified_by_id = ?", d),
-                questions: try count("SELECT count(*) FROM question WHERE asker_id = ?", d),
-                answers: try count("SELECT count(*) FROM answer WHERE author_id = ?", d),
-                endorsementsReceived: try count("SELECT count(*) FROM endorsement WHERE member_id = ?", d),
-                endorsementsGiven: try count("SELECT count(*) FROM endorsement WHERE endorser_id = ?", d))
-            let r = MergeRules.members(keep: try loadMember(db, id: k), drop: try loadMember(db, id: d), keep, drop, moving: moving)
-            return (r.plan, .member(k, d, r.merged))
-        default:
-            throw MergeRules.notMergeable(keep)
+    static func mergeDraft(_ db: Database, _ keep: EntryRef, _ drop: EntryRef) throws -> (plan: MergePlan, merged: MergeRules.Merged) {
+        try MergeRules.draft(keep: keep, drop: drop, MergeReader(db: db))
+    }
+
+    struct MergeReader: MergeRules.Reading {
+        let db: Database
+        func requireOwn(_ id: EntryID) throws -> Int64 { try SQLiteKnowledgeStore.requireOwn(db, id) }
+        func requireOwnMember(_ handle: String) throws -> Int64 { try SQLiteKnowledgeStore.requireOwnMember(db, handle) }
+        func resource(_ number: Int64) throws -> Resource { try SQLiteKnowledgeStore.loadResource(db, number: number) }
+        func practice(_ number: Int64) throws -> Practice { try SQLiteKnowledgeStore.loadPractice(db, number: number) }
+        func member(_ id: Int64) throws -> Member { try SQLiteKnowledgeStore.loadMember(db, id: id) }
+        func count(_ reference: MergeRules.Reference, to id: Int64) throws -> Int {
+            let (table, column) = reference.column
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table) WHERE \(column) = ?", arguments: [id]) ?? 0
         }
     }
 

@@ -227,7 +227,7 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
             var q = question
             q.created = q.created ?? note.now
             let id = EntryID(.question, try Self.insertQuestion(db, q, number: try Self.nextNumber(db, .question)))
-            note.summary = "asked \(id): \(question.title)"
+            note.summary = ChangeNotes.asked(id, question.title)
             return id
         }
     }
@@ -238,7 +238,7 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
             var a = answer
             a.created = a.created ?? note.now
             let id = EntryID(.answer, try Self.insertAnswer(db, a, question: q, number: try Self.nextNumber(db, .answer)))
-            note.summary = "answered q\(q) as \(id)"
+            note.summary = ChangeNotes.answered(question: q, id)
             return id
         }
     }
@@ -253,7 +253,7 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
             let a = try Self.require(db, answerID)
             let q: Int64 = try Int64.fetchOne(db, sql: "SELECT question_id FROM answer WHERE id = ?", arguments: [a])!
             try db.execute(sql: "UPDATE question SET accepted_answer_id = ? WHERE id = ?", arguments: [a, q])
-            note.summary = "accepted a\(a) as the answer to q\(q)"
+            note.summary = ChangeNotes.accepted(answer: a, question: q)
             return EntryID(.question, q)
         }
     }
@@ -263,7 +263,7 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
         let actor = acting.actor.handle
         return try change(.endorse, as: acting, target: { _ in Target(owner: try? Validation.handle(endorser)) }) { db, note in
             // History shows who acted beside the summary: name the endorser only when someone else.
-            note.summary = "endorsed @\(member) for \(tag)" + (actor == endorser ? "" : " as @\(endorser)")
+            note.summary = ChangeNotes.endorsed(member, tag: tag, by: endorser, actor: actor)
             let m = try Self.memberID(db, member), e = try Self.memberID(db, endorser)
             guard m != e else { throw KnowHowError.conflict("you cannot endorse yourself; ask a colleague to endorse you") }
             guard let t = try Self.tagID(db, tag, create: false) else {
@@ -279,7 +279,7 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
     public func withdrawEndorsement(_ member: String, tag: String, by endorser: String, as acting: Acting) throws -> Bool {
         let actor = acting.actor.handle
         return try change(.withdrawEndorsement, as: acting, target: { _ in Target(owner: try? Validation.handle(endorser)) }) { db, note in
-            note.summary = "withdrew the endorsement of @\(member) for \(tag)" + (actor == endorser ? "" : " by @\(endorser)")
+            note.summary = ChangeNotes.withdrew(member, tag: tag, by: endorser, actor: actor)
             let m = try Self.memberID(db, member), e = try Self.memberID(db, endorser)
             guard let t = try Self.tagID(db, tag, create: false) else { throw KnowHowError.unknownTag(tag, suggestion: nil) }
             try db.execute(sql: "DELETE FROM endorsement WHERE endorser_id = ? AND member_id = ? AND tag_id = ?", arguments: [e, m, t])

@@ -59,71 +59,36 @@ extension SQLiteKnowledgeStore {
 
     public func authorize(_ action: ChangeAction, on ref: EntryRef?, as acting: Acting) throws {
         try read { db in
-            var t = Target(ref: ref?.description)
-            switch ref {
-            case .entry(let id)?:
-                t.owner = try Self.owner(db, id)
-                // Whoever was at a meeting may record it.
-                if action == .recordMeeting, id.type == .meeting, let me = acting.actor.handle,
-                   try Self.loadMeeting(db, number: try Self.require(db, id)).people.contains(me) { t.owner = me }
-                if action == .verify {
-                    t.expertTags = try Int64.fetchAll(db, sql: "SELECT tag_id FROM entry_tag WHERE entry = ?",
-                                                      arguments: [EntryKey.make(id.type, try Self.require(db, id))])
-                }
-            case .member(let h)?: t.owner = h
-            case nil: break
-            }
+            let t = try Target.of(ref, action: action, actor: acting.actor.handle, owner: { try Self.owner(db, $0) },
+                                  people: { try Self.loadMeeting(db, number: try Self.require(db, $0)).people },
+                                  tags: { try Self.entryTagIDs(db, $0) })
             _ = try Self.authorize(db, action, t, acting: acting.actor)
         }
     }
 
+    /// The ids of an entry's tags (whose experts may verify it).
+    static func entryTagIDs(_ db: Database, _ id: EntryID) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: "SELECT tag_id FROM entry_tag WHERE entry = ? ORDER BY tag_id", arguments: [EntryKey.make(id.type, try require(db, id))])
+    }
+
     /// The one permission check: returns the handle to record as the change's author.
     static func authorize(_ db: Database, _ action: ChangeAction, _ target: Target, acting: ActingAs) throws -> String? {
-        let rule = Permissions.rule(action)
-        let empty = try Int.fetchOne(db, sql: "SELECT count(*) FROM member") == 0
-        let bootstrap = (action == .addMember || action == .importCommunity) && empty
-        switch acting {
-        case .system:
-            return nil
-        case .nobody:
-            if bootstrap { return nil }
-            throw KnowHowError.notIdentified(action: rule.doing.prefix(1).uppercased() + rule.doing.dropFirst())
-        case .member(let handle):
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, role FROM member WHERE handle = ?", arguments: [handle]) else {
-                if bootstrap { return handle }
-                throw KnowHowError.unsupported("you are acting as @\(handle), but this store has no such member; pass --as with a member's handle, or ask a curator to add you")
-            }
-            let role = Role(rawValue: row["role"]) ?? .member
-            if action == .verify {
-                try authorizeVerifier(db, member: row["id"], handle: handle, role: role, target)
-                return handle
-            }
-            try Permissions.require(action, handle: handle, role: role, isOwner: target.owner == handle, target: target.ref)
-            return handle
-        }
+        try Permissions.authorize(action, target, acting: acting, storeIsEmpty: { try Int.fetchOne(db, sql: "SELECT count(*) FROM member") == 0 },
+                                  member: { h in
+            try Row.fetchOne(db, sql: "SELECT id, role FROM member WHERE handle = ?", arguments: [h]).map { ($0["id"], Role(rawValue: $0["role"]) ?? .member) }
+        }, verifier: { try authorizeVerifier(db, member: $0, handle: $1, role: $2, target) }).actor
     }
 
     /// Verification needs a curator, or an expert in one of the practice's tags whose level someone
     /// else vouched for (set it, or endorsed it); never the practice's own contributor.
     static func authorizeVerifier(_ db: Database, member: Int64, handle: String, role: Role, _ target: Target) throws {
-        let practice = target.ref ?? "this practice"
-        if target.owner == handle {
-            throw KnowHowError.verificationRefused(practice: practice, actor: handle, reason:
-                "they contributed it, and a practice is verified by someone else (a curator, or an expert in one of its tags)")
-        }
-        if role >= Permissions.rule(.verify).least { return }
-        let expertIn = target.expertTags.isEmpty ? [] : try Int64.fetchAll(db, sql: """
-            SELECT tag_id FROM member_skill WHERE member_id = ? AND level = 'expert'
-            AND tag_id IN (\(target.expertTags.map(String.init).joined(separator: ","))) ORDER BY tag_id
-            """, arguments: [member])
-        guard !expertIn.isEmpty else {
-            return try Permissions.require(.verify, handle: handle, role: role, isOwner: false, target: target.ref)
-        }
-        for tag in expertIn where try expertLevelIsVouched(db, member: member, handle: handle, tag: tag) { return }
-        let tag = try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [expertIn[0]]) ?? "its tag"
-        throw KnowHowError.verificationRefused(practice: practice, actor: handle, reason:
-            "their expert level in \(tag) was set by themselves and nobody else has endorsed it; a curator can verify it "
-            + "or confirm the level (`edit @\(handle)`), or another member can `endorse @\(handle) \(tag)`")
+        try PracticeRules.authorizeVerifier(handle: handle, role: role, target, expertIn: {
+            try Int64.fetchAll(db, sql: """
+                SELECT tag_id FROM member_skill WHERE member_id = ? AND level = 'expert'
+                AND tag_id IN (\(target.expertTags.map(String.init).joined(separator: ","))) ORDER BY tag_id
+                """, arguments: [member])
+        }, vouched: { try expertLevelIsVouched(db, member: member, handle: handle, tag: $0) },
+           tagName: { try String.fetchOne(db, sql: "SELECT name FROM tag WHERE id = ?", arguments: [$0]) })
     }
 
     /// True when someone other than the member stands behind their skill level in a tag: another
@@ -358,26 +323,14 @@ extension SQLiteKnowledgeStore {
 
     /// The key `history` looks up: r12, @kim (also once merged away), or a tag.
     static func historyKey(_ db: Database, _ reference: String) throws -> Int64 {
-        _ = try EntryID.parse(reference.trimmingCharacters(in: .whitespaces))  // refuses an id too large to be one
-        if let ref = EntryRef(reference) {
-            switch ref {
-            case .entry(let id): return EntryKey.make(id)
-            case .member(let h):
-                if let id = try Int64.fetchOne(db, sql: "SELECT id FROM member WHERE handle = ?", arguments: [h]) {
-                    return EntryKey.make(.member, id)
-                }
-                // A member merged away: find their id in the history of their row.
-                if let id = try Int64.fetchOne(db, sql: """
-                    SELECT json_extract(coalesce(before, after), '$.id') FROM change_row
-                    WHERE tbl = 'member' AND json_extract(coalesce(before, after), '$.handle') = ? ORDER BY change_id DESC LIMIT 1
-                    """, arguments: [h]) {
-                    return EntryKey.make(.member, id)
-                }
-                throw KnowHowError.unknownMember(handle: h)
-            }
-        }
-        if let t = try tagID(db, reference, create: false) { return tagKey(t) }
-        throw KnowHowError.unknownReference(reference)
+        try HistoryRows.key(of: reference, memberID: {
+            try Int64.fetchOne(db, sql: "SELECT id FROM member WHERE handle = ?", arguments: [$0])
+        }, formerMemberID: {
+            try Int64.fetchOne(db, sql: """
+                SELECT json_extract(coalesce(before, after), '$.id') FROM change_row
+                WHERE tbl = 'member' AND json_extract(coalesce(before, after), '$.handle') = ? ORDER BY change_id DESC LIMIT 1
+                """, arguments: [$0])
+        }, tagID: { try tagID(db, $0, create: false) })
     }
 
     static func changeRecord(_ db: Database, _ row: Row, details: Bool) throws -> ChangeRecord {
@@ -432,7 +385,7 @@ extension SQLiteKnowledgeStore {
                 try db.execute(sql: "UPDATE change SET undone_by = NULL WHERE id = ?", arguments: [original])
             }
             note.undoes = n
-            note.summary = "undid #\(n): " + (target["summary"] as String)
+            note.summary = ChangeNotes.undid(n, target["summary"] as String)
             return note.number
         }
         return try historyRecord(undoNumber)

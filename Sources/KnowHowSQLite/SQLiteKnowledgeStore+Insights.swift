@@ -30,16 +30,8 @@ extension SQLiteKnowledgeStore {
 
     /// Store settings are the curators': the system may change them, nobody unidentified may not.
     static func requireCurator(_ db: Database, _ acting: ActingAs, doing: String) throws {
-        switch acting {
-        case .system:
-            return
-        case .nobody:
-            throw KnowHowError.notIdentified(action: doing)
-        case .member(let h):
-            guard let role = try String.fetchOne(db, sql: "SELECT role FROM member WHERE handle = ?", arguments: [h]).flatMap(Role.init(rawValue:)) else {
-                throw KnowHowError.unsupported("you are acting as @\(h), but this store has no such member; pass --as with a member's handle")
-            }
-            if role < .curator { throw KnowHowError.permissionDenied(action: doing, needs: .curator, actor: h) }
+        try Permissions.requireCurator(acting, doing: doing) {
+            try String.fetchOne(db, sql: "SELECT role FROM member WHERE handle = ?", arguments: [$0]).flatMap(Role.init(rawValue:))
         }
     }
 

@@ -13,7 +13,7 @@ extension SQLiteKnowledgeStore {
             s.organiser = s.organiser ?? acting.actor.handle
             s.created = s.created ?? note.now
             try Self.insertSeries(db, s)
-            note.summary = "added series \(s.name)"
+            note.summary = ChangeNotes.addedSeries(s.name)
             return try Self.loadSeries(db, name: s.name)
         }
     }
@@ -31,7 +31,7 @@ extension SQLiteKnowledgeStore {
             m.created = m.created ?? note.now
             m.organiser = m.organiser ?? acting.actor.handle
             let id = EntryID(.meeting, try Self.insertMeeting(db, m, number: try Self.nextNumber(db, .meeting)))
-            note.summary = "planned \(id): \(m.title)"
+            note.summary = ChangeNotes.planned(id, m.title)
             return id
         }
     }
@@ -57,27 +57,16 @@ extension SQLiteKnowledgeStore {
     @discardableResult
     public func update(_ edited: Meeting, expecting original: Meeting, action: ChangeAction, as acting: Acting) throws -> [String] {
         guard let id = original.id else { throw KnowHowError.missingField("the meeting's id") }
-        guard action == .editMeeting || action == .recordMeeting else {
-            throw KnowHowError.unsupported("a meeting is changed by editing it or by recording who came and what was said")
-        }
+        try EditRules.checkMeetingAction(action)
         return try change(action, as: acting, target: { db in
             let current = try Self.loadMeeting(db, number: try Self.require(db, id))
-            // Recording is for whoever was there (or says they were); editing for its organiser.
-            var owner = current.organiser
-            if action == .recordMeeting, let me = acting.actor.handle,
-               current.people.contains(me) || edited.attendees.contains(me) && !original.attendees.contains(me) {
-                owner = me
-            }
-            return Target(ref: id.description, owner: owner)
+            return Target(ref: id.description, owner: EditRules.meetingOwner(current: current, original: original, edited: edited,
+                                                                             action: action, actor: acting.actor.handle))
         }) { db, note in
             let n = try Self.require(db, id)
             let current = try Self.loadMeeting(db, number: n)
-            let changed = try EditRules.changes(from: original, current: current, to: edited, entry: id.description)
-            guard !changed.isEmpty else { note.discard = true; return [] }
-            if action == .recordMeeting, let other = changed.first(where: { !["attendees", "notes", "links"].contains($0) }) {
-                throw KnowHowError.unsupported("recording a meeting changes its attendees, notes and links, not its \(other); use `meeting edit \(id)`")
-            }
-            let m = try edited.validated()
+            guard case let (changed, m)? = try EditRules.meetingEdit(from: original, current: current, to: edited, action: action,
+                                                                     entry: id.description) else { note.discard = true; return [] }
             try db.execute(sql: """
                 UPDATE meeting SET title = ?, series_id = ?, start = ?, time_zone = ?, minutes = ?, place = ?, format = ?,
                                    notes = ?, organiser_id = ?, updated = ? WHERE id = ?
@@ -87,7 +76,7 @@ extension SQLiteKnowledgeStore {
             if changed.contains("presenters") || changed.contains("attendees") { try Self.setPeople(db, n, m) }
             if changed.contains("links") { try Self.setLinks(db, n, m.links) }
             if changed.contains("tags") { try Self.replaceTags(db, EntryKey.make(id), m.tags) }
-            note.summary = (action == .recordMeeting ? "recorded " : "edited ") + "\(id): " + changed.joined(separator: ", ")
+            note.summary = EditRules.note(id.description, changed, verb: action == .recordMeeting ? "recorded" : "edited")
             return changed
         }
     }

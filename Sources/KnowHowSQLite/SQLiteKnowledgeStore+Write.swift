@@ -10,7 +10,7 @@ extension SQLiteKnowledgeStore {
             m.role = Role.onJoining(m.role, isFirstMember: try Int.fetchOne(db, sql: "SELECT count(*) FROM member") == 0)
             try Self.refuseRedirected(db, "@" + (try Validation.handle(m.handle)))
             let added = try Self.loadMember(db, id: try Self.insertMember(db, m))
-            note.summary = "added @\(added.handle) (\(added.name))"
+            note.summary = ChangeNotes.added(added)
             return added
         }
     }
@@ -21,7 +21,7 @@ extension SQLiteKnowledgeStore {
             var r = resource
             r.created = r.created ?? note.now
             let id = EntryID(.resource, try Self.insertResource(db, r, number: try Self.nextNumber(db, .resource)))
-            note.summary = "added \(id): \(resource.title)"
+            note.summary = ChangeNotes.added(id, resource.title)
             return id
         }
     }
@@ -32,7 +32,7 @@ extension SQLiteKnowledgeStore {
             var p = practice
             p.created = p.created ?? note.now
             let id = EntryID(.practice, try Self.insertPractice(db, p, number: try Self.nextNumber(db, .practice)))
-            note.summary = "added \(id): \(practice.title)"
+            note.summary = ChangeNotes.added(id, practice.title)
             return id
         }
     }

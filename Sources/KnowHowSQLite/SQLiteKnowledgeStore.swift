@@ -183,12 +183,11 @@ public final class SQLiteKnowledgeStore: KnowledgeStore, @unchecked Sendable {
     }
 }
 
-/// Entry keys: one integer for every indexed thing, the FTS rowid. The low three bits say the
-/// type, the rest is the entry's number, so `r12` is 12 << 3 | 2.
+/// Entry keys (the core's `EntryKeys`), here also the FTS rowid.
 enum EntryKey {
-    static func code(_ t: EntryType) -> Int64 { Int64(t.keyCode) }
+    static func code(_ t: EntryType) -> Int64 { Int64(EntryKeys.code(t)) }
 
-    static func make(_ t: EntryType, _ n: Int64) -> Int64 { n << 3 | code(t) }
+    static func make(_ t: EntryType, _ n: Int64) -> Int64 { EntryKeys.make(t, n) }
 
     /// The number a new row of an entry table was stored under, refused past the largest id:
     /// a larger one would not survive the shift into a key (nor an export and import).
@@ -196,13 +195,11 @@ enum EntryKey {
         guard n <= EntryID.maxNumber else { throw KnowHowError.idsExhausted(t) }
         return n
     }
-    static func make(_ id: EntryID) -> Int64 { make(id.type, id.number) }
+    static func make(_ id: EntryID) -> Int64 { EntryKeys.make(id) }
 
-    static func type(_ key: Int64) -> EntryType? {
-        EntryType.allCases.first { code($0) == key & 7 }
-    }
+    static func type(_ key: Int64) -> EntryType? { EntryKeys.type(key) }
 
-    static func number(_ key: Int64) -> Int64 { key >> 3 }
+    static func number(_ key: Int64) -> Int64 { EntryKeys.number(key) }
 
     static func table(_ t: EntryType) -> String { t.rawValue }
 }
