@@ -181,3 +181,44 @@ extension NaturalSearchTests {
         #expect(hit?.question?.answered == true)
     }
 }
+
+extension NaturalSearchTests {
+    /// BM25F reads a pasted title's pool a table at a time (`documents`); each document must be
+    /// the one the index was made from (`document`), or counts and lengths would drift from FTS5's.
+    @Test func thePoolsDocumentsReadTogetherAreEachEntrysOwn() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Data/community.json")
+        let s = try SQLiteKnowledgeStore()
+        _ = try s.importCommunity(CommunityFile.decode(try Data(contentsOf: url), path: "community.json"), as: .system)
+        let tag = try #require(try s.read { db in try String.fetchOne(db, sql: "SELECT name FROM tag WHERE name LIKE '%-%' ORDER BY name") })
+        _ = try s.changeAliases(tag, add: ["kettle-craft", "brewcraft"], remove: [], as: .system)
+        try s.read { db in
+            var keys = try Int64.fetchAll(db, sql: "SELECT rowid FROM entry_fts ORDER BY rowid")
+            keys += [EntryKey.make(.question, 9_999), EntryKey.make(.answer, 9_999)]  // no such entries
+            let together = try SQLiteKnowledgeStore.documents(db, keys: keys.reversed())
+            var types = Set<Int64>(), aliased = 0
+            for k in keys {
+                let own = try SQLiteKnowledgeStore.document(db, key: k)
+                #expect(together[k] == own, "\(k)")
+                if own != nil { types.insert(k & 7) }
+                if let t = own?.tags, t.contains("kettle craft"), t.contains("brewcraft") { aliased += 1 }
+            }
+            #expect(types.count == 6 && aliased > 0, "\(types) \(aliased)")
+        }
+    }
+}
+
+extension NaturalSearchTests {
+    /// `find` asks for a sentence's every word without the store's explanation of an empty result
+    /// (the nearest known words: a pasted title's cost, which the closest matches replace); when
+    /// nothing is close either, it asks again, so the nearest words are still suggested.
+    @Test func aSentenceNothingMatchesStillSuggestsTheNearestWords() throws {
+        let s = try store()
+        var q = try QueryParser.parse("espreso grnd bittr")
+        #expect(try s.search(q, limit: 5).suggestions.contains("espresso"))
+        q.explainEmpty = false
+        #expect(try s.search(q, limit: 5).suggestions.isEmpty)
+        let found = try Community(store: s).find("espreso grnd bittr", limit: 5, as: nil, log: false)
+        #expect(found.results.results.hits.isEmpty)
+        #expect(found.results.results.suggestions.contains("espresso"), "\(found.results.results.suggestions)")
+    }
+}
