@@ -31,7 +31,7 @@ struct QueryMarker {
     /// The positive phrases of `node` (what FTS5 reports instances of in a matching row; an
     /// excluded phrase is never in a row that matched).
     init(_ db: Database, node: QueryNode) throws {
-        let tokenizer = try db.makeTokenizer(SQLiteKnowledgeStore.stemmer)
+        let tokenizer = try SQLiteKnowledgeStore.indexTokenizer(db)
         var found: [Phrase] = []
         var excludes = false
         func collect(_ n: QueryNode) throws {

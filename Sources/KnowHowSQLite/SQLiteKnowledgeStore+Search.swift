@@ -305,8 +305,9 @@ extension SQLiteKnowledgeStore {
         guard !keys.isEmpty else { return [:] }
         let marker = try QueryMarker(db, node: node)
         var out: [Int64: [String?]] = [:]
+        let documents = try documents(db, keys: keys)
         for k in keys {
-            guard let doc = try document(db, key: k) else { continue }
+            guard let doc = documents[k] else { continue }
             out[k] = [marker.highlight(doc.title), marker.snippet(doc.summary), marker.snippet(doc.body)]
         }
         return out
