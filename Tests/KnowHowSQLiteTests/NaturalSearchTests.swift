@@ -222,3 +222,27 @@ extension NaturalSearchTests {
         #expect(found.results.results.suggestions.contains("espresso"), "\(found.results.results.suggestions)")
     }
 }
+
+extension NaturalSearchTests {
+    /// A long sentence (a pasted title, `coordinatedQueryWords` or more words) is ranked by how much
+    /// of it each entry holds even when a page of entries holds every word: the question whose
+    /// title says four of its five words outranks texts that mention all five in passing. A
+    /// shorter search with a page of entries holding every word shows those alone, as typed.
+    @Test func aLongSentenceRanksANearlyWholeTitleAboveAPageOfPassingMentions() throws {
+        let s = try SQLiteKnowledgeStore()
+        let filler = (1...120).map { "note\($0 % 41)" }.joined(separator: " ")
+        for i in 1...3 {
+            try s.add(Resource(title: "Meeting minutes \(i)", kind: .guide,
+                               body: "zorblat \(filler) quindle farrow \(filler) mizzen trellick", tags: ["minutes"]), as: .system)
+        }
+        let q = try s.ask(Question(title: "Zorblat quindle farrow mizzen?", body: "the short version"), as: .system)
+        for i in 1...20 { try s.add(Resource(title: "Other note \(i)", kind: .guide, body: "kettle pour over"), as: .system) }
+        let c = Community(store: s)
+        let long = try c.find("zorblat quindle farrow mizzen trellick", limit: 3, as: nil, log: false)
+        #expect(long.results.results.hits.first?.ref == .entry(q), "\(long.results.results.hits.map(\.ref))")
+        #expect(long.results.notice == "3 or more entries have all 5 words (stop words aside); ranked with the closest matches:")
+        let short = try c.find("zorblat quindle farrow trellick", limit: 3, as: nil, log: false)
+        #expect(short.results.notice == nil)
+        #expect(Set(short.results.results.hits.map(\.ref.description)) == ["r1", "r2", "r3"], "\(short.results.results.hits.map(\.ref))")
+    }
+}
