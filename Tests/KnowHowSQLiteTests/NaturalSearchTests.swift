@@ -246,3 +246,24 @@ extension NaturalSearchTests {
         #expect(Set(short.results.results.hits.map(\.ref.description)) == ["r1", "r2", "r3"], "\(short.results.results.hits.map(\.ref))")
     }
 }
+
+extension NaturalSearchTests {
+    /// The index's tokenizer is made once per connection and kept for that connection only
+    /// (a connection's tokenizer is used on its own queue).
+    @Test func theIndexTokenizerIsKeptPerConnection() throws {
+        let first = try DatabaseQueue()
+        let kept = try first.read { db in
+            let made = try SQLiteKnowledgeStore.indexTokenizer(db), again = try SQLiteKnowledgeStore.indexTokenizer(db)
+            #expect(again as AnyObject === made as AnyObject)
+            let terms = try SQLiteKnowledgeStore.indexTerms(db, "questions")
+            #expect(terms == ["question"])
+            return ObjectIdentifier(made as AnyObject)
+        }
+        let second = try DatabaseQueue()
+        try second.read { db in
+            #expect(SQLiteKnowledgeStore.tokenizers.get(db) == nil)
+            let made = try SQLiteKnowledgeStore.indexTokenizer(db)
+            #expect(ObjectIdentifier(made as AnyObject) != kept)
+        }
+    }
+}
