@@ -32,8 +32,14 @@ public struct Community {
         var searched = query
         searched.naturalLanguage = query.symbolWords.isEmpty && Self.naturalWords(text, query: query) != nil
         if searched.naturalLanguage, let node = query.text { searched.text = NaturalQuery.withoutStopWords(node) }
+        searched.explainEmpty = !searched.naturalLanguage
         let exact = query.symbolWords.isEmpty ? try store.search(searched, limit: limit) : try searchSymbols(query, limit: limit)
-        let (results, notice) = query.symbolWords.isEmpty ? try relaxed(text, query: query, exact: exact, limit: limit) : (exact, nil)
+        var (results, notice) = query.symbolWords.isEmpty ? try relaxed(text, query: query, exact: exact, limit: limit) : (exact, nil)
+        if results.hits.isEmpty, !searched.explainEmpty {
+            // Nothing close either: why nothing matched, and the nearest words.
+            searched.explainEmpty = true
+            results = try store.search(searched, limit: limit)
+        }
         // Logged as the words found it: the closest matches do not fill a gap (`gaps`).
         // A second search, only worth it for the log: a script's finds (`--batch`) skip it.
         let weak = log && isWeak(text, results: exact.hits.count)

@@ -56,6 +56,11 @@ public struct Query: Equatable, Sendable {
     /// sentence, and a store that can ranks them so that holding more of them counts most (BM25F,
     /// see `FieldWeightedBM25`); others keep their own ranking.
     public var naturalLanguage = false
+    /// Whether a store says why nothing matched (words it does not know, with the nearest it
+    /// does). `find` asks without for a sentence, whose empty result the closest matches replace
+    /// (the nearest words of a pasted title's every word cost more than the rest of its search),
+    /// and again with only when nothing at all is found.
+    public var explainEmpty = true
 
     public init(text: QueryNode?, filters: [Filter] = []) {
         self.text = text; self.filters = filters

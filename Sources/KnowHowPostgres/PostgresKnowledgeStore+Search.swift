@@ -66,7 +66,7 @@ extension PostgresKnowledgeStore {
             }
         }
         var results = SearchResults(hits: hits, more: rows.count > limit)
-        if hits.isEmpty, listing == nil || query.text != nil {
+        if hits.isEmpty, query.explainEmpty, listing == nil || query.text != nil {
             try explainEmpty(c, query, into: &results)
         }
         return results

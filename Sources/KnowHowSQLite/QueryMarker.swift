@@ -25,11 +25,13 @@ struct QueryMarker {
     /// words has a token (so phrase numbers agree with FTS5's, as BM25F needs).
     let alignedWithFTS5: Bool
     private let tokenizer: any FTS5Tokenizer
+    /// Each phrase's first stem end to end, for `counts`: phrase `p` is `wordStems[wordEnds[p]..<wordEnds[p + 1]]`.
+    private let wordStems: [UInt8], wordEnds: [Int]
 
     /// The positive phrases of `node` (what FTS5 reports instances of in a matching row; an
     /// excluded phrase is never in a row that matched).
     init(_ db: Database, node: QueryNode) throws {
-        let tokenizer = try db.makeTokenizer(SQLiteKnowledgeStore.stemmer)
+        let tokenizer = try SQLiteKnowledgeStore.indexTokenizer(db)
         var found: [Phrase] = []
         var excludes = false
         func collect(_ n: QueryNode) throws {
@@ -46,10 +48,46 @@ struct QueryMarker {
         self.tokenizer = tokenizer
         self.phrases = found.filter { !$0.tokens.isEmpty }
         alignedWithFTS5 = !excludes && phrases.count == found.count
+        var stems: [UInt8] = [], ends = [0]
+        for p in phrases { stems += p.tokens[0]; ends.append(stems.count) }
+        wordStems = stems; wordEnds = ends
     }
 
     /// A text cut into tokens as the index cuts it.
     func tokens(_ text: String) -> TokenizedText { TokenizedText(text, tokenizer) }
+
+    /// Whether every phrase is one whole word (no prefix), as a sentence's words are: then
+    /// `counts` can count them while the text is cut, without keeping its tokens.
+    var wordsOnly: Bool { phrases.allSatisfy { $0.tokens.count == 1 && !$0.prefix } }
+
+    /// A text's length in tokens and how often each phrase occurs in it, as `instances` would
+    /// count them; for `wordsOnly` markers. BM25F needs no more than that, and keeping every
+    /// token's stem and offsets (`TokenizedText`) was most of scoring a pasted title's pool.
+    func counts(_ text: String) -> (length: Int, counts: [Int]) {
+        var counts = [Int](repeating: 0, count: phrases.count)
+        var length = 0
+        var utf8 = text
+        let rc = wordStems.withUnsafeBufferPointer { stems in
+            wordEnds.withUnsafeBufferPointer { ends in
+                counts.withUnsafeMutableBufferPointer { counts -> CInt in
+                    var context = WordCount(stems: stems, ends: ends, counts: counts)
+                    let rc = utf8.withUTF8 { bytes -> CInt in
+                        guard let base = bytes.baseAddress else { return SQLITE_OK }
+                        return withUnsafeMutablePointer(to: &context) { context in
+                            base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { p in
+                                tokenizer.tokenize(context: UnsafeMutableRawPointer(context), tokenization: .document,
+                                                   pText: p, nText: CInt(bytes.count), tokenCallback: countWord)
+                            }
+                        }
+                    }
+                    length = context.length
+                    return rc
+                }
+            }
+        }
+        // The built-in tokenizers fail only when out of memory: then nothing is counted.
+        return rc == SQLITE_OK ? (length, counts) : (0, Array(repeating: 0, count: phrases.count))
+    }
 
     static func queryTokens(_ tokenizer: any FTS5Tokenizer, _ text: String) throws -> [[UInt8]] {
         try tokenizer.tokenize(query: text).map { Array($0.token.utf8) }
@@ -231,6 +269,28 @@ struct TokenizedText {
         if range == nil || range!.upperBound >= count - 1 { out += text[offset...] }
         return String(decoding: out, as: UTF8.self)
     }
+}
+
+/// What `QueryMarker.counts` counts while a text is cut: the phrases' stems end to end (phrase
+/// `p` is `stems[ends[p]..<ends[p + 1]]`), a count for each, and the tokens seen.
+private struct WordCount {
+    var stems: UnsafeBufferPointer<UInt8>
+    var ends: UnsafeBufferPointer<Int>
+    var counts: UnsafeMutableBufferPointer<Int>
+    var length = 0
+}
+
+private let countWord: FTS5TokenCallback = { context, flags, token, length, _, _ in
+    guard let context else { return SQLITE_ERROR }
+    if flags & FTS5_TOKEN_COLOCATED != 0 { return SQLITE_OK }
+    let c = context.assumingMemoryBound(to: WordCount.self)
+    c.pointee.length += 1
+    guard let token, length > 0, let stems = c.pointee.stems.baseAddress else { return SQLITE_OK }
+    let n = Int(length), ends = c.pointee.ends
+    for p in 0..<(ends.count - 1) where ends[p + 1] - ends[p] == n && memcmp(token, stems + ends[p], n) == 0 {
+        c.pointee.counts[p] += 1
+    }
+    return SQLITE_OK
 }
 
 /// Collects a tokenizer's tokens (its callback is a C function, so they travel through a pointer).

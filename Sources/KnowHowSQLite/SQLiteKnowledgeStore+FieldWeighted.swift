@@ -160,8 +160,10 @@ extension SQLiteKnowledgeStore {
     /// The entries bm25 found for a sentence, ranked again by BM25F. Each phrase's entry count
     /// is read once (a listed term's from its list, another's counted), then each entry is
     /// scored from FTS5's own counts of it.
+    /// `counted`: entries holding a word, where the pool's search counted them already.
     static func fieldWeighted(_ db: Database, _ rows: [Ranked], node: QueryNode, match: String,
-                              memberFactor: Double, exactLimit: Int = SearchTuning.standard.exactLimit) throws -> [Ranked] {
+                              memberFactor: Double, exactLimit: Int = SearchTuning.standard.exactLimit,
+                              counted: [String: Int] = [:]) throws -> [Ranked] {
         guard !rows.isEmpty else { return rows }
         // One idf per phrase as FTS5 numbers them (every word, phrase and prefix in the order
         // written): an AND of a sentence's words is scored word by word, not as one phrase.
@@ -176,6 +178,7 @@ extension SQLiteKnowledgeStore {
         collect(node)
         var counts: [Int] = []
         for p in phrases {
+            if case .term(let w) = p, let n = counted[w] { counts.append(n); continue }
             var terms: [String] = []
             if case .term(let w) = p { terms = try indexTerms(db, w) }
             if terms.count == 1, let listed = try listedEntries(db, terms[0]) { counts.append(listed); continue }
@@ -232,21 +235,30 @@ extension SQLiteKnowledgeStore {
                                       text textOf: ((Int64) throws -> [String]?)? = nil) throws -> [Ranked]? {
         let marker = try QueryMarker(db, node: node)
         guard marker.alignedWithFTS5 else { return nil }
+        let wordsOnly = marker.wordsOnly
         let columns = 4  // title, tags, summary, body
         let averages = statistics.averages
         var out: [Ranked] = []
+        let documents = textOf == nil ? try documents(db, keys: rows.map(\.key)) : [:]
         for (i, r) in rows.enumerated() {
             let text: [String]
             if let textOf {
                 guard let t = try textOf(r.key) else { continue }
                 text = t
             } else {
-                guard let d = try document(db, key: r.key) else { continue }
+                guard let d = documents[r.key] else { continue }
                 text = [d.title, d.tags, d.summary, d.body]
             }
             var counts = Array(repeating: Array(repeating: 0, count: columns), count: marker.phrases.count)
             var lengths: [Int] = []
             for c in 0..<columns {
+                if wordsOnly {
+                    // A sentence's words: counted as the text is cut, its tokens not kept.
+                    let (length, found) = marker.counts(text[c])
+                    lengths.append(length)
+                    for (p, n) in found.enumerated() { counts[p][c] = n }
+                    continue
+                }
                 let t = marker.tokens(text[c])
                 lengths.append(t.count)
                 for instance in marker.instances(t) { counts[instance.phrase][c] += 1 }
@@ -285,6 +297,14 @@ extension SQLiteKnowledgeStore {
     /// nil where the general path serves: a small store, filters, or anything but plain words.
     static func naturalCandidates(_ db: Database, node: QueryNode, limit: Int, memberFactor: Double,
                                   tuning: SearchTuning) throws -> [Ranked]? {
+        var counted: [String: Int] = [:]
+        return try naturalCandidates(db, node: node, limit: limit, memberFactor: memberFactor, tuning: tuning, counted: &counted)
+    }
+
+    /// As above; `counted` gets how many entries hold each word walked (a word without a list),
+    /// so that BM25F's idf need not walk its matches again.
+    static func naturalCandidates(_ db: Database, node: QueryNode, limit: Int, memberFactor: Double,
+                                  tuning: SearchTuning, counted: inout [String: Int]) throws -> [Ranked]? {
         guard case .or(let leaves) = node, let stats = try rankStats(db), stats.entries >= tuning.commonWordMinimumStore else { return nil }
         var words: [(word: String, term: String)] = []
         for leaf in leaves {
@@ -302,10 +322,12 @@ extension SQLiteKnowledgeStore {
                 continue
             }
             var matches: [(key: Int64, impact: Double)] = []
-            let rows = try Row.fetchCursor(walk, arguments: [FTS5Query.quote(w)])
-            while let row = try rows.next() {
-                matches.append((row[0], impact(weightedCount: row[1], length: 1, averageLength: 1)))
+            try walk.setArguments([FTS5Query.quote(w)])
+            // Read raw: a word can have thousands of matches.
+            try step(walk) { s in
+                matches.append((sqlite3_column_int64(s, 0), impact(weightedCount: sqlite3_column_double(s, 1), length: 1, averageLength: 1)))
             }
+            counted[w] = matches.count
             let weight = idf(entries: stats.entries, containing: matches.count)
             for m in matches { scores[m.key, default: 0] += weight * m.impact }
         }
@@ -323,5 +345,70 @@ extension SQLiteKnowledgeStore {
             if best.count > limit { best.removeLast() }
         }
         return best
+    }
+}
+
+extension SQLiteKnowledgeStore {
+    /// The documents of many entries, exactly as `document(_:key:)` makes each, read a table at a
+    /// time: BM25F scores some 50 entries for a pasted title, and two or three statements an
+    /// entry were a third of its time at 100,000 entries. Members and meetings (seldom many)
+    /// are read one by one. Entries that do not exist are left out.
+    static func documents(_ db: Database, keys: [Int64]) throws -> [Int64: Document] {
+        var out: [Int64: Document] = [:]
+        var numbers: [EntryType: [Int64]] = [:]
+        for k in keys where out[k] == nil {
+            guard let type = EntryKey.type(k) else { continue }
+            if type == .member || type == .meeting {
+                out[k] = try document(db, key: k)
+            } else {
+                numbers[type, default: []].append(EntryKey.number(k))
+            }
+        }
+        func list(_ ns: [Int64]) -> String { "[" + ns.map(String.init).joined(separator: ",") + "]" }
+        // An entry's tags are its own, an answer's its question's.
+        var tagsOf: [Int64: Int64] = [:]
+        for (type, ns) in numbers {
+            let sql: String
+            switch type {
+            case .resource: sql = "SELECT id, title, summary, body FROM resource WHERE id IN (SELECT value FROM json_each(?))"
+            case .practice: sql = "SELECT id, title, context, practice, evidence FROM practice WHERE id IN (SELECT value FROM json_each(?))"
+            case .question: sql = "SELECT id, title, body FROM question WHERE id IN (SELECT value FROM json_each(?))"
+            case .answer:
+                sql = "SELECT a.id, a.body, a.question_id, q.title FROM answer a JOIN question q ON q.id = a.question_id WHERE a.id IN (SELECT value FROM json_each(?))"
+            case .member, .meeting: continue
+            }
+            for r in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [list(ns)]) {
+                let key = EntryKey.make(type, r[0])
+                var d = Document()
+                switch type {
+                case .resource: d.title = r[1]; d.summary = r[2] ?? ""; d.body = r[3] ?? ""
+                case .practice:
+                    d.title = r[1]; d.summary = r[2] ?? ""
+                    d.body = [r[3] as String?, r[4] as String?].compactMap { $0 }.joined(separator: "\n\n")
+                case .question: d.title = r[1]; d.body = r[2] ?? ""
+                case .answer: d.summary = r[3]; d.body = r[1]
+                case .member, .meeting: continue
+                }
+                out[key] = d
+                tagsOf[key] = type == .answer ? EntryKey.make(.question, r[2]) : key
+            }
+        }
+        guard !tagsOf.isEmpty else { return out }
+        // Every tag of those entries in one statement, in `tagText`'s words and order.
+        var tags: [Int64: [String]] = [:]
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT e.entry, t.name, (SELECT group_concat(alias, ' ') FROM tag_alias a WHERE a.tag_id = t.id)
+            FROM entry_tag e JOIN tag t ON t.id = e.tag_id WHERE e.entry IN (SELECT value FROM json_each(?))
+            ORDER BY e.entry, t.name
+            """), arguments: [list(Array(Set(tagsOf.values)))])
+        for row in rows {
+            let name: String = row[1]
+            let aliases: String? = row[2]
+            let text = aliases.map { name + " " + $0 } ?? name
+            tags[row[0], default: []].append(text.utf8.contains(UInt8(ascii: "-"))
+                ? String(decoding: text.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: " ") : $0 }, as: UTF8.self) : text)
+        }
+        for (key, tagged) in tagsOf { out[key]?.tags = tags[tagged]?.joined(separator: " ") ?? "" }
+        return out
     }
 }

@@ -253,10 +253,12 @@ extension SQLiteKnowledgeStore {
         var args: StatementArguments = [match]
         _ = args.append(contentsOf: condArgs)
         _ = args.append(contentsOf: [limit])
-        let rows = try Row.fetchAll(db, sql: """
+        let sql = """
             SELECT k, rank FROM (SELECT rowid AS k, \(rankSQL)\(memberScale(memberFactor)) AS rank FROM entry_fts WHERE entry_fts MATCH ?)\(filtered)
             ORDER BY rank LIMIT ?
-            """, arguments: args)
+            """
+        // Without filters the statement is always the same: prepared once (a filter's SQL names its values).
+        let rows = try filtered.isEmpty ? Row.fetchAll(db.cachedStatement(sql: sql), arguments: args) : Row.fetchAll(db, sql: sql, arguments: args)
         return rows.map { Ranked(key: $0[0], rank: $0[1]) }
     }
 
@@ -480,7 +482,38 @@ extension SQLiteKnowledgeStore {
 
     /// The index's own terms for a word: stemmed, and several for a word with a hyphen.
     static func indexTerms(_ db: Database, _ word: String) throws -> [String] {
-        try db.makeTokenizer(stemmer).tokenize(query: word).map(\.token)
+        try indexTokenizer(db).tokenize(query: word).map(\.token)
+    }
+
+    /// The index's tokenizer for a connection, made once: making one asks SQLite for FTS5's
+    /// interface with a statement of its own, and a pasted title's search asks for a word's
+    /// terms a few dozen times.
+    static func indexTokenizer(_ db: Database) throws -> any FTS5Tokenizer {
+        if let made = tokenizers.get(db) { return made }
+        let made = try db.makeTokenizer(stemmer)
+        tokenizers.set(db, made)
+        return made
+    }
+
+    static let tokenizers = Tokenizers()
+
+    /// Tokenizers by connection. A connection's tokenizer is only used on its own queue; a
+    /// closed connection's entry is dropped when another is added (held weakly, so an address
+    /// used again is never mistaken for the old connection).
+    final class Tokenizers: @unchecked Sendable {
+        private struct Entry { weak var db: Database?; var tokenizer: any FTS5Tokenizer }
+        private let lock = NSLock()
+        private var entries: [ObjectIdentifier: Entry] = [:]
+        func get(_ db: Database) -> (any FTS5Tokenizer)? {
+            lock.lock(); defer { lock.unlock() }
+            guard let e = entries[ObjectIdentifier(db)], e.db === db else { return nil }
+            return e.tokenizer
+        }
+        func set(_ db: Database, _ tokenizer: any FTS5Tokenizer) {
+            lock.lock(); defer { lock.unlock() }
+            entries = entries.filter { $0.value.db != nil }
+            entries[ObjectIdentifier(db)] = Entry(db: db, tokenizer: tokenizer)
+        }
     }
 
     /// How many entries held a listed term when its list was made; nil for a term without a list.

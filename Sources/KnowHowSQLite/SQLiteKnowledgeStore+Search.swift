@@ -214,7 +214,7 @@ extension SQLiteKnowledgeStore {
             }
         }
         var results = SearchResults(hits: hits, more: more)
-        if hits.isEmpty, listing == nil || query.text != nil {
+        if hits.isEmpty, query.explainEmpty, listing == nil || query.text != nil {
             try explainEmpty(db, query, match: match, into: &results)
         }
         return results
@@ -226,15 +226,17 @@ extension SQLiteKnowledgeStore {
                        limit: Int, tuning: SearchTuning) throws -> [Ranked] {
         let pool = query.naturalLanguage ? max(limit + 1, naturalPool) : limit + 1
         var rows: [Ranked]
+        var counted: [String: Int] = [:]
         if query.naturalLanguage, conds.isEmpty,
-           let candidates = try naturalCandidates(db, node: query.text!, limit: pool, memberFactor: 0.6, tuning: tuning) {
+           let candidates = try naturalCandidates(db, node: query.text!, limit: pool, memberFactor: 0.6, tuning: tuning, counted: &counted) {
             rows = candidates
         } else {
             rows = try rankedKeys(db, node: query.text!, match: match, conditions: conds, arguments: condArgs,
                                   limit: pool, memberFactor: 0.6, tuning: tuning)
         }
         if query.naturalLanguage {
-            rows = try fieldWeighted(db, rows, node: query.text!, match: match, memberFactor: 0.6, exactLimit: tuning.exactLimit)
+            rows = try fieldWeighted(db, rows, node: query.text!, match: match, memberFactor: 0.6, exactLimit: tuning.exactLimit,
+                                     counted: counted)
         }
         return rows
     }
@@ -303,8 +305,9 @@ extension SQLiteKnowledgeStore {
         guard !keys.isEmpty else { return [:] }
         let marker = try QueryMarker(db, node: node)
         var out: [Int64: [String?]] = [:]
+        let documents = try documents(db, keys: keys)
         for k in keys {
-            guard let doc = try document(db, key: k) else { continue }
+            guard let doc = documents[k] else { continue }
             out[k] = [marker.highlight(doc.title), marker.snippet(doc.summary), marker.snippet(doc.body)]
         }
         return out

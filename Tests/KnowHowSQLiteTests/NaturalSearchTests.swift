@@ -181,3 +181,89 @@ extension NaturalSearchTests {
         #expect(hit?.question?.answered == true)
     }
 }
+
+extension NaturalSearchTests {
+    /// BM25F reads a pasted title's pool a table at a time (`documents`); each document must be
+    /// the one the index was made from (`document`), or counts and lengths would drift from FTS5's.
+    @Test func thePoolsDocumentsReadTogetherAreEachEntrysOwn() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Data/community.json")
+        let s = try SQLiteKnowledgeStore()
+        _ = try s.importCommunity(CommunityFile.decode(try Data(contentsOf: url), path: "community.json"), as: .system)
+        let tag = try #require(try s.read { db in try String.fetchOne(db, sql: "SELECT name FROM tag WHERE name LIKE '%-%' ORDER BY name") })
+        _ = try s.changeAliases(tag, add: ["kettle-craft", "brewcraft"], remove: [], as: .system)
+        try s.read { db in
+            var keys = try Int64.fetchAll(db, sql: "SELECT rowid FROM entry_fts ORDER BY rowid")
+            keys += [EntryKey.make(.question, 9_999), EntryKey.make(.answer, 9_999)]  // no such entries
+            let together = try SQLiteKnowledgeStore.documents(db, keys: keys.reversed())
+            var types = Set<Int64>(), aliased = 0
+            for k in keys {
+                let own = try SQLiteKnowledgeStore.document(db, key: k)
+                #expect(together[k] == own, "\(k)")
+                if own != nil { types.insert(k & 7) }
+                if let t = own?.tags, t.contains("kettle craft"), t.contains("brewcraft") { aliased += 1 }
+            }
+            #expect(types.count == 6 && aliased > 0, "\(types) \(aliased)")
+        }
+    }
+}
+
+extension NaturalSearchTests {
+    /// `find` asks for a sentence's every word without the store's explanation of an empty result
+    /// (the nearest known words: a pasted title's cost, which the closest matches replace); when
+    /// nothing is close either, it asks again, so the nearest words are still suggested.
+    @Test func aSentenceNothingMatchesStillSuggestsTheNearestWords() throws {
+        let s = try store()
+        var q = try QueryParser.parse("espreso grnd bittr")
+        #expect(try s.search(q, limit: 5).suggestions.contains("espresso"))
+        q.explainEmpty = false
+        #expect(try s.search(q, limit: 5).suggestions.isEmpty)
+        let found = try Community(store: s).find("espreso grnd bittr", limit: 5, as: nil, log: false)
+        #expect(found.results.results.hits.isEmpty)
+        #expect(found.results.results.suggestions.contains("espresso"), "\(found.results.results.suggestions)")
+    }
+}
+
+extension NaturalSearchTests {
+    /// A long sentence (a pasted title, `coordinatedQueryWords` or more words) is ranked by how much
+    /// of it each entry holds even when a page of entries holds every word: the question whose
+    /// title says four of its five words outranks texts that mention all five in passing. A
+    /// shorter search with a page of entries holding every word shows those alone, as typed.
+    @Test func aLongSentenceRanksANearlyWholeTitleAboveAPageOfPassingMentions() throws {
+        let s = try SQLiteKnowledgeStore()
+        let filler = (1...120).map { "note\($0 % 41)" }.joined(separator: " ")
+        for i in 1...3 {
+            try s.add(Resource(title: "Meeting minutes \(i)", kind: .guide,
+                               body: "zorblat \(filler) quindle farrow \(filler) mizzen trellick", tags: ["minutes"]), as: .system)
+        }
+        let q = try s.ask(Question(title: "Zorblat quindle farrow mizzen?", body: "the short version"), as: .system)
+        for i in 1...20 { try s.add(Resource(title: "Other note \(i)", kind: .guide, body: "kettle pour over"), as: .system) }
+        let c = Community(store: s)
+        let long = try c.find("zorblat quindle farrow mizzen trellick", limit: 3, as: nil, log: false)
+        #expect(long.results.results.hits.first?.ref == .entry(q), "\(long.results.results.hits.map(\.ref))")
+        #expect(long.results.notice == "3 or more entries have all 5 words (stop words aside); ranked with the closest matches:")
+        let short = try c.find("zorblat quindle farrow trellick", limit: 3, as: nil, log: false)
+        #expect(short.results.notice == nil)
+        #expect(Set(short.results.results.hits.map(\.ref.description)) == ["r1", "r2", "r3"], "\(short.results.results.hits.map(\.ref))")
+    }
+}
+
+extension NaturalSearchTests {
+    /// The index's tokenizer is made once per connection and kept for that connection only
+    /// (a connection's tokenizer is used on its own queue).
+    @Test func theIndexTokenizerIsKeptPerConnection() throws {
+        let first = try DatabaseQueue()
+        let kept = try first.read { db in
+            let made = try SQLiteKnowledgeStore.indexTokenizer(db), again = try SQLiteKnowledgeStore.indexTokenizer(db)
+            #expect(again as AnyObject === made as AnyObject)
+            let terms = try SQLiteKnowledgeStore.indexTerms(db, "questions")
+            #expect(terms == ["question"])
+            return ObjectIdentifier(made as AnyObject)
+        }
+        let second = try DatabaseQueue()
+        try second.read { db in
+            #expect(SQLiteKnowledgeStore.tokenizers.get(db) == nil)
+            let made = try SQLiteKnowledgeStore.indexTokenizer(db)
+            #expect(ObjectIdentifier(made as AnyObject) != kept)
+        }
+    }
+}
