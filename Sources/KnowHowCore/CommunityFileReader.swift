@@ -402,7 +402,9 @@ protocol RecordDecoding: Sendable { func decode() }
 /// then the end or the error that stopped the decoding.
 final class DecodedRecords<T: CommunityRecord>: RecordDecoding, @unchecked Sendable {
     static var batchSize: Int { 64 }
-    static var capacity: Int { 4 }
+    /// 2,048 records, a few MB: on a busy machine the decoding thread may wait its turn for a
+    /// while, and the writer should not run dry meanwhile.
+    static var capacity: Int { 32 }
     /// Used on the decoding thread only, while the reader's thread waits in `forEach`.
     private let reader: CommunityFileReader
     private let range: Range<Int>

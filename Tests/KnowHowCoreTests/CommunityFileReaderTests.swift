@@ -116,32 +116,32 @@ struct CommunityFileReaderTests {
         }
     }
 
-    /// 1,000 resources titled by number, the one at `broken` (if any) with a kind no resource has:
+    /// 3,000 resources titled by number, the one at `broken` (if any) with a kind no resource has:
     /// records are decoded on another thread in batches, and the queue between fills up.
     static func numbered(broken: Int? = nil) throws -> CommunityFileReader {
-        let records = (0..<1_000).map { (i: Int) -> String in
+        let records = (0..<3_000).map { (i: Int) -> String in
             "{\"title\": \"r" + String(i) + (i == broken ? "\", \"kind\": \"sculpture\"}" : "\"}")
         }
         return try reader(#"{"format": "knowhow-community", "resources": ["# + records.joined(separator: ",\n") + "]}")
     }
 
     @Test func decodedAheadRecordsArriveInOrderAndAnErrorOnlyAfterEveryRecordBeforeIt() throws {
-        let r = try Self.numbered(broken: 700)
+        let r = try Self.numbered(broken: 2_700)
         var seen: [String] = [], indexes: [Int] = []
         do {
             try r.forEach(Resource.self) { i, x in seen.append(x.title); indexes.append(i) }
             Issue.record("no error")
         } catch let KnowHowError.badImport(_, location, _) {
-            #expect(location.hasPrefix("resources[700]"), "\(location)")
+            #expect(location.hasPrefix("resources[2700]"), "\(location)")
         }
-        #expect(seen == (0..<700).map { "r\($0)" })
-        #expect(indexes == Array(0..<700))
+        #expect(seen == (0..<2_700).map { "r\($0)" })
+        #expect(indexes == Array(0..<2_700))
         // A whole list, in order, with every byte of it counted as read.
         let whole = try Self.numbered()
         var titles: [String] = []
         try whole.forEach(Resource.self) { _, x in titles.append(x.title) }
-        #expect(titles == (0..<1_000).map { "r\($0)" })
-        #expect(whole.bytesRead > 1_000 * 15)
+        #expect(titles == (0..<3_000).map { "r\($0)" })
+        #expect(whole.bytesRead > 3_000 * 15)
     }
 
     @Test func aWriterThatFailsStopsTheDecodingAndTheReaderCanStartAgain() throws {
@@ -157,7 +157,7 @@ struct CommunityFileReaderTests {
         #expect(handed == 11)
         var again = 0
         try r.forEach(Resource.self) { _, _ in again += 1 }
-        #expect(again == 1_000)
+        #expect(again == 3_000)
     }
 
     @Test func aMissingFileIsNotFound() {
