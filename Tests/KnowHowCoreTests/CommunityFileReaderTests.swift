@@ -128,6 +128,50 @@ struct CommunityFileReaderTests {
         }
     }
 
+    /// 3,000 resources titled by number, the one at `broken` (if any) with a kind no resource has:
+    /// records are decoded on another thread in batches, and the queue between fills up.
+    static func numbered(broken: Int? = nil) throws -> CommunityFileReader {
+        let records = (0..<3_000).map { (i: Int) -> String in
+            "{\"title\": \"r" + String(i) + (i == broken ? "\", \"kind\": \"sculpture\"}" : "\"}")
+        }
+        return try reader(#"{"format": "knowhow-community", "resources": ["# + records.joined(separator: ",\n") + "]}")
+    }
+
+    @Test func decodedAheadRecordsArriveInOrderAndAnErrorOnlyAfterEveryRecordBeforeIt() throws {
+        let r = try Self.numbered(broken: 2_700)
+        var seen: [String] = [], indexes: [Int] = []
+        do {
+            try r.forEach(Resource.self) { i, x in seen.append(x.title); indexes.append(i) }
+            Issue.record("no error")
+        } catch let KnowHowError.badImport(_, location, _) {
+            #expect(location.hasPrefix("resources[2700]"), "\(location)")
+        }
+        #expect(seen == (0..<2_700).map { "r\($0)" })
+        #expect(indexes == Array(0..<2_700))
+        // A whole list, in order, with every byte of it counted as read.
+        let whole = try Self.numbered()
+        var titles: [String] = []
+        try whole.forEach(Resource.self) { _, x in titles.append(x.title) }
+        #expect(titles == (0..<3_000).map { "r\($0)" })
+        #expect(whole.bytesRead > 3_000 * 15)
+    }
+
+    @Test func aWriterThatFailsStopsTheDecodingAndTheReaderCanStartAgain() throws {
+        struct Refused: Error {}
+        let r = try Self.numbered()
+        var handed = 0
+        #expect(throws: Refused.self) {
+            try r.forEach(Resource.self) { i, _ in
+                handed += 1
+                if i == 10 { throw Refused() }
+            }
+        }
+        #expect(handed == 11)
+        var again = 0
+        try r.forEach(Resource.self) { _, _ in again += 1 }
+        #expect(again == 3_000)
+    }
+
     @Test func aMissingFileIsNotFound() {
         #expect(throws: KnowHowError.self) { try CommunityFileReader(path: "/nonexistent/knowhow.json") }
     }

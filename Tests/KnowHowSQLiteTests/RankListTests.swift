@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 @testable import KnowHowCore
 @testable import KnowHowSQLite
@@ -163,6 +164,89 @@ import Testing
         try add(39)
         #expect(try built() == 40)
         #expect(try listed().contains("orchard"))
+    }
+
+    /// The lists as they should be, made here from every indexed entry's own text: tokenized as
+    /// the index tokenizes, weighted by column, each term's best entries by bm25's share, ties to
+    /// the newer entry. Only terms in at least `tuning.listMinDocs` entries.
+    static func listsFromTheText(_ db: Database, _ tuning: SearchTuning) throws
+        -> (lists: [String: [Int64: Double]], entries: [String: Int], floors: [String: Double]) {
+        let tokenizer = try db.makeTokenizer(SQLiteKnowledgeStore.stemmer)
+        var weights: [Int64: [String: Double]] = [:], lengths: [Int64: Int] = [:]
+        for key in try Int64.fetchAll(db, sql: "SELECT id FROM entry_fts_docsize") {
+            let doc = try #require(try SQLiteKnowledgeStore.document(db, key: key))
+            for (c, text) in [doc.title, doc.tags, doc.summary, doc.body].enumerated() {
+                for (token, flags) in try tokenizer.tokenize(document: text) where !flags.contains(.colocated) {
+                    weights[key, default: [:]][token, default: 0] += SQLiteKnowledgeStore.columnWeights[c]
+                    lengths[key, default: 0] += 1
+                }
+            }
+        }
+        let average = Double(lengths.values.reduce(0, +)) / Double(try Int.fetchOne(db, sql: "SELECT count(*) FROM entry_fts_docsize") ?? 1)
+        var scored: [String: [(Double, Int64)]] = [:]
+        for (key, terms) in weights {
+            for (term, w) in terms {
+                let length = Double(lengths[key] ?? 0)
+                scored[term, default: []].append((SQLiteKnowledgeStore.impact(weightedCount: w, length: length, averageLength: average), key))
+            }
+        }
+        var lists: [String: [Int64: Double]] = [:], entries: [String: Int] = [:], floors: [String: Double] = [:]
+        for (term, all) in scored where all.count >= tuning.listMinDocs {
+            let best = all.sorted { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 > $1.1 }.prefix(tuning.listLength)
+            lists[term] = Dictionary(uniqueKeysWithValues: best.map { ($0.1, $0.0) })
+            entries[term] = all.count
+            floors[term] = best.last?.0
+        }
+        return (lists, entries, floors)
+    }
+
+    /// 300 resources of random words from a skewed vocabulary, with one word in exactly as many
+    /// entries as a list needs and one in one fewer.
+    static func randomCommunity(seed: UInt64) -> CommunityFile {
+        var file = CommunityFile()
+        file.members = [Member(handle: "kim", name: "Kim Lee", role: .curator)]
+        var rng = seed
+        func next(_ n: Int) -> Int {
+            rng = rng &* 6364136223846793005 &+ 1442695040888963407
+            return Int((rng >> 33) % UInt64(n))
+        }
+        // Squared: the first words are far more common than the last.
+        func word() -> String { let i = next(40); return words[(i * i / 40) % words.count] + (i > 30 ? "s" : "") }
+        for i in 1...300 {
+            var title = (0..<(1 + next(4))).map { _ in word() }
+            if i <= 25 { title.append("quince") }       // exactly 25 entries
+            if i > 276 { title.append("medlar") }        // 24 entries
+            file.resources.append(Resource(id: EntryID(.resource, Int64(i)), title: title.joined(separator: " "), kind: .guide,
+                                           summary: next(3) == 0 ? (0..<next(6)).map { _ in word() }.joined(separator: " ") : nil,
+                                           body: (0..<next(60)).map { _ in word() }.joined(separator: " "),
+                                           tags: next(5) == 0 ? ["growing"] : [], contributor: "kim"))
+        }
+        return file
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3])
+    func listsBuiltFromTheIndexEqualListsMadeFromTheEntriesText(_ seed: UInt64) throws {
+        let tuning = SearchTuning(listMinDocs: 25, listLength: 10, exactLimit: 15)
+        let s = try SQLiteKnowledgeStore()
+        s.searchTuning = tuning
+        _ = try s.importCommunity(Self.randomCommunity(seed: seed), as: .system)
+        try s.writer.read { db in
+            let expected = try Self.listsFromTheText(db, tuning)
+            var lists: [String: [Int64: Double]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT term, entry, impact FROM rank_list") {
+                lists[row[0], default: [:]][row[1]] = row[2]
+            }
+            var entries: [String: Int] = [:], floors: [String: Double] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT term, entries, floor FROM rank_term") {
+                entries[row[0]] = row[1]; floors[row[0]] = row[2]
+            }
+            #expect(expected.lists.count > 10)
+            #expect(entries["quinc"] == 25)         // stemmed; in exactly enough entries
+            #expect(entries["medlar"] == nil)       // one short
+            #expect(lists == expected.lists)
+            #expect(entries == expected.entries)
+            #expect(floors == expected.floors)
+        }
     }
 
     @Test func docsizeVarintsAreSummed() {
