@@ -30,6 +30,7 @@ struct PostgresImportTests {
         try TestServer.withDatabase { db in
             let pg = try PostgresKnowledgeStore(TestServer.url!, overrides: ["dbname": db.name])
             for (n, (file, renumber)) in steps.enumerated() {
+                let file = Self.pinned(file)
                 let mine = Self.outcome { try pg.importCommunity(file, renumber: renumber, progress: nil) }
                 let theirs = Self.outcome { try sqlite.importCommunity(file, renumber: renumber, progress: nil, as: .system) }
                 #expect(mine == theirs, "step \(n)", sourceLocation: sourceLocation)
@@ -37,6 +38,18 @@ struct PostgresImportTests {
             let a = try pg.exportCommunity().encoded(), b = try sqlite.exportCommunity().encoded()
             #expect(String(decoding: a, as: UTF8.self) == String(decoding: b, as: UTF8.self), sourceLocation: sourceLocation)
         }
+    }
+
+    /// The file with a fixed time for every entry that has none: each store stamps those with
+    /// its own "now", and on a busy machine the two imports can fall in different seconds.
+    static func pinned(_ file: CommunityFile) -> CommunityFile {
+        let at = Timestamp("2026-03-04T05:06:07Z")!
+        var file = file
+        for i in file.resources.indices where file.resources[i].created == nil { file.resources[i].created = at }
+        for i in file.practices.indices where file.practices[i].created == nil { file.practices[i].created = at }
+        for i in file.questions.indices where file.questions[i].created == nil { file.questions[i].created = at }
+        for i in file.answers.indices where file.answers[i].created == nil { file.answers[i].created = at }
+        return file
     }
 
     static let demo = try! CommunityFile.decode(try! Data(contentsOf: PostgresStoreTests.demo), path: "community.json")
