@@ -314,14 +314,22 @@ extension SQLiteKnowledgeStore {
             guard terms.count <= 1 else { return nil }
             if let t = terms.first { words.append((w, t)) }
         }
-        var scores: [Int64: Double] = [:]
+        // Each word's shares first, then summed: the sum's table sized once (growing it as the
+        // shares came was a sixth of the walk at 100,000 entries). Words are added in the same
+        // order, so every entry's sum is the same.
+        var shares: [[(key: Int64, share: Double)]] = []
         let walk = try db.cachedStatement(sql: "SELECT rowid, knowhow_weighted_count(entry_fts) FROM entry_fts WHERE entry_fts MATCH ?")
+        let list = try db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ?")
         for (w, term) in words {
+            var matches: [(key: Int64, share: Double)] = []
             if let listed = try listedEntries(db, term) {
-                try addListScores(db, term: term, weight: idf(entries: stats.entries, containing: listed), into: &scores)
+                // As `addListScores` adds them.
+                let weight = idf(entries: stats.entries, containing: listed)
+                try list.setArguments([term])
+                try step(list) { s in matches.append((sqlite3_column_int64(s, 0), weight * sqlite3_column_double(s, 1))) }
+                shares.append(matches)
                 continue
             }
-            var matches: [(key: Int64, impact: Double)] = []
             try walk.setArguments([FTS5Query.quote(w)])
             // Read raw: a word can have thousands of matches.
             try step(walk) { s in
@@ -329,8 +337,12 @@ extension SQLiteKnowledgeStore {
             }
             counted[w] = matches.count
             let weight = idf(entries: stats.entries, containing: matches.count)
-            for m in matches { scores[m.key, default: 0] += weight * m.impact }
+            for i in matches.indices { matches[i].share = weight * matches[i].share }
+            shares.append(matches)
         }
+        var scores: [Int64: Double] = [:]
+        scores.reserveCapacity(shares.reduce(0) { $0 + $1.count })
+        for word in shares { for m in word { scores[m.key, default: 0] += m.share } }
         // The best `limit` of tens of thousands: kept in order as they come (most fall below the
         // last kept at one comparison), not all sorted.
         func before(_ a: Ranked, _ b: Ranked) -> Bool { a.rank != b.rank ? a.rank < b.rank : a.key > b.key }
@@ -377,38 +389,49 @@ extension SQLiteKnowledgeStore {
                 sql = "SELECT a.id, a.body, a.question_id, q.title FROM answer a JOIN question q ON q.id = a.question_id WHERE a.id IN (SELECT value FROM json_each(?))"
             case .member, .meeting: continue
             }
-            for r in try Row.fetchAll(db.cachedStatement(sql: sql), arguments: [list(ns)]) {
-                let key = EntryKey.make(type, r[0])
+            // Read raw: GRDB's rows copied and decoded each value, most of this function's time.
+            let statement = try db.cachedStatement(sql: sql)
+            try statement.setArguments([list(ns)])
+            try step(statement) { r in
+                let key = EntryKey.make(type, sqlite3_column_int64(r, 0))
                 var d = Document()
                 switch type {
-                case .resource: d.title = r[1]; d.summary = r[2] ?? ""; d.body = r[3] ?? ""
+                case .resource: d.title = text(r, 1) ?? ""; d.summary = text(r, 2) ?? ""; d.body = text(r, 3) ?? ""
                 case .practice:
-                    d.title = r[1]; d.summary = r[2] ?? ""
-                    d.body = [r[3] as String?, r[4] as String?].compactMap { $0 }.joined(separator: "\n\n")
-                case .question: d.title = r[1]; d.body = r[2] ?? ""
-                case .answer: d.summary = r[3]; d.body = r[1]
-                case .member, .meeting: continue
+                    d.title = text(r, 1) ?? ""; d.summary = text(r, 2) ?? ""
+                    d.body = [text(r, 3), text(r, 4)].compactMap { $0 }.joined(separator: "\n\n")
+                case .question: d.title = text(r, 1) ?? ""; d.body = text(r, 2) ?? ""
+                case .answer: d.summary = text(r, 3) ?? ""; d.body = text(r, 1) ?? ""
+                case .member, .meeting: return
                 }
                 out[key] = d
-                tagsOf[key] = type == .answer ? EntryKey.make(.question, r[2]) : key
+                tagsOf[key] = type == .answer ? EntryKey.make(.question, sqlite3_column_int64(r, 2)) : key
             }
         }
         guard !tagsOf.isEmpty else { return out }
         // Every tag of those entries in one statement, in `tagText`'s words and order.
         var tags: [Int64: [String]] = [:]
-        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+        let statement = try db.cachedStatement(sql: """
             SELECT e.entry, t.name, (SELECT group_concat(alias, ' ') FROM tag_alias a WHERE a.tag_id = t.id)
             FROM entry_tag e JOIN tag t ON t.id = e.tag_id WHERE e.entry IN (SELECT value FROM json_each(?))
             ORDER BY e.entry, t.name
-            """), arguments: [list(Array(Set(tagsOf.values)))])
-        for row in rows {
-            let name: String = row[1]
-            let aliases: String? = row[2]
+            """)
+        try statement.setArguments([list(Array(Set(tagsOf.values)))])
+        try step(statement) { row in
+            let name = text(row, 1) ?? ""
+            let aliases = text(row, 2)
             let text = aliases.map { name + " " + $0 } ?? name
-            tags[row[0], default: []].append(text.utf8.contains(UInt8(ascii: "-"))
+            tags[sqlite3_column_int64(row, 0), default: []].append(text.utf8.contains(UInt8(ascii: "-"))
                 ? String(decoding: text.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: " ") : $0 }, as: UTF8.self) : text)
         }
         for (key, tagged) in tagsOf { out[key]?.tags = tags[tagged]?.joined(separator: " ") ?? "" }
         return out
+    }
+
+    /// A text column of the current row as GRDB decodes it (up to a NUL, invalid UTF-8 repaired),
+    /// nil for NULL: documents must equal `document`'s, which reads through GRDB.
+    fileprivate static func text(_ s: OpaquePointer, _ column: Int32) -> String? {
+        guard sqlite3_column_type(s, column) != SQLITE_NULL, let p = sqlite3_column_text(s, column) else { return nil }
+        return String(cString: p)
     }
 }

@@ -152,6 +152,46 @@ extension NaturalSearchTests {
         }
     }
 
+    /// A large store's sentence pool sums each word's shares with its table sized once: every
+    /// entry's score must still be a listed word's list share (idf times impact) plus a walked
+    /// word's idf times its weighted count's impact, added word by word in the query's order.
+    @Test func aLargeStoresSentencePoolScoresAreEachWordsSharesSummedInOrder() throws {
+        let s = try CommonWordQueryTests().store(CommonWordQueryTests.lists)
+        let words = ["garden", "kim", "notes", "soil"]
+        let node: QueryNode = .or(words.map { .term($0) })
+        try s.writer.read { db in
+            let stats = try #require(try SQLiteKnowledgeStore.rankStats(db))
+            var expected: [Int64: Double] = [:]
+            var listed = 0, walked = 0
+            for w in words {
+                let term = try SQLiteKnowledgeStore.indexTerms(db, w)[0]
+                if let n = try SQLiteKnowledgeStore.listedEntries(db, term) {
+                    listed += 1
+                    let weight = SQLiteKnowledgeStore.idf(entries: stats.entries, containing: n)
+                    for r in try Row.fetchAll(db, sql: "SELECT entry, impact FROM rank_list WHERE term = ?", arguments: [term]) {
+                        expected[r[0], default: 0] += weight * (r[1] as Double)
+                    }
+                } else {
+                    let rows = try Row.fetchAll(db, sql: "SELECT rowid, knowhow_weighted_count(entry_fts) FROM entry_fts WHERE entry_fts MATCH ?",
+                                                arguments: [w])
+                    if !rows.isEmpty { walked += 1 }
+                    let weight = SQLiteKnowledgeStore.idf(entries: stats.entries, containing: rows.count)
+                    for r in rows {
+                        expected[r[0], default: 0] += weight * SQLiteKnowledgeStore.impact(weightedCount: r[1], length: 1, averageLength: 1)
+                    }
+                }
+            }
+            #expect(listed > 0 && walked > 0, "\(listed) listed, \(walked) walked")
+            let pool = try #require(try SQLiteKnowledgeStore.naturalCandidates(db, node: node, limit: 100_000, memberFactor: 0.6,
+                                                                               tuning: CommonWordQueryTests.lists))
+            #expect(pool.count == expected.count)
+            for r in pool {
+                let sum = try #require(expected[r.key])
+                #expect(r.rank == -sum * (r.key & 7 == 1 ? 0.6 : 1), "\(r.key)")
+            }
+        }
+    }
+
     /// The weighted count read off a match is FTS5's: each instance weighted by its column.
     @Test func theWeightedCountOfAMatchWeighsEachColumn() throws {
         let db = try DatabaseQueue()
