@@ -30,8 +30,9 @@ public struct Community {
         // A sentence: every word but stop words, ranked by BM25F; when too few entries hold them
         // all, the closest follow (Reuse.swift).
         var searched = query
-        searched.naturalLanguage = query.symbolWords.isEmpty && Self.naturalWords(text, query: query) != nil
-        if searched.naturalLanguage, let node = query.text { searched.text = NaturalQuery.withoutStopWords(node) }
+        let sentence = query.symbolWords.isEmpty ? Self.naturalSentence(text, query: query) : nil
+        searched.naturalLanguage = sentence != nil
+        if let sentence, let node = query.text { searched.text = NaturalQuery.withoutStopWords(node, keeping: sentence.required) }
         searched.explainEmpty = !searched.naturalLanguage
         let exact = query.symbolWords.isEmpty ? try store.search(searched, limit: limit) : try searchSymbols(query, limit: limit)
         var (results, notice) = query.symbolWords.isEmpty ? try relaxed(text, query: query, exact: exact, limit: limit) : (exact, nil)
@@ -39,6 +40,7 @@ public struct Community {
             // Nothing close either: why nothing matched, and the nearest words.
             searched.explainEmpty = true
             results = try store.search(searched, limit: limit)
+            if results.hits.isEmpty, let missing = try missingQuoted(text, query: query) { results.notes.insert(missing, at: 0) }
         }
         // Logged as the words found it: the closest matches do not fill a gap (`gaps`).
         // A second search, only worth it for the log: a script's finds (`--batch`) skip it.

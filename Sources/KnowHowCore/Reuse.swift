@@ -5,12 +5,47 @@ import Foundation
 /// language the entries holding most of what was asked rank first ("coordination", as search
 /// engines weigh it), the store's bm25 ordering among them.
 public enum NaturalQuery {
-    /// The words a plain search asks for, lowercased, each once, stop words left out; nil when the
-    /// text uses search syntax (quotes, `OR`, exclusions, prefixes, groups, filters), whose
-    /// meaning is exact and never relaxed.
+    /// A plain-language search: the words it asks for, and the quoted words and phrases it requires.
+    public struct Sentence: Equatable, Sendable {
+        /// Lowercased, each once, stop words left out; quoted words among them.
+        public var words: [String]
+        /// Each quoted word (a term) or phrase, as written: required and exact, as web search
+        /// engines read quotes; never relaxed.
+        public var required: [QueryNode]
+    }
+
+    /// The words a plain search asks for (see `sentence`); nil for search syntax.
     public static func words(of text: String, query: Query) -> [String]? {
-        guard query.filters.isEmpty, !text.contains("\""), let node = query.text, isPlain(node) else { return nil }
-        return contentWords(node.positiveWords)
+        sentence(of: text, query: query)?.words
+    }
+
+    /// A search in plain words, with its quoted words and phrases; nil when the text uses other
+    /// search syntax (`OR`, exclusions, prefixes, filters, an unbalanced quote), whose meaning is
+    /// exact and never relaxed.
+    public static func sentence(of text: String, query: Query) -> Sentence? {
+        guard query.filters.isEmpty, let node = query.text, isPlain(node), let required = quoted(text) else { return nil }
+        return Sentence(words: contentWords(node.positiveWords), required: required)
+    }
+
+    /// The quoted words and phrases of a text, each once; nil when a quote is left open (the
+    /// parser reads it to the end, a reading too unsure to rank around).
+    static func quoted(_ text: String) -> [QueryNode]? {
+        guard text.contains("\"") else { return [] }
+        guard text.filter({ $0 == "\"" }).count % 2 == 0 else { return nil }
+        var lexer = QueryParser.Lexer(text)
+        guard let tokens = try? lexer.lex() else { return nil }
+        var out: [QueryNode] = []
+        for case .words(let ws, prefix: let prefix, quoted: true) in tokens where !ws.isEmpty {
+            guard !prefix else { return nil }
+            let node: QueryNode = ws.count == 1 ? .term(ws[0]) : .phrase(ws, prefix: false)
+            if !out.contains(node) { out.append(node) }
+        }
+        return out
+    }
+
+    /// How required parts are named in notices: `"cold brew"`, `"deep" and "diner"`.
+    public static func describe(_ required: [QueryNode]) -> String {
+        required.map { "\"" + $0.positiveWords.joined(separator: " ") + "\"" }.joined(separator: " and ")
     }
 
     /// The words that count, in order, each once: stop words and one-letter words are left out
@@ -30,10 +65,11 @@ public enum NaturalQuery {
     /// A plain search without its stop words ("what is the", one-letter words), as search engines
     /// match a sentence: "every word" is every word that says something. Unchanged when nothing
     /// else would be left.
-    public static func withoutStopWords(_ node: QueryNode) -> QueryNode {
+    /// `keeping`: quoted words, kept whatever they are.
+    public static func withoutStopWords(_ node: QueryNode, keeping: [QueryNode] = []) -> QueryNode {
         guard case .and(let parts) = node else { return node }
         let kept = parts.filter { part in
-            guard case .term(let w) = part else { return true }
+            guard case .term(let w) = part, !keeping.contains(part) else { return true }
             let lower = w.lowercased()
             return !ExpertRanker.stopWords.contains(lower) && (lower.count > 1 || lower.first?.isNumber == true)
         }
@@ -100,11 +136,13 @@ extension Community {
     /// had no such case) and `--large-store`'s from 0.337 to 0.340; 5 changes the fewest searches.
     public static let coordinatedQueryWords = 5
 
-    /// The content words of a plain search that reads as a sentence (see `naturalQueryWords`), else nil.
-    static func naturalWords(_ text: String, query: Query) -> [String]? {
-        guard let words = NaturalQuery.words(of: text, query: query), words.count >= 2,
+    /// A plain search that reads as a sentence (see `naturalQueryWords`), else nil. A search whose
+    /// every word is quoted is a phrase search, kept exact (nothing is left to relax).
+    static func naturalSentence(_ text: String, query: Query) -> NaturalQuery.Sentence? {
+        guard let sentence = NaturalQuery.sentence(of: text, query: query), sentence.words.count >= 2,
               NaturalQuery.typedWordCount(query) >= naturalQueryWords else { return nil }
-        return words
+        let quoted = Set(sentence.required.flatMap(\.positiveWords).map { $0.lowercased() })
+        return sentence.words.contains { !quoted.contains($0) } ? sentence : nil
     }
 
     /// Entries (not members) ranked by how much of `words` they hold: the words as a
@@ -112,11 +150,15 @@ extension Community {
     /// BM25F orders it where the store can). A question is ranked by its best entry, itself or
     /// one of its answers (an answer is shown as its question), plus `acceptedAnswerPrior` when
     /// it has an accepted answer. `excluding` are left out (already shown, or the entry itself);
-    /// of several words, a hit must hold at least `minimumShouldMatch`.
+    /// of several words, a hit must hold at least `minimumShouldMatch`. Every hit holds each of
+    /// `required` (quoted words and phrases), the store checking them as it checks any search.
     public func closest(_ words: [String], limit: Int, excluding: Set<EntryRef> = [], minimumShouldMatch: Int = 1,
-                        pool: Int? = nil) throws -> [SearchHit] {
+                        pool: Int? = nil, required: [QueryNode] = []) throws -> [SearchHit] {
         guard !words.isEmpty, limit > 0 else { return [] }
-        let node: QueryNode = words.count == 1 ? .term(words[0]) : .or(words.map { .term($0) })
+        var node: QueryNode = words.count == 1 ? .term(words[0]) : .or(words.map { .term($0) })
+        // The quoted words' own words are among `words`: every entry holding the quoted is in the
+        // pool, ranked as `similar` ranks the same words (plus the phrase).
+        if !required.isEmpty { node = .and(required + [node]) }
         var query = Query(text: node)
         query.naturalLanguage = true
         let pool = try store.searchPool(query, limit: pool ?? max(50, limit * Self.closestPoolFactor))
@@ -173,11 +215,23 @@ extension Community {
         }
     }
 
-    /// The English of a search relaxed to the closest matches; `full`: a page of entries has every word.
-    public static func closestNotice(words: Int, exact: Int, full: Bool = false) -> String {
-        if full { return "\(exact) or more entries have all \(words) words (stop words aside); ranked with the closest matches:" }
-        return exact == 0 ? "no entry has all \(words) words (stop words aside); closest matches:"
-                   : "only \(exact) \(exact == 1 ? "entry has" : "entries have") all \(words) words (stop words aside); with the closest matches:"
+    /// The English of a search relaxed to the closest matches; `full`: a page of entries has every
+    /// word; `required`: the quoted words and phrases every match has.
+    public static func closestNotice(words: Int, exact: Int, full: Bool = false, required: [QueryNode] = []) -> String {
+        let matches = required.isEmpty ? "closest matches:" : "closest matches that have \(NaturalQuery.describe(required)):"
+        if full { return "\(exact) or more entries have all \(words) words (stop words aside); ranked with the \(matches)" }
+        return exact == 0 ? "no entry has all \(words) words (stop words aside); \(matches)"
+                   : "only \(exact) \(exact == 1 ? "entry has" : "entries have") all \(words) words (stop words aside); with the \(matches)"
+    }
+
+    /// Why a sentence with quoted words found nothing at all: no entry has them (together); nil
+    /// when some entry does, or nothing was quoted.
+    func missingQuoted(_ text: String, query: Query) throws -> String? {
+        guard let required = Self.naturalSentence(text, query: query)?.required, !required.isEmpty else { return nil }
+        var quoted = Query(text: required.count == 1 ? required[0] : .and(required))
+        quoted.explainEmpty = false
+        guard try store.search(quoted, limit: 1).hits.isEmpty else { return nil }
+        return "no entry has " + NaturalQuery.describe(required) + (required.count > 1 ? " together" : "")
     }
 
     /// `find` on plain words: the entries with every word when a page has them (and the sentence
@@ -185,13 +239,15 @@ extension Community {
     /// have every word ranked among them as BM25F orders them (nil notice when nothing was relaxed). Holding every word of a pasted title is
     /// rarely what makes an entry the one asked for: put first, such entries measured worse than
     /// ranked with the rest (`knowhow-bench reuse`). When fewer than a page have every word, each
-    /// is always shown (the closest make room for it).
+    /// is always shown (the closest make room for it). Quoted words and phrases are never relaxed:
+    /// every closest match has them, and only the other words rank.
     func relaxed(_ text: String, query: Query, exact: SearchResults, limit: Int) throws -> (SearchResults, String?) {
-        guard let words = Self.naturalWords(text, query: query),
-              exact.hits.count < limit || words.count >= Self.coordinatedQueryWords else {
+        guard let sentence = Self.naturalSentence(text, query: query),
+              exact.hits.count < limit || sentence.words.count >= Self.coordinatedQueryWords else {
             return (exact, nil)
         }
-        let closest = try closest(words, limit: limit)
+        let words = sentence.words
+        let closest = try closest(words, limit: limit, required: sentence.required)
         guard closest.contains(where: { hit in !exact.hits.contains { $0.ref == hit.ref } }) else { return (exact, nil) }
         // The closest show an answer as its question: an answer with every word is shown there.
         let shown = Set(closest.map(\.ref))
@@ -204,7 +260,8 @@ extension Community {
         out.hits = Array(closest.prefix(limit - missing.count)) + missing
         out.notes = []
         out.suggestions = []
-        return (out, Self.closestNotice(words: words.count, exact: exact.hits.count, full: exact.hits.count >= limit))
+        return (out, Self.closestNotice(words: words.count, exact: exact.hits.count, full: exact.hits.count >= limit,
+                                        required: sentence.required))
     }
 
     /// Entries most like a text ("more like this"): its words, stop words out, ranked as `closest`.

@@ -306,4 +306,85 @@ extension NaturalSearchTests {
             #expect(ObjectIdentifier(made as AnyObject) != kept)
         }
     }
+
+    // MARK: - Quoted words in a sentence (issue 15): required and exact, the rest ranked.
+
+    /// r2 holds every word of the sentence but not the phrase "cold brew"; r1, r3 and r4 hold the
+    /// phrase and fewer and fewer of the other words; r5 holds neither cold nor brew.
+    func coldBrewStore() throws -> SQLiteKnowledgeStore {
+        let s = try SQLiteKnowledgeStore()
+        try s.add(Resource(title: "Cold brew is less bitter", kind: .guide, body: "steeped in coffee for a day", tags: ["brewing"]), as: .system)
+        try s.add(Resource(title: "Why hot coffee tastes less bitter than you think", kind: .guide,
+                           body: "brew it hot, drink it cold", tags: ["brewing"]), as: .system)
+        try s.add(Resource(title: "Cold brew ratio", kind: .guide, body: "one part coffee to eight parts water", tags: ["brewing"]), as: .system)
+        try s.add(Resource(title: "Cold brew concentrate", kind: .guide, body: "keeps a fortnight in the fridge", tags: ["brewing"]), as: .system)
+        try s.add(Resource(title: "Espresso tastes bitter when hot", kind: .guide, body: "pull it shorter", tags: ["brewing"]), as: .system)
+        for i in 1...20 {
+            try s.add(Resource(title: "Filter note \(i)", kind: .guide, body: "kettle pour over slowly in circles", tags: ["brewing"]), as: .system)
+        }
+        return s
+    }
+
+    static let coldBrew = "why does \"cold brew\" taste less bitter than hot coffee"
+
+    /// A quoted phrase in a pasted sentence is required: every entry shown has "cold brew", even
+    /// where another entry holds more of the words (r2), ranked by how much of the rest each holds.
+    @Test func aQuotedPhraseInASentenceIsRequiredAndTheRestRanks() throws {
+        let s = try coldBrewStore(), c = Community(store: s)
+        let found = try c.find(Self.coldBrew, limit: 10, as: nil, log: false)
+        let refs = found.results.results.hits.map(\.ref)
+        #expect(refs.map(\.description) == ["r1", "r3", "r4"], "\(refs)")
+        for ref in refs { #expect(try c.rawText(ref).lowercased().contains("cold brew"), "\(ref)") }
+        #expect(found.results.notice == "no entry has all 8 words (stop words aside); closest matches that have \"cold brew\":",
+                "\(found.results.notice ?? "nil")")
+        // Unquoted, the same words find r2 first: the quotes are what leave it out.
+        let plain = try c.find(Self.coldBrew.replacingOccurrences(of: "\"", with: ""), limit: 10, as: nil, log: false)
+        #expect(plain.results.results.hits.first?.ref.description == "r2", "\(plain.results.results.hits.map(\.ref))")
+        #expect(plain.results.notice?.hasSuffix(" closest matches:") == true, "\(plain.results.notice ?? "nil")")
+        // A quoted single word is required as well.
+        let word = try c.find("why is espresso or \"concentrate\" less bitter than hot coffee", limit: 10, as: nil, log: false)
+        #expect(word.results.results.hits.map(\.ref.description) == ["r4"], "\(word.results.results.hits.map(\.ref))")
+        #expect(word.results.notice?.hasSuffix("closest matches that have \"concentrate\":") == true, "\(word.results.notice ?? "nil")")
+    }
+
+    /// A quoted phrase no entry has: nothing is shown, and find says which.
+    @Test func aQuotedPhraseNoEntryHasSaysSo() throws {
+        let c = Community(store: try coldBrewStore())
+        let found = try c.find("why does \"bitter brew\" taste less than hot coffee", limit: 10, as: nil, log: false)
+        #expect(found.results.results.hits.isEmpty)
+        #expect(found.results.notice == nil)
+        #expect(found.results.notes.first == "no entry has \"bitter brew\"", "\(found.results.notes)")
+    }
+
+    /// An exclusion beside quotes keeps every word exact: r3 holds "cold brew" and coffee but is
+    /// left out, and r4 (the phrase alone) is not offered as a closest match.
+    @Test func anExclusionBesideQuotesStaysExact() throws {
+        let c = Community(store: try coldBrewStore())
+        let found = try c.find("\"cold brew\" coffee -ratio", limit: 10, as: nil, log: false)
+        #expect(found.results.results.hits.map(\.ref.description) == ["r1"], "\(found.results.results.hits.map(\.ref))")
+        #expect(found.results.notice == nil)
+        // Without the exclusion it is a sentence: r3 too, and the closest holding the phrase.
+        let relaxed = try c.find("\"cold brew\" coffee", limit: 10, as: nil, log: false)
+        #expect(Set(relaxed.results.results.hits.map(\.ref.description)) == ["r1", "r3", "r4"])
+    }
+
+    /// Quoted searches below the sentence rule, or quoted throughout, are phrase searches as before.
+    @Test(arguments: ["\"cold brew\"", "\"cold brew concentrate\"", "\"cold brew\" \"ratio\"", "cold brew 12\" ratio"])
+    func shortOrWhollyQuotedSearchesAreUnchanged(_ text: String) throws {
+        let s = try coldBrewStore(), c = Community(store: s)
+        let query = try QueryParser.parse(text)
+        #expect(Community.naturalSentence(text, query: query) == nil, "\(text)")
+        let found = try c.find(text, limit: 10, as: nil, log: false)
+        #expect(found.results.notice == nil)
+        #expect(found.results.results.hits.map(\.ref) == (try s.search(query, limit: 10)).hits.map(\.ref), "\(text)")
+    }
+
+    /// What a sentence requires: each quoted word or phrase once, as written.
+    @Test func aSentencesQuotedWordsAndPhrasesAreItsRequiredParts() throws {
+        let text = "Are there any learning algorithms as powerful as \"deep\" architectures or \"deep\" \"belief nets\"?"
+        let sentence = try #require(NaturalQuery.sentence(of: text, query: try QueryParser.parse(text)))
+        #expect(sentence.required == [.term("deep"), .phrase(["belief", "nets"], prefix: false)])
+        #expect(sentence.words.contains("deep") && sentence.words.contains("learning"))
+        #expect(NaturalQuery.describe(sentence.required) == "\"deep\" and \"belief nets\"")
+    }
 }

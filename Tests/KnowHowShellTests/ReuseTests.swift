@@ -24,8 +24,9 @@ struct ReuseTests {
     /// One word of the sentence that no entry holds.
     static let unheardOf = "how do I keep postmortems blameless when managers want zebras"
 
-    /// Typed syntax keeps its exact meaning: a phrase, an exclusion, OR, a filter are never relaxed.
-    @Test(arguments: ["\"keep postmortems blameless\" managers want", "postmortems blameless managers -names want",
+    /// Typed syntax keeps its exact meaning: an exclusion (beside quotes too), OR, a filter are
+    /// never relaxed. (A sentence's quoted words are required, the rest relaxed: NaturalSearchTests.)
+    @Test(arguments: ["\"keep postmortems blameless\" managers -names want", "postmortems blameless managers -names want",
                       "postmortems OR blameless managers want names", "postmortems blameless managers want tag:leadership"])
     func typedSyntaxIsNeverRelaxed(_ line: String) throws {
         let s = try CurationSession(CurationSession.demo, as: "grace-mensah")

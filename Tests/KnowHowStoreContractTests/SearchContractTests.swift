@@ -264,4 +264,18 @@ struct SearchContractTests {
         }
         #expect(try s.searchPool(natural, limit: 20).contains { $0.ref == .entry(.id("q1")) && $0.answered })
     }
+
+    /// `find` on a sentence with a quoted phrase (issue 15): the closest matches all hold the
+    /// phrase, as the store's own phrase search finds it, and the one holding more of the rest
+    /// ranks first; every store runs the required phrase through its own search.
+    @Test(arguments: ContractStores.all)
+    func aSentencesQuotedPhraseIsInEveryClosestMatch(_ f: StoreFactory) throws {
+        let s = try f.fixture(), c = Community(store: s)
+        let shown = try c.find("how should \"reflective supervision\" work for new managers in groups", limit: 10, as: nil, log: false)
+        let phrase = try found(s, "\"reflective supervision\"").filter { !$0.hasPrefix("@") }
+        #expect(ids(shown.results.results) == ["p3", "r4"], "\(ids(shown.results.results)); the phrase: \(phrase)")
+        #expect(Set(phrase) == ["p3", "r4"])
+        #expect(shown.results.notice == "no entry has all 6 words (stop words aside); closest matches that have \"reflective supervision\":",
+                "\(shown.results.notice ?? "nil")")
+    }
 }
