@@ -11,6 +11,9 @@ public struct FindCommand: ShellCommand {
         abstract: "Search members and entries: resources, practices, Q&A, meetings.",
         discussion: """
         Words must all match (stemmed: onboarding finds onboard). "exact phrase", prefix*, a OR b, -word or NOT word to exclude, (groups).
+        A sentence of three or more words (no syntax but quotes) shows the closest matches when fewer \
+        than a page of entries hold every word, and always from five words on; it says so, and its \
+        quoted words and phrases stay required.
 
         Filters: type:member|resource|practice|question|answer|meeting, tag:TAG (aliases work), by:@handle, status:verified|proposed|retired|active|archived|open|answered, kind:guide|template|tool|…, sector:TEXT. Prefix a filter with - to exclude it.
 
