@@ -251,11 +251,15 @@ extension Community {
         guard closest.contains(where: { hit in !exact.hits.contains { $0.ref == hit.ref } }) else { return (exact, nil) }
         // The closest show an answer as its question: an answer with every word is shown there.
         let shown = Set(closest.map(\.ref))
-        let missing = exact.hits.count >= limit ? [] : exact.hits.filter { hit in
-            if case .entry(let id) = hit.ref, id.type == .answer, let q = try? store.answer(id).question,
-               shown.contains(.entry(q)) { return false }
-            return !shown.contains(hit.ref)
-        }
+        // The closest leave members out: when a page held every word (a long sentence), the
+        // members on that page keep their place; when fewer did, every such entry is shown.
+        let missing = exact.hits.count >= limit
+            ? Array(exact.hits.filter { $0.ref.type == .member && !shown.contains($0.ref) }.prefix(limit / 2))
+            : exact.hits.filter { hit in
+                if case .entry(let id) = hit.ref, id.type == .answer, let q = try? store.answer(id).question,
+                   shown.contains(.entry(q)) { return false }
+                return !shown.contains(hit.ref)
+            }
         var out = exact
         out.hits = Array(closest.prefix(limit - missing.count)) + missing
         out.notes = []

@@ -284,6 +284,11 @@ extension NaturalSearchTests {
         let short = try c.find("zorblat quindle farrow trellick", limit: 3, as: nil, log: false)
         #expect(short.results.notice == nil)
         #expect(Set(short.results.results.hits.map(\.ref.description)) == ["r1", "r2", "r3"], "\(short.results.results.hits.map(\.ref))")
+        // A member holding every word keeps its place on the page (the closest leave members out).
+        let member = try s.add(Member(handle: "zq", name: "Zorblat Quindle", organisation: "Farrow Mizzen Trellick"), as: .system)
+        let named = try c.find("zorblat quindle farrow mizzen trellick", limit: 3, as: nil, log: false)
+        #expect(named.results.results.hits.contains { $0.ref == .member(member.handle) }, "\(named.results.results.hits.map(\.ref))")
+        #expect(named.results.results.hits.count == 3)
     }
 }
 
