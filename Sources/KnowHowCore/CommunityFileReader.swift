@@ -81,6 +81,9 @@ public final class CommunityFileReader: CommunityRecords {
     /// Where each top-level value sits; a repeated key counts once, the last, as with JSONDecoder.
     var values: [String: Range<Int>] = [:]
     public private(set) var bytesRead = 0
+    /// The most bytes of decoded records that waited for the writer at once in the last
+    /// `forEach` (bounded by `DecodedRecords.byteCapacity` and one batch).
+    private(set) var mostQueuedBytes = 0
     public var byteCount: Int { bytes.count }
     let decoder = JSONDecoder()
 
@@ -121,7 +124,7 @@ public final class CommunityFileReader: CommunityRecords {
         let thread = Thread { job.decode() }
         thread.stackSize = 8 << 20
         thread.start()
-        defer { queue.stop() }
+        defer { queue.stop(); mostQueuedBytes = queue.mostQueuedBytes }
         var index = 0
         while let batch = try queue.next() {
             for (record, size) in batch {
@@ -405,11 +408,17 @@ final class DecodedRecords<T: CommunityRecord>: RecordDecoding, @unchecked Senda
     /// 2,048 records, a few MB: on a busy machine the decoding thread may wait its turn for a
     /// while, and the writer should not run dry meanwhile.
     static var capacity: Int { 32 }
+    /// And at most this many bytes of the file's records: records of long texts (up to 100 KB a
+    /// field) wait in fewer batches, so a file of them costs no more memory than one of short
+    /// ones. A batch is always taken into an empty queue.
+    static var byteCapacity: Int { 16 << 20 }
     /// Used on the decoding thread only, while the reader's thread waits in `forEach`.
     private let reader: CommunityFileReader
     private let range: Range<Int>
     private let condition = NSCondition()
     private var batches: [[(T, Int)]] = []
+    private var queuedBytes = 0
+    private(set) var mostQueuedBytes = 0
     private var failure: (any Error)?
     private var finished = false
     private var stopped = false
@@ -432,9 +441,13 @@ final class DecodedRecords<T: CommunityRecord>: RecordDecoding, @unchecked Senda
     /// Adds a batch, waiting while the queue is full; false when the reader has stopped.
     func put(_ batch: [(T, Int)]) -> Bool {
         condition.lock(); defer { condition.unlock() }
-        while batches.count >= Self.capacity, !stopped { condition.wait() }
+        while !batches.isEmpty, batches.count >= Self.capacity || queuedBytes >= Self.byteCapacity, !stopped {
+            condition.wait()
+        }
         if stopped { return false }
         batches.append(batch)
+        queuedBytes += batch.reduce(0) { $0 + $1.1 }
+        mostQueuedBytes = max(mostQueuedBytes, queuedBytes)
         condition.broadcast()
         return true
     }
@@ -453,7 +466,9 @@ final class DecodedRecords<T: CommunityRecord>: RecordDecoding, @unchecked Senda
         while batches.isEmpty, !finished { condition.wait() }
         if !batches.isEmpty {
             condition.broadcast()
-            return batches.removeFirst()
+            let batch = batches.removeFirst()
+            queuedBytes -= batch.reduce(0) { $0 + $1.1 }
+            return batch
         }
         if let failure { throw failure }
         return nil

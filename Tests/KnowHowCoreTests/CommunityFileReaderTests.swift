@@ -156,6 +156,23 @@ struct CommunityFileReaderTests {
         #expect(whole.bytesRead > 3_000 * 15)
     }
 
+    /// Records of long texts wait in fewer batches: the bytes queued for the writer stay under
+    /// the cap (and one batch), so a file of long bodies costs no more memory than short ones.
+    @Test func longRecordsQueueByBytesNotOnlyByCount() throws {
+        let body = String(repeating: "long text ", count: 8_000)  // 80 KB a record
+        let records = (0..<1_000).map { "{\"title\": \"r\($0)\", \"body\": \"\(body)\"}" }
+        let r = try Self.reader(Data((#"{"format": "knowhow-community", "resources": ["# + records.joined(separator: ",\n") + "]}").utf8))
+        var n = 0
+        try r.forEach(Resource.self) { i, _ in
+            if i == 0 { Thread.sleep(forTimeInterval: 0.5) }  // the decoder runs as far ahead as it may
+            n += 1
+        }
+        #expect(n == 1_000)
+        let cap = DecodedRecords<Resource>.byteCapacity, batch = DecodedRecords<Resource>.batchSize * 81_000
+        #expect(r.mostQueuedBytes > cap / 2, "the decoder ran ahead: \(r.mostQueuedBytes)")
+        #expect(r.mostQueuedBytes <= cap + batch, "\(r.mostQueuedBytes) bytes waited")
+    }
+
     @Test func aWriterThatFailsStopsTheDecodingAndTheReaderCanStartAgain() throws {
         struct Refused: Error {}
         let r = try Self.numbered()
