@@ -170,15 +170,17 @@ extension SQLiteKnowledgeStore {
     /// Steps a statement to its end, handing each row's raw statement to `body`.
     static func step(_ statement: Statement, _ body: (OpaquePointer) throws -> Void) throws {
         let s = statement.sqliteStatement
+        // Reset on every way out: a cached statement left mid-step would hold its read snapshot
+        // and hand its error to the next, unrelated use of the statement.
+        defer { sqlite3_reset(s) }
         while true {
             let rc = sqlite3_step(s)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: "step failed")
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(s))))
             }
             try body(s)
         }
-        sqlite3_reset(s)
     }
 
     // MARK: - Keeping the lists current, entry by entry
