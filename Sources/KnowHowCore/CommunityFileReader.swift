@@ -84,6 +84,8 @@ public final class CommunityFileReader: CommunityRecords {
     /// The most bytes of decoded records that waited for the writer at once in the last
     /// `forEach` (bounded by `DecodedRecords.byteCapacity` and one batch).
     private(set) var mostQueuedBytes = 0
+    /// Starts the decoding thread (tests stand in a failing one).
+    var startThread: (any RecordDecoding) -> Bool = DecodingThread.start
     public var byteCount: Int { bytes.count }
     let decoder = JSONDecoder()
 
@@ -121,9 +123,10 @@ public final class CommunityFileReader: CommunityRecords {
         guard let range = values[T.section] else { return }
         let queue = DecodedRecords<T>(reader: self, range: range)
         let job: any RecordDecoding = queue  // the thread needs no type of its own
-        let thread = Thread { job.decode() }
-        thread.stackSize = 8 << 20
-        thread.start()
+        guard startThread(job) else {
+            throw KnowHowError.badImport(path: path, location: T.section,
+                                         reason: "no thread could be started to read it (the system is short of memory or processes); try again")
+        }
         defer { queue.stop(); mostQueuedBytes = queue.mostQueuedBytes }
         var index = 0
         while let batch = try queue.next() {
@@ -400,6 +403,38 @@ public final class CommunityFileReader: CommunityRecords {
 
 /// Work for a decoding thread.
 protocol RecordDecoding: Sendable { func decode() }
+
+/// Starts a decoding thread, saying whether it started: Foundation's `Thread` ignores a failed
+/// `pthread_create`, and a reader waiting for a thread that never ran would wait forever.
+enum DecodingThread {
+    final class Job: @unchecked Sendable {
+        let work: any RecordDecoding
+        init(_ work: any RecordDecoding) { self.work = work }
+    }
+
+    static func start(_ work: any RecordDecoding) -> Bool {
+        #if os(Linux)
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setstacksize(&attributes, 8 << 20)
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        let job = Unmanaged.passRetained(Job(work)).toOpaque()
+        var thread = pthread_t()
+        let started = pthread_create(&thread, &attributes, { raw in
+            Unmanaged<Job>.fromOpaque(raw!).takeRetainedValue().work.decode()
+            return nil
+        }, job)
+        if started != 0 { Unmanaged<Job>.fromOpaque(job).release() }
+        return started == 0
+        #else
+        let thread = Thread { work.decode() }
+        thread.stackSize = 8 << 20
+        thread.start()
+        return true
+        #endif
+    }
+}
 
 /// Records decoded by one thread for another: batches in file order, at most `capacity` waiting,
 /// then the end or the error that stopped the decoding.

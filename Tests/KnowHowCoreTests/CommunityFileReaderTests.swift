@@ -173,6 +173,32 @@ struct CommunityFileReaderTests {
         #expect(r.mostQueuedBytes <= cap + batch, "\(r.mostQueuedBytes) bytes waited")
     }
 
+    /// A decoding thread that cannot start (no memory or processes left) is an error that says
+    /// so, not a reader waiting forever for records that never come.
+    @Test func aDecodingThreadThatCannotStartIsAnErrorNotAHang() throws {
+        final class Outcome: @unchecked Sendable { var error: (any Error)?; var handed = 0 }
+        let r = try Self.numbered()
+        r.startThread = { _ in false }
+        let outcome = Outcome(), done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) let reader = r
+        Thread {
+            do { try reader.forEach(Resource.self) { _, _ in outcome.handed += 1 } } catch { outcome.error = error }
+            done.signal()
+        }.start()
+        guard done.wait(timeout: .now() + 20) == .success else {
+            Issue.record("the reader still waits for a decoding thread that never started")
+            return
+        }
+        let message = (outcome.error as? KnowHowError)?.description ?? "no error"
+        #expect(message.contains("no thread could be started"), "\(message)")
+        #expect(message.hasSuffix("nothing was imported"), "\(message)")
+        #expect(outcome.handed == 0)
+        r.startThread = DecodingThread.start
+        var handed = 0
+        try r.forEach(Resource.self) { _, _ in handed += 1 }
+        #expect(handed == 3_000)
+    }
+
     @Test func aWriterThatFailsStopsTheDecodingAndTheReaderCanStartAgain() throws {
         struct Refused: Error {}
         let r = try Self.numbered()
