@@ -35,12 +35,12 @@ public struct Community {
         if let sentence, let node = query.text { searched.text = NaturalQuery.withoutStopWords(node, keeping: sentence.required) }
         searched.explainEmpty = !searched.naturalLanguage
         let exact = query.symbolWords.isEmpty ? try store.search(searched, limit: limit) : try searchSymbols(query, limit: limit)
-        var (results, notice) = query.symbolWords.isEmpty ? try relaxed(text, query: query, exact: exact, limit: limit) : (exact, nil)
+        var (results, notice) = query.symbolWords.isEmpty ? try relaxed(sentence, exact: exact, limit: limit) : (exact, nil)
         if results.hits.isEmpty, !searched.explainEmpty {
             // Nothing close either: why nothing matched, and the nearest words.
             searched.explainEmpty = true
             results = try store.search(searched, limit: limit)
-            if results.hits.isEmpty, let missing = try missingQuoted(text, query: query) { results.notes.insert(missing, at: 0) }
+            if results.hits.isEmpty, let sentence, let missing = try missingQuoted(sentence) { results.notes.insert(missing, at: 0) }
         }
         // Logged as the words found it: the closest matches do not fill a gap (`gaps`).
         // A second search, only worth it for the log: a script's finds (`--batch`) skip it.

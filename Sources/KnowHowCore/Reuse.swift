@@ -226,8 +226,9 @@ extension Community {
 
     /// Why a sentence with quoted words found nothing at all: no entry has them (together); nil
     /// when some entry does, or nothing was quoted.
-    func missingQuoted(_ text: String, query: Query) throws -> String? {
-        guard let required = Self.naturalSentence(text, query: query)?.required, !required.isEmpty else { return nil }
+    func missingQuoted(_ sentence: NaturalQuery.Sentence) throws -> String? {
+        let required = sentence.required
+        guard !required.isEmpty else { return nil }
         var quoted = Query(text: required.count == 1 ? required[0] : .and(required))
         quoted.explainEmpty = false
         guard try store.search(quoted, limit: 1).hits.isEmpty else { return nil }
@@ -241,9 +242,10 @@ extension Community {
     /// ranked with the rest (`knowhow-bench reuse`). When fewer than a page have every word, each
     /// is always shown (the closest make room for it). Quoted words and phrases are never relaxed:
     /// every closest match has them, and only the other words rank.
-    func relaxed(_ text: String, query: Query, exact: SearchResults, limit: Int) throws -> (SearchResults, String?) {
-        guard let sentence = Self.naturalSentence(text, query: query),
-              exact.hits.count < limit || sentence.words.count >= Self.coordinatedQueryWords else {
+    /// `sentence`: the search read as one (`naturalSentence`), nil when it is not.
+    func relaxed(_ sentence: NaturalQuery.Sentence?, exact: SearchResults, limit: Int) throws -> (SearchResults, String?) {
+        let full = exact.hits.count >= limit
+        guard let sentence, !full || sentence.words.count >= Self.coordinatedQueryWords else {
             return (exact, nil)
         }
         let words = sentence.words
@@ -253,7 +255,7 @@ extension Community {
         let shown = Set(closest.map(\.ref))
         // The closest leave members out: when a page held every word (a long sentence), the
         // members on that page keep their place; when fewer did, every such entry is shown.
-        let missing = exact.hits.count >= limit
+        let missing = full
             ? Array(exact.hits.filter { $0.ref.type == .member && !shown.contains($0.ref) }.prefix(limit / 2))
             : exact.hits.filter { hit in
                 if case .entry(let id) = hit.ref, id.type == .answer, let q = try? store.answer(id).question,
@@ -264,8 +266,7 @@ extension Community {
         out.hits = Array(closest.prefix(limit - missing.count)) + missing
         out.notes = []
         out.suggestions = []
-        return (out, Self.closestNotice(words: words.count, exact: exact.hits.count, full: exact.hits.count >= limit,
-                                        required: sentence.required))
+        return (out, Self.closestNotice(words: words.count, exact: exact.hits.count, full: full, required: sentence.required))
     }
 
     /// Entries most like a text ("more like this"): its words, stop words out, ranked as `closest`.
