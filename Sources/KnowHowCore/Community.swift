@@ -34,8 +34,18 @@ public struct Community {
         searched.naturalLanguage = sentence != nil
         if let sentence, let node = query.text { searched.text = NaturalQuery.withoutStopWords(node, keeping: sentence.required) }
         searched.explainEmpty = !searched.naturalLanguage
-        let exact = query.symbolWords.isEmpty ? try store.search(searched, limit: limit) : try searchSymbols(query, limit: limit)
-        var (results, notice) = query.symbolWords.isEmpty ? try relaxed(sentence, exact: exact, limit: limit) : (exact, nil)
+        let exact: SearchResults
+        var closest: [SearchHit]?
+        if let sentence, sentence.words.count >= Self.coordinatedQueryWords {
+            // A pasted title's closest matches are always shown (`relaxed`): found first, they can
+            // tell that a word is in no entry, and then no entry has every word, without asking.
+            let found = try closestMatches(sentence.words, limit: limit, required: sentence.required)
+            closest = found.hits
+            exact = found.absentWords.isEmpty ? try store.search(searched, limit: limit) : SearchResults(hits: [])
+        } else {
+            exact = query.symbolWords.isEmpty ? try store.search(searched, limit: limit) : try searchSymbols(query, limit: limit)
+        }
+        var (results, notice) = query.symbolWords.isEmpty ? try relaxed(sentence, exact: exact, limit: limit, closest: closest) : (exact, nil)
         if results.hits.isEmpty, !searched.explainEmpty {
             // Nothing close either: why nothing matched, and the nearest words.
             searched.explainEmpty = true

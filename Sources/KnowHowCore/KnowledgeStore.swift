@@ -28,8 +28,8 @@ public protocol KnowledgeReading: AnyObject, Sendable, ExpertEvidenceSource {
     func search(_ query: Query, limit: Int) throws -> SearchResults
     /// A search's ranked entries as `search` orders them, with what re-ranking needs (`closest`):
     /// a store may leave out titles, extracts and tags, which `hits(for:query:)` builds for the
-    /// few shown.
-    func searchPool(_ query: Query, limit: Int) throws -> [PoolHit]
+    /// few shown. It may also name searched words no entry holds (`SearchPool.absentWords`).
+    func searchPool(_ query: Query, limit: Int) throws -> SearchPool
     /// The full hits of pool entries (marked for `query`), in the pool's order; entries gone since are left out.
     func hits(for pool: [PoolHit], query: Query) throws -> [SearchHit]
     /// Entries of one type, optionally narrowed by a query, in a stable order.

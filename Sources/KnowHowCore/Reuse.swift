@@ -154,14 +154,22 @@ extension Community {
     /// `required` (quoted words and phrases), the store checking them as it checks any search.
     public func closest(_ words: [String], limit: Int, excluding: Set<EntryRef> = [], minimumShouldMatch: Int = 1,
                         pool: Int? = nil, required: [QueryNode] = []) throws -> [SearchHit] {
-        guard !words.isEmpty, limit > 0 else { return [] }
+        try closestMatches(words, limit: limit, excluding: excluding, minimumShouldMatch: minimumShouldMatch,
+                           pool: pool, required: required).hits
+    }
+
+    /// `closest`, and the words the store found no entry holds while pooling (`SearchPool.absentWords`).
+    func closestMatches(_ words: [String], limit: Int, excluding: Set<EntryRef> = [], minimumShouldMatch: Int = 1,
+                        pool: Int? = nil, required: [QueryNode] = []) throws -> (hits: [SearchHit], absentWords: [String]) {
+        guard !words.isEmpty, limit > 0 else { return ([], []) }
         var node: QueryNode = words.count == 1 ? .term(words[0]) : .or(words.map { .term($0) })
         // The quoted words' own words are among `words`: every entry holding the quoted is in the
         // pool, ranked as `similar` ranks the same words (plus the phrase).
         if !required.isEmpty { node = .and(required + [node]) }
         var query = Query(text: node)
         query.naturalLanguage = true
-        let pool = try store.searchPool(query, limit: pool ?? max(50, limit * Self.closestPoolFactor))
+        let searched = try store.searchPool(query, limit: pool ?? max(50, limit * Self.closestPoolFactor))
+        let pool = searched.hits
         let asked = Set(words.map(NaturalQuery.stem))
         // Each entry as what is shown for it (an answer as its question), with its score; the
         // first entry of a question is its best. Full hits are built for the shown page only.
@@ -201,7 +209,7 @@ extension Community {
         let page = Array(scored.prefix(limit))
         var full: [EntryRef: SearchHit] = [:]
         for hit in try store.hits(for: page.map(\.item), query: query) where full[hit.ref] == nil { full[hit.ref] = hit }
-        return page.compactMap { item in
+        let hits = page.compactMap { item -> SearchHit? in
             guard var hit = full[item.item.ref] else { return nil }
             if item.shown != item.item.ref, case .entry(let q) = item.shown {
                 // An answer shown as its question (whose tags its hit carries).
@@ -213,6 +221,7 @@ extension Community {
             hit.score = -item.score
             return hit
         }
+        return (hits, searched.absentWords)
     }
 
     /// The English of a search relaxed to the closest matches; `full`: a page of entries has every
@@ -243,13 +252,15 @@ extension Community {
     /// is always shown (the closest make room for it). Quoted words and phrases are never relaxed:
     /// every closest match has them, and only the other words rank.
     /// `sentence`: the search read as one (`naturalSentence`), nil when it is not.
-    func relaxed(_ sentence: NaturalQuery.Sentence?, exact: SearchResults, limit: Int) throws -> (SearchResults, String?) {
+    /// `closest`: the sentence's closest matches where `find` looked for them first.
+    func relaxed(_ sentence: NaturalQuery.Sentence?, exact: SearchResults, limit: Int,
+                 closest found: [SearchHit]? = nil) throws -> (SearchResults, String?) {
         let full = exact.hits.count >= limit
         guard let sentence, !full || sentence.words.count >= Self.coordinatedQueryWords else {
             return (exact, nil)
         }
         let words = sentence.words
-        let closest = try closest(words, limit: limit, required: sentence.required)
+        let closest = try found ?? closest(words, limit: limit, required: sentence.required)
         guard closest.contains(where: { hit in !exact.hits.contains { $0.ref == hit.ref } }) else { return (exact, nil) }
         // The closest show an answer as its question: an answer with every word is shown there.
         let shown = Set(closest.map(\.ref))

@@ -106,6 +106,20 @@ public struct SearchHit: Equatable, Sendable {
     }
 }
 
+/// A search's pool (`KnowledgeReading.searchPool`): its ranked entries, and the searched words
+/// that no entry holds, where the store learnt that while pooling (an any-word search walking each
+/// word's matches counts them); a store may name none. A word named is in no entry for sure, so a
+/// search needing every word finds nothing (`find` need not run it).
+public struct SearchPool: Equatable, Sendable {
+    public var hits: [PoolHit]
+    /// Searched words (as given in the query) in no entry; never a word some entry holds.
+    public var absentWords: [String]
+
+    public init(hits: [PoolHit], absentWords: [String] = []) {
+        self.hits = hits; self.absentWords = absentWords
+    }
+}
+
 /// One entry of a search's pool (`KnowledgeReading.searchPool`): its rank and what re-ranking
 /// needs, without the text shown for it unless the store built that anyway (`hit`).
 public struct PoolHit: Equatable, Sendable {

@@ -91,9 +91,10 @@ extension PostgresKnowledgeStore {
         return try hit(c, key: key, title: title.flatMap { $0.isEmpty ? nil : $0 }, snippet: snippet, score: score)
     }
 
-    /// The pool is `search`'s hits, built in full (its ranking reads each entry anyway).
-    public func searchPool(_ query: Query, limit: Int) throws -> [PoolHit] {
-        try search(query, limit: limit).hits.map(PoolHit.init)
+    /// The pool is `search`'s hits, built in full (its ranking reads each entry anyway); words no
+    /// entry holds are not looked for.
+    public func searchPool(_ query: Query, limit: Int) throws -> SearchPool {
+        SearchPool(hits: try search(query, limit: limit).hits.map(PoolHit.init))
     }
 
     public func hits(for pool: [PoolHit], query: Query) throws -> [SearchHit] {

@@ -314,9 +314,9 @@ extension SQLiteKnowledgeStore {
             guard terms.count <= 1 else { return nil }
             if let t = terms.first { words.append((w, t)) }
         }
-        // Each word's shares first, then summed: the sum's table sized once (growing it as the
-        // shares came was a sixth of the walk at 100,000 entries). Words are added in the same
-        // order, so every entry's sum is the same.
+        // Each word's shares first, then summed (ScoreTable): the sum's table sized once (growing it
+        // as the shares came was a sixth of the walk at 100,000 entries). Words are added in the
+        // same order, so every entry's sum is the same.
         var shares: [[(key: Int64, share: Double)]] = []
         let walk = try db.cachedStatement(sql: "SELECT rowid, knowhow_weighted_count(entry_fts) FROM entry_fts WHERE entry_fts MATCH ?")
         let list = try db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ?")
@@ -340,17 +340,15 @@ extension SQLiteKnowledgeStore {
             for i in matches.indices { matches[i].share = weight * matches[i].share }
             shares.append(matches)
         }
-        var scores: [Int64: Double] = [:]
-        scores.reserveCapacity(shares.reduce(0) { $0 + $1.count })
-        for word in shares { for m in word { scores[m.key, default: 0] += m.share } }
+        let scores = ScoreTable(summing: shares)
         // The best `limit` of tens of thousands: kept in order as they come (most fall below the
         // last kept at one comparison), not all sorted.
         func before(_ a: Ranked, _ b: Ranked) -> Bool { a.rank != b.rank ? a.rank < b.rank : a.key > b.key }
         var best: [Ranked] = []
         best.reserveCapacity(limit + 1)
-        for (key, value) in scores {
+        scores.forEach { key, value in
             let r = Ranked(key: key, rank: -value * (key & 7 == EntryKey.code(.member) ? memberFactor : 1))
-            if best.count == limit, let last = best.last, !before(r, last) { continue }
+            if best.count == limit, let last = best.last, !before(r, last) { return }
             var lo = 0, hi = best.count
             while lo < hi { let mid = (lo + hi) / 2; if before(best[mid], r) { lo = mid + 1 } else { hi = mid } }
             best.insert(r, at: lo)

@@ -6,15 +6,20 @@ import KnowHowCore
 /// titles, extracts, tags and answer counts are most of a pasted title's cost at 100,000 entries,
 /// so they are built for the shown page only (`hits(for:query:)`).
 extension SQLiteKnowledgeStore {
-    public func searchPool(_ query: Query, limit: Int) throws -> [PoolHit] {
+    public func searchPool(_ query: Query, limit: Int) throws -> SearchPool {
         let tuning = searchTuning
         return try read { db in
             let (conds, condArgs, notes) = try Self.conditions(db, query.filters)
-            guard notes.isEmpty else { return [] }
+            guard notes.isEmpty else { return SearchPool(hits: []) }
             guard let match = query.text.flatMap(FTS5Query.render) else {
-                return try Self.search(db, query, limit: limit, listing: nil, tuning: tuning).hits.map(PoolHit.init)
+                return SearchPool(hits: try Self.search(db, query, limit: limit, listing: nil, tuning: tuning).hits.map(PoolHit.init))
             }
-            let rows = try Self.ranked(db, query, match: match, conditions: conds, arguments: condArgs, limit: limit, tuning: tuning)
+            // A walked word's count is exact: one that no entry holds is named.
+            var counted: [String: Int] = [:]
+            let rows = try Self.ranked(db, query, match: match, conditions: conds, arguments: condArgs, limit: limit,
+                                       tuning: tuning, counted: &counted)
+            var absent: [String] = []
+            for w in query.text?.positiveWords ?? [] where counted[w] == 0 && !absent.contains(w) { absent.append(w) }
             let question = try db.cachedStatement(sql: "SELECT accepted_answer_id IS NOT NULL FROM question WHERE id = ?")
             let answer = try db.cachedStatement(sql: """
                 SELECT q.id, q.accepted_answer_id IS NOT NULL FROM answer a JOIN question q ON q.id = a.question_id WHERE a.id = ?
@@ -40,7 +45,7 @@ extension SQLiteKnowledgeStore {
                     pool.append(PoolHit(ref: .entry(EntryID(type, n)), score: row.rank, matchedWords: row.matched, question: nil, answered: false))
                 }
             }
-            return pool
+            return SearchPool(hits: pool, absentWords: absent)
         }
     }
 

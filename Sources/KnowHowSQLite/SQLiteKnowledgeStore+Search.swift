@@ -224,9 +224,16 @@ extension SQLiteKnowledgeStore {
     /// is the way to find people. A sentence's words: bm25 finds a pool, BM25F orders it (+FieldWeighted).
     static func ranked(_ db: Database, _ query: Query, match: String, conditions conds: [String], arguments condArgs: StatementArguments,
                        limit: Int, tuning: SearchTuning) throws -> [Ranked] {
+        var counted: [String: Int] = [:]
+        return try ranked(db, query, match: match, conditions: conds, arguments: condArgs, limit: limit, tuning: tuning, counted: &counted)
+    }
+
+    /// As above; `counted` gets how many entries hold each word whose matches the search walked
+    /// (a sentence's any-word search on a large store), 0 for a word no entry holds.
+    static func ranked(_ db: Database, _ query: Query, match: String, conditions conds: [String], arguments condArgs: StatementArguments,
+                       limit: Int, tuning: SearchTuning, counted: inout [String: Int]) throws -> [Ranked] {
         let pool = query.naturalLanguage ? max(limit + 1, naturalPool) : limit + 1
         var rows: [Ranked]
-        var counted: [String: Int] = [:]
         if query.naturalLanguage, conds.isEmpty,
            let candidates = try naturalCandidates(db, node: query.text!, limit: pool, memberFactor: 0.6, tuning: tuning, counted: &counted) {
             rows = candidates

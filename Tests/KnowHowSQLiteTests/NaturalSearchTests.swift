@@ -393,3 +393,45 @@ extension NaturalSearchTests {
         #expect(NaturalQuery.describe(sentence.required) == "\"deep\" and \"belief nets\"")
     }
 }
+
+extension NaturalSearchTests {
+    /// A large store's pool for a sentence walks the matches of each word without a list, so it
+    /// knows a word no entry holds, and names it (`find` then knows no entry has every word).
+    /// It never names a word some entry holds, listed or walked; a small store names none.
+    @Test func aLargeStoresSentencePoolNamesTheWordsNoEntryHolds() throws {
+        let s = try CommonWordQueryTests().store(CommonWordQueryTests.lists)
+        var query = Query(text: .or(["garden", "kim", "zqxjvw", "orchard", "zqxjvw"].map { .term($0) }))
+        query.naturalLanguage = true
+        let pool = try s.searchPool(query, limit: 50)
+        #expect(pool.absentWords == ["zqxjvw"])
+        #expect(!pool.hits.isEmpty)
+        query.text = .or(["garden", "kim", "orchard"].map { .term($0) })
+        #expect(try s.searchPool(query, limit: 50).absentWords == [])
+        query.text = .or(["garden", "zqxjvw"].map { .term($0) })
+        #expect(try CommonWordQueryTests().store(CommonWordQueryTests.exact).searchPool(query, limit: 50).absentWords == [])
+    }
+
+    /// `find` on a pasted title looks for the closest matches first and skips the every-word
+    /// search when a word is in no entry: what it shows is what the every-word search and then
+    /// the closest show, word for word, whether or not a page of entries has every word.
+    @Test(arguments: [("garden kim orchard mulch zqxjvw", false), ("garden orchard mulch compost soil", true),
+                      ("garden kim orchard mulch compost soil", false), ("the garden orchard and the mulch for compost soil", true)])
+    func aPastedTitleShowsWhatTheEveryWordSearchAndThenTheClosestShow(_ text: String, everyWord: Bool) throws {
+        let s = try CommonWordQueryTests().store(CommonWordQueryTests.lists)
+        let c = Community(store: s)
+        let found = try c.find(text, limit: 10, as: nil, log: false)
+        let query = try QueryParser.parse(text)
+        let sentence = try #require(Community.naturalSentence(text, query: query))
+        #expect(sentence.words.count >= Community.coordinatedQueryWords)
+        var searched = query
+        searched.naturalLanguage = true
+        searched.explainEmpty = false
+        searched.text = NaturalQuery.withoutStopWords(try #require(query.text), keeping: sentence.required)
+        let exact = try s.search(searched, limit: 10)
+        #expect(exact.hits.isEmpty != everyWord, "\(exact.hits.map(\.ref))")
+        let (results, notice) = try c.relaxed(sentence, exact: exact, limit: 10)
+        #expect(found.results.results == results)
+        #expect(found.results.notice == notice)
+        #expect(!results.hits.isEmpty)
+    }
+}

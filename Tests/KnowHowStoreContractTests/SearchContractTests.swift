@@ -248,7 +248,7 @@ struct SearchContractTests {
         natural.naturalLanguage = true
         for query in [natural, try QueryParser.parse("onboarding"), try QueryParser.parse("tag:onboarding")] {
             let searched = try s.search(query, limit: 20).hits
-            let pool = try s.searchPool(query, limit: 20)
+            let pool = try s.searchPool(query, limit: 20).hits
             #expect(pool.map(\.ref) == searched.map(\.ref), "\(query)")
             #expect(pool.map(\.score) == searched.map(\.score), "\(query)")
             #expect(pool.map(\.matchedWords) == searched.map(\.matchedWords), "\(query)")
@@ -262,7 +262,13 @@ struct SearchContractTests {
             let lean = page.map { var p = $0; p.hit = nil; return p }
             #expect(try s.hits(for: lean, query: query) == Array(searched.prefix(4)), "\(query)")
         }
-        #expect(try s.searchPool(natural, limit: 20).contains { $0.ref == .entry(.id("q1")) && $0.answered })
+        #expect(try s.searchPool(natural, limit: 20).hits.contains { $0.ref == .entry(.id("q1")) && $0.answered })
+        // A word a pool names as in no entry is in none (a store may name none).
+        var unheard = natural
+        unheard.text = .or(["onboarding", "zqxjvw", "remote"].map { .term($0) })
+        for word in try s.searchPool(unheard, limit: 20).absentWords {
+            #expect(try s.search(Query(text: .term(word)), limit: 1).hits.isEmpty, "\(word)")
+        }
     }
 
     /// `find` on a sentence with a quoted phrase (issue 15): the closest matches all hold the
