@@ -314,12 +314,13 @@ extension SQLiteKnowledgeStore {
             guard terms.count <= 1 else { return nil }
             if let t = terms.first { words.append((w, t)) }
         }
-        // Each word's shares first, then summed (ScoreTable): the sum's table sized once (growing it
-        // as the shares came was a sixth of the walk at 100,000 entries). Words are added in the
-        // same order, so every entry's sum is the same.
+        // Each word's shares first, in entry order, then summed as the lists merge (SortedShares):
+        // a table of sums (growing it as the shares came was a sixth of the walk at 100,000
+        // entries, a dictionary sized once still a tenth). Each entry's shares are added in the
+        // words' order, so every entry's sum is the same.
         var shares: [[(key: Int64, share: Double)]] = []
-        let walk = try db.cachedStatement(sql: "SELECT rowid, knowhow_weighted_count(entry_fts) FROM entry_fts WHERE entry_fts MATCH ?")
-        let list = try db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ?")
+        let walk = try db.cachedStatement(sql: "SELECT rowid, knowhow_weighted_count(entry_fts) FROM entry_fts WHERE entry_fts MATCH ? ORDER BY rowid")
+        let list = try db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ? ORDER BY entry")
         for (w, term) in words {
             var matches: [(key: Int64, share: Double)] = []
             if let listed = try listedEntries(db, term) {
@@ -340,13 +341,12 @@ extension SQLiteKnowledgeStore {
             for i in matches.indices { matches[i].share = weight * matches[i].share }
             shares.append(matches)
         }
-        let scores = ScoreTable(summing: shares)
         // The best `limit` of tens of thousands: kept in order as they come (most fall below the
         // last kept at one comparison), not all sorted.
         func before(_ a: Ranked, _ b: Ranked) -> Bool { a.rank != b.rank ? a.rank < b.rank : a.key > b.key }
         var best: [Ranked] = []
         best.reserveCapacity(limit + 1)
-        scores.forEach { key, value in
+        SortedShares.sums(shares) { key, value in
             let r = Ranked(key: key, rank: -value * (key & 7 == EntryKey.code(.member) ? memberFactor : 1))
             if best.count == limit, let last = best.last, !before(r, last) { return }
             var lo = 0, hi = best.count
