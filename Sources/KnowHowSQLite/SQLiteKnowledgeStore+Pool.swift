@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import KnowHowCore
 
 /// A search's pool without its shown text (`closest` re-ranks 50 entries to show 10): marked
@@ -26,27 +27,43 @@ extension SQLiteKnowledgeStore {
                 """)
             let member = try db.cachedStatement(sql: "SELECT handle FROM member WHERE id = ?")
             var pool: [PoolHit] = []
+            // Read raw, a row an entry: GRDB's rows and cursors were most of this loop's time.
             for row in rows.prefix(limit) {
                 guard let type = EntryKey.type(row.key) else { continue }
                 let n = EntryKey.number(row.key)
                 switch type {
                 case .member:
-                    guard let handle = try String.fetchOne(member, arguments: [n]) else { continue }
+                    guard let handle = try Self.stepOnce(member, n, { s in sqlite3_column_text(s, 0).map { String(cString: $0) } }) ?? nil else { continue }
                     pool.append(PoolHit(ref: .member(handle), score: row.rank, matchedWords: row.matched, question: nil, answered: false))
                 case .question:
-                    guard let answered = try Bool.fetchOne(question, arguments: [n]) else { continue }
+                    guard let answered = try Self.stepOnce(question, n, { s in sqlite3_column_int64(s, 0) != 0 }) else { continue }
                     pool.append(PoolHit(ref: .entry(EntryID(.question, n)), score: row.rank, matchedWords: row.matched,
                                         question: nil, answered: answered))
                 case .answer:
-                    guard let r = try Row.fetchOne(answer, arguments: [n]) else { continue }
+                    guard let (q, answered) = try Self.stepOnce(answer, n, { s in (sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1) != 0) }) else { continue }
                     pool.append(PoolHit(ref: .entry(EntryID(.answer, n)), score: row.rank, matchedWords: row.matched,
-                                        question: EntryID(.question, r[0]), answered: r[1]))
+                                        question: EntryID(.question, q), answered: answered))
                 default:
                     pool.append(PoolHit(ref: .entry(EntryID(type, n)), score: row.rank, matchedWords: row.matched, question: nil, answered: false))
                 }
             }
             return SearchPool(hits: pool, absentWords: absent)
         }
+    }
+
+    /// The first row of `statement` for one id, read by `body`; nil when there is none. The
+    /// statement is reset on every way out (see `step`).
+    static func stepOnce<T>(_ statement: Statement, _ id: Int64, _ body: (OpaquePointer) -> T) throws -> T? {
+        let s = statement.sqliteStatement
+        defer { sqlite3_reset(s) }
+        sqlite3_reset(s)
+        sqlite3_bind_int64(s, 1, id)
+        let rc = sqlite3_step(s)
+        if rc == SQLITE_DONE { return nil }
+        guard rc == SQLITE_ROW else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(s))))
+        }
+        return body(s)
     }
 
     public func hits(for pool: [PoolHit], query: Query) throws -> [SearchHit] {
