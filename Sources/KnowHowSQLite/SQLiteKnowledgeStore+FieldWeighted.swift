@@ -125,13 +125,20 @@ private let columnTotalFunction: fts5_extension_function = { api, fts, ctx, argc
 
 private let weightedCountFunction: fts5_extension_function = { api, fts, ctx, _, _ in
     guard let x = api?.pointee, let fts else { sqlite3_result_error(ctx, "knowhow_weighted_count: no FTS5 context", -1); return }
-    var n: Int32 = 0
-    guard x.xInstCount(fts, &n) == SQLITE_OK else { sqlite3_result_error(ctx, "knowhow_weighted_count: cannot read the entry's words", -1); return }
+    // Each phrase's instances straight off its position list (xPhraseFirst/Next): xInstCount
+    // first gathers every phrase's instances into an array, a third of walking a word's matches.
     var total = 0.0
-    for i in 0..<n {
-        var phrase: Int32 = 0, column: Int32 = 0, offset: Int32 = 0
-        guard x.xInst(fts, i, &phrase, &column, &offset) == SQLITE_OK else { continue }
-        if Int(column) < SQLiteKnowledgeStore.columnWeights.count { total += SQLiteKnowledgeStore.columnWeights[Int(column)] }
+    let weights = SQLiteKnowledgeStore.columnWeights
+    for p in 0..<x.xPhraseCount(fts) {
+        var iter = Fts5PhraseIter()
+        var column: Int32 = 0, offset: Int32 = 0
+        guard x.xPhraseFirst(fts, p, &iter, &column, &offset) == SQLITE_OK else {
+            sqlite3_result_error(ctx, "knowhow_weighted_count: cannot read the entry's words", -1); return
+        }
+        while column >= 0 {
+            if Int(column) < weights.count { total += weights[Int(column)] }
+            x.xPhraseNext(fts, &iter, &column, &offset)
+        }
     }
     sqlite3_result_double(ctx, total)
 }
