@@ -12,6 +12,9 @@ import KnowHowCore
 /// - `knowhow_matched(entry_fts)`: how many of the phrases the entry holds;
 /// - `knowhow_weighted_count(entry_fts)`: the row's matches, each weighted by its column as
 ///   `rankSQL` weighs them (read from the match itself: no seek for the row's lengths);
+/// - `knowhow_walk(entry_fts, sink)`: on the first row of a one-word MATCH, every row holding the
+///   word, in rowid order, with its weighted count, into `sink` (a `WalkedMatches` bound as a
+///   pointer of type "knowhow_walk"): the walk of `naturalCandidates` without a SQL row per match;
 /// - `knowhow_column_total(entry_fts, c)` (c = -1: the row count) and
 ///   `knowhow_column_length(entry_fts, c)`: the index's and one row's length in tokens.
 extension SQLiteKnowledgeStore {
@@ -22,6 +25,7 @@ extension SQLiteKnowledgeStore {
         _ = api.pointee.xCreateFunction(api, "knowhow_column_total", nil, columnTotalFunction, nil)
         _ = api.pointee.xCreateFunction(api, "knowhow_column_length", nil, columnLengthFunction, nil)
         _ = api.pointee.xCreateFunction(api, "knowhow_weighted_count", nil, weightedCountFunction, nil)
+        _ = api.pointee.xCreateFunction(api, "knowhow_walk", nil, walkFunction, nil)
     }
 
     /// Each phrase's counts per column in the current row, and the phrase count.
@@ -141,6 +145,74 @@ private let weightedCountFunction: fts5_extension_function = { api, fts, ctx, _,
         }
     }
     sqlite3_result_double(ctx, total)
+}
+
+/// A word's matches as `knowhow_walk` collects them: each row's key and weighted count.
+final class WalkedMatches {
+    var keys: [Int64] = []
+    var counts: [Double] = []
+    /// The type name the sink is bound with (`sqlite3_bind_pointer`): only a pointer bound with it
+    /// reaches the function. SQLite keeps the name's address while bound: a literal's, static.
+    nonisolated(unsafe) static let pointerTypeName = UnsafeRawPointer(("knowhow_walk" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
+}
+
+/// The weighted count of phrase 0 in a row, as `knowhow_weighted_count` counts one phrase.
+private func weightedCount(_ x: Fts5ExtensionApi, _ fts: OpaquePointer) -> Double? {
+    var total = 0.0
+    let weights = SQLiteKnowledgeStore.columnWeights
+    var iter = Fts5PhraseIter()
+    var column: Int32 = 0, offset: Int32 = 0
+    guard x.xPhraseFirst(fts, 0, &iter, &column, &offset) == SQLITE_OK else { return nil }
+    while column >= 0 {
+        if Int(column) < weights.count { total += weights[Int(column)] }
+        x.xPhraseNext(fts, &iter, &column, &offset)
+    }
+    return total
+}
+
+private let walkRow: @convention(c) (UnsafePointer<Fts5ExtensionApi>?, OpaquePointer?, UnsafeMutableRawPointer?) -> Int32 = { api, fts, sink in
+    guard let x = api?.pointee, let fts, let sink, let count = weightedCount(x, fts) else { return SQLITE_ERROR }
+    let walked = Unmanaged<WalkedMatches>.fromOpaque(sink).takeUnretainedValue()
+    walked.keys.append(x.xRowid(fts))
+    walked.counts.append(count)
+    return SQLITE_OK
+}
+
+private let walkFunction: fts5_extension_function = { api, fts, ctx, argc, argv in
+    guard let x = api?.pointee, let fts, argc == 1,
+          let sink = sqlite3_value_pointer(argv![0], WalkedMatches.pointerTypeName) else {
+        sqlite3_result_error(ctx, "knowhow_walk: give the sink to fill", -1); return
+    }
+    guard x.xQueryPhrase(fts, 0, sink, walkRow) == SQLITE_OK else {
+        sqlite3_result_error(ctx, "knowhow_walk: cannot read the word's matches", -1); return
+    }
+    sqlite3_result_int(ctx, 1)
+}
+
+extension SQLiteKnowledgeStore {
+    /// Every entry holding a word (`match`, one quoted word) and its weighted count, in key
+    /// order, from `knowhow_walk` through `statement` (see `naturalCandidates`).
+    static func walkMatches(_ statement: Statement, _ match: String) throws -> WalkedMatches {
+        let sink = WalkedMatches()
+        let s = statement.sqliteStatement
+        defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
+        sqlite3_reset(s)
+        let bound = sqlite3_bind_pointer(s, 1, Unmanaged.passUnretained(sink).toOpaque(), WalkedMatches.pointerTypeName, nil)
+        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+        guard bound == SQLITE_OK, sqlite3_bind_text(s, 2, match, -1, transient) == SQLITE_OK else {
+            throw DatabaseError(resultCode: .SQLITE_ERROR, message: "cannot bind a word's walk")
+        }
+        try withExtendedLifetime(sink) {
+            while true {
+                let rc = sqlite3_step(s)
+                if rc == SQLITE_DONE { break }
+                guard rc == SQLITE_ROW else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(s))))
+                }
+            }
+        }
+        return sink
+    }
 }
 
 private let columnLengthFunction: fts5_extension_function = { api, fts, ctx, argc, argv in
@@ -326,7 +398,7 @@ extension SQLiteKnowledgeStore {
         // entries, a dictionary sized once still a tenth). Each entry's shares are added in the
         // words' order, so every entry's sum is the same.
         var shares: [[(key: Int64, share: Double)]] = []
-        let walk = try db.cachedStatement(sql: "SELECT rowid, knowhow_weighted_count(entry_fts) FROM entry_fts WHERE entry_fts MATCH ? ORDER BY rowid")
+        let walk = try db.cachedStatement(sql: "SELECT knowhow_walk(entry_fts, ?) FROM entry_fts WHERE entry_fts MATCH ? LIMIT 1")
         let list = try db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ? ORDER BY entry")
         for (w, term) in words {
             var matches: [(key: Int64, share: Double)] = []
@@ -338,10 +410,12 @@ extension SQLiteKnowledgeStore {
                 shares.append(matches)
                 continue
             }
-            try walk.setArguments([FTS5Query.quote(w)])
-            // Read raw: a word can have thousands of matches.
-            try step(walk) { s in
-                matches.append((sqlite3_column_int64(s, 0), impact(weightedCount: sqlite3_column_double(s, 1), length: 1, averageLength: 1)))
+            // Walked inside FTS5 (`knowhow_walk`): a word can have thousands of matches, and a row
+            // stepped through SQL for each was a tenth of the walk.
+            let walked = try walkMatches(walk, FTS5Query.quote(w))
+            matches.reserveCapacity(walked.keys.count)
+            for (key, count) in zip(walked.keys, walked.counts) {
+                matches.append((key, impact(weightedCount: count, length: 1, averageLength: 1)))
             }
             counted[w] = matches.count
             let weight = idf(entries: stats.entries, containing: matches.count)

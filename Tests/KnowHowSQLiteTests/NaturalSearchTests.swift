@@ -435,3 +435,26 @@ extension NaturalSearchTests {
         #expect(!results.hits.isEmpty)
     }
 }
+
+extension NaturalSearchTests {
+    /// A word's walk inside FTS5 (`knowhow_walk`) finds every row holding it, in rowid order, with
+    /// the weighted count `knowhow_weighted_count` reads off that row; a word nothing holds walks
+    /// nothing; called without its sink, the function says so (a SQL error, no crash).
+    @Test func aWordsWalkInsideFTS5IsItsMatchesWithTheirWeightedCounts() throws {
+        let s = try CommonWordQueryTests().store(CommonWordQueryTests.lists)
+        try s.writer.read { db in
+            let walk = try db.cachedStatement(sql: "SELECT knowhow_walk(entry_fts, ?) FROM entry_fts WHERE entry_fts MATCH ? LIMIT 1")
+            for word in ["garden", "kim", "mulch", "zqxjvw", "compost"] {
+                let expected = try Row.fetchAll(db, sql: "SELECT rowid, knowhow_weighted_count(entry_fts) FROM entry_fts WHERE entry_fts MATCH ? ORDER BY rowid",
+                                                arguments: [FTS5Query.quote(word)])
+                let walked = try SQLiteKnowledgeStore.walkMatches(walk, FTS5Query.quote(word))
+                #expect(walked.keys == expected.map { $0[0] as Int64 }, "\(word)")
+                #expect(walked.counts == expected.map { $0[1] as Double }, "\(word)")
+                #expect(walked.keys.isEmpty == (word == "zqxjvw"))
+            }
+            #expect(throws: DatabaseError.self) {
+                try Row.fetchAll(db, sql: "SELECT knowhow_walk(entry_fts, 'x') FROM entry_fts WHERE entry_fts MATCH 'garden' LIMIT 1")
+            }
+        }
+    }
+}
