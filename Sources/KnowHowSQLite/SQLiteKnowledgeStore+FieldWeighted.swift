@@ -147,34 +147,33 @@ private let weightedCountFunction: fts5_extension_function = { api, fts, ctx, _,
     sqlite3_result_double(ctx, total)
 }
 
-/// A word's matches as `knowhow_walk` collects them: each row's key and weighted count.
-final class WalkedMatches {
+/// A word's matches as `knowhow_walk` collects them: each row's key and weighted count. Reached
+/// through a pointer, a row at a time: a struct's arrays, not a class's (whose every access is
+/// checked for exclusivity, and retained), and the column weights copied in once a walk.
+struct WalkedMatches {
     var keys: [Int64] = []
     var counts: [Double] = []
+    var weights = SQLiteKnowledgeStore.columnWeights
     /// The type name the sink is bound with (`sqlite3_bind_pointer`): only a pointer bound with it
     /// reaches the function. SQLite keeps the name's address while bound: a literal's, static.
     nonisolated(unsafe) static let pointerTypeName = UnsafeRawPointer(("knowhow_walk" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
-/// The weighted count of phrase 0 in a row, as `knowhow_weighted_count` counts one phrase.
-private func weightedCount(_ x: Fts5ExtensionApi, _ fts: OpaquePointer) -> Double? {
+private let walkRow: @convention(c) (UnsafePointer<Fts5ExtensionApi>?, OpaquePointer?, UnsafeMutableRawPointer?) -> Int32 = { api, fts, sink in
+    guard let x = api?.pointee, let fts, let sink else { return SQLITE_ERROR }
+    let walked = sink.assumingMemoryBound(to: WalkedMatches.self)
+    // Phrase 0's instances straight off its position list, each weighted by its column.
     var total = 0.0
-    let weights = SQLiteKnowledgeStore.columnWeights
     var iter = Fts5PhraseIter()
     var column: Int32 = 0, offset: Int32 = 0
-    guard x.xPhraseFirst(fts, 0, &iter, &column, &offset) == SQLITE_OK else { return nil }
+    guard x.xPhraseFirst(fts, 0, &iter, &column, &offset) == SQLITE_OK else { return SQLITE_ERROR }
+    let weights = walked.pointee.weights
     while column >= 0 {
         if Int(column) < weights.count { total += weights[Int(column)] }
         x.xPhraseNext(fts, &iter, &column, &offset)
     }
-    return total
-}
-
-private let walkRow: @convention(c) (UnsafePointer<Fts5ExtensionApi>?, OpaquePointer?, UnsafeMutableRawPointer?) -> Int32 = { api, fts, sink in
-    guard let x = api?.pointee, let fts, let sink, let count = weightedCount(x, fts) else { return SQLITE_ERROR }
-    let walked = Unmanaged<WalkedMatches>.fromOpaque(sink).takeUnretainedValue()
-    walked.keys.append(x.xRowid(fts))
-    walked.counts.append(count)
+    walked.pointee.keys.append(x.xRowid(fts))
+    walked.pointee.counts.append(total)
     return SQLITE_OK
 }
 
@@ -193,16 +192,18 @@ extension SQLiteKnowledgeStore {
     /// Every entry holding a word (`match`, one quoted word) and its weighted count, in key
     /// order, from `knowhow_walk` through `statement` (see `naturalCandidates`).
     static func walkMatches(_ statement: Statement, _ match: String) throws -> WalkedMatches {
-        let sink = WalkedMatches()
+        var sink = WalkedMatches()
         let s = statement.sqliteStatement
         defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
         sqlite3_reset(s)
-        let bound = sqlite3_bind_pointer(s, 1, Unmanaged.passUnretained(sink).toOpaque(), WalkedMatches.pointerTypeName, nil)
-        let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-        guard bound == SQLITE_OK, sqlite3_bind_text(s, 2, match, -1, transient) == SQLITE_OK else {
-            throw DatabaseError(resultCode: .SQLITE_ERROR, message: "cannot bind a word's walk")
-        }
-        try withExtendedLifetime(sink) {
+        try withUnsafeMutablePointer(to: &sink) { sink in
+            let bound = sqlite3_bind_pointer(s, 1, sink, WalkedMatches.pointerTypeName, nil)
+            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+            guard bound == SQLITE_OK, sqlite3_bind_text(s, 2, match, -1, transient) == SQLITE_OK else {
+                throw DatabaseError(resultCode: .SQLITE_ERROR, message: "cannot bind a word's walk")
+            }
+            // Stepped and reset while `sink` is alive: the binding is cleared before it goes.
+            defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
             while true {
                 let rc = sqlite3_step(s)
                 if rc == SQLITE_DONE { break }
@@ -413,13 +414,11 @@ extension SQLiteKnowledgeStore {
             // Walked inside FTS5 (`knowhow_walk`): a word can have thousands of matches, and a row
             // stepped through SQL for each was a tenth of the walk.
             let walked = try walkMatches(walk, FTS5Query.quote(w))
-            matches.reserveCapacity(walked.keys.count)
-            for (key, count) in zip(walked.keys, walked.counts) {
-                matches.append((key, impact(weightedCount: count, length: 1, averageLength: 1)))
+            counted[w] = walked.keys.count
+            let weight = idf(entries: stats.entries, containing: walked.keys.count)
+            matches = walked.keys.indices.map { i in
+                (walked.keys[i], weight * impact(weightedCount: walked.counts[i], length: 1, averageLength: 1))
             }
-            counted[w] = matches.count
-            let weight = idf(entries: stats.entries, containing: matches.count)
-            for i in matches.indices { matches[i].share = weight * matches[i].share }
             shares.append(matches)
         }
         // The best `limit` of tens of thousands: kept in order as they come (most fall below the

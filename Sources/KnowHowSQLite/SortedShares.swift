@@ -12,25 +12,25 @@ enum SortedShares {
     /// next list's share: the order of adding them one by one).
     static func sums(_ lists: [[Share]], _ body: (Int64, Double) -> Void) {
         var sums: [Share] = []
-        var merged: [Share] = []
         for list in lists where !list.isEmpty {
             if sums.isEmpty { sums = list.map { ($0.key, 0 + $0.share) }; continue }
-            merged.removeAll(keepingCapacity: true)
-            merged.reserveCapacity(sums.count + list.count)
-            sums.withUnsafeBufferPointer { a in
+            sums = sums.withUnsafeBufferPointer { a in
                 list.withUnsafeBufferPointer { b in
-                    var i = 0, j = 0
-                    while i < a.count && j < b.count {
-                        let x = a[i], y = b[j]
-                        if x.key < y.key { merged.append(x); i += 1 }
-                        else if y.key < x.key { merged.append((y.key, 0 + y.share)); j += 1 }
-                        else { merged.append((x.key, x.share + y.share)); i += 1; j += 1 }
+                    [Share](unsafeUninitializedCapacity: a.count + b.count) { out, n in
+                        var i = 0, j = 0, k = 0
+                        while i < a.count && j < b.count {
+                            let x = a[i], y = b[j]
+                            if x.key < y.key { out[k] = x; i += 1 }
+                            else if y.key < x.key { out[k] = (y.key, 0 + y.share); j += 1 }
+                            else { out[k] = (x.key, x.share + y.share); i += 1; j += 1 }
+                            k += 1
+                        }
+                        while i < a.count { out[k] = a[i]; i += 1; k += 1 }
+                        while j < b.count { out[k] = (b[j].key, 0 + b[j].share); j += 1; k += 1 }
+                        n = k
                     }
-                    while i < a.count { merged.append(a[i]); i += 1 }
-                    while j < b.count { merged.append((b[j].key, 0 + b[j].share)); j += 1 }
                 }
             }
-            swap(&sums, &merged)
         }
         for s in sums { body(s.key, s.share) }
     }
