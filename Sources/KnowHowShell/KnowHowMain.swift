@@ -314,7 +314,7 @@ public final class Shell {
             return LineStatus(code: 2)
         }
         do {
-            parsed = try cmd.parse(cmd.takesQuery ? QueryWords.protect(words) : words)
+            parsed = try cmd.parse(cmd.takesQuery ? QueryWords.protect(words) : CommandTable.negativeNumbersAsArguments(words, of: cmd))
         } catch {
             let code = cmd.exitCode(for: error)
             let message = cmd.fullMessage(for: error, columns: ctx.console.width)
