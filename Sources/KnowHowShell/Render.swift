@@ -134,7 +134,7 @@ enum Render {
         switch ref {
         case .member(let h):
             let profile = try ctx.community.profile(h)
-            if json { try ctx.printJSON(profile); return }
+            if json { try ctx.printJSON(TypedJSON(type: ref.type.rawValue, value: profile)); return }
             let m = profile.member
             c.print(s.member("@" + m.handle) + "  " + s.bold(m.name) + s.dim("  (\(m.role.rawValue))"))
             field(c, "organisation", m.organisation)
@@ -182,7 +182,7 @@ enum Render {
             switch id.type {
             case .resource:
                 let view = try ctx.community.resource(id)
-                if json { try ctx.printJSON(view); return }
+                if json { try ctx.printJSON(TypedJSON(type: id.type.rawValue, value: view)); return }
                 let r = view.resource
                 c.print(s.id(id.description) + "  " + s.bold(r.title))
                 field(c, "kind", r.kind.rawValue + (r.status == .archived ? " · " + s.warn("archived") : ""))
@@ -196,7 +196,7 @@ enum Render {
                 text(c, "Details", r.body)
             case .practice:
                 let view = try ctx.community.practice(id)
-                if json { try ctx.printJSON(view); return }
+                if json { try ctx.printJSON(TypedJSON(type: id.type.rawValue, value: view)); return }
                 let p = view.practice
                 c.print(s.id(id.description) + "  " + s.bold(p.title))
                 var status = p.status == .verified ? s.good("verified") : (p.status == .retired ? s.warn("retired") : "proposed")
@@ -214,7 +214,7 @@ enum Render {
                 text(c, "Evidence", p.evidence)
             case .question:
                 let view = try ctx.community.question(id)
-                if json { try ctx.printJSON(view); return }
+                if json { try ctx.printJSON(TypedJSON(type: id.type.rawValue, value: view)); return }
                 let q = view.question, answers = view.answers
                 c.print(s.id(id.description) + "  " + s.bold(q.title))
                 field(c, "asked by", q.asker.map { "@" + $0 })
@@ -232,7 +232,7 @@ enum Render {
                 ctx.lastRefs = answers.compactMap { $0.id.map(EntryRef.entry) }
             case .answer:
                 let view = try ctx.community.answer(id)
-                if json { try ctx.printJSON(view); return }
+                if json { try ctx.printJSON(TypedJSON(type: id.type.rawValue, value: view)); return }
                 let a = view.answer
                 c.print(s.id(id.description) + "  answer to " + s.id(a.question.description) + " " + s.bold(view.questionTitle))
                 field(c, "by", a.author.map { "@" + $0 })
@@ -242,7 +242,7 @@ enum Render {
                 c.print(Layout.wrap(MarkdownText.terminal(a.body, s), width: c.width, indent: "  "))
             case .meeting:
                 let view = try ctx.community.meeting(id)
-                if json { try ctx.printJSON(view); return }
+                if json { try ctx.printJSON(TypedJSON(type: id.type.rawValue, value: view)); return }
                 showMeeting(view, ctx: ctx)
             case .member:
                 throw KnowHowError.unknownEntry(id)
@@ -252,7 +252,7 @@ enum Render {
 
     static func showTag(_ page: TagPageView, ctx: ShellContext, json: Bool) throws {
         let c = ctx.console, s = c.styler
-        if json { try ctx.printJSON(page); return }
+        if json { try ctx.printJSON(TypedJSON(type: "tag", value: page)); return }
         let d = page.tag
         let entries = page.entries, members = page.members
         c.print(s.tag("#" + d.name) + s.dim("  \(Layout.count(d.entries, "entry", "entries")) · \(Layout.count(d.members, "member"))"))
