@@ -124,7 +124,11 @@ public struct AddCommand: ShellCommand {
         // leaves no store behind (it is empty meanwhile: nothing to check the member against).
         var noStoreYet = false
         if type == .member {
-            do { _ = try ctx.store.counts() } catch KnowHowError.noStore { noStoreYet = true }
+            do { _ = try ctx.store.counts() } catch KnowHowError.noStore(let path) {
+                noStoreYet = true
+                // Before the first question, not after the whole form.
+                try NewStorePath.check(path)
+            }
         }
         // Say which role is needed before asking for anything.
         if !noStoreYet { try ctx.community.authorize(.add(type), on: nil, as: ctx.actor) }
