@@ -117,7 +117,7 @@ public struct AskCommand: ShellCommand {
         Render.results(SearchResults(hits: hits), ctx: ctx, emptyMessage: "") { i, room in
             guard i < questions.count, let a = questions[i].accepted, let text = questions[i].acceptedText else { return nil }
             let label = "accepted \(a): "
-            return s.dim(label) + Layout.truncate(text, max(20, room - label.count))
+            return s.dim(label) + Layout.truncate(Render.oneLine(text), max(20, room - label.count))
         }
         ctx.lastRefs = existing.hits.map(\.ref)
         let n = existing.hits.count

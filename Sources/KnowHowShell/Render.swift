@@ -37,8 +37,7 @@ enum Render {
             let title = Layout.marked(Layout.truncateMarked(hit.title, titleRoom), s)
             c.print("\(num) \(idStyled) \(s.bold(title))\(s.dim(label))")
             let indent = String(repeating: " ", count: lead)
-            // Markdown emphasis marks are noise in a one-line extract.
-            let snippet = hit.snippet.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "**", with: "")
+            let snippet = oneLine(hit.snippet)
             if !Highlight.plain(snippet).trimmingCharacters(in: .whitespaces).isEmpty {
                 c.print(indent + Layout.marked(Layout.truncateMarked(snippet, width - lead), s))
             }
@@ -51,6 +50,12 @@ enum Render {
         if results.more {
             c.note(s.dim("… more results: narrow the search or raise --limit (now \(results.hits.count))"))
         }
+    }
+
+    /// Text as a one-line extract shows it: its lines and paragraphs run on with one space between
+    /// words, and Markdown emphasis marks, noise there, are dropped.
+    static func oneLine(_ text: String) -> String {
+        text.replacingOccurrences(of: "**", with: "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     /// Ranked people with why: matching skills, endorsements, the strongest evidence.
