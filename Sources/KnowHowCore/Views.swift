@@ -511,3 +511,35 @@ public struct ChangeView: Codable, Sendable {
         } : nil
     }
 }
+
+/// `whoami --json`: the member commands act as, their role, and what named them. Every key is
+/// always written; all are null when nobody is named.
+public struct WhoamiView: Codable, Equatable, Sendable {
+    public var handle: String?
+    public var name: String?
+    /// member, contributor or curator.
+    public var role: String?
+    /// What named them: `--as`, `KNOWHOW_USER`, the config file, the login name, `set as`…
+    public var source: String?
+
+    public init(member: Member?, source: String?) {
+        handle = member?.handle; name = member?.name; role = member?.role.rawValue
+        self.source = member == nil ? nil : source
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(handle, forKey: .handle); try c.encode(name, forKey: .name)
+        try c.encode(role, forKey: .role); try c.encode(source, forKey: .source)
+    }
+}
+
+/// `config --json`: the store's own settings, kept in the store for everyone.
+public struct StoreSettingsView: Codable, Equatable, Sendable {
+    /// on, off or anonymous: whether find, who and ask are logged for `gaps` and `stats`.
+    public var logging: String
+    /// What the logging setting means, as a sentence.
+    public var loggingMeans: String
+
+    public init(logging: SearchLogging) { self.logging = logging.rawValue; loggingMeans = logging.explanation }
+}

@@ -124,7 +124,11 @@ public struct AddCommand: ShellCommand {
         // leaves no store behind (it is empty meanwhile: nothing to check the member against).
         var noStoreYet = false
         if type == .member {
-            do { _ = try ctx.store.counts() } catch KnowHowError.noStore { noStoreYet = true }
+            do { _ = try ctx.store.counts() } catch KnowHowError.noStore(let path) {
+                noStoreYet = true
+                // Before the first question, not after the whole form.
+                try NewStorePath.check(path)
+            }
         }
         // Say which role is needed before asking for anything.
         if !noStoreYet { try ctx.community.authorize(.add(type), on: nil, as: ctx.actor) }
@@ -271,10 +275,12 @@ public struct AddCommand: ShellCommand {
         try checkSimilar(ctx, Draft(type: .resource, title: title, summary: summary, url: url, tags: tags), shown: shown)
         let body = try longText(ctx, "details", option: body, heading: "Details")
         let authors = try self.authors.flatMap(listWords).map(Validation.handle)
+        let notes = TagCommand.nearMisses(tags, ctx: ctx)
         let id = try ctx.community.add(Resource(title: title, url: url, kind: kind.flatMap(ResourceKind.init) ?? .other, summary: summary,
                                             body: body, tags: tags, contributor: me, authors: authors), as: ctx.actor)
         ctx.lastRefs = [.entry(id)]
         ctx.console.print("added \(ctx.styler.id(id.description)): \(title)")
+        for note in notes(id) { ctx.console.note(ctx.styler.dim(note)) }
     }
 
     func addPractice(_ ctx: ShellContext) throws {
@@ -287,10 +293,12 @@ public struct AddCommand: ShellCommand {
         try checkSimilar(ctx, Draft(type: .practice, title: title, summary: context, tags: tags), shown: shown)
         let practice = try longText(ctx, "the practice (what to do)", option: practice, heading: "Practice")
         let evidence = try longText(ctx, "evidence (why we think it works)", option: evidence, heading: "Evidence")
+        let notes = TagCommand.nearMisses(tags, ctx: ctx)
         let id = try ctx.community.add(Practice(title: title, context: context, practice: practice, evidence: evidence,
                                             tags: tags, contributor: ctx.actor), as: ctx.actor)
         ctx.lastRefs = [.entry(id)]
         ctx.console.print("added \(ctx.styler.id(id.description)): \(title) (proposed; a curator or an expert can `verify \(id)`)")
+        for note in notes(id) { ctx.console.note(ctx.styler.dim(note)) }
     }
 
     func addMember(_ ctx: ShellContext, noStoreYet: Bool = false) throws {
@@ -636,10 +644,31 @@ public struct TagCommand: ShellCommand {
             let id = try ctx.entryID(first, types: [.resource, .practice, .question, .meeting], field: "entry to tag")
             let (add, remove) = Self.plusMinus(rest)
             guard !add.isEmpty || !remove.isEmpty else { throw KnowHowError.missingField("tags to add or remove (tag \(id) +onboarding -draft)") }
+            let notes = Self.nearMisses(add, ctx: ctx)
             let tags = try ctx.community.retag(id, add: add, remove: remove, as: ctx.actor)
             c.print("\(s.id(id.description)) " + (tags.isEmpty ? "has no tags" : tags.map { s.tag("#" + $0) }.joined(separator: " ")))
+            for note in notes(id) { c.note(s.dim(note)) }
         }
         return .ok
+    }
+
+    /// What to say of tags about to be given to `id` that the store does not know yet and that look
+    /// like one it does (`onboard` beside `onboarding`: the same stem, or a typo apart), so that a
+    /// slip does not start a second tag unnoticed. Worked out before the write makes them exist.
+    static func nearMisses(_ tags: [String], ctx: ShellContext) -> (EntryID) -> [String] {
+        func isNew(_ tag: String) -> Bool { do { return try ctx.store.resolveTag(tag) == nil } catch { return false } }
+        let new = tags.compactMap { try? Validation.tag($0) }.filter(isNew)
+        guard !new.isEmpty, let known = try? ctx.store.tagNames(startingWith: "", limit: 100_000).map(\.name) else { return { _ in [] } }
+        func stem(_ tag: String) -> String { tag.split(separator: "-").map { SearchGaps.stem(String($0)) }.joined(separator: "-") }
+        let misses = new.compactMap { tag -> (String, String)? in
+            let meant = known.first { $0 != tag && stem($0) == stem(tag) } ?? EditDistance.nearest(tag, in: known, max: 1).first
+            return meant.map { (tag, $0) }
+        }
+        return { id in
+            misses.map { tag, meant in
+                "#\(tag) is a new tag; did you mean #\(meant)? `tag \(id) -\(tag) +\(meant)` changes it"
+            }
+        }
     }
 
     /// `+a -b c` → (add: a, c; remove: b)

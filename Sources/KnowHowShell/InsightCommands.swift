@@ -493,34 +493,38 @@ public struct ConfigCommand: ShellCommand {
         abstract: "Show or change the store's own settings: config logging on|off|anonymous (curators).",
         discussion: """
         logging: whether find, who and ask are logged for `gaps` and `stats` — on (with who searched), anonymous (without), or off. The change applies from now on; searches already logged keep what they have. Unlike `set`, which lasts one session, store settings are kept in the store for everyone.
+
+        With --json: one object, the settings as they are (after a change): logging (on, off or anonymous) and loggingMeans (what that means, in words).
         """)
     public static let arguments: [ArgumentKind] = [.nothing]
 
+    @Flag(name: .long, help: "Write JSON for scripts.") public var json = false
     @Argument(help: "The setting: logging.") public var name: String?
     @Argument(help: "Its new value.") public var value: String?
 
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
-        let c = ctx.console
+        let c = ctx.console, json = self.json || ctx.settings.json
+        func show(_ mode: SearchLogging) throws {
+            if json { try ctx.printJSON(StoreSettingsView(logging: mode)) } else { c.print("logging  \(mode.rawValue)" + c.styler.dim("  (\(mode.explanation))")) }
+        }
         guard let name else {
-            let mode = try ctx.store.searchLogging()
-            c.print("logging  \(mode.rawValue)" + c.styler.dim("  (\(mode.explanation))"))
+            try show(try ctx.store.searchLogging())
             return .ok
         }
         guard name.lowercased() == SearchLogging.settingKey else {
             throw KnowHowError.invalidValue(field: "store setting", value: name, expected: "logging (for session settings, see `set`)")
         }
         guard let value else {
-            let mode = try ctx.store.searchLogging()
-            c.print("logging  \(mode.rawValue)" + c.styler.dim("  (\(mode.explanation))"))
+            try show(try ctx.store.searchLogging())
             return .ok
         }
         guard let mode = SearchLogging(rawValue: value.lowercased()) else {
             throw KnowHowError.invalidValue(field: "logging", value: value, expected: "on, off or anonymous")
         }
         try ctx.community.setSearchLogging(mode, as: ctx.actor)
-        c.print("logging = \(mode.rawValue): \(mode.explanation) from now on")
+        if json { try show(mode) } else { c.print("logging = \(mode.rawValue): \(mode.explanation) from now on") }
         return .ok
     }
 }

@@ -14,3 +14,21 @@ enum JSONText {
         return String(out)
     }
 }
+
+/// A value `show --json` writes, with a `type` key naming what was shown (member, resource,
+/// practice, question, answer, meeting or tag), so that a script can tell one shape from another.
+/// `type`, as in `find --json`'s hits and the `type:` filter: a resource's own `kind` is its kind
+/// of resource (guide, template…). The value's own keys are written as they were.
+struct TypedJSON<Value: Encodable>: Encodable {
+    var type: String
+    var value: Value
+
+    private enum Key: String, CodingKey { case type }
+
+    func encode(to encoder: Encoder) throws {
+        try value.encode(to: encoder)
+        // The same object: a keyed container asked for again adds to the one the value wrote.
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(type, forKey: .type)
+    }
+}

@@ -14,7 +14,8 @@ public enum KnowHowMain {
         var db: String?
         var demo = false
         var actor: String?
-        var command: String?
+        /// `-c` lines, in the order given.
+        var commands: [String] = []
         var keepGoing = false
         var help = false
         var version = false
@@ -41,7 +42,7 @@ public enum KnowHowMain {
             case "--demo": g.demo = true
             case "--shared": g.shared = true
             case "--as": g.actor = try value("--as")
-            case "-c", "--command": g.command = try value(a)
+            case "-c", "--command": g.commands.append(try value(a))
             case "--keep-going", "-k": g.keepGoing = true
             case "--version": g.version = true
             case "--no-color", "--no-colour": g.colour = false
@@ -59,7 +60,7 @@ public enum KnowHowMain {
             i += 1
         }
         if !early.isEmpty {
-            guard !rest.isEmpty || g.command != nil else {
+            guard !rest.isEmpty || !g.commands.isEmpty else {
                 throw KnowHowError.unsupported("\(early[0]) belongs to a command: put one after it, e.g. `knowhow find onboarding \(early.joined(separator: " "))`")
             }
             if rest.isEmpty {
@@ -75,7 +76,7 @@ public enum KnowHowMain {
     KnowHow — who to ask, and what already exists, in a community of practice.
 
     USAGE: knowhow [--db PATH | --demo] [--as @HANDLE] [--shared] [COMMAND [ARGS…]]
-           knowhow -c "COMMAND LINE"      run one shell line
+           knowhow -c "COMMAND LINE"…     run shell lines (-c again for each)
            knowhow < script.kh            run a script (stops at the first error)
            knowhow mcp [--allow-writes]   serve assistants over MCP on stdin/stdout
 
@@ -95,7 +96,8 @@ public enum KnowHowMain {
                      ~/.config/knowhow/config.toml; in the shell, `set as @handle`)
       --shared       create a new store group-writable (0660, its folder 2770) for a
                      team; otherwise new stores are private (0600, folder 0700)
-      -c LINE        run one line as the shell would
+      -c LINE        run a line as the shell would; several run in order, as a
+                     script does (they stop at the first error unless -k)
       -k, --keep-going  in a script, go on after an error
       --no-color     never colour output (NO_COLOR works too)
       --version      print the version
@@ -179,10 +181,18 @@ public enum KnowHowMain {
         if let word = args.first, let frontEnd = frontEnds[word] {
             return frontEnd(FrontEnd(community: ctx.community, actor: ctx.actor, arguments: Array(args.dropFirst()), environment: environment))
         }
-        if let line = globals.command {
-            let st = Shell(ctx: ctx).runLine(line)
-            flush(ctx)
-            return st.code
+        if !globals.commands.isEmpty {
+            // As a script: one shell, so `show 1` reads the list the line before made; the first
+            // error ends the run (unless -k), and the status is the worst.
+            let shell = Shell(ctx: ctx)
+            var worst: Int32 = 0
+            for line in globals.commands {
+                let st = shell.runLine(line)
+                flush(ctx)
+                worst = max(worst, st.code)
+                if st.quit || (st.code >= 2 && !globals.keepGoing) { break }
+            }
+            return worst
         }
         if args.isEmpty {
             if TerminalInfo.isTerminal(STDIN_FILENO) {
@@ -314,7 +324,7 @@ public final class Shell {
             return LineStatus(code: 2)
         }
         do {
-            parsed = try cmd.parse(cmd.takesQuery ? QueryWords.protect(words) : words)
+            parsed = try cmd.parse(cmd.takesQuery ? QueryWords.protect(words) : CommandTable.negativeNumbersAsArguments(words, of: cmd))
         } catch {
             let code = cmd.exitCode(for: error)
             let message = cmd.fullMessage(for: error, columns: ctx.console.width)

@@ -117,7 +117,7 @@ public struct AskCommand: ShellCommand {
         Render.results(SearchResults(hits: hits), ctx: ctx, emptyMessage: "") { i, room in
             guard i < questions.count, let a = questions[i].accepted, let text = questions[i].acceptedText else { return nil }
             let label = "accepted \(a): "
-            return s.dim(label) + Layout.truncate(text, max(20, room - label.count))
+            return s.dim(label) + Layout.truncate(Render.oneLine(text), max(20, room - label.count))
         }
         ctx.lastRefs = existing.hits.map(\.ref)
         let n = existing.hits.count
@@ -205,13 +205,18 @@ public struct EndorseCommand: ShellCommand {
 
 public struct WhoamiCommand: ShellCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "whoami", abstract: "Say who you are acting as, with which role, and how that was decided.")
+        commandName: "whoami", abstract: "Say who you are acting as, with which role, and how that was decided.",
+        discussion: "With --json: one object with handle, name, role and source (what named you), each null when nobody is named.")
     public static let arguments: [ArgumentKind] = [.nothing]
+
+    @Flag(name: .long, help: "Write JSON for scripts.") public var json = false
 
     public init() {}
 
     public func execute(_ ctx: ShellContext) throws -> Outcome {
+        let json = self.json || ctx.settings.json
         guard let me = ctx.actor else {
+            if json { try ctx.printJSON(WhoamiView(member: nil, source: nil)); return .ok }
             ctx.console.print(ctx.interactive
                 ? "nobody: type `set as @handle` (or, before starting knowhow, set KNOWHOW_USER)"
                 : "nobody: pass --as @handle, set KNOWHOW_USER, or put user = \"handle\" in \(Identity.configPath(environment: ctx.environment))")
@@ -222,6 +227,7 @@ public struct WhoamiCommand: ShellCommand {
         do { m = try ctx.store.member(me) } catch KnowHowError.unknownMember(let h) {
             throw KnowHowError.unsupported("you act as @\(h)\(from), who is not a member of this store; `list members` lists them")
         }
+        if json { try ctx.printJSON(WhoamiView(member: m, source: ctx.actorSource)); return .ok }
         ctx.console.print("@\(m.handle) (\(m.name)), \(m.role.rawValue)\(from)")
         return .ok
     }

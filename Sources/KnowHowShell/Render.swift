@@ -37,8 +37,7 @@ enum Render {
             let title = Layout.marked(Layout.truncateMarked(hit.title, titleRoom), s)
             c.print("\(num) \(idStyled) \(s.bold(title))\(s.dim(label))")
             let indent = String(repeating: " ", count: lead)
-            // Markdown emphasis marks are noise in a one-line extract.
-            let snippet = hit.snippet.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "**", with: "")
+            let snippet = oneLine(hit.snippet)
             if !Highlight.plain(snippet).trimmingCharacters(in: .whitespaces).isEmpty {
                 c.print(indent + Layout.marked(Layout.truncateMarked(snippet, width - lead), s))
             }
@@ -51,6 +50,12 @@ enum Render {
         if results.more {
             c.note(s.dim("… more results: narrow the search or raise --limit (now \(results.hits.count))"))
         }
+    }
+
+    /// Text as a one-line extract shows it: its lines and paragraphs run on with one space between
+    /// words, and Markdown emphasis marks, noise there, are dropped.
+    static func oneLine(_ text: String) -> String {
+        text.replacingOccurrences(of: "**", with: "").split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
     /// Ranked people with why: matching skills, endorsements, the strongest evidence.
@@ -126,7 +131,7 @@ enum Render {
         guard let b = body, !b.isEmpty else { return }
         c.print()
         c.print(c.styler.bold(heading))
-        c.print(Layout.wrap(MarkdownText.terminal(b, c.styler), width: c.width, indent: "  "))
+        c.prose(Layout.indented(MarkdownText.terminal(b, c.styler), "  "))
     }
 
     static func show(_ ref: EntryRef, ctx: ShellContext, json: Bool) throws {
@@ -134,7 +139,7 @@ enum Render {
         switch ref {
         case .member(let h):
             let profile = try ctx.community.profile(h)
-            if json { try ctx.printJSON(profile); return }
+            if json { try ctx.printJSON(TypedJSON(type: ref.type.rawValue, value: profile)); return }
             let m = profile.member
             c.print(s.member("@" + m.handle) + "  " + s.bold(m.name) + s.dim("  (\(m.role.rawValue))"))
             field(c, "organisation", m.organisation)
@@ -182,7 +187,7 @@ enum Render {
             switch id.type {
             case .resource:
                 let view = try ctx.community.resource(id)
-                if json { try ctx.printJSON(view); return }
+                if json { try ctx.printJSON(TypedJSON(type: id.type.rawValue, value: view)); return }
                 let r = view.resource
                 c.print(s.id(id.description) + "  " + s.bold(r.title))
                 field(c, "kind", r.kind.rawValue + (r.status == .archived ? " · " + s.warn("archived") : ""))
@@ -196,7 +201,7 @@ enum Render {
                 text(c, "Details", r.body)
             case .practice:
                 let view = try ctx.community.practice(id)
-                if json { try ctx.printJSON(view); return }
+                if json { try ctx.printJSON(TypedJSON(type: id.type.rawValue, value: view)); return }
                 let p = view.practice
                 c.print(s.id(id.description) + "  " + s.bold(p.title))
                 var status = p.status == .verified ? s.good("verified") : (p.status == .retired ? s.warn("retired") : "proposed")
@@ -214,7 +219,7 @@ enum Render {
                 text(c, "Evidence", p.evidence)
             case .question:
                 let view = try ctx.community.question(id)
-                if json { try ctx.printJSON(view); return }
+                if json { try ctx.printJSON(TypedJSON(type: id.type.rawValue, value: view)); return }
                 let q = view.question, answers = view.answers
                 c.print(s.id(id.description) + "  " + s.bold(q.title))
                 field(c, "asked by", q.asker.map { "@" + $0 })
@@ -227,22 +232,22 @@ enum Render {
                     let accepted = a.id == q.acceptedAnswer
                     c.print("  " + s.id(a.id!.description) + " " + (a.author.map { s.member("@" + $0) } ?? "")
                             + (a.created.map { s.dim(" · \($0.day)") } ?? "") + (accepted ? " " + s.good("✓ accepted") : ""))
-                    c.print(Layout.wrap(MarkdownText.terminal(a.body, s), width: c.width, indent: "    "))
+                    c.prose(Layout.indented(MarkdownText.terminal(a.body, s), "    "))
                 }
                 ctx.lastRefs = answers.compactMap { $0.id.map(EntryRef.entry) }
             case .answer:
                 let view = try ctx.community.answer(id)
-                if json { try ctx.printJSON(view); return }
+                if json { try ctx.printJSON(TypedJSON(type: id.type.rawValue, value: view)); return }
                 let a = view.answer
                 c.print(s.id(id.description) + "  answer to " + s.id(a.question.description) + " " + s.bold(view.questionTitle))
                 field(c, "by", a.author.map { "@" + $0 })
                 field(c, "answered", a.created?.day.description)
                 if view.accepted { field(c, "status", s.good("accepted")) }
                 c.print()
-                c.print(Layout.wrap(MarkdownText.terminal(a.body, s), width: c.width, indent: "  "))
+                c.prose(Layout.indented(MarkdownText.terminal(a.body, s), "  "))
             case .meeting:
                 let view = try ctx.community.meeting(id)
-                if json { try ctx.printJSON(view); return }
+                if json { try ctx.printJSON(TypedJSON(type: id.type.rawValue, value: view)); return }
                 showMeeting(view, ctx: ctx)
             case .member:
                 throw KnowHowError.unknownEntry(id)
@@ -252,12 +257,12 @@ enum Render {
 
     static func showTag(_ page: TagPageView, ctx: ShellContext, json: Bool) throws {
         let c = ctx.console, s = c.styler
-        if json { try ctx.printJSON(page); return }
+        if json { try ctx.printJSON(TypedJSON(type: "tag", value: page)); return }
         let d = page.tag
         let entries = page.entries, members = page.members
         c.print(s.tag("#" + d.name) + s.dim("  \(Layout.count(d.entries, "entry", "entries")) · \(Layout.count(d.members, "member"))"))
         field(c, "aliases", d.aliases.joined(separator: ", "))
-        if let desc = d.description { c.print(Layout.wrap(desc, width: c.width, indent: "  ")) }
+        if let desc = d.description { c.prose(Layout.indented(desc, "  ")) }
         var refs: [EntryRef] = []
         if !entries.isEmpty {
             c.print(); c.print(s.bold("Entries"))

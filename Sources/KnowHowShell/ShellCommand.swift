@@ -110,6 +110,27 @@ public enum CommandTable {
         }
     }
 
+    /// A negative number among a command's positional words (`show -1`) put after `--`, so that
+    /// the parser reads it as the argument it stands for (and the command refuses it as a bad id)
+    /// rather than as an unknown option. Search commands protect their words in `QueryWords`, and
+    /// a number given to an option is refused by `checkOptions` first.
+    static func negativeNumbersAsArguments(_ words: [String], of c: any ShellCommand.Type) -> [String] {
+        guard !c.takesQuery, !words.contains("--"), words.contains(where: isNegativeNumber) else { return words }
+        let known = options(of: c)
+        var options: [String] = [], arguments: [String] = [], i = 0
+        while i < words.count {
+            let w = words[i]
+            if w.hasPrefix("-"), !isNegativeNumber(w) {
+                options.append(w)  // an option, known or not (the parser names one it does not know)
+                if known[w] == true, i + 1 < words.count { options.append(words[i + 1]); i += 1 }
+            } else {
+                arguments.append(w)
+            }
+            i += 1
+        }
+        return options + ["--"] + arguments
+    }
+
     private static func isNegativeNumber(_ w: String) -> Bool {
         let t = QueryWords.text([w])
         return t.hasPrefix("-") && t.count > 1 && t.dropFirst().allSatisfy(\.isNumber)

@@ -45,9 +45,12 @@ public enum QueryWords {
         }
     }
 
-    /// The words as typed, joined by spaces.
+    /// The words as typed, joined by spaces, without the first `--`: it ends the options (`find
+    /// -- -x`), and is no part of the search (a quoted `"--"` is kept, quotes and all).
     public static func text(_ words: [String]) -> String {
-        words.map { w in
+        var words = words
+        if let end = words.firstIndex(of: "--") { words.remove(at: end) }
+        return words.map { w in
             switch w.first {
             case mark: return "-" + w.dropFirst()
             case escape: return String(w.dropFirst())

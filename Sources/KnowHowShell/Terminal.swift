@@ -65,6 +65,17 @@ public final class Console {
     public var outputIsTerminal = false
 
     public func print(_ s: String = "") { out += s + "\n" }
+    /// Lines of `out`, by number, that are prose (an entry's body, a bio, notes): on a terminal
+    /// they are left whole for it or the pager to wrap, so that a paragraph copied from the screen
+    /// comes out whole; lists and tables around them are fitted (`Layout.fit`). Cleared by `drain`.
+    public private(set) var proseLines = IndexSet()
+    /// Prints prose: each line as written, never broken into several.
+    public func prose(_ s: String) {
+        let first = out.utf8.reduce(0) { $1 == 10 ? $0 + 1 : $0 }
+        let count = s.utf8.reduce(1) { $1 == 10 ? $0 + 1 : $0 }
+        proseLines.insert(integersIn: first..<first + count)
+        print(s)
+    }
     /// True when the output holds data (JSON, DOT, iCalendar) that must reach the terminal as
     /// written, never re-wrapped; cleared by `drain`.
     public var holdsData = false
@@ -76,7 +87,7 @@ public final class Console {
     /// Takes what was written so far, made safe for a terminal: everything a command writes
     /// passes here, so text from the store or the user can never drive the terminal.
     public func drain() -> (out: String, err: String) {
-        defer { out = ""; err = ""; holdsData = false }
+        defer { out = ""; err = ""; holdsData = false; proseLines = IndexSet() }
         return (TerminalText.safe(out, keepingStyles: styler.enabled), TerminalText.safe(err, keepingStyles: styler.enabled))
     }
 
@@ -224,9 +235,11 @@ enum Layout {
     /// mid-word: a continuation goes under the line's own indentation. Only single spaces are
     /// break points (runs of spaces are a table's columns), and a line with none that helps (a long
     /// address) is left to the terminal.
-    static func fit(_ text: String, width: Int) -> String {
+    /// Lines numbered in `keeping` (prose, see `Console.prose`) are left whole.
+    static func fit(_ text: String, width: Int, keeping: IndexSet = IndexSet()) -> String {
         guard width >= 20 else { return text }
-        return text.components(separatedBy: "\n").map { line -> String in
+        return text.components(separatedBy: "\n").enumerated().map { number, line -> String in
+            if keeping.contains(number) { return line }
             var rest = line, lines: [String] = []
             let indent = String(line.prefix { $0 == " " })
             while Self.width(rest) > width {
@@ -248,6 +261,23 @@ enum Layout {
             lines.append(rest)
             return lines.joined(separator: "\n")
         }.joined(separator: "\n")
+    }
+
+    /// The rows `text` takes on a terminal `width` columns wide, long lines wrapped by it.
+    static func rows(_ text: String, width: Int) -> Int {
+        text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0)
+            .reduce(0) { $0 + max(1, (Self.width(String($1)) + width - 1) / max(1, width)) }
+    }
+
+    /// Prose indented line by line and never broken (see `Console.prose`): blank lines stay
+    /// blank, trailing blank lines go.
+    static func indented(_ text: String, _ indent: String) -> String {
+        var lines = text.components(separatedBy: "\n").map { line -> String in
+            let kept = String(line.reversed().drop { $0.isWhitespace }.reversed())
+            return kept.isEmpty ? "" : indent + kept
+        }
+        while lines.last == "" { lines.removeLast() }
+        return lines.joined(separator: "\n")
     }
 
     /// Word-wraps paragraphs to `width`, indenting every line.

@@ -94,7 +94,9 @@ enum FuzzTargets {
             fail("ShellWords.split(keepQuotes: false) gave more words than the line has characters", data)
         }
         let protected = QueryWords.protect(kept)
-        if protected.count != kept.count || QueryWords.text(protected) != kept.joined(separator: " ") {
+        var typed = kept
+        if let end = typed.firstIndex(of: "--") { typed.remove(at: end) }  // the end of the options
+        if protected.count != kept.count || QueryWords.text(protected) != typed.joined(separator: " ") {
             fail("QueryWords.text(protect(words)) is not the words as typed: \(protected)", data)
         }
 

@@ -417,6 +417,21 @@ struct BinaryTests {
         #expect(try box.run(["-c", "show r999", "--db", box.db]).status == 2)
     }
 
+    /// A second -c replaced the first without a word (`-c "find x" -c "show 1"` said there were no
+    /// results to number): each runs, in order, in one shell, as the lines of a script do.
+    @Test func severalDashCLinesRunInOrderAsAScript() throws {
+        let box = try Sandbox()
+        try box.importFixture()
+        let r = try box.run(["--db", box.db, "-c", "find onboarding", "-c", "show 1"])
+        #expect(r.status == 0, "\(r.err)")
+        let first = try #require(Self.listedIDs(r.out).first, "\(r.out)")
+        #expect(r.out.contains("\n\(first)  "), "show 1 shows the first result:\n\(r.out)")
+        let stopped = try box.run(["--db", box.db, "-c", "show r999", "-c", "find onboarding"])
+        #expect(stopped.status == 2 && Self.listedIDs(stopped.out).isEmpty, "the first error ends the run: \(stopped.out)")
+        let kept = try box.run(["--db", box.db, "-k", "-c", "show r999", "-c", "find onboarding"])
+        #expect(kept.status == 2 && !Self.listedIDs(kept.out).isEmpty, "-k goes on, and the status is the worst: \(kept.out)")
+    }
+
     // MARK: - Two writers
 
     static func community(_ prefix: String, resources: Int) throws -> Data {

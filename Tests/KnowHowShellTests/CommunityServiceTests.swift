@@ -36,8 +36,9 @@ struct CommunityServiceTests {
     }
 
     /// `show` of a resource, practice or answer read the store in the renderer; the views the
-    /// community now builds must leave `show --json` byte for byte as it was (the record itself),
-    /// and give the screen what it showed (what replaced a retired practice, an accepted answer).
+    /// community now builds must leave `show --json` byte for byte as it was (the record itself,
+    /// with the `type` every `show --json` names), and give the screen what it showed (what
+    /// replaced a retired practice, an accepted answer).
     @Test func showOfResourcesPracticesAndAnswersKeepsItsJSONBytes() throws {
         let session = try CurationSession(CurationSession.demo, as: nil)
         let store = session.store
@@ -58,12 +59,27 @@ struct CommunityServiceTests {
         }.first { $0.acceptedAnswer != nil }, "the demo has an accepted answer")
         let accepted = question.acceptedAnswer!
         let r1 = EntryID(.resource, 1)
-        #expect(session.run("show \(r1) --json").out == (try recordJSON(store.resource(r1))))
-        #expect(session.run("show \(retired) --json").out == (try recordJSON(store.practice(retired))))
-        #expect(session.run("show \(accepted) --json").out == (try recordJSON(store.answer(accepted))))
+        #expect(session.run("show \(r1) --json").out == (try recordJSON(TypedJSON(type: "resource", value: store.resource(r1)))))
+        #expect(session.run("show \(retired) --json").out == (try recordJSON(TypedJSON(type: "practice", value: store.practice(retired)))))
+        #expect(session.run("show \(accepted) --json").out == (try recordJSON(TypedJSON(type: "answer", value: store.answer(accepted)))))
         #expect(session.run("show \(retired)").out.contains("replaced by  \(next)"))
         let answerText = session.run("show \(accepted)").out
         #expect(answerText.contains(question.title) && answerText.contains("accepted"), "\(answerText)")
+    }
+
+    /// `show --json` wrote a different object for each kind of entry, with nothing saying which:
+    /// every one names its `type` (as `find --json`'s hits do), and a resource keeps its own
+    /// `kind` (template, guide…).
+    @Test func showJSONNamesWhatItShowsForEveryKind() throws {
+        let session = try CurationSession(CurationSession.demo, as: nil)
+        for (reference, type) in [("r3", "resource"), ("p1", "practice"), ("q1", "question"), ("a1", "answer"),
+                                  ("m1", "meeting"), ("@amara-okafor", "member"), ("onboarding", "tag")] {
+            let shown = session.run("show \(reference) --json")
+            #expect(shown.code == 0, "show \(reference): \(shown.err)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(shown.out.utf8)) as? [String: Any])
+            #expect(object["type"] as? String == type, "show \(reference) --json: type \(object["type"] ?? "none")")
+            if type == "resource" { #expect(object["kind"] as? String == "template") }
+        }
     }
 
     /// `find` logged "weak" as "no resource, practice or answer among the hits", while `who`, `ask`

@@ -49,6 +49,32 @@ struct IdentityShellTests {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
+    /// `add member` at a path where no store can be made (a file where a folder should be, a
+    /// folder you cannot write) asked the whole form before the store said so: it is checked
+    /// before the first question. (Root writes anywhere, so the folder case is checked by others.)
+    @Test func aFirstMemberWhereNoStoreCanBeMadeIsRefusedBeforeTheFirstQuestion() throws {
+        let s = try CurationSession(as: nil, answers: ["Sam Jones", "", "", "", "", "", ""])
+        try FileManager.default.createDirectory(atPath: s.home, withIntermediateDirectories: true)
+        let file = s.home + "/notes.txt"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        s.ctx.store = try SQLiteKnowledgeStore(path: file + "/team/kh.db")
+        s.ctx.interactive = true
+        let r = s.run("add member @sam")
+        #expect(r.code == 3)
+        #expect(r.err.contains("\(file) is a file, not a folder; `open` another path"), "\(r.err)")
+        #expect(s.prompter?.asked == [], "asked before refusing: \(s.prompter?.asked ?? [])")
+        if getuid() != 0 {
+            let locked = s.home + "/locked"
+            try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
+            chmod(locked, 0o555)
+            defer { chmod(locked, 0o755) }
+            s.ctx.store = try SQLiteKnowledgeStore(path: locked + "/new/kh.db")
+            let refused = s.run("add member @sam")
+            #expect(refused.code == 3 && refused.err.contains("you cannot write in the folder \(locked)"), "\(refused.err)")
+            #expect(s.prompter?.asked == [])
+        }
+    }
+
     /// In the shell, a path with no store said "make one with `knowhow --db PATH init`", a command
     /// for the terminal the shell runs in; at the prompt it is `init`. On the command line it stays.
     @Test(arguments: [true, false])

@@ -3,6 +3,8 @@ import Foundation
 import Glibc
 #endif
 import Testing
+@testable import KnowHowCore
+@testable import KnowHowShell
 
 /// tmux's path, outside the suite so that the suite's trait can refer to it.
 private let installedTmux: String? = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"].first { FileManager.default.isExecutableFile(atPath: $0) }
@@ -254,8 +256,26 @@ struct TerminalTests {
         try s.keys("set pager off", "Enter", "show m1", "Enter")
         let screen = try s.waitFor { $0.contains("Typed in the editor at 80 columns.") && Session.lastLine($0) == "demo>" }
         #expect(!screen.contains("<!--"), "\(screen)")
-        let wide = try s.joinedScreen().split(separator: "\n").filter { $0.count > 80 }
+        // Only the notes' own paragraphs are wider than the screen: prose is left to the terminal to wrap.
+        let notes = try #require(try CurationSession(CurationSession.demo, as: nil).ctx.community.meeting(EntryID(.meeting, 1)).meeting.notes)
+        let wide = try s.joinedScreen().split(separator: "\n").filter { $0.count > 80 && !notes.contains($0.dropFirst(2)) }
         #expect(wide.isEmpty, "lines wider than 80 columns: \(wide)")
+    }
+
+    /// `knowhow --demo show p42` at 80 columns put line breaks into every paragraph, so one copied
+    /// from the screen (here: the screen with the terminal's own wraps joined, as a copy reads it)
+    /// came out in pieces, each indented. Through the pager, each paragraph is one line.
+    @Test func aParagraphShownOnATerminalCopiesAsOneLine() throws {
+        let tmux = try #require(Self.tmux)
+        let s = try Session(tmux: tmux)
+        defer { s.stop() }
+        let binary = try #require(BinaryTests.binary)
+        try s.startFromBash(binary, ["--demo", "show", "p42"], prompt: ":")
+        let screen = try s.joinedScreen()
+        #expect(screen.contains("  Team leaders on Priya's facilitation course said their team meetings felt like their meeting, not the team's. Team members had no practice at facilitating, so when the leader was away the meeting was cancelled.\n"), "\(screen)")
+        #expect(screen.contains("\ntags         #facilitation #leadership #meeting-design\n"))
+        try s.keys("q")
+        #expect(s.status() == "0")
     }
 
     /// Issue 12: from a bash prompt, `find onboarding` started less in a process group of its own,
