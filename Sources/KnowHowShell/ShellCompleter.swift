@@ -200,15 +200,15 @@ extension ShellContext {
     /// output through the pager when it does not fit the screen (after a command, and before a
     /// question in the middle of one, such as an entry opened from a list of similar ones).
     func showOnTerminal() {
-        let data = console.holdsData, prose = console.proseLines
+        let data = console.holdsData
         let (drained, err) = console.drain()
         // Messages wrap between words at the terminal's width (as it is now), never mid-word, and
         // so do output lines too wide for it; data is written as it is.
         let width = TerminalInfo.width(environment: environment)
         if !err.isEmpty { FileHandle.standardError.write(Data((Layout.wrap(err, width: width) + "\n").utf8)) }
         guard !drained.isEmpty else { return }
-        let out = data ? drained : Layout.fit(drained, width: width, keeping: prose)
-        // Rows, not lines: prose is wrapped by the terminal.
+        let out = data ? drained : Layout.fit(drained, width: width)
+        // Rows, not lines: a line with no space to break at is wrapped by the terminal.
         let rows = data ? out.reduce(0) { $1 == "\n" ? $0 + 1 : $0 } : Layout.rows(out, width: width)
         // Through $PAGER (or less) in knowhow's own process group; see `ForegroundChild`.
         if settings.pager, rows >= TerminalInfo.height() - 1, Pager.page(out, environment: environment) { return }

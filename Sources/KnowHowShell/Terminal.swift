@@ -65,17 +65,10 @@ public final class Console {
     public var outputIsTerminal = false
 
     public func print(_ s: String = "") { out += s + "\n" }
-    /// Lines of `out`, by number, that are prose (an entry's body, a bio, notes): on a terminal
-    /// they are left whole for it or the pager to wrap, so that a paragraph copied from the screen
-    /// comes out whole; lists and tables around them are fitted (`Layout.fit`). Cleared by `drain`.
-    public private(set) var proseLines = IndexSet()
-    /// Prints prose: each line as written, never broken into several.
-    public func prose(_ s: String) {
-        let first = out.utf8.reduce(0) { $1 == 10 ? $0 + 1 : $0 }
-        let count = s.utf8.reduce(1) { $1 == 10 ? $0 + 1 : $0 }
-        proseLines.insert(integersIn: first..<first + count)
-        print(s)
-    }
+    /// Prints prose (an entry's body, a bio, notes) a paragraph a line, never broken at a width of
+    /// its own: into a pipe or a file it stays whole for scripts; on a terminal `Layout.fit`
+    /// wraps it between words at the terminal's width, under its own indentation.
+    public func prose(_ s: String) { print(s) }
     /// True when the output holds data (JSON, DOT, iCalendar) that must reach the terminal as
     /// written, never re-wrapped; cleared by `drain`.
     public var holdsData = false
@@ -87,7 +80,7 @@ public final class Console {
     /// Takes what was written so far, made safe for a terminal: everything a command writes
     /// passes here, so text from the store or the user can never drive the terminal.
     public func drain() -> (out: String, err: String) {
-        defer { out = ""; err = ""; holdsData = false; proseLines = IndexSet() }
+        defer { out = ""; err = ""; holdsData = false }
         return (TerminalText.safe(out, keepingStyles: styler.enabled), TerminalText.safe(err, keepingStyles: styler.enabled))
     }
 
@@ -235,11 +228,9 @@ enum Layout {
     /// mid-word: a continuation goes under the line's own indentation. Only single spaces are
     /// break points (runs of spaces are a table's columns), and a line with none that helps (a long
     /// address) is left to the terminal.
-    /// Lines numbered in `keeping` (prose, see `Console.prose`) are left whole.
-    static func fit(_ text: String, width: Int, keeping: IndexSet = IndexSet()) -> String {
+    static func fit(_ text: String, width: Int) -> String {
         guard width >= 20 else { return text }
-        return text.components(separatedBy: "\n").enumerated().map { number, line -> String in
-            if keeping.contains(number) { return line }
+        return text.components(separatedBy: "\n").map { line -> String in
             var rest = line, lines: [String] = []
             let indent = String(line.prefix { $0 == " " })
             while Self.width(rest) > width {

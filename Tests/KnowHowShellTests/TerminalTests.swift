@@ -256,24 +256,27 @@ struct TerminalTests {
         try s.keys("set pager off", "Enter", "show m1", "Enter")
         let screen = try s.waitFor { $0.contains("Typed in the editor at 80 columns.") && Session.lastLine($0) == "demo>" }
         #expect(!screen.contains("<!--"), "\(screen)")
-        // Only the notes' own paragraphs are wider than the screen: prose is left to the terminal to wrap.
-        let notes = try #require(try CurationSession(CurationSession.demo, as: nil).ctx.community.meeting(EntryID(.meeting, 1)).meeting.notes)
-        let wide = try s.joinedScreen().split(separator: "\n").filter { $0.count > 80 && !notes.contains($0.dropFirst(2)) }
+        let wide = try s.joinedScreen().split(separator: "\n").filter { $0.count > 80 }
         #expect(wide.isEmpty, "lines wider than 80 columns: \(wide)")
     }
 
-    /// `knowhow --demo show p42` at 80 columns put line breaks into every paragraph, so one copied
-    /// from the screen (here: the screen with the terminal's own wraps joined, as a copy reads it)
-    /// came out in pieces, each indented. Through the pager, each paragraph is one line.
-    @Test func aParagraphShownOnATerminalCopiesAsOneLine() throws {
+    /// `knowhow --demo show p42` at 80 columns, through the pager: each paragraph of the body is
+    /// wrapped between words under its indentation (never cut mid-word by the terminal), and
+    /// reads as the paragraph, word for word.
+    @Test func aParagraphShownOnATerminalWrapsBetweenWords() throws {
         let tmux = try #require(Self.tmux)
         let s = try Session(tmux: tmux)
         defer { s.stop() }
         let binary = try #require(BinaryTests.binary)
         try s.startFromBash(binary, ["--demo", "show", "p42"], prompt: ":")
-        let screen = try s.joinedScreen()
-        #expect(screen.contains("  Team leaders on Priya's facilitation course said their team meetings felt like their meeting, not the team's. Team members had no practice at facilitating, so when the leader was away the meeting was cancelled.\n"), "\(screen)")
-        #expect(screen.contains("\ntags         #facilitation #leadership #meeting-design\n"))
+        let rows = try s.screen().components(separatedBy: "\n")
+        let paragraph = "Team leaders on Priya's facilitation course said their team meetings felt like their meeting, not the team's. "
+            + "Team members had no practice at facilitating, so when the leader was away the meeting was cancelled."
+        let start = try #require(rows.firstIndex { $0.hasPrefix("  Team leaders on Priya's") }, "\(rows)")
+        let wrapped = Array(rows[start..<min(start + 3, rows.count)])
+        #expect(wrapped.allSatisfy { $0.hasPrefix("  ") }, "\(wrapped)")
+        #expect(wrapped.flatMap { $0.split(separator: " ") } == paragraph.split(separator: " "), "\(wrapped)")
+        #expect(try s.joinedScreen().contains("\ntags         #facilitation #leadership #meeting-design\n"))
         try s.keys("q")
         #expect(s.status() == "0")
     }

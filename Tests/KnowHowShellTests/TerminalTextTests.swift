@@ -22,24 +22,24 @@ struct TerminalTextTests {
         #expect(Layout.fit(coloured + " and more words here", width: 80).hasSuffix(" tail words and more\nwords here"))
     }
 
-    /// `show p42` on a terminal had hard line breaks put into each paragraph of its body (by the
-    /// renderer, then by `Layout.fit`), so a paragraph copied from the screen came out in pieces:
-    /// prose is written a paragraph a line, left whole by `fit` for the terminal or pager to wrap,
-    /// while the lines around it are still fitted.
-    @Test func proseIsLeftWholeForTheTerminalToWrap() throws {
+    /// An entry's body is written a paragraph a line (whole into a pipe, for scripts); on a
+    /// terminal it is wrapped between words at the terminal's width under its own indentation,
+    /// as lists and titles are, never mid-word.
+    @Test func proseIsWholeInAPipeAndWrappedBetweenWordsOnATerminal() throws {
         let session = try CurationSession(CurationSession.demo, as: nil)
         let paragraph = "  Team leaders on Priya's facilitation course said their team meetings felt like their meeting, not the team's. "
             + "Team members had no practice at facilitating, so when the leader was away the meeting was cancelled."
         _ = session.shell.runLine("show p42")
-        let prose = session.ctx.console.proseLines
         let out = session.ctx.console.drain().out
         let lines = out.components(separatedBy: "\n")
-        let at = try #require(lines.firstIndex(of: paragraph), "the paragraph is one line:\n\(out)")
-        #expect(prose.contains(at) && !prose.contains(0), "prose lines: \(Array(prose))")
-        let title = "p42  Rotate who facilitates the weekly team meeting, and say so in a title long enough to be fitted"
-        let fitted = Layout.fit(([title] + lines.dropFirst()).joined(separator: "\n"), width: 80, keeping: prose).components(separatedBy: "\n")
-        #expect(fitted.contains(paragraph))
-        #expect(fitted.prefix(2) == ["p42  Rotate who facilitates the weekly team meeting, and say so in a title long", "enough to be fitted"])
+        #expect(lines.contains(paragraph), "the paragraph is one line:\n\(out)")
+        let fitted = Layout.fit(out, width: 80).components(separatedBy: "\n")
+        #expect(!fitted.contains(paragraph))
+        let start = try #require(fitted.firstIndex { $0.hasPrefix("  Team leaders on Priya's") })
+        let wrapped = Array(fitted[start..<start + 3])
+        #expect(wrapped.allSatisfy { $0.hasPrefix("  ") && Layout.width($0) <= 80 }, "\(wrapped)")
+        let words = { (s: String) in s.split(separator: " ").map(String.init) }
+        #expect(wrapped.flatMap(words) == words(paragraph), "\(wrapped)")
         // A screen of rows: each long line takes the rows the terminal wraps it into.
         #expect(Layout.rows("short\n" + paragraph + "\n", width: 80) == 1 + (Layout.width(paragraph) + 79) / 80)
     }
