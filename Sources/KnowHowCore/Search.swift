@@ -51,22 +51,33 @@ public enum Highlight {
     public static let open: Character = "\u{02}"
     public static let close: Character = "\u{03}"
 
+    // The marks are control characters, each always a character of its own (text never joins
+    // onto one) and a single byte of UTF-8: the text is cut at those bytes, not walked character
+    // by character, which was a sixth of a search's time spent making its view (10 hits).
+    static let openByte: UInt8 = 0x02, closeByte: UInt8 = 0x03
+
     /// Text without marks.
     public static func plain(_ s: String) -> String {
-        s.filter { $0 != open && $0 != close }
+        guard s.utf8.contains(where: { $0 == openByte || $0 == closeByte }) else { return s }
+        return String(decoding: s.utf8.filter { $0 != openByte && $0 != closeByte }, as: UTF8.self)
     }
 
     /// The text cut into (piece, isMatch) runs.
     public static func segments(_ s: String) -> [(text: String, match: Bool)] {
         var out: [(String, Bool)] = []
-        var cur = "", inMatch = false
-        for ch in s {
-            if ch == open || ch == close {
-                if !cur.isEmpty { out.append((cur, inMatch)) }
-                cur = ""; inMatch = (ch == open)
-            } else { cur.append(ch) }
+        let bytes = s.utf8
+        var start = bytes.startIndex, inMatch = false
+        var i = start
+        while i != bytes.endIndex {
+            let b = bytes[i]
+            if b == openByte || b == closeByte {
+                if start != i { out.append((String(decoding: bytes[start..<i], as: UTF8.self), inMatch)) }
+                inMatch = b == openByte
+                start = bytes.index(after: i)
+            }
+            i = bytes.index(after: i)
         }
-        if !cur.isEmpty { out.append((cur, inMatch)) }
+        if start != bytes.endIndex { out.append((String(decoding: bytes[start...], as: UTF8.self), inMatch)) }
         return out
     }
 }
