@@ -409,28 +409,31 @@ extension SQLiteKnowledgeStore {
             }
         }
         guard !tagsOf.isEmpty else { return out }
-        // Every tag of those entries in one statement, in `tagText`'s words and order.
-        var tags: [Int64: [String]] = [:]
-        let statement = try db.cachedStatement(sql: """
-            SELECT e.entry, t.name, (SELECT group_concat(alias, ' ') FROM tag_alias a WHERE a.tag_id = t.id)
-            FROM entry_tag e JOIN tag t ON t.id = e.tag_id WHERE e.entry IN (SELECT value FROM json_each(?))
-            ORDER BY e.entry, t.name
-            """)
+        // Those entries' tags by id (the primary key holds them: no seek into the rows), then
+        // the tags' words, mostly from the connection's cache (+TagWords), in `tagText`'s order.
+        var tagIDs: [Int64: [Int64]] = [:], ids = Set<Int64>()
+        let statement = try db.cachedStatement(sql: "SELECT entry, tag_id FROM entry_tag WHERE entry IN (SELECT value FROM json_each(?))")
         try statement.setArguments([list(Array(Set(tagsOf.values)))])
         try step(statement) { row in
-            let name = text(row, 1) ?? ""
-            let aliases = text(row, 2)
-            let text = aliases.map { name + " " + $0 } ?? name
-            tags[sqlite3_column_int64(row, 0), default: []].append(text.utf8.contains(UInt8(ascii: "-"))
-                ? String(decoding: text.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: " ") : $0 }, as: UTF8.self) : text)
+            let id = sqlite3_column_int64(row, 1)
+            tagIDs[sqlite3_column_int64(row, 0), default: []].append(id)
+            ids.insert(id)
         }
-        for (key, tagged) in tagsOf { out[key]?.tags = tags[tagged]?.joined(separator: " ") ?? "" }
+        let words = try tagWords(db, ids: ids)
+        var tags: [Int64: String] = [:]
+        for (key, tagged) in tagsOf {
+            if tags[tagged] == nil {
+                tags[tagged] = (tagIDs[tagged] ?? []).compactMap { words[$0] }.sorted { $0.sorts(before: $1) }
+                    .map(\.text).joined(separator: " ")
+            }
+            out[key]?.tags = tags[tagged]!
+        }
         return out
     }
 
     /// A text column of the current row as GRDB decodes it (up to a NUL, invalid UTF-8 repaired),
     /// nil for NULL: documents must equal `document`'s, which reads through GRDB.
-    fileprivate static func text(_ s: OpaquePointer, _ column: Int32) -> String? {
+    static func text(_ s: OpaquePointer, _ column: Int32) -> String? {
         guard sqlite3_column_type(s, column) != SQLITE_NULL, let p = sqlite3_column_text(s, column) else { return nil }
         return String(cString: p)
     }
