@@ -380,13 +380,15 @@ extension SQLiteKnowledgeStore {
         // An entry's tags are its own, an answer's its question's.
         var tagsOf: [Int64: Int64] = [:]
         for (type, ns) in numbers {
+            // Each id looked up as the list gives it: `id IN (SELECT value FROM json_each(?))` first
+            // sorted the list into a temporary index.
             let sql: String
             switch type {
-            case .resource: sql = "SELECT id, title, summary, body FROM resource WHERE id IN (SELECT value FROM json_each(?))"
-            case .practice: sql = "SELECT id, title, context, practice, evidence FROM practice WHERE id IN (SELECT value FROM json_each(?))"
-            case .question: sql = "SELECT id, title, body FROM question WHERE id IN (SELECT value FROM json_each(?))"
+            case .resource: sql = "SELECT r.id, r.title, r.summary, r.body FROM json_each(?) j JOIN resource r ON r.id = j.value"
+            case .practice: sql = "SELECT p.id, p.title, p.context, p.practice, p.evidence FROM json_each(?) j JOIN practice p ON p.id = j.value"
+            case .question: sql = "SELECT q.id, q.title, q.body FROM json_each(?) j JOIN question q ON q.id = j.value"
             case .answer:
-                sql = "SELECT a.id, a.body, a.question_id, q.title FROM answer a JOIN question q ON q.id = a.question_id WHERE a.id IN (SELECT value FROM json_each(?))"
+                sql = "SELECT a.id, a.body, a.question_id, q.title FROM json_each(?) j JOIN answer a ON a.id = j.value JOIN question q ON q.id = a.question_id"
             case .member, .meeting: continue
             }
             // Read raw: GRDB's rows copied and decoded each value, most of this function's time.
@@ -412,7 +414,7 @@ extension SQLiteKnowledgeStore {
         // Those entries' tags by id (the primary key holds them: no seek into the rows), then
         // the tags' words, mostly from the connection's cache (+TagWords), in `tagText`'s order.
         var tagIDs: [Int64: [Int64]] = [:], ids = Set<Int64>()
-        let statement = try db.cachedStatement(sql: "SELECT entry, tag_id FROM entry_tag WHERE entry IN (SELECT value FROM json_each(?))")
+        let statement = try db.cachedStatement(sql: "SELECT e.entry, e.tag_id FROM json_each(?) j JOIN entry_tag e ON e.entry = j.value")
         try statement.setArguments([list(Array(Set(tagsOf.values)))])
         try step(statement) { row in
             let id = sqlite3_column_int64(row, 1)
