@@ -75,34 +75,43 @@ struct QueryMarker {
     /// count them; for `wordsOnly` markers. BM25F needs no more than that, and keeping every
     /// token's stem and offsets (`TokenizedText`) was most of scoring a pasted title's pool.
     func counts(_ text: String) -> (length: Int, counts: [Int]) {
-        var utf8 = text
-        return utf8.withUTF8 { counts(utf8: $0) }
+        var counts = [Int](repeating: 0, count: phrases.count)
+        let length = self.counts(text, into: &counts)
+        return (length, counts)
     }
 
-    /// As `counts(_:)`, of a text's UTF-8 bytes.
-    func counts(utf8 bytes: UnsafeBufferPointer<UInt8>) -> (length: Int, counts: [Int]) {
-        var counts = [Int](repeating: 0, count: phrases.count)
-        guard let base = bytes.baseAddress, !bytes.isEmpty else { return (0, counts) }
-        var length = 0
-        let rc = wordStems.withUnsafeBufferPointer { stems in
+    /// As `counts(_:)`, into `counts` (one per phrase), returning the length: BM25F counts some
+    /// 200 texts for a pasted title, and a new array for each was a cost of its own.
+    func counts(_ text: String, into counts: inout [Int]) -> Int {
+        var utf8 = text
+        return utf8.withUTF8 { bytes in counts.withUnsafeMutableBufferPointer { self.counts(utf8: bytes, into: $0) } }
+    }
+
+    /// As `counts(_:into:)`, of a text's UTF-8 bytes.
+    func counts(utf8 bytes: UnsafeBufferPointer<UInt8>, into counts: UnsafeMutableBufferPointer<Int>) -> Int {
+        precondition(counts.count == phrases.count, "one count per phrase")
+        for p in counts.indices { counts[p] = 0 }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
+        let (rc, length) = wordStems.withUnsafeBufferPointer { stems in
             wordEnds.withUnsafeBufferPointer { ends in
-                wordFilter.withUnsafeBufferPointer { filter in
-                    counts.withUnsafeMutableBufferPointer { counts -> CInt in
-                        var context = WordCount(stems: stems, ends: ends, filter: filter, counts: counts)
-                        let rc = withUnsafeMutablePointer(to: &context) { context in
-                            base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { p in
-                                tokenizer.tokenize(context: UnsafeMutableRawPointer(context), tokenization: .document,
-                                                   pText: p, nText: CInt(bytes.count), tokenCallback: countWord)
-                            }
+                wordFilter.withUnsafeBufferPointer { filter -> (CInt, Int) in
+                    var context = WordCount(stems: stems, ends: ends, filter: filter, counts: counts)
+                    let rc = withUnsafeMutablePointer(to: &context) { context in
+                        base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { p in
+                            tokenizer.tokenize(context: UnsafeMutableRawPointer(context), tokenization: .document,
+                                               pText: p, nText: CInt(bytes.count), tokenCallback: countWord)
                         }
-                        length = context.length
-                        return rc
                     }
+                    return (rc, context.length)
                 }
             }
         }
         // The built-in tokenizers fail only when out of memory: then nothing is counted.
-        return rc == SQLITE_OK ? (length, counts) : (0, Array(repeating: 0, count: phrases.count))
+        guard rc == SQLITE_OK else {
+            for p in counts.indices { counts[p] = 0 }
+            return 0
+        }
+        return length
     }
 
     static func queryTokens(_ tokenizer: any FTS5Tokenizer, _ text: String) throws -> [[UInt8]] {

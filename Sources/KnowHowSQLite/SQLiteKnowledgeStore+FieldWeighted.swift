@@ -240,37 +240,53 @@ extension SQLiteKnowledgeStore {
         let averages = statistics.averages
         var out: [Ranked] = []
         let documents = textOf == nil ? try documents(db, keys: rows.map(\.key)) : [:]
+        // One set of arrays for all the entries, cleared for each: made afresh they were some 20
+        // allocations an entry.
+        let phraseCount = marker.phrases.count
+        var counts = Array(repeating: Array(repeating: 0, count: columns), count: phraseCount)
+        var lengths = Array(repeating: 0, count: columns)
+        var found = Array(repeating: 0, count: phraseCount)
+        var present = Array(repeating: false, count: phraseCount)
         for (i, r) in rows.enumerated() {
-            let text: [String]
+            let d: Document
             if let textOf {
                 guard let t = try textOf(r.key) else { continue }
-                text = t
+                d = Document(title: t[0], tags: t[1], summary: t[2], body: t[3])
             } else {
-                guard let d = documents[r.key] else { continue }
-                text = [d.title, d.tags, d.summary, d.body]
+                guard let found = documents[r.key] else { continue }
+                d = found
             }
-            var counts = Array(repeating: Array(repeating: 0, count: columns), count: marker.phrases.count)
-            var lengths: [Int] = []
+            for p in 0..<phraseCount { for c in 0..<columns { counts[p][c] = 0 } }
             for c in 0..<columns {
+                let text = c == 0 ? d.title : c == 1 ? d.tags : c == 2 ? d.summary : d.body
                 if wordsOnly {
                     // A sentence's words: counted as the text is cut, its tokens not kept.
-                    let (length, found) = marker.counts(text[c])
-                    lengths.append(length)
-                    for (p, n) in found.enumerated() { counts[p][c] = n }
+                    lengths[c] = marker.counts(text, into: &found)
+                    for p in 0..<phraseCount { counts[p][c] = found[p] }
                     continue
                 }
-                let t = marker.tokens(text[c])
-                lengths.append(t.count)
+                let t = marker.tokens(text)
+                lengths[c] = t.count
                 for instance in marker.instances(t) { counts[instance.phrase][c] += 1 }
             }
-            let present = counts.map { $0.contains { $0 > 0 } }
+            var matched = 0
+            for p in 0..<phraseCount {
+                present[p] = counts[p].contains { $0 > 0 }
+                if present[p] { matched += 1 }
+            }
             // Only entries that match the whole query, as FTS5's MATCH kept them.
             var next = 0
             func holds(_ n: QueryNode) -> Bool {
                 switch n {
                 case .term, .prefix, .phrase: next += 1; return present[next - 1]
-                case .and(let cs): return cs.map(holds).allSatisfy { $0 }
-                case .or(let cs): return cs.map(holds).contains(true)
+                case .and(let cs):
+                    var all = true
+                    for c in cs where !holds(c) { all = false }
+                    return all
+                case .or(let cs):
+                    var any = false
+                    for c in cs where holds(c) { any = true }
+                    return any
                 case .not: return false
                 }
             }
@@ -278,8 +294,7 @@ extension SQLiteKnowledgeStore {
             let score = FieldWeightedBM25.natural.score(counts: counts, lengths: lengths, averages: averages, idfs: idfs)
             let member = r.key & 7 == EntryKey.code(.member)
             // Ties keep bm25's order.
-            out.append(Ranked(key: r.key, rank: -score * (member ? memberFactor : 1) + Double(i) * 1e-9,
-                              matched: present.filter { $0 }.count))
+            out.append(Ranked(key: r.key, rank: -score * (member ? memberFactor : 1) + Double(i) * 1e-9, matched: matched))
         }
         out.sort { $0.rank < $1.rank }
         return out
