@@ -440,8 +440,10 @@ extension SQLiteKnowledgeStore {
         var tags: [Int64: String] = [:]
         for (key, tagged) in tagsOf {
             if tags[tagged] == nil {
-                tags[tagged] = (tagIDs[tagged] ?? []).compactMap { words[$0] }.sorted { $0.sorts(before: $1) }
-                    .map(\.text).joined(separator: " ")
+                var own: [TagWords] = []
+                for id in tagIDs[tagged] ?? [] { if let w = words[id] ?? nil { own.append(w) } }
+                if own.count > 1 { own.sort { $0.sorts(before: $1) } }
+                tags[tagged] = own.count == 1 ? own[0].text : own.map(\.text).joined(separator: " ")
             }
             out[key]?.tags = tags[tagged]!
         }

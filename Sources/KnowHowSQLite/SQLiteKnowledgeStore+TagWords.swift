@@ -62,16 +62,17 @@ extension SQLiteKnowledgeStore {
         }
     }
 
-    /// The words of the tags `ids`, by id; ids of no tag are left out. Read from the
-    /// connection's cache where it is current (see `TagWordsCache`), the rest from the tables.
-    static func tagWords(_ db: Database, ids: Set<Int64>) throws -> [Int64: TagWords] {
+    /// The words of the tags `ids`, by id (nil or missing: no such tag), and maybe of others.
+    /// Read from the connection's cache where it is current (see `TagWordsCache`), which is
+    /// handed back whole rather than copied; the rest from the tables.
+    static func tagWords(_ db: Database, ids: Set<Int64>) throws -> [Int64: TagWords?] {
         guard !ids.isEmpty else { return [:] }
         let c = db.sqliteConnection!
         var data: Int64 = 0
         // Also begins the transaction's read, so the state below is the one the tags are read in.
         try step(db.cachedStatement(sql: "PRAGMA data_version")) { data = sqlite3_column_int64($0, 0) }
         guard sqlite3_get_autocommit(c) == 0, sqlite3_txn_state(c, "main") == SQLITE_TXN_READ else {
-            return try readTagWords(db, ids: ids)
+            return try readTagWords(db, ids: ids).mapValues { $0 }
         }
         let cache = tagWordsCache.connection(db, version: (data, sqlite3_total_changes64(c)))
         let missing = ids.filter { cache.words[$0] == nil }
@@ -79,10 +80,7 @@ extension SQLiteKnowledgeStore {
             let read = try readTagWords(db, ids: missing)
             for id in missing { cache.words[id] = .some(read[id]) }
         }
-        var out: [Int64: TagWords] = [:]
-        out.reserveCapacity(ids.count)
-        for id in ids { if let w = cache.words[id] ?? nil { out[id] = w } }
-        return out
+        return cache.words
     }
 
     /// The words of the tags `ids`, read from the tables in one statement.
