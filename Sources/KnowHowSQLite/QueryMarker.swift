@@ -27,6 +27,11 @@ struct QueryMarker {
     private let tokenizer: any FTS5Tokenizer
     /// Each phrase's first stem end to end, for `counts`: phrase `p` is `wordStems[wordEnds[p]..<wordEnds[p + 1]]`.
     private let wordStems: [UInt8], wordEnds: [Int]
+    /// For `counts`, by a stem's first byte: the lengths of the phrases' stems that begin with it,
+    /// bit n for length n (bit 63 for 63 or more). Most of a text's tokens differ from every
+    /// phrase in their first byte or their length, and one load rules them out (comparing each
+    /// with every phrase was a fifth of counting a pasted title's pool).
+    private let wordFilter: [UInt64]
 
     /// The positive phrases of `node` (what FTS5 reports instances of in a matching row; an
     /// excluded phrase is never in a row that matched).
@@ -51,10 +56,16 @@ struct QueryMarker {
         var stems: [UInt8] = [], ends = [0]
         for p in phrases { stems += p.tokens[0]; ends.append(stems.count) }
         wordStems = stems; wordEnds = ends
+        var filter = [UInt64](repeating: 0, count: 256)
+        for p in phrases where !p.tokens[0].isEmpty { filter[Int(p.tokens[0][0])] |= Self.lengthBit(p.tokens[0].count) }
+        wordFilter = filter
     }
 
     /// A text cut into tokens as the index cuts it.
     func tokens(_ text: String) -> TokenizedText { TokenizedText(text, tokenizer) }
+
+    /// A stem's length as `wordFilter` holds it.
+    static func lengthBit(_ length: Int) -> UInt64 { 1 << UInt64(min(length, 63)) }
 
     /// Whether every phrase is one whole word (no prefix), as a sentence's words are: then
     /// `counts` can count them while the text is cut, without keeping its tokens.
@@ -65,28 +76,42 @@ struct QueryMarker {
     /// token's stem and offsets (`TokenizedText`) was most of scoring a pasted title's pool.
     func counts(_ text: String) -> (length: Int, counts: [Int]) {
         var counts = [Int](repeating: 0, count: phrases.count)
-        var length = 0
+        let length = self.counts(text, into: &counts)
+        return (length, counts)
+    }
+
+    /// As `counts(_:)`, into `counts` (one per phrase), returning the length: BM25F counts some
+    /// 200 texts for a pasted title, and a new array for each was a cost of its own.
+    func counts(_ text: String, into counts: inout [Int]) -> Int {
         var utf8 = text
-        let rc = wordStems.withUnsafeBufferPointer { stems in
+        return utf8.withUTF8 { bytes in counts.withUnsafeMutableBufferPointer { self.counts(utf8: bytes, into: $0) } }
+    }
+
+    /// As `counts(_:into:)`, of a text's UTF-8 bytes.
+    func counts(utf8 bytes: UnsafeBufferPointer<UInt8>, into counts: UnsafeMutableBufferPointer<Int>) -> Int {
+        precondition(counts.count == phrases.count, "one count per phrase")
+        for p in counts.indices { counts[p] = 0 }
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
+        let (rc, length) = wordStems.withUnsafeBufferPointer { stems in
             wordEnds.withUnsafeBufferPointer { ends in
-                counts.withUnsafeMutableBufferPointer { counts -> CInt in
-                    var context = WordCount(stems: stems, ends: ends, counts: counts)
-                    let rc = utf8.withUTF8 { bytes -> CInt in
-                        guard let base = bytes.baseAddress else { return SQLITE_OK }
-                        return withUnsafeMutablePointer(to: &context) { context in
-                            base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { p in
-                                tokenizer.tokenize(context: UnsafeMutableRawPointer(context), tokenization: .document,
-                                                   pText: p, nText: CInt(bytes.count), tokenCallback: countWord)
-                            }
+                wordFilter.withUnsafeBufferPointer { filter -> (CInt, Int) in
+                    var context = WordCount(stems: stems, ends: ends, filter: filter, counts: counts)
+                    let rc = withUnsafeMutablePointer(to: &context) { context in
+                        base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { p in
+                            tokenizer.tokenize(context: UnsafeMutableRawPointer(context), tokenization: .document,
+                                               pText: p, nText: CInt(bytes.count), tokenCallback: countWord)
                         }
                     }
-                    length = context.length
-                    return rc
+                    return (rc, context.length)
                 }
             }
         }
         // The built-in tokenizers fail only when out of memory: then nothing is counted.
-        return rc == SQLITE_OK ? (length, counts) : (0, Array(repeating: 0, count: phrases.count))
+        guard rc == SQLITE_OK else {
+            for p in counts.indices { counts[p] = 0 }
+            return 0
+        }
+        return length
     }
 
     static func queryTokens(_ tokenizer: any FTS5Tokenizer, _ text: String) throws -> [[UInt8]] {
@@ -276,6 +301,8 @@ struct TokenizedText {
 private struct WordCount {
     var stems: UnsafeBufferPointer<UInt8>
     var ends: UnsafeBufferPointer<Int>
+    /// `QueryMarker.wordFilter`.
+    var filter: UnsafeBufferPointer<UInt64>
     var counts: UnsafeMutableBufferPointer<Int>
     var length = 0
 }
@@ -287,6 +314,8 @@ private let countWord: FTS5TokenCallback = { context, flags, token, length, _, _
     c.pointee.length += 1
     guard let token, length > 0, let stems = c.pointee.stems.baseAddress else { return SQLITE_OK }
     let n = Int(length), ends = c.pointee.ends
+    let first = Int(UInt8(bitPattern: token[0]))
+    if c.pointee.filter[first] & QueryMarker.lengthBit(n) == 0 { return SQLITE_OK }
     for p in 0..<(ends.count - 1) where ends[p + 1] - ends[p] == n && memcmp(token, stems + ends[p], n) == 0 {
         c.pointee.counts[p] += 1
     }

@@ -320,37 +320,53 @@ extension SQLiteKnowledgeStore {
         let averages = statistics.averages
         var out: [Ranked] = []
         let documents = textOf == nil ? try documents(db, keys: rows.map(\.key)) : [:]
+        // One set of arrays for all the entries, cleared for each: made afresh they were some 20
+        // allocations an entry.
+        let phraseCount = marker.phrases.count
+        var counts = Array(repeating: Array(repeating: 0, count: columns), count: phraseCount)
+        var lengths = Array(repeating: 0, count: columns)
+        var found = Array(repeating: 0, count: phraseCount)
+        var present = Array(repeating: false, count: phraseCount)
         for (i, r) in rows.enumerated() {
-            let text: [String]
+            let d: Document
             if let textOf {
                 guard let t = try textOf(r.key) else { continue }
-                text = t
+                d = Document(title: t[0], tags: t[1], summary: t[2], body: t[3])
             } else {
-                guard let d = documents[r.key] else { continue }
-                text = [d.title, d.tags, d.summary, d.body]
+                guard let found = documents[r.key] else { continue }
+                d = found
             }
-            var counts = Array(repeating: Array(repeating: 0, count: columns), count: marker.phrases.count)
-            var lengths: [Int] = []
+            for p in 0..<phraseCount { for c in 0..<columns { counts[p][c] = 0 } }
             for c in 0..<columns {
+                let text = c == 0 ? d.title : c == 1 ? d.tags : c == 2 ? d.summary : d.body
                 if wordsOnly {
                     // A sentence's words: counted as the text is cut, its tokens not kept.
-                    let (length, found) = marker.counts(text[c])
-                    lengths.append(length)
-                    for (p, n) in found.enumerated() { counts[p][c] = n }
+                    lengths[c] = marker.counts(text, into: &found)
+                    for p in 0..<phraseCount { counts[p][c] = found[p] }
                     continue
                 }
-                let t = marker.tokens(text[c])
-                lengths.append(t.count)
+                let t = marker.tokens(text)
+                lengths[c] = t.count
                 for instance in marker.instances(t) { counts[instance.phrase][c] += 1 }
             }
-            let present = counts.map { $0.contains { $0 > 0 } }
+            var matched = 0
+            for p in 0..<phraseCount {
+                present[p] = counts[p].contains { $0 > 0 }
+                if present[p] { matched += 1 }
+            }
             // Only entries that match the whole query, as FTS5's MATCH kept them.
             var next = 0
             func holds(_ n: QueryNode) -> Bool {
                 switch n {
                 case .term, .prefix, .phrase: next += 1; return present[next - 1]
-                case .and(let cs): return cs.map(holds).allSatisfy { $0 }
-                case .or(let cs): return cs.map(holds).contains(true)
+                case .and(let cs):
+                    var all = true
+                    for c in cs where !holds(c) { all = false }
+                    return all
+                case .or(let cs):
+                    var any = false
+                    for c in cs where holds(c) { any = true }
+                    return any
                 case .not: return false
                 }
             }
@@ -358,8 +374,7 @@ extension SQLiteKnowledgeStore {
             let score = FieldWeightedBM25.natural.score(counts: counts, lengths: lengths, averages: averages, idfs: idfs)
             let member = r.key & 7 == EntryKey.code(.member)
             // Ties keep bm25's order.
-            out.append(Ranked(key: r.key, rank: -score * (member ? memberFactor : 1) + Double(i) * 1e-9,
-                              matched: present.filter { $0 }.count))
+            out.append(Ranked(key: r.key, rank: -score * (member ? memberFactor : 1) + Double(i) * 1e-9, matched: matched))
         }
         out.sort { $0.rank < $1.rank }
         return out
@@ -458,13 +473,15 @@ extension SQLiteKnowledgeStore {
         // An entry's tags are its own, an answer's its question's.
         var tagsOf: [Int64: Int64] = [:]
         for (type, ns) in numbers {
+            // Each id looked up as the list gives it: `id IN (SELECT value FROM json_each(?))` first
+            // sorted the list into a temporary index.
             let sql: String
             switch type {
-            case .resource: sql = "SELECT id, title, summary, body FROM resource WHERE id IN (SELECT value FROM json_each(?))"
-            case .practice: sql = "SELECT id, title, context, practice, evidence FROM practice WHERE id IN (SELECT value FROM json_each(?))"
-            case .question: sql = "SELECT id, title, body FROM question WHERE id IN (SELECT value FROM json_each(?))"
+            case .resource: sql = "SELECT r.id, r.title, r.summary, r.body FROM json_each(?) j JOIN resource r ON r.id = j.value"
+            case .practice: sql = "SELECT p.id, p.title, p.context, p.practice, p.evidence FROM json_each(?) j JOIN practice p ON p.id = j.value"
+            case .question: sql = "SELECT q.id, q.title, q.body FROM json_each(?) j JOIN question q ON q.id = j.value"
             case .answer:
-                sql = "SELECT a.id, a.body, a.question_id, q.title FROM answer a JOIN question q ON q.id = a.question_id WHERE a.id IN (SELECT value FROM json_each(?))"
+                sql = "SELECT a.id, a.body, a.question_id, q.title FROM json_each(?) j JOIN answer a ON a.id = j.value JOIN question q ON q.id = a.question_id"
             case .member, .meeting: continue
             }
             // Read raw: GRDB's rows copied and decoded each value, most of this function's time.
@@ -487,28 +504,33 @@ extension SQLiteKnowledgeStore {
             }
         }
         guard !tagsOf.isEmpty else { return out }
-        // Every tag of those entries in one statement, in `tagText`'s words and order.
-        var tags: [Int64: [String]] = [:]
-        let statement = try db.cachedStatement(sql: """
-            SELECT e.entry, t.name, (SELECT group_concat(alias, ' ') FROM tag_alias a WHERE a.tag_id = t.id)
-            FROM entry_tag e JOIN tag t ON t.id = e.tag_id WHERE e.entry IN (SELECT value FROM json_each(?))
-            ORDER BY e.entry, t.name
-            """)
+        // Those entries' tags by id (the primary key holds them: no seek into the rows), then
+        // the tags' words, mostly from the connection's cache (+TagWords), in `tagText`'s order.
+        var tagIDs: [Int64: [Int64]] = [:], ids = Set<Int64>()
+        let statement = try db.cachedStatement(sql: "SELECT e.entry, e.tag_id FROM json_each(?) j JOIN entry_tag e ON e.entry = j.value")
         try statement.setArguments([list(Array(Set(tagsOf.values)))])
         try step(statement) { row in
-            let name = text(row, 1) ?? ""
-            let aliases = text(row, 2)
-            let text = aliases.map { name + " " + $0 } ?? name
-            tags[sqlite3_column_int64(row, 0), default: []].append(text.utf8.contains(UInt8(ascii: "-"))
-                ? String(decoding: text.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: " ") : $0 }, as: UTF8.self) : text)
+            let id = sqlite3_column_int64(row, 1)
+            tagIDs[sqlite3_column_int64(row, 0), default: []].append(id)
+            ids.insert(id)
         }
-        for (key, tagged) in tagsOf { out[key]?.tags = tags[tagged]?.joined(separator: " ") ?? "" }
+        let words = try tagWords(db, ids: ids)
+        var tags: [Int64: String] = [:]
+        for (key, tagged) in tagsOf {
+            if tags[tagged] == nil {
+                var own: [TagWords] = []
+                for id in tagIDs[tagged] ?? [] { if let w = words[id] ?? nil { own.append(w) } }
+                if own.count > 1 { own.sort { $0.sorts(before: $1) } }
+                tags[tagged] = own.count == 1 ? own[0].text : own.map(\.text).joined(separator: " ")
+            }
+            out[key]?.tags = tags[tagged]!
+        }
         return out
     }
 
     /// A text column of the current row as GRDB decodes it (up to a NUL, invalid UTF-8 repaired),
     /// nil for NULL: documents must equal `document`'s, which reads through GRDB.
-    fileprivate static func text(_ s: OpaquePointer, _ column: Int32) -> String? {
+    static func text(_ s: OpaquePointer, _ column: Int32) -> String? {
         guard sqlite3_column_type(s, column) != SQLITE_NULL, let p = sqlite3_column_text(s, column) else { return nil }
         return String(cString: p)
     }
