@@ -32,6 +32,10 @@ struct QueryMarker {
     /// phrase in their first byte or their length, and one load rules them out (comparing each
     /// with every phrase was a fifth of counting a pasted title's pool).
     private let wordFilter: [UInt64]
+    /// For `asciiCounts`, by a word's first byte (lower case): the phrases whose stem a token
+    /// beginning with it may stem to, each with how many of the stem's first bytes such a token
+    /// begins with (see `asciiCounts`).
+    private let asciiCandidates: [[(phrase: Int, prefix: Int)]]
 
     /// The positive phrases of `node` (what FTS5 reports instances of in a matching row; an
     /// excluded phrase is never in a row that matched).
@@ -59,7 +63,19 @@ struct QueryMarker {
         var filter = [UInt64](repeating: 0, count: 256)
         for p in phrases where !p.tokens[0].isEmpty { filter[Int(p.tokens[0][0])] |= Self.lengthBit(p.tokens[0].count) }
         wordFilter = filter
+        var candidates = [[(phrase: Int, prefix: Int)]](repeating: [], count: 256)
+        for (p, phrase) in phrases.enumerated() where !phrase.tokens[0].isEmpty {
+            let stem = phrase.tokens[0]
+            candidates[Int(stem[0])].append((p, Self.sharedPrefix(stem.count)))
+        }
+        asciiCandidates = candidates
     }
+
+    /// How many of a stem's first bytes every word that stems to it begins with (lower-cased):
+    /// the porter stemmer changes at most a word's last two letters of what it keeps (`biliti` →
+    /// `ble`, `ational` → `ate`, `y` → `i`, an `e` added after `at`, `bl`, `iz`), and a stem of two
+    /// letters or fewer is kept whole. Tests check it on thousands of English words.
+    static func sharedPrefix(_ stemLength: Int) -> Int { min(stemLength, max(2, stemLength - 2)) }
 
     /// A text cut into tokens as the index cuts it.
     func tokens(_ text: String) -> TokenizedText { TokenizedText(text, tokenizer) }
@@ -92,6 +108,7 @@ struct QueryMarker {
         precondition(counts.count == phrases.count, "one count per phrase")
         for p in counts.indices { counts[p] = 0 }
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
+        if asciiFastPath, let length = asciiCounts(bytes, into: counts) { return length }
         let (rc, length) = wordStems.withUnsafeBufferPointer { stems in
             wordEnds.withUnsafeBufferPointer { ends in
                 wordFilter.withUnsafeBufferPointer { filter -> (CInt, Int) in
@@ -110,6 +127,58 @@ struct QueryMarker {
         guard rc == SQLITE_OK else {
             for p in counts.indices { counts[p] = 0 }
             return 0
+        }
+        return length
+    }
+
+    /// Whether `counts` may cut ASCII text itself (`asciiCounts`); off in tests that compare.
+    var asciiFastPath = true
+
+    /// `counts` of a text that is all ASCII, nil for any other: its tokens are the runs of ASCII
+    /// letters and digits (unicode61's token characters below 0x80; everything else there
+    /// separates), so its length is their number, and only a run that begins as a phrase's stem
+    /// does (`sharedPrefix`, and at least as long less one) is stemmed, by the index's own
+    /// tokenizer, to be compared. Cutting every word with the tokenizer and stemming it was most
+    /// of scoring a pasted title's pool; few words of a text begin like any asked word.
+    func asciiCounts(_ bytes: UnsafeBufferPointer<UInt8>, into counts: UnsafeMutableBufferPointer<Int>) -> Int? {
+        for b in bytes where b >= 0x80 { return nil }
+        @inline(__always) func isToken(_ b: UInt8) -> Bool {
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+        }
+        @inline(__always) func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+        var length = 0, i = 0
+        let n = bytes.count
+        var stem: [UInt8] = []
+        while i < n {
+            while i < n && !isToken(bytes[i]) { i += 1 }
+            guard i < n else { break }
+            let start = i
+            while i < n && isToken(bytes[i]) { i += 1 }
+            length += 1
+            let run = i - start
+            let phrases = asciiCandidates[Int(lower(bytes[start]))]
+            guard !phrases.isEmpty else { continue }
+            var candidate = false
+            for (p, prefix) in phrases where run >= wordEnds[p + 1] - wordEnds[p] - 1 {
+                var k = 1
+                while k < prefix && lower(bytes[start + k]) == wordStems[wordEnds[p] + k] { k += 1 }
+                if k >= prefix { candidate = true; break }
+            }
+            guard candidate else { continue }
+            // The run's stem, as the index cuts it.
+            stem.removeAll(keepingCapacity: true)
+            let rc = withUnsafeMutablePointer(to: &stem) { out in
+                UnsafeRawPointer(bytes.baseAddress! + start).withMemoryRebound(to: CChar.self, capacity: run) { p in
+                    tokenizer.tokenize(context: UnsafeMutableRawPointer(out), tokenization: .document,
+                                       pText: p, nText: CInt(run), tokenCallback: keepStem)
+                }
+            }
+            guard rc == SQLITE_OK else { return nil }
+            for p in 0..<(wordEnds.count - 1) where wordEnds[p + 1] - wordEnds[p] == stem.count {
+                var same = true
+                for k in 0..<stem.count where stem[k] != wordStems[wordEnds[p] + k] { same = false; break }
+                if same { counts[p] += 1 }
+            }
         }
         return length
     }
@@ -318,6 +387,19 @@ private let countWord: FTS5TokenCallback = { context, flags, token, length, _, _
     if c.pointee.filter[first] & QueryMarker.lengthBit(n) == 0 { return SQLITE_OK }
     for p in 0..<(ends.count - 1) where ends[p + 1] - ends[p] == n && memcmp(token, stems + ends[p], n) == 0 {
         c.pointee.counts[p] += 1
+    }
+    return SQLITE_OK
+}
+
+/// Keeps the one token of a word cut alone (`asciiCounts`), into the `[UInt8]` it points at.
+private let keepStem: FTS5TokenCallback = { context, flags, token, length, _, _ in
+    guard let context else { return SQLITE_ERROR }
+    if flags & FTS5_TOKEN_COLOCATED != 0 { return SQLITE_OK }
+    let out = context.assumingMemoryBound(to: [UInt8].self)
+    if let token, length > 0 {
+        token.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
+            out.pointee.append(contentsOf: UnsafeBufferPointer(start: $0, count: Int(length)))
+        }
     }
     return SQLITE_OK
 }
