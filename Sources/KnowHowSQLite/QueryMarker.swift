@@ -108,7 +108,11 @@ struct QueryMarker {
         precondition(counts.count == phrases.count, "one count per phrase")
         for p in counts.indices { counts[p] = 0 }
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
-        if asciiFastPath, let length = asciiCounts(bytes, into: counts) { return length }
+        if asciiFastPath {
+            if let length = asciiCounts(bytes, into: counts) { return length }
+            // Not ASCII after all: what was counted before is counted again below.
+            for p in counts.indices { counts[p] = 0 }
+        }
         let (rc, length) = wordStems.withUnsafeBufferPointer { stems in
             wordEnds.withUnsafeBufferPointer { ends in
                 wordFilter.withUnsafeBufferPointer { filter -> (CInt, Int) in
@@ -141,34 +145,42 @@ struct QueryMarker {
     /// tokenizer, to be compared. Cutting every word with the tokenizer and stemming it was most
     /// of scoring a pasted title's pool; few words of a text begin like any asked word.
     func asciiCounts(_ bytes: UnsafeBufferPointer<UInt8>, into counts: UnsafeMutableBufferPointer<Int>) -> Int? {
-        for b in bytes where b >= 0x80 { return nil }
-        @inline(__always) func isToken(_ b: UInt8) -> Bool {
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-        }
-        @inline(__always) func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
-        var length = 0, i = 0
+        guard let base = bytes.baseAddress else { return 0 }
         let n = bytes.count
+        // Letters and digits below 0x80: bit b of the two words (b < 64, then b - 64).
+        let low: UInt64 = 0x03FF_0000_0000_0000, high: UInt64 = 0x07FF_FFFE_07FF_FFFE
+        var length = 0, i = 0
         var stem: [UInt8] = []
         while i < n {
-            while i < n && !isToken(bytes[i]) { i += 1 }
-            guard i < n else { break }
+            var b = base[i]
+            if b >= 0x80 { return nil }
+            if (b < 64 ? low >> UInt64(b) : high >> UInt64(b &- 64)) & 1 == 0 { i &+= 1; continue }
             let start = i
-            while i < n && isToken(bytes[i]) { i += 1 }
-            length += 1
-            let run = i - start
-            let phrases = asciiCandidates[Int(lower(bytes[start]))]
-            guard !phrases.isEmpty else { continue }
+            repeat {
+                i &+= 1
+                guard i < n else { break }
+                b = base[i]
+            } while b < 0x80 && (b < 64 ? low >> UInt64(b) : high >> UInt64(b &- 64)) & 1 == 1
+            length &+= 1
+            let run = i &- start
+            let first = base[start]
+            let phrases = asciiCandidates[Int(first >= 0x41 && first <= 0x5A ? first | 0x20 : first)]
+            if phrases.isEmpty { continue }
             var candidate = false
             for (p, prefix) in phrases where run >= wordEnds[p + 1] - wordEnds[p] - 1 {
                 var k = 1
-                while k < prefix && lower(bytes[start + k]) == wordStems[wordEnds[p] + k] { k += 1 }
+                while k < prefix {
+                    let c = base[start + k]
+                    if (c >= 0x41 && c <= 0x5A ? c | 0x20 : c) != wordStems[wordEnds[p] + k] { break }
+                    k += 1
+                }
                 if k >= prefix { candidate = true; break }
             }
             guard candidate else { continue }
             // The run's stem, as the index cuts it.
             stem.removeAll(keepingCapacity: true)
             let rc = withUnsafeMutablePointer(to: &stem) { out in
-                UnsafeRawPointer(bytes.baseAddress! + start).withMemoryRebound(to: CChar.self, capacity: run) { p in
+                UnsafeRawPointer(base + start).withMemoryRebound(to: CChar.self, capacity: run) { p in
                     tokenizer.tokenize(context: UnsafeMutableRawPointer(out), tokenization: .document,
                                        pText: p, nText: CInt(run), tokenCallback: keepStem)
                 }

@@ -80,6 +80,9 @@ import Testing
             #expect(bytes.withUnsafeBufferPointer { marker.asciiCounts($0, into: counts) } == nil)
             #expect(marker.counts("Café naïve cafe").counts == [2, 1])
             #expect(marker.counts("Cafe, naive: CAFES").counts == [2, 1])
+            // Found beyond ASCII only after some words were counted: each is counted once.
+            #expect(marker.counts("cafe naive cafe naïve").counts == [2, 2])
+            #expect(marker.counts("cafe naive cafeé").length == 3)
         }
     }
 }
