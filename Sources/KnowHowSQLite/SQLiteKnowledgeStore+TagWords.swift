@@ -4,8 +4,9 @@ import GRDBSQLite
 
 /// Tags' words as documents hold them, kept per connection: BM25F reads some 50 entries'
 /// documents for a pasted title, and reading each entry's tags with their names and aliases was
-/// a seek per tag and a subquery for its aliases, two thirds of reading the documents at 100,000
-/// entries. The same few hundred tags come back search after search.
+/// a seek per tag and a subquery for its aliases, some 0.07 ms of the 0.19 ms that reading a
+/// pool's documents took at 100,000 entries. A store has few tags beside its entries, and the
+/// same ones come back search after search.
 extension SQLiteKnowledgeStore {
     /// One tag's words in a document (as `tagText` makes them): its name, then its aliases,
     /// hyphens as spaces. `name` is the name's bytes as stored, what `ORDER BY t.name` sorts by
