@@ -35,7 +35,9 @@ struct QueryMarker {
     /// For `asciiCounts`, by a word's first byte (lower case): the phrases whose stem a token
     /// beginning with it may stem to, each with how many of the stem's first bytes such a token
     /// begins with (see `asciiCounts`).
-    private let asciiCandidates: [[(phrase: Int, prefix: Int)]]
+    /// Flat, so that a token's look-up copies no array: the candidates of first byte `b` are
+    /// `candidatePhrase[candidateStart[b]..<candidateStart[b + 1]]`, with their `candidatePrefix`.
+    private let candidateStart: [Int], candidatePhrase: [Int], candidatePrefix: [Int]
 
     /// The positive phrases of `node` (what FTS5 reports instances of in a matching row; an
     /// excluded phrase is never in a row that matched).
@@ -68,7 +70,12 @@ struct QueryMarker {
             let stem = phrase.tokens[0]
             candidates[Int(stem[0])].append((p, Self.sharedPrefix(stem.count)))
         }
-        asciiCandidates = candidates
+        var starts = [0], phrasesByByte: [Int] = [], prefixes: [Int] = []
+        for b in 0..<256 {
+            for c in candidates[b] { phrasesByByte.append(c.phrase); prefixes.append(c.prefix) }
+            starts.append(phrasesByByte.count)
+        }
+        candidateStart = starts; candidatePhrase = phrasesByByte; candidatePrefix = prefixes
     }
 
     /// How many of a stem's first bytes every word that stems to it begins with (lower-cased):
@@ -164,10 +171,13 @@ struct QueryMarker {
             length &+= 1
             let run = i &- start
             let first = base[start]
-            let phrases = asciiCandidates[Int(first >= 0x41 && first <= 0x5A ? first | 0x20 : first)]
-            if phrases.isEmpty { continue }
+            let lowered = Int(first >= 0x41 && first <= 0x5A ? first | 0x20 : first)
+            let from = candidateStart[lowered], to = candidateStart[lowered + 1]
+            if from == to { continue }
             var candidate = false
-            for (p, prefix) in phrases where run >= wordEnds[p + 1] - wordEnds[p] - 1 {
+            for j in from..<to {
+                let p = candidatePhrase[j], prefix = candidatePrefix[j]
+                guard run >= wordEnds[p + 1] - wordEnds[p] - 1 else { continue }
                 var k = 1
                 while k < prefix {
                     let c = base[start + k]
