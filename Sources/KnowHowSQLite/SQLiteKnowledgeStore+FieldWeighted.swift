@@ -396,8 +396,9 @@ extension SQLiteKnowledgeStore {
         return try naturalCandidates(db, node: node, limit: limit, memberFactor: memberFactor, tuning: tuning, counted: &counted)
     }
 
-    /// As above; `counted` gets how many entries hold each word walked (a word without a list),
-    /// so that BM25F's idf need not walk its matches again.
+    /// As above; `counted` gets how many entries hold each word: a walked word's matches (a word
+    /// without a list), a listed word's count from its list, so that BM25F's idf need not look
+    /// either up again.
     static func naturalCandidates(_ db: Database, node: QueryNode, limit: Int, memberFactor: Double,
                                   tuning: SearchTuning, counted: inout [String: Int]) throws -> [Ranked]? {
         guard case .or(let leaves) = node, let stats = try rankStats(db), stats.entries >= tuning.commonWordMinimumStore else { return nil }
@@ -419,6 +420,7 @@ extension SQLiteKnowledgeStore {
         for (w, term) in words {
             var matches: [(key: Int64, share: Double)] = []
             if let listed = try listedEntries(db, term) {
+                counted[w] = listed
                 // As `addListScores` adds them.
                 let weight = idf(entries: stats.entries, containing: listed)
                 try list.setArguments([term])

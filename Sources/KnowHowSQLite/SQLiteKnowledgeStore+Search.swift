@@ -228,8 +228,8 @@ extension SQLiteKnowledgeStore {
         return try ranked(db, query, match: match, conditions: conds, arguments: condArgs, limit: limit, tuning: tuning, counted: &counted)
     }
 
-    /// As above; `counted` gets how many entries hold each word whose matches the search walked
-    /// (a sentence's any-word search on a large store), 0 for a word no entry holds.
+    /// As above; `counted` gets how many entries hold each word whose matches or list the search
+    /// read (a sentence's any-word search on a large store), 0 for a word no entry holds.
     static func ranked(_ db: Database, _ query: Query, match: String, conditions conds: [String], arguments condArgs: StatementArguments,
                        limit: Int, tuning: SearchTuning, counted: inout [String: Int]) throws -> [Ranked] {
         let pool = query.naturalLanguage ? max(limit + 1, naturalPool) : limit + 1
