@@ -142,6 +142,12 @@ struct QueryMarker {
         return length
     }
 
+    /// Each byte's part in `asciiCounts`: 1 for ASCII letters and digits (unicode61's token
+    /// characters below 0x80), 2 for a byte of a character beyond ASCII, 0 for a separator.
+    static let asciiClasses: [UInt8] = (0..<256).map { b in
+        b >= 0x80 ? 2 : (0x30...0x39).contains(b) || (0x41...0x5A).contains(b) || (0x61...0x7A).contains(b) ? 1 : 0
+    }
+
     /// Whether `counts` may cut ASCII text itself (`asciiCounts`); off in tests that compare.
     var asciiFastPath = true
 
@@ -154,20 +160,19 @@ struct QueryMarker {
     func asciiCounts(_ bytes: UnsafeBufferPointer<UInt8>, into counts: UnsafeMutableBufferPointer<Int>) -> Int? {
         guard let base = bytes.baseAddress else { return 0 }
         let n = bytes.count
-        // Letters and digits below 0x80: bit b of the two words (b < 64, then b - 64).
-        let low: UInt64 = 0x03FF_0000_0000_0000, high: UInt64 = 0x07FF_FFFE_07FF_FFFE
         var length = 0, i = 0
         var stem: [UInt8] = []
+        let classes = Self.asciiClasses
         while i < n {
-            var b = base[i]
-            if b >= 0x80 { return nil }
-            if (b < 64 ? low >> UInt64(b) : high >> UInt64(b &- 64)) & 1 == 0 { i &+= 1; continue }
+            var c = classes[Int(base[i])]
+            if c == 0 { i &+= 1; continue }
+            if c == 2 { return nil }
             let start = i
             repeat {
                 i &+= 1
                 guard i < n else { break }
-                b = base[i]
-            } while b < 0x80 && (b < 64 ? low >> UInt64(b) : high >> UInt64(b &- 64)) & 1 == 1
+                c = classes[Int(base[i])]
+            } while c == 1
             length &+= 1
             let run = i &- start
             let first = base[start]
@@ -177,7 +182,8 @@ struct QueryMarker {
             var candidate = false
             for j in from..<to {
                 let p = candidatePhrase[j], prefix = candidatePrefix[j]
-                guard run >= wordEnds[p + 1] - wordEnds[p] - 1 else { continue }
+                // Long enough to hold the shared prefix (read below) and the stem less one.
+                guard run >= max(prefix, wordEnds[p + 1] - wordEnds[p] - 1) else { continue }
                 var k = 1
                 while k < prefix {
                     let c = base[start + k]

@@ -182,8 +182,11 @@ private let walkFunction: fts5_extension_function = { api, fts, ctx, argc, argv 
           let sink = sqlite3_value_pointer(argv![0], WalkedMatches.pointerTypeName) else {
         sqlite3_result_error(ctx, "knowhow_walk: give the sink to fill", -1); return
     }
-    guard x.xQueryPhrase(fts, 0, sink, walkRow) == SQLITE_OK else {
-        sqlite3_result_error(ctx, "knowhow_walk: cannot read the word's matches", -1); return
+    let rc = x.xQueryPhrase(fts, 0, sink, walkRow)
+    guard rc == SQLITE_OK else {
+        // SQLite's own code (out of memory, a corrupt index, an interrupt) travels with the message.
+        sqlite3_result_error(ctx, "knowhow_walk: cannot read the word's matches", -1)
+        sqlite3_result_error_code(ctx, rc == SQLITE_ERROR ? SQLITE_ERROR : rc); return
     }
     sqlite3_result_int(ctx, 1)
 }

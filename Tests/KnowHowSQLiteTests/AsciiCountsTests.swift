@@ -85,4 +85,24 @@ import Testing
             #expect(marker.counts("cafe naive cafeé").length == 3)
         }
     }
+
+    /// A text that ends in a word shorter than an asked stem's shared prefix (`a` beside `ai`)
+    /// is read no further than its end: the prefix is compared only where the word holds it.
+    @Test func aShortWordAtTheEndIsReadNoFurtherThanTheText() throws {
+        let s = try SQLiteKnowledgeStore()
+        try s.writer.read { db in
+            let marker = try QueryMarker(db, node: .or([.term("ai"), .term("go")]))
+            // A buffer whose next byte would extend the last word into the asked stem.
+            let bytes: [UInt8] = Array("learning a".utf8) + Array("i".utf8)
+            let counts = UnsafeMutableBufferPointer<Int>.allocate(capacity: 2)
+            defer { counts.deallocate() }
+            counts.initialize(repeating: 0)
+            let length = bytes.withUnsafeBufferPointer { all in
+                marker.asciiCounts(UnsafeBufferPointer(rebasing: all[0..<(all.count - 1)]), into: counts)
+            }
+            #expect(length == 2)
+            #expect(Array(counts) == [0, 0])
+            #expect(marker.counts("ai a go g").counts == [1, 1])
+        }
+    }
 }
