@@ -212,6 +212,7 @@ public struct InitCommand: ShellCommand {
 }
 
 public struct HelpCommand: ShellCommand {
+    public static let collectsWords = true
     public static let configuration = CommandConfiguration(
         commandName: "help",
         abstract: "List commands, explain one (help find), or search the help (help alias).",

@@ -589,6 +589,7 @@ enum EditForms {
 // MARK: - tags
 
 public struct TagCommand: ShellCommand {
+    public static let collectsWords = true
     public static let configuration = CommandConfiguration(
         commandName: "tag",
         abstract: "Tag an entry (tag r12 +onboarding -draft), or rename, merge, alias and describe tags.",

@@ -61,6 +61,7 @@ public struct MeetingsCommand: ShellCommand {
 }
 
 public struct MeetingCommand: ShellCommand {
+    public static let collectsWords = true
     public static let configuration = CommandConfiguration(
         commandName: "meeting",
         abstract: "Meetings: series add, add, plan, notes, attended, link, edit, export (meeting plan onboarding).",

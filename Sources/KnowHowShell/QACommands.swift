@@ -55,6 +55,7 @@ public struct WhoCommand: ShellCommand {
 }
 
 public struct AskCommand: ShellCommand {
+    public static let collectsWords = true
     public static let configuration = CommandConfiguration(
         commandName: "ask",
         abstract: "Ask the community a question; shows who could help and what may already answer it.",
@@ -136,6 +137,7 @@ public struct AskCommand: ShellCommand {
 }
 
 public struct AnswerCommand: ShellCommand {
+    public static let collectsWords = true
     public static let configuration = CommandConfiguration(
         commandName: "answer", abstract: "Answer a question: answer q3 Your answer…")
     public static let arguments: [ArgumentKind] = [.reference, .query]

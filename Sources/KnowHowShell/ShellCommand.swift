@@ -18,12 +18,16 @@ public protocol ShellCommand: ParsableCommand {
     static var takesQuery: Bool { get }
     /// True when the command exists only inside the shell (`help`, `quit`, `open`, `set`).
     static var shellOnly: Bool { get }
+    /// True when the command takes its words as they come, dashes and all (`tag r12 -draft`,
+    /// `ask … -1?`): a negative number among them is one of the words already.
+    static var collectsWords: Bool { get }
     func execute(_ ctx: ShellContext) throws -> Outcome
 }
 
 extension ShellCommand {
     public static var takesQuery: Bool { false }
     public static var shellOnly: Bool { false }
+    public static var collectsWords: Bool { false }
     public mutating func run() throws {
         throw CleanExit.message("run through KnowHowMain")
     }
@@ -115,7 +119,7 @@ public enum CommandTable {
     /// rather than as an unknown option. Search commands protect their words in `QueryWords`, and
     /// a number given to an option is refused by `checkOptions` first.
     static func negativeNumbersAsArguments(_ words: [String], of c: any ShellCommand.Type) -> [String] {
-        guard !c.takesQuery, !words.contains("--"), words.contains(where: isNegativeNumber) else { return words }
+        guard !c.takesQuery, !c.collectsWords, !words.contains("--"), words.contains(where: isNegativeNumber) else { return words }
         let known = options(of: c)
         var options: [String] = [], arguments: [String] = [], i = 0
         while i < words.count {
