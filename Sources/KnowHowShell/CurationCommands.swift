@@ -645,7 +645,7 @@ public struct TagCommand: ShellCommand {
             let id = try ctx.entryID(first, types: [.resource, .practice, .question, .meeting], field: "entry to tag")
             let (add, remove) = Self.plusMinus(rest)
             guard !add.isEmpty || !remove.isEmpty else { throw KnowHowError.missingField("tags to add or remove (tag \(id) +onboarding -draft)") }
-            let notes = Self.nearMisses(add, ctx: ctx)
+            let notes = Self.nearMisses(add, removing: remove, ctx: ctx)
             let tags = try ctx.community.retag(id, add: add, remove: remove, as: ctx.actor)
             c.print("\(s.id(id.description)) " + (tags.isEmpty ? "has no tags" : tags.map { s.tag("#" + $0) }.joined(separator: " ")))
             for note in notes(id) { c.note(s.dim(note)) }
@@ -656,13 +656,19 @@ public struct TagCommand: ShellCommand {
     /// What to say of tags about to be given to `id` that the store does not know yet and that look
     /// like one it does (`onboard` beside `onboarding`: the same stem, or a typo apart), so that a
     /// slip does not start a second tag unnoticed. Worked out before the write makes them exist.
-    static func nearMisses(_ tags: [String], ctx: ShellContext) -> (EntryID) -> [String] {
+    /// `removing`: tags the same command takes off, never suggested (`tag r12 -onboarding +onboard`
+    /// says what it means). A typo is one edit apart only for tags of four letters or more: among
+    /// short tags one edit makes another word (`ux` and `ui`).
+    static func nearMisses(_ tags: [String], removing: [String] = [], ctx: ShellContext) -> (EntryID) -> [String] {
         func isNew(_ tag: String) -> Bool { do { return try ctx.store.resolveTag(tag) == nil } catch { return false } }
         let new = tags.compactMap { try? Validation.tag($0) }.filter(isNew)
-        guard !new.isEmpty, let known = try? ctx.store.tagNames(startingWith: "", limit: 100_000).map(\.name) else { return { _ in [] } }
+        let removed = Set(removing.compactMap { try? Validation.tag($0) })
+        guard !new.isEmpty, let all = try? ctx.store.tagNames(startingWith: "", limit: 100_000).map(\.name) else { return { _ in [] } }
+        let known = all.filter { !removed.contains($0) }
         func stem(_ tag: String) -> String { tag.split(separator: "-").map { SearchGaps.stem(String($0)) }.joined(separator: "-") }
         let misses = new.compactMap { tag -> (String, String)? in
-            let meant = known.first { $0 != tag && stem($0) == stem(tag) } ?? EditDistance.nearest(tag, in: known, max: 1).first
+            let typo = tag.count >= 4 ? EditDistance.nearest(tag, in: known.filter { $0.count >= 4 }, max: 1).first : nil
+            let meant = known.first { $0 != tag && stem($0) == stem(tag) } ?? typo
             return meant.map { (tag, $0) }
         }
         return { id in
