@@ -97,7 +97,8 @@ public enum KnowHowMain {
       --shared       create a new store group-writable (0660, its folder 2770) for a
                      team; otherwise new stores are private (0600, folder 0700)
       -c LINE        run a line as the shell would; several run in order, as a
-                     script does (they stop at the first error unless -k)
+                     script does (they stop at the first error unless -k); the
+                     status is the worst line's (1 when a search found nothing)
       -k, --keep-going  in a script, go on after an error
       --no-color     never colour output (NO_COLOR works too)
       --version      print the version
