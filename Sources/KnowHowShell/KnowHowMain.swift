@@ -275,6 +275,11 @@ public final class Shell {
             ctx.console.error("knowhow: unknown command '\(first)'; did you mean `\(near)`? (to search for it, type `find \(line)`)")
             return LineStatus(code: 2)
         }
+        // `q` alone is someone leaving (as in less or a pager), not a search for the letter.
+        if line == "q" {
+            ctx.console.error("knowhow: 'q' alone is not a command; to leave, type `quit` (or \\q) or press Ctrl-D; to search for it, type `find q`")
+            return LineStatus(code: 2)
+        }
         if first.hasPrefix("\\") || first.hasPrefix(".") {
             ctx.console.error("knowhow: unknown command '\(first)'; `help` lists the commands")
             return LineStatus(code: 2)
