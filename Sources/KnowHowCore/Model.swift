@@ -71,6 +71,18 @@ public enum ResourceKind: String, Codable, CaseIterable, Sendable, FileChoice {
     case guide, template, tool, course, article, video, book, dataset, slides, notes, other
 
     public static let noun = "kind of resource"
+
+    /// The kind a title names, the last named when several are ("Supervision notes template" →
+    /// template, "Two guides" → guide); nil when it names none. What the form for adding a
+    /// resource offers when Enter is pressed at its kind.
+    public static func named(in title: String) -> ResourceKind? {
+        for w in WordSplitter.words(title).map({ $0.lowercased() }).reversed() {
+            for candidate in [w, w + "s", w.hasSuffix("s") ? String(w.dropLast()) : w] {
+                if let kind = ResourceKind(rawValue: candidate), kind != .other { return kind }
+            }
+        }
+        return nil
+    }
     public init(from decoder: Decoder) throws { self = try Self.choice(decoder) }
 }
 

@@ -264,8 +264,10 @@ public struct AddCommand: ShellCommand {
             try showSimilarEarly(ctx, Draft(type: .resource, title: title, summary: summary, url: url), shown: &shown)
         }
         let kinds = ResourceKind.allCases.map(\.rawValue)
+        // Asked, Enter takes the kind the title names ("… template"); a script without --kind adds `other`.
+        let offered = ctx.prompter == nil ? .other : ResourceKind.named(in: title) ?? .other
         let kind = try field(ctx, "kind", option: kind, flag: "--kind", hint: "one of " + kinds.joined(separator: ", "),
-                             skip: "Enter for other", choices: kinds) { k in
+                             skip: "Enter for \(offered.rawValue)", choices: kinds) { k in
             guard let v = ResourceKind(rawValue: k.lowercased()) else {
                 throw KnowHowError.invalidValue(field: "kind", value: k, expected: kinds.joined(separator: ", "))
             }
@@ -276,7 +278,7 @@ public struct AddCommand: ShellCommand {
         let body = try longText(ctx, "details", option: body, heading: "Details")
         let authors = try self.authors.flatMap(listWords).map(Validation.handle)
         let notes = TagCommand.nearMisses(tags, ctx: ctx)
-        let id = try ctx.community.add(Resource(title: title, url: url, kind: kind.flatMap(ResourceKind.init) ?? .other, summary: summary,
+        let id = try ctx.community.add(Resource(title: title, url: url, kind: kind.flatMap(ResourceKind.init) ?? offered, summary: summary,
                                             body: body, tags: tags, contributor: me, authors: authors), as: ctx.actor)
         ctx.lastRefs = [.entry(id)]
         ctx.console.print("added \(ctx.styler.id(id.description)): \(title)")

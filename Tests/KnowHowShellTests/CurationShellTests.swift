@@ -91,6 +91,27 @@ struct GuidedAddTests {
         #expect(s.prompter?.asked.contains("$EDITOR") == true)
     }
 
+    /// The form offers the kind its title names: Enter at "kind (Enter for template)" adds a
+    /// template, not `other`; a script without --kind still adds `other`.
+    @Test func enterAtKindTakesTheKindTheTitleNames() throws {
+        let s = try CurationSession(as: "sam", answers: ["Supervision notes template", "", "", "", "", ""],
+                                    edits: [{ $0 }])
+        let r = s.run("add resource")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(try s.store.resource(EntryID("r13")!).kind == .template)
+        #expect(s.prompter?.asked.contains { $0.contains("kind (Enter for template)") } == true, "\(s.prompter?.asked ?? [])")
+        let script = try CurationSession(as: "sam")
+        #expect(script.run("add resource --title \"Consent form template\" --force").code == 0)
+        #expect(try script.store.resource(EntryID("r13")!).kind == .other)
+    }
+
+    @Test(arguments: [("Supervision notes template", ResourceKind.template), ("Two guides to onboarding", .guide),
+                      ("Meeting notes", .notes), ("Slide deck: keynote slides", .slides), ("Interview consent form", nil),
+                      ("Other things", nil)])
+    func aTitleNamesItsKind(_ title: String, _ kind: ResourceKind?) {
+        #expect(ResourceKind.named(in: title) == kind, "\(title)")
+    }
+
     @Test func aMemberIsToldTheRoleBeforeAnyQuestion() throws {
         let s = try CurationSession(as: "tom", answers: ["A title"])
         let r = s.run("add resource")
