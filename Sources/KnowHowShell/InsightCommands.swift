@@ -241,11 +241,13 @@ public struct GapsCommand: ShellCommand {
         c.print()
         c.print(s.bold("Questions nobody has answered") + s.dim("  \(unanswered.count)"))
         if unanswered.isEmpty { c.print(s.dim("  none: every question has an answer")) }
+        // The askers in a column of their own at the right, to follow up with: each title gets the
+        // room the longest handle leaves.
+        let askerWidth = unanswered.prefix(limit).map { q in q.asker.map { Layout.width("  @" + $0) } ?? 0 }.max() ?? 0
         for q in unanswered.prefix(limit) {
-            // The asker at the right edge, to follow up with.
             let asker = q.asker.map { "  @" + $0 } ?? ""
             let lead = "  " + s.id(Layout.pad(q.id, 4)) + " " + (q.asked.map(Self.day) ?? "          ") + "  "
-            let room = max(10, c.width - Layout.width(lead) - Layout.width(asker))
+            let room = max(10, c.width - Layout.width(lead) - askerWidth)
             c.print(lead + Layout.pad(Layout.truncate(q.title, room), room) + s.member(asker))
         }
         if unanswered.count > limit { c.print(s.dim("  … \(unanswered.count - limit) more: list questions status:open")) }
