@@ -45,17 +45,24 @@ extension PostgresKnowledgeStore: KnowledgeReading {
 
     // MARK: - Similar entries and duplicates
 
-    /// The entry keys of one type whose index rows match any of `words`, closest first.
+    /// The entries of one type whose index rows match any of `words`, closest first (bm25, as
+    /// SQLite orders them), with their indexed title and summary.
     static func closestKeys(_ c: PGConnection, words: [String], type: EntryType, extra: String = "", _ values: [PGBindable?] = [],
-                            limit: Int) throws -> [PGRow] {
+                            limit: Int) throws -> [(key: Int64, title: String, summary: String)] {
         var p = PGParameters()
         for v in values { _ = p.bind(v) }
         let q = p.bind(words.map(TSQuery.quote).joined(separator: " | "))
-        return try c.query("""
+        let rows = try c.query("""
             SELECT e.entry, e.title, e.summary FROM knowhow.entry_text e, to_tsquery('\(TSQuery.configuration)', \(q)) query
             WHERE e.search @@ query AND e.entry & 7 = \(type.keyCode)\(extra)
-            ORDER BY ts_rank_cd('\(weights)', e.search, query, 2) DESC, e.entry LIMIT \(p.bind(limit))
+            ORDER BY ts_rank_cd('\(weights)', e.search, query, 2) DESC, e.entry LIMIT \(p.bind(PostgresBM25.candidates))
             """, p.values).rows
+        var texts: [Int64: (String, String)] = [:]
+        for r in rows { texts[try r.require("entry")] = (try r.require("title"), try r.require("summary")) }
+        let node: QueryNode = words.count == 1 ? .term(words[0]) : .or(words.map(QueryNode.term))
+        return try PostgresBM25.rank(c, node: node, keys: rows.map { try $0.require("entry") }).prefix(limit).compactMap { k, _ in
+            texts[k].map { (k, $0.0, $0.1) }
+        }
     }
 
     /// Existing entries like a draft: same address, same email, or close title and summary.
@@ -86,8 +93,7 @@ extension PostgresKnowledgeStore: KnowledgeReading {
                 let words = Similarity.words(draft.title)
                 if !words.isEmpty {
                     for r in try Self.closestKeys(c, words: words, type: .member, limit: 20) {
-                        guard let m = try c.query("SELECT handle, name FROM knowhow.member WHERE id = $1",
-                                                  [EntryKeys.number(try r.require("entry"))]).first else { continue }
+                        guard let m = try c.query("SELECT handle, name FROM knowhow.member WHERE id = $1", [EntryKeys.number(r.key)]).first else { continue }
                         let h: String = try m.require("handle"), name: String = try m.require("name")
                         if let like = Similarity.memberLikeness(name: name, handle: h, to: draft) { add(.member(h), name, like.why, like.score) }
                     }
@@ -97,13 +103,10 @@ extension PostgresKnowledgeStore: KnowledgeReading {
                 if !words.isEmpty {
                     let rows = try Self.closestKeys(c, words: Array(Set(words)).sorted(), type: draft.type, limit: 25)
                     let draftTags = Set(try draft.tags.compactMap { t in try Self.tagName(c, try Validation.tag(t)) })
-                    for r in rows {
-                        let key: Int64 = try r.require("entry")
-                        let title: String = try r.require("title"), summary: String? = try r.get("summary")
+                    for (key, title, summary) in rows {
                         let ref = EntryRef.entry(EntryID(draft.type, EntryKeys.number(key)))
                         let sharesTag = !draftTags.isDisjoint(with: try Self.entryTags(c, key: key))
-                        if let like = Similarity.entryLikeness(title: title, summary: summary.flatMap { $0.isEmpty ? nil : $0 },
-                                                               to: draft, sharesTag: sharesTag) {
+                        if let like = Similarity.entryLikeness(title: title, summary: summary.isEmpty ? nil : summary, to: draft, sharesTag: sharesTag) {
                             add(ref, title, like.why, like.score)
                         }
                     }
@@ -135,7 +138,7 @@ extension PostgresKnowledgeStore: KnowledgeReading {
                 return try Self.closestKeys(c, words: words, type: type, extra: """
                      AND e.entry <> $1 AND e.entry IN (SELECT entry FROM knowhow.entry_tag
                         WHERE tag_id IN (SELECT tag_id FROM knowhow.entry_tag WHERE entry = $1))
-                    """, [key], limit: 5).map { EntryKeys.number(try $0.require("entry")) }
+                    """, [key], limit: 5).map { EntryKeys.number($0.key) }
             }
         }
     }

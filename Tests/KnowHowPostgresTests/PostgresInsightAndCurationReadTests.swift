@@ -85,6 +85,32 @@ struct PostgresInsightAndCurationReadTests {
         }
     }
 
+    /// Endorsements (which a community file does not carry) read back and show in the activity as in SQLite.
+    @Test func endorsementsAndTheirActivityAreTheSQLiteStores() throws {
+        try withBoth { pg, sqlite in
+            let members = try sqlite.allMembers().filter { !$0.skills.isEmpty }
+            let at = Acting(.system, at: Timestamp("2031-02-01T09:00:00Z")!)
+            // Given in an order that is not the stores' key order, all at one moment.
+            for (m, by) in [(members[3], members[0]), (members[1], members[2]), (members[0], members[4]), (members[1], members[0])] {
+                let tag = m.skills[0].tag
+                #expect(try pg.endorse(m.handle, tag: tag, by: by.handle, as: at) == sqlite.endorse(m.handle, tag: tag, by: by.handle, as: at))
+            }
+            for m in members.prefix(5) {
+                #expect(try pg.endorsements(of: m.handle) == sqlite.endorsements(of: m.handle), "@\(m.handle)")
+                #expect(try pg.evidenceTags(of: m.handle, limit: 5).map { "\($0.tag) \($0.weight)" }
+                        == sqlite.evidenceTags(of: m.handle, limit: 5).map { "\($0.tag) \($0.weight)" })
+            }
+            #expect(!(try pg.endorsements(of: members[1].handle)).isEmpty)
+            let since = Timestamp("2031-01-01T00:00:00Z")!
+            let mine = try pg.activity(since: since)
+            #expect(mine.filter { $0.kind == .endorsed }.count == 4)
+            expectSame(mine, try sqlite.activity(since: since), "activity with endorsements")
+            let tags = Array(Set(members.prefix(5).map { $0.skills[0].tag })).sorted()
+            let handles = Set(members.prefix(5).map(\.handle))
+            expectSame(try pg.memberFacts(handles: handles, tags: tags), try sqlite.memberFacts(handles: handles, tags: tags), "member facts with endorsements")
+        }
+    }
+
     // MARK: - Evidence for `who`
 
     static let topics = ["onboarding", "supervision", "reflective practice", "risk assessment", "facilitating", "budget OR funding",
