@@ -115,31 +115,39 @@ struct QueryMarker {
         precondition(counts.count == phrases.count, "one count per phrase")
         for p in counts.indices { counts[p] = 0 }
         guard let base = bytes.baseAddress, !bytes.isEmpty else { return 0 }
-        if asciiFastPath {
-            if let length = asciiCounts(bytes, into: counts) { return length }
-            // Not ASCII after all: what was counted before is counted again below.
+        return withWordCount(counts) { context in
+            if asciiFastPath, let length = asciiCounts(bytes, context) { return length }
+            // Not ASCII after all: what was counted before is counted again.
+            context.pointee.length = 0
             for p in counts.indices { counts[p] = 0 }
+            let rc = tokenize(base, bytes.count, context)
+            // The built-in tokenizers fail only when out of memory: then nothing is counted.
+            guard rc == SQLITE_OK else {
+                for p in counts.indices { counts[p] = 0 }
+                return 0
+            }
+            return context.pointee.length
         }
-        let (rc, length) = wordStems.withUnsafeBufferPointer { stems in
+    }
+
+    /// `body` with a `WordCount` of this marker's phrases counting into `counts`.
+    private func withWordCount<T>(_ counts: UnsafeMutableBufferPointer<Int>, _ body: (UnsafeMutablePointer<WordCount>) -> T) -> T {
+        wordStems.withUnsafeBufferPointer { stems in
             wordEnds.withUnsafeBufferPointer { ends in
-                wordFilter.withUnsafeBufferPointer { filter -> (CInt, Int) in
+                wordFilter.withUnsafeBufferPointer { filter in
                     var context = WordCount(stems: stems, ends: ends, filter: filter, counts: counts)
-                    let rc = withUnsafeMutablePointer(to: &context) { context in
-                        base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { p in
-                            tokenizer.tokenize(context: UnsafeMutableRawPointer(context), tokenization: .document,
-                                               pText: p, nText: CInt(bytes.count), tokenCallback: countWord)
-                        }
-                    }
-                    return (rc, context.length)
+                    return withUnsafeMutablePointer(to: &context) { body($0) }
                 }
             }
         }
-        // The built-in tokenizers fail only when out of memory: then nothing is counted.
-        guard rc == SQLITE_OK else {
-            for p in counts.indices { counts[p] = 0 }
-            return 0
+    }
+
+    /// Cuts `count` bytes at `text` with the index's tokenizer, each token counted by `countWord`.
+    private func tokenize(_ text: UnsafePointer<UInt8>, _ count: Int, _ context: UnsafeMutablePointer<WordCount>) -> CInt {
+        UnsafeRawPointer(text).withMemoryRebound(to: CChar.self, capacity: count) { p in
+            tokenizer.tokenize(context: UnsafeMutableRawPointer(context), tokenization: .document,
+                               pText: p, nText: CInt(count), tokenCallback: countWord)
         }
-        return length
     }
 
     /// Each byte's part in `asciiCounts`: 1 for ASCII letters and digits (unicode61's token
@@ -151,17 +159,23 @@ struct QueryMarker {
     /// Whether `counts` may cut ASCII text itself (`asciiCounts`); off in tests that compare.
     var asciiFastPath = true
 
+    /// `counts` of a text that is all ASCII, nil for any other (`counts` then hold a part).
+    func asciiCounts(_ bytes: UnsafeBufferPointer<UInt8>, into counts: UnsafeMutableBufferPointer<Int>) -> Int? {
+        for p in counts.indices { counts[p] = 0 }
+        return withWordCount(counts) { asciiCounts(bytes, $0) }
+    }
+
     /// `counts` of a text that is all ASCII, nil for any other: its tokens are the runs of ASCII
     /// letters and digits (unicode61's token characters below 0x80; everything else there
     /// separates), so its length is their number, and only a run that begins as a phrase's stem
-    /// does (`sharedPrefix`, and at least as long less one) is stemmed, by the index's own
-    /// tokenizer, to be compared. Cutting every word with the tokenizer and stemming it was most
-    /// of scoring a pasted title's pool; few words of a text begin like any asked word.
-    func asciiCounts(_ bytes: UnsafeBufferPointer<UInt8>, into counts: UnsafeMutableBufferPointer<Int>) -> Int? {
+    /// does (`sharedPrefix`, and at least as long less one) is cut by the index's own tokenizer,
+    /// which stems it and counts it as any token (`countWord`). Cutting every word with the
+    /// tokenizer and stemming it was most of scoring a pasted title's pool; few words of a text
+    /// begin like any asked word.
+    private func asciiCounts(_ bytes: UnsafeBufferPointer<UInt8>, _ context: UnsafeMutablePointer<WordCount>) -> Int? {
         guard let base = bytes.baseAddress else { return 0 }
         let n = bytes.count
-        var length = 0, i = 0
-        var stem: [UInt8] = []
+        var i = 0
         let classes = Self.asciiClasses
         while i < n {
             var c = classes[Int(base[i])]
@@ -173,14 +187,11 @@ struct QueryMarker {
                 guard i < n else { break }
                 c = classes[Int(base[i])]
             } while c == 1
-            length &+= 1
             let run = i &- start
             let first = base[start]
             let lowered = Int(first >= 0x41 && first <= 0x5A ? first | 0x20 : first)
-            let from = candidateStart[lowered], to = candidateStart[lowered + 1]
-            if from == to { continue }
             var candidate = false
-            for j in from..<to {
+            for j in candidateStart[lowered]..<candidateStart[lowered + 1] {
                 let p = candidatePhrase[j], prefix = candidatePrefix[j]
                 // Long enough to hold the shared prefix (read below) and the stem less one.
                 guard run >= max(prefix, wordEnds[p + 1] - wordEnds[p] - 1) else { continue }
@@ -192,23 +203,11 @@ struct QueryMarker {
                 }
                 if k >= prefix { candidate = true; break }
             }
-            guard candidate else { continue }
-            // The run's stem, as the index cuts it.
-            stem.removeAll(keepingCapacity: true)
-            let rc = withUnsafeMutablePointer(to: &stem) { out in
-                UnsafeRawPointer(base + start).withMemoryRebound(to: CChar.self, capacity: run) { p in
-                    tokenizer.tokenize(context: UnsafeMutableRawPointer(out), tokenization: .document,
-                                       pText: p, nText: CInt(run), tokenCallback: keepStem)
-                }
-            }
-            guard rc == SQLITE_OK else { return nil }
-            for p in 0..<(wordEnds.count - 1) where wordEnds[p + 1] - wordEnds[p] == stem.count {
-                var same = true
-                for k in 0..<stem.count where stem[k] != wordStems[wordEnds[p] + k] { same = false; break }
-                if same { counts[p] += 1 }
-            }
+            // A run is one token: counted here, or by the tokenizer's callback with its stem.
+            if !candidate { context.pointee.length &+= 1; continue }
+            guard tokenize(base + start, run, context) == SQLITE_OK else { return nil }
         }
-        return length
+        return context.pointee.length
     }
 
     static func queryTokens(_ tokenizer: any FTS5Tokenizer, _ text: String) throws -> [[UInt8]] {
@@ -415,19 +414,6 @@ private let countWord: FTS5TokenCallback = { context, flags, token, length, _, _
     if c.pointee.filter[first] & QueryMarker.lengthBit(n) == 0 { return SQLITE_OK }
     for p in 0..<(ends.count - 1) where ends[p + 1] - ends[p] == n && memcmp(token, stems + ends[p], n) == 0 {
         c.pointee.counts[p] += 1
-    }
-    return SQLITE_OK
-}
-
-/// Keeps the one token of a word cut alone (`asciiCounts`), into the `[UInt8]` it points at.
-private let keepStem: FTS5TokenCallback = { context, flags, token, length, _, _ in
-    guard let context else { return SQLITE_ERROR }
-    if flags & FTS5_TOKEN_COLOCATED != 0 { return SQLITE_OK }
-    let out = context.assumingMemoryBound(to: [UInt8].self)
-    if let token, length > 0 {
-        token.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
-            out.pointee.append(contentsOf: UnsafeBufferPointer(start: $0, count: Int(length)))
-        }
     }
     return SQLITE_OK
 }
