@@ -134,17 +134,26 @@ private let weightedCountFunction: fts5_extension_function = { api, fts, ctx, _,
     var total = 0.0
     let weights = SQLiteKnowledgeStore.columnWeights
     for p in 0..<x.xPhraseCount(fts) {
-        var iter = Fts5PhraseIter()
-        var column: Int32 = 0, offset: Int32 = 0
-        guard x.xPhraseFirst(fts, p, &iter, &column, &offset) == SQLITE_OK else {
+        guard let count = weightedCount(x, fts, phrase: p, weights: weights) else {
             sqlite3_result_error(ctx, "knowhow_weighted_count: cannot read the entry's words", -1); return
         }
-        while column >= 0 {
-            if Int(column) < weights.count { total += weights[Int(column)] }
-            x.xPhraseNext(fts, &iter, &column, &offset)
-        }
+        total += count
     }
     sqlite3_result_double(ctx, total)
+}
+
+/// One phrase's instances in the current row, each weighted by its column (`weights`), read
+/// straight off its position list; nil when FTS5 cannot read it.
+private func weightedCount(_ x: Fts5ExtensionApi, _ fts: OpaquePointer, phrase: Int32, weights: [Double]) -> Double? {
+    var total = 0.0
+    var iter = Fts5PhraseIter()
+    var column: Int32 = 0, offset: Int32 = 0
+    guard x.xPhraseFirst(fts, phrase, &iter, &column, &offset) == SQLITE_OK else { return nil }
+    while column >= 0 {
+        if Int(column) < weights.count { total += weights[Int(column)] }
+        x.xPhraseNext(fts, &iter, &column, &offset)
+    }
+    return total
 }
 
 /// A word's matches as `knowhow_walk` collects them: each row's key and weighted count. Reached
@@ -162,16 +171,7 @@ struct WalkedMatches {
 private let walkRow: @convention(c) (UnsafePointer<Fts5ExtensionApi>?, OpaquePointer?, UnsafeMutableRawPointer?) -> Int32 = { api, fts, sink in
     guard let x = api?.pointee, let fts, let sink else { return SQLITE_ERROR }
     let walked = sink.assumingMemoryBound(to: WalkedMatches.self)
-    // Phrase 0's instances straight off its position list, each weighted by its column.
-    var total = 0.0
-    var iter = Fts5PhraseIter()
-    var column: Int32 = 0, offset: Int32 = 0
-    guard x.xPhraseFirst(fts, 0, &iter, &column, &offset) == SQLITE_OK else { return SQLITE_ERROR }
-    let weights = walked.pointee.weights
-    while column >= 0 {
-        if Int(column) < weights.count { total += weights[Int(column)] }
-        x.xPhraseNext(fts, &iter, &column, &offset)
-    }
+    guard let total = weightedCount(x, fts, phrase: 0, weights: walked.pointee.weights) else { return SQLITE_ERROR }
     walked.pointee.keys.append(x.xRowid(fts))
     walked.pointee.counts.append(total)
     return SQLITE_OK
@@ -197,23 +197,16 @@ extension SQLiteKnowledgeStore {
     static func walkMatches(_ statement: Statement, _ match: String) throws -> WalkedMatches {
         var sink = WalkedMatches()
         let s = statement.sqliteStatement
-        defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
         sqlite3_reset(s)
         try withUnsafeMutablePointer(to: &sink) { sink in
+            // The binding is cleared before `sink` goes (`step` resets on every way out).
+            defer { sqlite3_clear_bindings(s) }
             let bound = sqlite3_bind_pointer(s, 1, sink, WalkedMatches.pointerTypeName, nil)
             let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
             guard bound == SQLITE_OK, sqlite3_bind_text(s, 2, match, -1, transient) == SQLITE_OK else {
                 throw DatabaseError(resultCode: .SQLITE_ERROR, message: "cannot bind a word's walk")
             }
-            // Stepped and reset while `sink` is alive: the binding is cleared before it goes.
-            defer { sqlite3_reset(s); sqlite3_clear_bindings(s) }
-            while true {
-                let rc = sqlite3_step(s)
-                if rc == SQLITE_DONE { break }
-                guard rc == SQLITE_ROW else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(sqlite3_db_handle(s))))
-                }
-            }
+            try step(statement) { _ in }
         }
         return sink
     }
@@ -419,15 +412,13 @@ extension SQLiteKnowledgeStore {
         // words' order, so every entry's sum is the same.
         var shares: [[(key: Int64, share: Double)]] = []
         let walk = try db.cachedStatement(sql: "SELECT knowhow_walk(entry_fts, ?) FROM entry_fts WHERE entry_fts MATCH ? LIMIT 1")
-        let list = try db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ? ORDER BY entry")
         for (w, term) in words {
             var matches: [(key: Int64, share: Double)] = []
             if let listed = try listedEntries(db, term) {
                 counted[w] = listed
                 // As `addListScores` adds them.
                 let weight = idf(entries: stats.entries, containing: listed)
-                try list.setArguments([term])
-                try step(list) { s in matches.append((sqlite3_column_int64(s, 0), weight * sqlite3_column_double(s, 1))) }
+                try eachListed(db, term: term) { entry, impact in matches.append((entry, weight * impact)) }
                 shares.append(matches)
                 continue
             }

@@ -523,10 +523,15 @@ extension SQLiteKnowledgeStore {
 
     /// Adds a listed term's share of each listed entry's score.
     static func addListScores(_ db: Database, term: String, weight: Double, into scores: inout [Int64: Double]) throws {
+        try eachListed(db, term: term) { entry, impact in scores[entry, default: 0] += weight * impact }
+    }
+
+    /// Each entry of a term's ranked list with its impact, in entry order (the list's key).
+    static func eachListed(_ db: Database, term: String, _ body: (Int64, Double) -> Void) throws {
         // Read raw: a list is a thousand rows, and a broad prefix reads fifty lists.
-        let statement = try db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ?")
+        let statement = try db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ? ORDER BY entry")
         try statement.setArguments([term])
-        try step(statement) { s in scores[sqlite3_column_int64(s, 0), default: 0] += weight * sqlite3_column_double(s, 1) }
+        try step(statement) { s in body(sqlite3_column_int64(s, 0), sqlite3_column_double(s, 1)) }
     }
 
     static func addTermScores(_ db: Database, word: String, stats: RankStats, into scores: inout [Int64: Double],
