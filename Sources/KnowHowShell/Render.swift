@@ -131,7 +131,7 @@ enum Render {
         guard let b = body, !b.isEmpty else { return }
         c.print()
         c.print(c.styler.bold(heading))
-        c.prose(Layout.indented(MarkdownText.terminal(b, c.styler), "  "))
+        c.print(Layout.indented(MarkdownText.terminal(b, c.styler), "  "))
     }
 
     static func show(_ ref: EntryRef, ctx: ShellContext, json: Bool) throws {
@@ -232,7 +232,7 @@ enum Render {
                     let accepted = a.id == q.acceptedAnswer
                     c.print("  " + s.id(a.id!.description) + " " + (a.author.map { s.member("@" + $0) } ?? "")
                             + (a.created.map { s.dim(" · \($0.day)") } ?? "") + (accepted ? " " + s.good("✓ accepted") : ""))
-                    c.prose(Layout.indented(MarkdownText.terminal(a.body, s), "    "))
+                    c.print(Layout.indented(MarkdownText.terminal(a.body, s), "    "))
                 }
                 ctx.lastRefs = answers.compactMap { $0.id.map(EntryRef.entry) }
             case .answer:
@@ -244,7 +244,7 @@ enum Render {
                 field(c, "answered", a.created?.day.description)
                 if view.accepted { field(c, "status", s.good("accepted")) }
                 c.print()
-                c.prose(Layout.indented(MarkdownText.terminal(a.body, s), "  "))
+                c.print(Layout.indented(MarkdownText.terminal(a.body, s), "  "))
             case .meeting:
                 let view = try ctx.community.meeting(id)
                 if json { try ctx.printJSON(TypedJSON(type: id.type.rawValue, value: view)); return }
@@ -262,7 +262,7 @@ enum Render {
         let entries = page.entries, members = page.members
         c.print(s.tag("#" + d.name) + s.dim("  \(Layout.count(d.entries, "entry", "entries")) · \(Layout.count(d.members, "member"))"))
         field(c, "aliases", d.aliases.joined(separator: ", "))
-        if let desc = d.description { c.prose(Layout.indented(desc, "  ")) }
+        if let desc = d.description { c.print(Layout.indented(desc, "  ")) }
         var refs: [EntryRef] = []
         if !entries.isEmpty {
             c.print(); c.print(s.bold("Entries"))

@@ -65,10 +65,6 @@ public final class Console {
     public var outputIsTerminal = false
 
     public func print(_ s: String = "") { out += s + "\n" }
-    /// Prints prose (an entry's body, a bio, notes) a paragraph a line, never broken at a width of
-    /// its own: into a pipe or a file it stays whole for scripts; on a terminal `Layout.fit`
-    /// wraps it between words at the terminal's width, under its own indentation.
-    public func prose(_ s: String) { print(s) }
     /// True when the output holds data (JSON, DOT, iCalendar) that must reach the terminal as
     /// written, never re-wrapped; cleared by `drain`.
     public var holdsData = false
@@ -260,8 +256,10 @@ enum Layout {
             .reduce(0) { $0 + max(1, (Self.width(String($1)) + width - 1) / max(1, width)) }
     }
 
-    /// Prose indented line by line and never broken (see `Console.prose`): blank lines stay
-    /// blank, trailing blank lines go.
+    /// Prose (an entry's body, a bio, notes) indented line by line and never broken: into a pipe
+    /// or a file it stays a paragraph a line for scripts; on a terminal `fit` wraps it between
+    /// words at the terminal's width, under its indentation. Blank lines stay blank, trailing
+    /// blank lines go.
     static func indented(_ text: String, _ indent: String) -> String {
         var lines = text.components(separatedBy: "\n").map { line -> String in
             let kept = String(line.reversed().drop { $0.isWhitespace }.reversed())
