@@ -64,15 +64,17 @@ extension SQLiteKnowledgeStore {
             SELECT t.name, (SELECT group_concat(alias, ' ') FROM tag_alias a WHERE a.tag_id = t.id)
             FROM tag t WHERE t.id IN (\(sql)) ORDER BY t.name
             """), arguments: args)
-        // Hyphens become spaces byte by byte: Foundation's replacingOccurrences was most of a
-        // document's cost, and `closest` reads some 60 documents for a pasted title.
-        return rows.map { row -> String in
-            let name: String = row[0]
-            let aliases: String? = row[1]
-            let text = aliases.map { name + " " + $0 } ?? name
-            guard text.utf8.contains(UInt8(ascii: "-")) else { return text }
-            return String(decoding: text.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
-        }.joined(separator: " ")
+        return rows.map { row in tagWordsText(name: row[0], aliases: row[1]) }.joined(separator: " ")
+    }
+
+    /// One tag's words in a document's `tags` column: its name, then its aliases (as
+    /// `group_concat` joins them), hyphens as spaces. Hyphens become spaces byte by byte:
+    /// Foundation's replacingOccurrences was most of a document's cost, and `closest` reads some
+    /// 60 documents for a pasted title.
+    static func tagWordsText(name: String, aliases: String?) -> String {
+        let text = aliases.map { name + " " + $0 } ?? name
+        guard text.utf8.contains(UInt8(ascii: "-")) else { return text }
+        return String(decoding: text.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
     }
 
     static func document(_ db: Database, key: Int64) throws -> Document? {

@@ -101,11 +101,7 @@ extension SQLiteKnowledgeStore {
             let bytes = sqlite3_column_blob(row, 1).map {
                 Array(UnsafeRawBufferPointer(start: $0, count: Int(sqlite3_column_bytes(row, 1))).bindMemory(to: UInt8.self))
             } ?? []
-            let words = aliases.map { name + " " + $0 } ?? name
-            out[sqlite3_column_int64(row, 0)] = TagWords(
-                name: bytes, blob: blob,
-                text: words.utf8.contains(UInt8(ascii: "-"))
-                    ? String(decoding: words.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: " ") : $0 }, as: UTF8.self) : words)
+            out[sqlite3_column_int64(row, 0)] = TagWords(name: bytes, blob: blob, text: tagWordsText(name: name, aliases: aliases))
         }
         return out
     }

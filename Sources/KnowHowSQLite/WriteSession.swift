@@ -82,10 +82,7 @@ final class WriteSession {
             """), arguments: [id])
         let name: String = row?[0] ?? ""
         let aliases: String? = row?[1]
-        var text = aliases.map { name + " " + $0 } ?? name
-        if text.utf8.contains(UInt8(ascii: "-")) {
-            text = String(decoding: text.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: " ") : $0 }, as: UTF8.self)
-        }
+        let text = SQLiteKnowledgeStore.tagWordsText(name: name, aliases: aliases)
         tagWords[id] = (name, text)
         return (name, text)
     }
