@@ -666,10 +666,10 @@ public struct TagCommand: ShellCommand {
         let new = tags.compactMap { try? Validation.tag($0) }.filter(isNew)
         let removed = Set(removing.compactMap { try? Validation.tag($0) })
         guard !new.isEmpty, let all = try? ctx.store.tagNames(startingWith: "", limit: 100_000).map(\.name) else { return { _ in [] } }
-        let known = all.filter { !removed.contains($0) }
+        let known = all.filter { !removed.contains($0) }, long = known.filter { $0.count >= 4 }
         func stem(_ tag: String) -> String { tag.split(separator: "-").map { SearchGaps.stem(String($0)) }.joined(separator: "-") }
         let misses = new.compactMap { tag -> (String, String)? in
-            let typo = tag.count >= 4 ? EditDistance.nearest(tag, in: known.filter { $0.count >= 4 }, max: 1).first : nil
+            let typo = tag.count >= 4 ? EditDistance.nearest(tag, in: long, max: 1).first : nil
             let meant = known.first { $0 != tag && stem($0) == stem(tag) } ?? typo
             return meant.map { (tag, $0) }
         }
