@@ -145,35 +145,54 @@ private let weightedCountFunction: fts5_extension_function = { api, fts, ctx, _,
 /// One phrase's instances in the current row, each weighted by its column (`weights`), read
 /// straight off its position list; nil when FTS5 cannot read it.
 private func weightedCount(_ x: Fts5ExtensionApi, _ fts: OpaquePointer, phrase: Int32, weights: [Double]) -> Double? {
+    weights.withUnsafeBufferPointer { weightedCount(x.xPhraseFirst, x.xPhraseNext, fts, phrase: phrase, weights: $0) }
+}
+
+/// As above, given FTS5's two functions and the weights as a buffer: the walk calls it for each of
+/// thousands of rows, where copying FTS5's table of functions and retaining an array were a
+/// fifth of its own time.
+@inline(__always)
+private func weightedCount(_ first: XPhraseFirst, _ next: XPhraseNext, _ fts: OpaquePointer, phrase: Int32,
+                           weights: UnsafeBufferPointer<Double>) -> Double? {
     var total = 0.0
     var iter = Fts5PhraseIter()
     var column: Int32 = 0, offset: Int32 = 0
-    guard x.xPhraseFirst(fts, phrase, &iter, &column, &offset) == SQLITE_OK else { return nil }
+    guard first(fts, phrase, &iter, &column, &offset) == SQLITE_OK else { return nil }
     while column >= 0 {
         if Int(column) < weights.count { total += weights[Int(column)] }
-        x.xPhraseNext(fts, &iter, &column, &offset)
+        next(fts, &iter, &column, &offset)
     }
     return total
 }
 
-/// A word's matches as `knowhow_walk` collects them: each row's key and weighted count. Reached
-/// through a pointer, a row at a time: a struct's arrays, not a class's (whose every access is
-/// checked for exclusivity, and retained), and the column weights copied in once a walk.
+private typealias XPhraseFirst = @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<Fts5PhraseIter>?, UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?) -> Int32
+private typealias XPhraseNext = @convention(c) (OpaquePointer?, UnsafeMutablePointer<Fts5PhraseIter>?, UnsafeMutablePointer<Int32>?, UnsafeMutablePointer<Int32>?) -> Void
+
+/// A word's matches as `knowhow_walk` collects them: each row's key and weighted count, in one
+/// array (one append a row), which `naturalCandidates` turns into the word's shares in place.
+/// Reached through a pointer, a row at a time: a struct's array, not a class's (whose every access
+/// is checked for exclusivity, and retained).
 struct WalkedMatches {
-    var keys: [Int64] = []
-    var counts: [Double] = []
-    var weights = SQLiteKnowledgeStore.columnWeights
+    /// Key and weighted count.
+    var matches: [SortedShares.Share] = []
+    var keys: [Int64] { matches.map(\.key) }
+    var counts: [Double] { matches.map(\.share) }
     /// The type name the sink is bound with (`sqlite3_bind_pointer`): only a pointer bound with it
     /// reaches the function. SQLite keeps the name's address while bound: a literal's, static.
     nonisolated(unsafe) static let pointerTypeName = UnsafeRawPointer(("knowhow_walk" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
+    /// The column weights, made once for every walk (see `weightedCount`).
+    nonisolated(unsafe) static let weights: UnsafeBufferPointer<Double> = {
+        let p = UnsafeMutableBufferPointer<Double>.allocate(capacity: SQLiteKnowledgeStore.columnWeights.count)
+        _ = p.initialize(from: SQLiteKnowledgeStore.columnWeights)
+        return UnsafeBufferPointer(p)
+    }()
 }
 
 private let walkRow: @convention(c) (UnsafePointer<Fts5ExtensionApi>?, OpaquePointer?, UnsafeMutableRawPointer?) -> Int32 = { api, fts, sink in
-    guard let x = api?.pointee, let fts, let sink else { return SQLITE_ERROR }
-    let walked = sink.assumingMemoryBound(to: WalkedMatches.self)
-    guard let total = weightedCount(x, fts, phrase: 0, weights: walked.pointee.weights) else { return SQLITE_ERROR }
-    walked.pointee.keys.append(x.xRowid(fts))
-    walked.pointee.counts.append(total)
+    guard let api, let fts, let sink, let first = api.pointee.xPhraseFirst, let next = api.pointee.xPhraseNext,
+          let rowid = api.pointee.xRowid else { return SQLITE_ERROR }
+    guard let total = weightedCount(first, next, fts, phrase: 0, weights: WalkedMatches.weights) else { return SQLITE_ERROR }
+    sink.assumingMemoryBound(to: WalkedMatches.self).pointee.matches.append((rowid(fts), total))
     return SQLITE_OK
 }
 
@@ -182,6 +201,7 @@ private let walkFunction: fts5_extension_function = { api, fts, ctx, argc, argv 
           let sink = sqlite3_value_pointer(argv![0], WalkedMatches.pointerTypeName) else {
         sqlite3_result_error(ctx, "knowhow_walk: give the sink to fill", -1); return
     }
+    sink.assumingMemoryBound(to: WalkedMatches.self).pointee.matches.reserveCapacity(256)
     let rc = x.xQueryPhrase(fts, 0, sink, walkRow)
     guard rc == SQLITE_OK else {
         // SQLite's own code (out of memory, a corrupt index, an interrupt) travels with the message.
@@ -413,24 +433,25 @@ extension SQLiteKnowledgeStore {
         var shares: [[(key: Int64, share: Double)]] = []
         let walk = try db.cachedStatement(sql: "SELECT knowhow_walk(entry_fts, ?) FROM entry_fts WHERE entry_fts MATCH ? LIMIT 1")
         for (w, term) in words {
-            var matches: [(key: Int64, share: Double)] = []
             if let listed = try listedEntries(db, term) {
                 counted[w] = listed
                 // As `addListScores` adds them.
                 let weight = idf(entries: stats.entries, containing: listed)
-                try eachListed(db, term: term) { entry, impact in matches.append((entry, weight * impact)) }
+                var matches = try self.listed(db, term: term, stats: stats)
+                matches.withUnsafeMutableBufferPointer { m in for i in m.indices { m[i].share = weight * m[i].share } }
                 shares.append(matches)
                 continue
             }
             // Walked inside FTS5 (`knowhow_walk`): a word can have thousands of matches, and a row
             // stepped through SQL for each was a tenth of the walk.
-            let walked = try walkMatches(walk, FTS5Query.quote(w))
-            counted[w] = walked.keys.count
-            let weight = idf(entries: stats.entries, containing: walked.keys.count)
-            matches = walked.keys.indices.map { i in
-                (walked.keys[i], weight * impact(weightedCount: walked.counts[i], length: 1, averageLength: 1))
+            // Each count becomes its share in place: the walk's array is the word's list of shares.
+            var walked = try walkMatches(walk, FTS5Query.quote(w)).matches
+            counted[w] = walked.count
+            let weight = idf(entries: stats.entries, containing: walked.count)
+            walked.withUnsafeMutableBufferPointer { m in
+                for i in m.indices { m[i].share = weight * impact(weightedCount: m[i].share, length: 1, averageLength: 1) }
             }
-            shares.append(matches)
+            shares.append(walked)
         }
         // The best `limit` of tens of thousands: kept in order as they come (most fall below the
         // last kept at one comparison), not all sorted.

@@ -522,16 +522,8 @@ extension SQLiteKnowledgeStore {
     }
 
     /// Adds a listed term's share of each listed entry's score.
-    static func addListScores(_ db: Database, term: String, weight: Double, into scores: inout [Int64: Double]) throws {
-        try eachListed(db, term: term) { entry, impact in scores[entry, default: 0] += weight * impact }
-    }
-
-    /// Each entry of a term's ranked list with its impact, in entry order (the list's key).
-    static func eachListed(_ db: Database, term: String, _ body: (Int64, Double) -> Void) throws {
-        // Read raw: a list is a thousand rows, and a broad prefix reads fifty lists.
-        let statement = try db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ? ORDER BY entry")
-        try statement.setArguments([term])
-        try step(statement) { s in body(sqlite3_column_int64(s, 0), sqlite3_column_double(s, 1)) }
+    static func addListScores(_ db: Database, term: String, weight: Double, stats: RankStats, into scores: inout [Int64: Double]) throws {
+        for (entry, impact) in try listed(db, term: term, stats: stats) { scores[entry, default: 0] += weight * impact }
     }
 
     static func addTermScores(_ db: Database, word: String, stats: RankStats, into scores: inout [Int64: Double],
@@ -541,7 +533,7 @@ extension SQLiteKnowledgeStore {
         if terms.count > 1 { needsCheck = true }
         for term in terms {
             if let listed = try listedEntries(db, term) {
-                try addListScores(db, term: term, weight: idf(entries: stats.entries, containing: listed), into: &scores)
+                try addListScores(db, term: term, weight: idf(entries: stats.entries, containing: listed), stats: stats, into: &scores)
             } else {
                 // Not listed, so in few entries (or new since the lists were built): rank them all.
                 let rows = try Row.fetchAll(db.cachedStatement(sql: """
@@ -560,7 +552,7 @@ extension SQLiteKnowledgeStore {
             SELECT term, entries FROM rank_term WHERE term >= ? AND term < ? ORDER BY entries DESC LIMIT 50
             """), arguments: [p, upper])
         for t in terms {
-            try addListScores(db, term: t[0], weight: idf(entries: stats.entries, containing: t[1]), into: &scores)
+            try addListScores(db, term: t[0], weight: idf(entries: stats.entries, containing: t[1]), stats: stats, into: &scores)
         }
     }
 }

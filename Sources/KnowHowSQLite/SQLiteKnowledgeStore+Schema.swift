@@ -500,6 +500,15 @@ extension SQLiteKnowledgeStore {
             CREATE INDEX practice_review_by ON practice(review_by) WHERE review_by IS NOT NULL;
             """)
         }
+        m.registerMigration("v9-index-version") { db in
+            // What a process's kept ranked lists are kept under (`RankStats.indexVersion`):
+            // random to begin with, so that two stores' versions do not meet, and halved, so that
+            // adding one for each entry indexed never runs past the largest integer.
+            try db.execute(sql: """
+            ALTER TABLE rank_state ADD COLUMN index_version INTEGER NOT NULL DEFAULT 0;
+            UPDATE rank_state SET index_version = random() >> 1;
+            """)
+        }
         return m
     }()
 

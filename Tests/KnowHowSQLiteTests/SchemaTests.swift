@@ -201,7 +201,7 @@ import Testing
             try s.indexSnapshot() + s.writer.read { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM rank_list ORDER BY term, entry").map { "list \($0)" }
                     + Row.fetchAll(db, sql: "SELECT * FROM rank_term ORDER BY term").map { "term \($0)" }
-                    + Row.fetchAll(db, sql: "SELECT * FROM rank_state").map { "state \($0)" }
+                    + Row.fetchAll(db, sql: "SELECT entries, tokens, list_length, list_min_docs, built_entries FROM rank_state").map { "state \($0)" }
                     + Row.fetchAll(db, sql: "SELECT * FROM rank_work ORDER BY member_id, kind").map { "work \($0)" }
             }
         }

@@ -1,0 +1,74 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// Ranked lists as searches read them, kept in memory for the process. A pasted title reads the
+/// thousand-entry list of each of its common words (some 1,400 rows a search at 100,000
+/// entries, a tenth of its time, each row stepped through SQL), and the common words are the
+/// ones that come back search after search: at 100,000 entries there are some 200 lists.
+///
+/// A list is kept under its store's file and the index's version (`rank_state.index_version`),
+/// which every change to the index or its lists changes in the same transaction (+RankLists), and
+/// which the search reads in its own transaction: a list kept is only used with the index it was
+/// read from, whichever connection or process wrote since. Only a read in a transaction that has
+/// written nothing uses or fills it (a write rolled back would leave a version to be used again),
+/// and stores in memory keep none.
+final class ListCache: @unchecked Sendable {
+    static let shared = ListCache()
+
+    /// The most entries kept over every list of every store (16 bytes each): past it the cache
+    /// starts again, which costs one read of each list.
+    let capacity: Int
+    private struct Kept { var version: Int64; var lists: [String: [SortedShares.Share]] }
+    private let lock = NSLock()
+    private var stores: [String: Kept] = [:]
+    private var held = 0
+
+    init(capacity: Int = 1_000_000) { self.capacity = capacity }
+
+    /// The list of `term` kept for the store at `path` at `version`, if any.
+    func list(path: String, version: Int64, term: String) -> [SortedShares.Share]? {
+        lock.lock(); defer { lock.unlock() }
+        guard let kept = stores[path], kept.version == version else { return nil }
+        return kept.lists[term]
+    }
+
+    /// Keeps `list` as the store's list of `term` at `version`; a store's lists of another
+    /// version are dropped.
+    func keep(path: String, version: Int64, term: String, list: [SortedShares.Share]) {
+        lock.lock(); defer { lock.unlock() }
+        if let kept = stores[path], kept.version != version {
+            held -= kept.lists.values.reduce(0) { $0 + $1.count }
+            stores[path] = nil
+        }
+        if held + list.count > capacity { stores = [:]; held = 0 }
+        guard list.count <= capacity else { return }
+        stores[path, default: Kept(version: version, lists: [:])].lists[term] = list
+        held += list.count
+    }
+
+    /// How many lists are kept, over every store (for tests).
+    var count: Int { lock.lock(); defer { lock.unlock() }; return stores.values.reduce(0) { $0 + $1.lists.count } }
+}
+
+extension SQLiteKnowledgeStore {
+    /// Each entry of a term's ranked list with its impact, in entry order (the list's key): from
+    /// the process's cache where it may be used (see `ListCache`), else from the table.
+    static func listed(_ db: Database, term: String, stats: RankStats) throws -> [SortedShares.Share] {
+        let c = db.sqliteConnection!
+        var path = ""
+        if let name = sqlite3_db_filename(c, "main"), name.pointee != 0,
+           sqlite3_get_autocommit(c) == 0, sqlite3_txn_state(c, "main") == SQLITE_TXN_READ {
+            path = String(cString: name)
+            if let kept = ListCache.shared.list(path: path, version: stats.indexVersion, term: term) { return kept }
+        }
+        var list: [SortedShares.Share] = []
+        list.reserveCapacity(stats.listLength)
+        // Read raw: a list is a thousand rows, and a broad prefix reads fifty lists.
+        let statement = try db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ? ORDER BY entry")
+        try statement.setArguments([term])
+        try step(statement) { s in list.append((sqlite3_column_int64(s, 0), sqlite3_column_double(s, 1))) }
+        if !path.isEmpty { ListCache.shared.keep(path: path, version: stats.indexVersion, term: term, list: list) }
+        return list
+    }
+}
