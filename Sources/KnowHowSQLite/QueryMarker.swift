@@ -38,6 +38,16 @@ struct QueryMarker {
     /// Flat, so that a token's look-up copies no array: the candidates of first byte `b` are
     /// `candidatePhrase[candidateStart[b]..<candidateStart[b + 1]]`, with their `candidatePrefix`.
     private let candidateStart: [Int], candidatePhrase: [Int], candidatePrefix: [Int]
+    /// For `instances`, by a token's first byte: the lengths a token beginning with it must have
+    /// to begin an instance of some phrase (bit n for length n, bit 63 for 63 or more): its first
+    /// stem's length, or any length from it up for a one-word prefix. A text's token is looked
+    /// at phrase by phrase only when it passes: comparing every token with every phrase made a
+    /// pasted title's page (eight words) cost half as much again to mark as a two-word search's.
+    /// Empty when a phrase's first stem is empty: then nothing is ruled out.
+    private let instanceFilter: [UInt64]
+
+    /// Whether `instances` rules tokens out by `instanceFilter` first; off in tests that compare.
+    var instanceFilterOn = true
 
     /// The positive phrases of `node` (what FTS5 reports instances of in a matching row; an
     /// excluded phrase is never in a row that matched).
@@ -76,6 +86,15 @@ struct QueryMarker {
             starts.append(phrasesByByte.count)
         }
         candidateStart = starts; candidatePhrase = phrasesByByte; candidatePrefix = prefixes
+        var lengths = [UInt64](repeating: 0, count: 256)
+        for p in phrases {
+            let stem = p.tokens[0]
+            guard let first = stem.first else { lengths = []; break }
+            let bit = Self.lengthBit(stem.count)
+            // `bit` and every bit above it: any length from the stem's up.
+            lengths[Int(first)] |= p.prefix && p.tokens.count == 1 ? ~(bit - 1) : bit
+        }
+        instanceFilter = lengths
     }
 
     /// How many of a stem's first bytes every word that stems to it begins with (lower-cased):
@@ -275,6 +294,7 @@ struct QueryMarker {
         var out: [Instance] = []
         guard !phrases.isEmpty else { return out }
         for position in 0..<t.count {
+            if instanceFilterOn, !instanceFilter.isEmpty, !t.token(position, passes: instanceFilter) { continue }
             for (p, phrase) in phrases.enumerated() where position + phrase.tokens.count <= t.count {
                 var all = true
                 for (k, token) in phrase.tokens.enumerated() {
@@ -286,6 +306,9 @@ struct QueryMarker {
         }
         return out
     }
+
+    /// Whether token `i` of `t` may begin an instance (see `instanceFilter`; for tests).
+    func passesFilter(_ t: TokenizedText, _ i: Int) -> Bool { instanceFilter.isEmpty || t.token(i, passes: instanceFilter) }
 
     struct Instance {
         var position: Int
@@ -306,18 +329,32 @@ struct TokenizedText {
 
     init(_ string: String, _ tokenizer: any FTS5Tokenizer) {
         text = Array(string.utf8)
-        let sink = TokenSink()
+        var sink = TokenSink()
+        // About one token in six bytes of English: most texts grow no array.
+        let expected = text.count / 6 + 4
+        sink.stems.reserveCapacity(text.count); sink.stemEnds.reserveCapacity(expected)
+        sink.starts.reserveCapacity(expected); sink.ends.reserveCapacity(expected)
         let rc = text.withUnsafeBufferPointer { buffer -> CInt in
             guard let base = buffer.baseAddress else { return SQLITE_OK }
             return base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { p in
-                tokenizer.tokenize(context: Unmanaged.passUnretained(sink).toOpaque(), tokenization: .document,
-                                   pText: p, nText: CInt(buffer.count), tokenCallback: collectToken)
+                withUnsafeMutablePointer(to: &sink) { sink in
+                    tokenizer.tokenize(context: UnsafeMutableRawPointer(sink), tokenization: .document,
+                                       pText: p, nText: CInt(buffer.count), tokenCallback: collectToken)
+                }
             }
         }
         // The built-in tokenizers fail only when out of memory: then nothing is marked.
         if rc == SQLITE_OK {
             stems = sink.stems; stemEnds = sink.stemEnds; starts = sink.starts; ends = sink.ends
         }
+    }
+
+    /// Whether token `i` may begin an instance by `filter` (`QueryMarker.instanceFilter`): its
+    /// first byte's lengths hold its length. An empty token begins none.
+    func token(_ i: Int, passes filter: [UInt64]) -> Bool {
+        let from = i == 0 ? 0 : stemEnds[i - 1], to = stemEnds[i]
+        guard to > from else { return false }
+        return filter[Int(stems[from])] & QueryMarker.lengthBit(to - from) != 0
     }
 
     func token(_ i: Int, matches stem: [UInt8], prefix: Bool) -> Bool {
@@ -418,8 +455,10 @@ private let countWord: FTS5TokenCallback = { context, flags, token, length, _, _
     return SQLITE_OK
 }
 
-/// Collects a tokenizer's tokens (its callback is a C function, so they travel through a pointer).
-private final class TokenSink {
+/// Collects a tokenizer's tokens (its callback is a C function, so they travel through a pointer):
+/// a struct's arrays, where a class's were checked for exclusive access at each of four appends
+/// a token.
+private struct TokenSink {
     var stems: [UInt8] = []
     var stemEnds: [Int] = []
     var starts: [Int] = []
@@ -429,13 +468,13 @@ private final class TokenSink {
 private let collectToken: FTS5TokenCallback = { context, flags, token, length, start, end in
     guard let context else { return SQLITE_ERROR }
     if flags & FTS5_TOKEN_COLOCATED != 0 { return SQLITE_OK }
-    let sink = Unmanaged<TokenSink>.fromOpaque(context).takeUnretainedValue()
+    let sink = context.assumingMemoryBound(to: TokenSink.self)
     if let token, length > 0 {
         token.withMemoryRebound(to: UInt8.self, capacity: Int(length)) {
-            sink.stems.append(contentsOf: UnsafeBufferPointer(start: $0, count: Int(length)))
+            sink.pointee.stems.append(contentsOf: UnsafeBufferPointer(start: $0, count: Int(length)))
         }
     }
-    sink.stemEnds.append(sink.stems.count)
-    sink.starts.append(Int(start)); sink.ends.append(Int(end))
+    sink.pointee.stemEnds.append(sink.pointee.stems.count)
+    sink.pointee.starts.append(Int(start)); sink.pointee.ends.append(Int(end))
     return SQLITE_OK
 }
