@@ -25,14 +25,16 @@ extension SQLiteKnowledgeStore {
 
     static let tagWordsCache = TagWordsCache()
 
-    /// The tags each connection has read, with what they were read at: the connection's
-    /// `PRAGMA data_version` (which changes when another connection commits) and its own count
-    /// of changed rows (`sqlite3_total_changes64`, which its own writes change; data_version does
-    /// not). Either changing empties the connection's tags, so a tag renamed or aliased anywhere
-    /// is read afresh; any other write does too, which costs what reading tags cost before.
-    /// Kept only while the connection reads in a transaction that has written nothing: a write
-    /// that is rolled back leaves the count changed but not the rows, and a read outside a
-    /// transaction could see a commit after the version was read.
+    /// The tags each connection has read, with what they were read at. Where the store keeps an
+    /// index version (`RankStats.indexVersion`, +ListCache), that: a document's tags are its tags'
+    /// names and aliases, so renaming or aliasing a tag an entry holds re-indexes the entry and
+    /// changes the version, and a tag no entry holds is never asked for; a search's log written
+    /// between two searches changes nothing. Else the connection's `PRAGMA data_version` (which
+    /// changes when another connection commits) and its own count of changed rows
+    /// (`sqlite3_total_changes64`, which its own writes change; data_version does not), so any
+    /// write empties them. Kept only while the connection reads in a transaction that has written
+    /// nothing: a write that is rolled back leaves the count changed but not the rows, and a read
+    /// outside a transaction could see a commit after the version was read.
     final class TagWordsCache: @unchecked Sendable {
         final class Connection {
             /// Weak: a connection closed and another opened at the same address must not find its tags.
@@ -69,19 +71,27 @@ extension SQLiteKnowledgeStore {
     static func tagWords(_ db: Database, ids: Set<Int64>) throws -> [Int64: TagWords?] {
         guard !ids.isEmpty else { return [:] }
         let c = db.sqliteConnection!
-        var data: Int64 = 0
-        // Also begins the transaction's read, so the state below is the one the tags are read in.
-        try step(db.cachedStatement(sql: "PRAGMA data_version")) { data = sqlite3_column_int64($0, 0) }
+        let version = try tagWordsVersion(db)
         guard sqlite3_get_autocommit(c) == 0, sqlite3_txn_state(c, "main") == SQLITE_TXN_READ else {
             return try readTagWords(db, ids: ids).mapValues { $0 }
         }
-        let cache = tagWordsCache.connection(db, version: (data, sqlite3_total_changes64(c)))
+        let cache = tagWordsCache.connection(db, version: version)
         let missing = ids.filter { cache.words[$0] == nil }
         if !missing.isEmpty {
             let read = try readTagWords(db, ids: missing)
             for id in missing { cache.words[id] = .some(read[id]) }
         }
         return cache.words
+    }
+
+    /// What the connection's tags are kept under (see `TagWordsCache`). Either read also begins
+    /// the transaction's read, so the state is the one the tags are read in. No count of changes
+    /// is Int64.min: the two kinds of version never meet.
+    static func tagWordsVersion(_ db: Database) throws -> (data: Int64, changes: Int64) {
+        if let stats = try rankStats(db) { return (stats.indexVersion, Int64.min) }
+        var data: Int64 = 0
+        try step(db.cachedStatement(sql: "PRAGMA data_version")) { data = sqlite3_column_int64($0, 0) }
+        return (data, sqlite3_total_changes64(db.sqliteConnection!))
     }
 
     /// The words of the tags `ids`, read from the tables in one statement.

@@ -95,6 +95,26 @@ struct PoolDocumentsTests {
         #expect(tags.contains("renamed elsewhere alias from elsewhere") && !tags.contains("renamed by writer"))
     }
 
+    /// Where the store keeps an index version, a search's log written between two searches keeps
+    /// the connection's tags (every interactive `find` logs one); renaming a tag an entry holds
+    /// empties them, and the documents read afterwards carry the new name.
+    @Test func aLoggedSearchKeepsTheConnectionsTagsAndARenameEmptiesThem() throws {
+        let s = try makeFixtureStore()
+        func kept() throws -> Int {
+            try s.read { db in SQLiteKnowledgeStore.tagWordsCache.connection(db, version: try SQLiteKnowledgeStore.tagWordsVersion(db)).words.count }
+        }
+        try s.read { db in try Self.expectEachEntrysOwn(db, "first read") }
+        let before = try kept()
+        #expect(before > 0)
+        try s.logSearch(SearchLogEntry(at: Timestamp(seconds: 0), kind: .find, query: "garden", results: 1, weak: false, member: nil))
+        #expect(try kept() == before)
+        let busiest = try Self.busiestTag(s)
+        try s.renameTag(busiest, to: "renamed-after-logging", as: .system)
+        #expect(try kept() == 0)
+        let tags = try s.read { db in try Self.expectEachEntrysOwn(db, "renamed after logging") }
+        #expect(tags.contains("renamed after logging"))
+    }
+
     /// Tags are in SQLite's order of names, its bytes: a name with a combining accent (`cafe` and
     /// U+0301) comes before the same name precomposed (`café`), which Swift's String comparison
     /// holds equal to it (and, with its alias, after it).
