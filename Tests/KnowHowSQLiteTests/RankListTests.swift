@@ -109,6 +109,38 @@ import Testing
         #expect(docs.allSatisfy { either.contains($0.id.description) })
     }
 
+    /// Evidence for `who` is entries, never members: members are left out of the ranked keys (not
+    /// by a condition on the search, which sent a phrase of common words to rank every match), and
+    /// the search reads deeper when they took places. Where ranking is exact, the evidence is the
+    /// best entries as the condition gave them.
+    @Test func evidenceLeavesMembersOutAndReadsDeeperForThem() throws {
+        for tuning in [Self.tiny, Self.exact] {
+            let s = try store(tuning)
+            for n in 0..<12 {
+                _ = try s.add(Member(handle: "gardener\(n)", name: "Garden Compost \(n)", bio: "garden compost garden compost garden"),
+                              as: .system)
+            }
+            for topic in ["garden", "garden compost", "\"garden compost\""] {
+                let query = try ExpertRanker.relaxedQuery(topic)
+                let docs = try s.evidence(query, limit: 20, asOf: nil)
+                #expect(docs.count == 20, "\(topic)")
+                #expect(docs.allSatisfy { $0.id.type != .member }, "\(topic)")
+                // The members do take places among the best 20: the deeper read is needed.
+                let node = try #require(query.text), match = try #require(FTS5Query.render(node))
+                let unconditioned = try s.read { db in
+                    try SQLiteKnowledgeStore.rankedKeys(db, node: node, match: match, conditions: [], arguments: [], limit: 20, tuning: tuning)
+                }
+                #expect(unconditioned.contains { $0.key & 7 == EntryKey.code(.member) }, "\(topic)")
+                guard tuning.exactLimit == Self.exact.exactLimit else { continue }
+                let conditioned = try s.read { db in
+                    try SQLiteKnowledgeStore.rankedKeys(db, node: node, match: match, conditions: ["(k & 7) IN (2, 3, 4, 5, 7)"],
+                                                        arguments: [], limit: 20, tuning: tuning)
+                }
+                #expect(docs.map { EntryKey.make($0.id) } == conditioned.map(\.key), "\(topic)")
+            }
+        }
+    }
+
     @Test func taggedListingsComeInTypeAndIdOrderFromTheTagsIndex() throws {
         let s = try store(Self.tiny)
         let all = try s.search(QueryParser.parse("tag:growing"), limit: 100)
