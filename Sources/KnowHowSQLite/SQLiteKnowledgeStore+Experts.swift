@@ -35,13 +35,16 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
             // Members are no evidence, and are left out here rather than by a condition on the
             // search: with a condition, a phrase of common words was ranked over every match
             // (half a second at a million entries) where `find` takes its ranked lists.
+            // Each entry is read once, however many times the search reads deeper.
             var depth = limit
+            var made: [Int64: EvidenceDoc?] = [:]
             while true {
                 let rows = try Self.rankedKeys(db, node: node, match: match, conditions: [], arguments: [], limit: depth, tuning: tuning)
                 var docs: [EvidenceDoc] = []
                 for row in rows where row.key & 7 != EntryKey.code(.member) {
                     let key = row.key
-                    guard var doc = try Self.evidenceDoc(db, key: key, relevance: -row.rank, asOf: asOf) else { continue }
+                    if made[key] == nil { made[key] = .some(try Self.evidenceDoc(db, key: key, relevance: -row.rank, asOf: asOf)) }
+                    guard var doc = made[key] ?? nil else { continue }
                     if let asOf, let d = doc.date, d > asOf { continue }
                     doc.relevance = -row.rank
                     docs.append(doc)

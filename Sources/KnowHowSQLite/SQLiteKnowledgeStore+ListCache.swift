@@ -8,7 +8,8 @@ import GRDBSQLite
 /// ones that come back search after search: at 100,000 entries there are some 200 lists.
 ///
 /// A list is kept under its store's file and the index's version (`rank_state.index_version`),
-/// which every change to the index or its lists changes in the same transaction (+RankLists), and
+/// which every change to the index or its lists changes in the same transaction (triggers of
+/// migration v9, on the rank_state updates of +RankLists), and
 /// which the search reads in its own transaction: a list kept is only used with the index it was
 /// read from, whichever connection or process wrote since. Only a read in a transaction that has
 /// written nothing uses or fills it (a write rolled back would leave a version to be used again),
@@ -42,8 +43,10 @@ final class ListCache: @unchecked Sendable {
             held -= kept.lists.values.reduce(0) { $0 + $1.count }
             stores[path] = nil
         }
-        if held + list.count > capacity { stores = [:]; held = 0 }
         guard list.count <= capacity else { return }
+        // Two readers that missed the same list keep it twice: the first is taken off.
+        if let old = stores[path]?.lists[term] { held -= old.count }
+        if held + list.count > capacity { stores = [:]; held = 0 }
         stores[path, default: Kept(version: version, lists: [:])].lists[term] = list
         held += list.count
     }

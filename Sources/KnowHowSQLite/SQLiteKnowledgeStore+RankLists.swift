@@ -65,9 +65,9 @@ extension SQLiteKnowledgeStore {
         var listMinDocs: Int
         /// How many entries the index held when the lists were last rebuilt.
         var builtEntries: Int
-        /// Changed by every change to the index and its lists, in the same transaction: random
-        /// (halved) when the lists are rebuilt, then one more for each entry indexed or taken out. What
-        /// kept lists are kept under (`ListCache`).
+        /// Changed by every change to the index and its lists, in the same transaction: a new
+        /// random number each time rank_state gets a row or its entries or tokens are set, by
+        /// triggers (migration v9). What kept lists and tags' words are kept under (`ListCache`).
         var indexVersion: Int64
         var averageLength: Double { entries == 0 ? 1 : Double(tokens) / Double(entries) }
     }
@@ -98,7 +98,7 @@ extension SQLiteKnowledgeStore {
             lengths[id] = Int32(clamping: total)
             tokens += total
         }
-        try db.run(sql: "INSERT INTO rank_state(id, entries, tokens, list_length, list_min_docs, built_entries, index_version) VALUES (1, ?, ?, ?, ?, ?, random() >> 1)",
+        try db.run(sql: "INSERT INTO rank_state(id, entries, tokens, list_length, list_min_docs, built_entries) VALUES (1, ?, ?, ?, ?, ?)",
                    arguments: [entryCount, tokens, tuning.listLength, tuning.listMinDocs, entryCount])
         guard entryCount > 0 else { return }
         let average = Double(tokens) / Double(entryCount)
@@ -203,7 +203,7 @@ extension SQLiteKnowledgeStore {
         }
         stats.entries += 1
         stats.tokens += length
-        try db.run(sql: "UPDATE rank_state SET entries = ?, tokens = ?, index_version = index_version + 1 WHERE id = 1", arguments: [stats.entries, stats.tokens])
+        try db.run(sql: "UPDATE rank_state SET entries = ?, tokens = ? WHERE id = 1", arguments: [stats.entries, stats.tokens])
         // A store that has doubled since the lists were made, one entry at a time, has terms that
         // now deserve a list: rebuild (rarely: each time the store doubles, so the cost per entry
         // stays constant).
@@ -240,7 +240,7 @@ extension SQLiteKnowledgeStore {
         for term in terms.sorted() {
             try db.run(sql: "DELETE FROM rank_list WHERE term = ? AND entry = ?", arguments: [term, key])
         }
-        try db.run(sql: "UPDATE rank_state SET entries = max(entries - 1, 0), index_version = index_version + 1 WHERE id = 1")
+        try db.run(sql: "UPDATE rank_state SET entries = max(entries - 1, 0) WHERE id = 1")
     }
 }
 

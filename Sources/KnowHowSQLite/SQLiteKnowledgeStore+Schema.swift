@@ -501,12 +501,21 @@ extension SQLiteKnowledgeStore {
             """)
         }
         m.registerMigration("v9-index-version") { db in
-            // What a process's kept ranked lists are kept under (`RankStats.indexVersion`):
-            // random to begin with, so that two stores' versions do not meet, and halved, so that
-            // adding one for each entry indexed never runs past the largest integer.
+            // What a process's kept ranked lists and tags' words are kept under
+            // (`RankStats.indexVersion`). The schema keeps it, so that any KnowHow writing to the
+            // store changes it, an older one too: every change to the index or its lists sets the
+            // entries or tokens of rank_state, and each such update, or a new row, draws a new
+            // random version (halved, never past the largest integer; random, so that two copies
+            // of a store changed apart do not meet at one version).
             try db.execute(sql: """
             ALTER TABLE rank_state ADD COLUMN index_version INTEGER NOT NULL DEFAULT 0;
             UPDATE rank_state SET index_version = random() >> 1;
+            CREATE TRIGGER rank_state_new_version AFTER INSERT ON rank_state BEGIN
+                UPDATE rank_state SET index_version = random() >> 1 WHERE id = NEW.id;
+            END;
+            CREATE TRIGGER rank_state_next_version AFTER UPDATE OF entries, tokens ON rank_state BEGIN
+                UPDATE rank_state SET index_version = random() >> 1 WHERE id = NEW.id;
+            END;
             """)
         }
         return m

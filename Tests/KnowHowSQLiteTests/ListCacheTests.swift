@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Testing
 @testable import KnowHowCore
 @testable import KnowHowSQLite
@@ -35,12 +36,20 @@ import Testing
         return s
     }
 
+    /// The store's file as SQLite names it (what the lists are kept under).
+    func path(_ s: SQLiteKnowledgeStore) throws -> String {
+        try s.writer.read { db in String(cString: sqlite3_db_filename(db.sqliteConnection, "main")) }
+    }
+
     func version(_ s: SQLiteKnowledgeStore) throws -> Int64 {
         try #require(try s.writer.read { try SQLiteKnowledgeStore.rankStats($0) }).indexVersion
     }
 
-    /// Every change to the index changes its version: an entry added, edited or retagged, a list
-    /// rebuilt; a change that leaves the index alone does not.
+    /// Every change to the index changes its version: an entry added, edited, retagged, merged
+    /// away (taken out of the index), a change undone, a tag renamed, an import, a rebuild; a
+    /// change that leaves the index alone does not. The rule is the schema's (triggers of
+    /// migration v9), so a write that sets rank_state's counts the way older code did changes
+    /// it too.
     @Test func theIndexVersionChangesWithEveryChangeToTheIndex() throws {
         let dir = try StoreFileTests.Folder()
         let s = try fileStore(dir)
@@ -60,8 +69,23 @@ import Testing
         try changed("edit")
         _ = try s.retag(id, add: ["gates"], remove: [], as: acting)
         try changed("retag")
+        let other = try s.add(Resource(title: "Garden gate hinges again", kind: .guide, body: "oil the garden gate"), as: acting)
+        try changed("add another")
+        _ = try s.merge(keep: .entry(id), drop: .entry(other), as: .system)
+        try changed("merge")
+        _ = try s.undo(nil, as: .system)
+        try changed("undo")
+        try s.renameTag("gates", to: "garden-gates", as: .system)
+        try changed("tag rename")
+        var file = CommunityFile()
+        file.resources = [Resource(title: "Imported gate guide", kind: .guide, body: "gates and hinges")]
+        _ = try s.importCommunity(file, as: .system)
+        try changed("import")
         try s.writer.write { try SQLiteKnowledgeStore.rebuildRankLists($0, tuning: CommonWordQueryTests.lists) }
         try changed("rebuild")
+        // An entry taken out the way any code must: its row out of the index, rank_state's count set.
+        try s.writer.write { db in try db.execute(sql: "UPDATE rank_state SET entries = entries - 1") }
+        try changed("a count set by other code")
         try s.setSearchLogging(.off, as: .system)
         #expect(try version(s) == seen.last)
     }
@@ -77,7 +101,7 @@ import Testing
         query.naturalLanguage = true
         let before = try s.searchPool(query, limit: 10)
         #expect(!before.hits.isEmpty)
-        let path = dir.path("store.db")
+        let path = try path(s)
         let v0 = try version(s)
         for term in ["garden", "soil"] {
             let kept = try #require(ListCache.shared.list(path: path, version: v0, term: term))
@@ -88,7 +112,7 @@ import Testing
             #expect(kept.map(\.share) == table.map { $0[1] as Double })
         }
 
-        let other = try SQLiteKnowledgeStore(path: path)
+        let other = try SQLiteKnowledgeStore(path: dir.path("store.db"))
         other.searchTuning = CommonWordQueryTests.lists
         let id = try other.add(Resource(title: "Garden soil", kind: .guide, summary: "garden soil", body: "garden soil garden soil"),
                                as: Acting(.member("kim")))
@@ -100,17 +124,47 @@ import Testing
         #expect(kept.contains { (share: SortedShares.Share) in share.key == EntryKey.make(id) })
     }
 
-    /// A read in a transaction that has written keeps nothing: what it reads may be rolled back.
+    /// An entry merged away through another connection leaves the pool at once: its lists are
+    /// read again under the new version.
+    @Test func anEntryTakenOutByAnotherConnectionLeavesThePool() throws {
+        let dir = try StoreFileTests.Folder()
+        let s = try fileStore(dir)
+        var query = Query(text: .or(["garden", "soil"].map { .term($0) }))
+        query.naturalLanguage = true
+        let before = try s.searchPool(query, limit: 50)
+        let entries = before.hits.compactMap { hit -> EntryID? in if case .entry(let id) = hit.ref, id.type == .resource { id } else { nil } }
+        #expect(entries.count >= 2)
+        let (keep, drop) = (entries[0], entries[1])
+        let other = try SQLiteKnowledgeStore(path: dir.path("store.db"))
+        other.searchTuning = CommonWordQueryTests.lists
+        _ = try other.merge(keep: .entry(keep), drop: .entry(drop), as: .system)
+        let after = try s.searchPool(query, limit: 50)
+        #expect(!after.hits.contains { $0.ref == .entry(drop) }, "\(drop) is still in the pool")
+        #expect(after.hits.contains { $0.ref == .entry(keep) })
+    }
+
+    /// A read in a transaction that has written neither uses nor fills the cache: what it reads
+    /// may be rolled back, and a version it sees may be drawn again.
     @Test func aTransactionThatHasWrittenNeitherUsesNorFillsTheCache() throws {
         let dir = try StoreFileTests.Folder()
         let s = try fileStore(dir)
-        let path = dir.path("store.db")
+        let path = try path(s)
+        let v = try version(s)
+        // A wrong list kept under the version the transaction will see.
+        ListCache.shared.keep(path: path, version: v + 1000, term: "garden", list: [(8, 99)])
         try s.writer.write { db in
             try db.execute(sql: "UPDATE rank_state SET index_version = index_version + 1000")
             let stats = try #require(try SQLiteKnowledgeStore.rankStats(db))
+            #expect(stats.indexVersion == v + 1000)
             let read = try SQLiteKnowledgeStore.listed(db, term: "garden", stats: stats)
-            #expect(!read.isEmpty)
-            #expect(ListCache.shared.list(path: path, version: stats.indexVersion, term: "garden") == nil)
+            let table = try Int64.fetchAll(db, sql: "SELECT entry FROM rank_list WHERE term = 'garden' ORDER BY entry")
+            #expect(read.map(\.key) == table)
+            #expect(table.count > 1)
+            #expect(ListCache.shared.list(path: path, version: stats.indexVersion, term: "garden")?.count == 1)
+            // Nor is one kept under a version no committed state has.
+            let other = try SQLiteKnowledgeStore.listed(db, term: "soil", stats: stats)
+            #expect(!other.isEmpty)
+            #expect(ListCache.shared.list(path: path, version: stats.indexVersion, term: "soil") == nil)
         }
     }
 }
