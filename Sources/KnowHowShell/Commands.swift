@@ -306,6 +306,7 @@ public struct OpenCommand: ShellCommand {
             ctx.storeLabel = opener.label(for: p)
         }
         ctx.lastRefs = []
+        ctx.storeOpened = true
         let c: StoreCounts
         do { c = try ctx.store.counts() } catch KnowHowError.noStore {
             ctx.console.print("opened \(ctx.storeLabel): there is no store there yet; `init` creates it, and so does `add member @you` or `import FILE`")

@@ -127,7 +127,7 @@ public struct AddCommand: ShellCommand {
             do { _ = try ctx.store.counts() } catch KnowHowError.noStore(let path) {
                 noStoreYet = true
                 // Before the first question, not after the whole form.
-                try NewStorePath.check(path)
+                try NewStorePath.check(path, withOpen: ctx.choosesStoresWithOpen)
             }
         }
         // Say which role is needed before asking for anything.
@@ -188,14 +188,29 @@ public struct AddCommand: ShellCommand {
         return Validation.text(text.replacingOccurrences(of: #"<!--[\s\S]*?-->"#, with: "", options: .regularExpression))
     }
 
+    /// The tags: the --tag options, or asked. Asked, a new tag that looks like one the store has is
+    /// named as soon as it is typed (as `tag` names it), and the tags are asked again: Enter keeps them.
     func tagList(_ ctx: ShellContext) throws -> [String] {
-        if !tags.isEmpty || ctx.prompter == nil { return try tags.flatMap(commaList).map(Validation.tag) }
+        if !tagsAsked(ctx) { return try tags.flatMap(commaList).map(Validation.tag) }
         let known = ((try? ctx.store.tagNames(startingWith: "", limit: 500)) ?? []).map(\.name)
-        let text = try field(ctx, "tags", option: nil, flag: "--tag", hint: "comma-separated; Tab completes", choices: known) { t in
-            try commaList(t).map(Validation.tag).joined(separator: ",")
+        var answer: [String] = [], named: Set<String> = []
+        var hint = "comma-separated; Tab completes", skip = "Enter to skip"
+        while true {
+            let text = try field(ctx, "tags", option: nil, flag: "--tag", hint: hint, skip: skip, choices: known) { t in
+                try commaList(t).map(Validation.tag).joined(separator: ",")
+            }
+            guard let text else { return answer }
+            answer = text.split(separator: ",").map(String.init)
+            let misses = TagCommand.nearMissTags(answer, ctx: ctx).filter { !named.contains($0.tag) }
+            if misses.isEmpty { return answer }
+            for (tag, meant) in misses { ctx.console.print(ctx.styler.dim(TagCommand.nearMissNote(tag, meant))) }
+            named.formUnion(misses.map(\.tag))
+            hint = "type the tags again to change them"; skip = "Enter to keep them"
         }
-        return text.map { $0.split(separator: ",").map(String.init) } ?? []
     }
+
+    /// Whether the tags are asked at the prompt (and so checked as they are typed), not given as options.
+    func tagsAsked(_ ctx: ShellContext) -> Bool { tags.isEmpty && ctx.prompter != nil }
 
     /// At the prompt, as soon as a title (or a summary) is typed: lists existing entries like the
     /// draft that were not listed before, so nobody types a whole entry to learn it exists.
@@ -277,7 +292,7 @@ public struct AddCommand: ShellCommand {
         try checkSimilar(ctx, Draft(type: .resource, title: title, summary: summary, url: url, tags: tags), shown: shown)
         let body = try longText(ctx, "details", option: body, heading: "Details")
         let authors = try self.authors.flatMap(listWords).map(Validation.handle)
-        let notes = TagCommand.nearMisses(tags, ctx: ctx)
+        let notes = TagCommand.nearMisses(tagsAsked(ctx) ? [] : tags, ctx: ctx)
         let id = try ctx.community.add(Resource(title: title, url: url, kind: kind.flatMap(ResourceKind.init) ?? offered, summary: summary,
                                             body: body, tags: tags, contributor: me, authors: authors), as: ctx.actor)
         ctx.lastRefs = [.entry(id)]
@@ -295,7 +310,7 @@ public struct AddCommand: ShellCommand {
         try checkSimilar(ctx, Draft(type: .practice, title: title, summary: context, tags: tags), shown: shown)
         let practice = try longText(ctx, "the practice (what to do)", option: practice, heading: "Practice")
         let evidence = try longText(ctx, "evidence (why we think it works)", option: evidence, heading: "Evidence")
-        let notes = TagCommand.nearMisses(tags, ctx: ctx)
+        let notes = TagCommand.nearMisses(tagsAsked(ctx) ? [] : tags, ctx: ctx)
         let id = try ctx.community.add(Practice(title: title, context: context, practice: practice, evidence: evidence,
                                             tags: tags, contributor: ctx.actor), as: ctx.actor)
         ctx.lastRefs = [.entry(id)]
@@ -413,17 +428,25 @@ public struct EditCommand: ShellCommand {
         case .entry(let id) where id.type == .resource:
             let original = try ctx.store.resource(id)
             try ctx.community.authorize(.editResource, on: .entry(original.id!), as: ctx.actor)
+            var notes: (EntryID) -> [String] = { _ in [] }
             try save(ctx, original.id!.description, form: EditForms.resource(original), keys: EditForms.resourceKeys,
                      headings: ["Summary", "Details"]) { form in
-                try ctx.community.update(try EditForms.apply(form, to: original), expecting: original, as: ctx.actor)
+                let edited = try EditForms.apply(form, to: original)
+                notes = TagCommand.nearMisses(edited.tags, removing: original.tags.filter { !edited.tags.contains($0) }, ctx: ctx)
+                return try ctx.community.update(edited, expecting: original, as: ctx.actor)
             }
+            for note in notes(id) { ctx.console.note(ctx.styler.dim(note)) }
         case .entry(let id) where id.type == .practice:
             let original = try ctx.store.practice(id)
             try ctx.community.authorize(.editPractice, on: .entry(original.id!), as: ctx.actor)
+            var notes: (EntryID) -> [String] = { _ in [] }
             try save(ctx, original.id!.description, form: EditForms.practice(original), keys: EditForms.practiceKeys,
                      headings: ["Context", "Practice", "Evidence"]) { form in
-                try ctx.community.update(try EditForms.apply(form, to: original), expecting: original, as: ctx.actor)
+                let edited = try EditForms.apply(form, to: original)
+                notes = TagCommand.nearMisses(edited.tags, removing: original.tags.filter { !edited.tags.contains($0) }, ctx: ctx)
+                return try ctx.community.update(edited, expecting: original, as: ctx.actor)
             }
+            for note in notes(id) { ctx.console.note(ctx.styler.dim(note)) }
         case .member(let h):
             let original = try ctx.store.member(h)
             try ctx.community.authorize(.editMember, on: .member(original.handle), as: ctx.actor)
@@ -662,22 +685,31 @@ public struct TagCommand: ShellCommand {
     /// says what it means). A typo is one edit apart only for tags of four letters or more: among
     /// short tags one edit makes another word (`ux` and `ui`).
     static func nearMisses(_ tags: [String], removing: [String] = [], ctx: ShellContext) -> (EntryID) -> [String] {
+        let misses = nearMissTags(tags, removing: removing, ctx: ctx)
+        return { id in
+            misses.map { tag, meant in nearMissNote(tag, meant) + " `tag \(id) -\(tag) +\(meant)` changes it" }
+        }
+    }
+
+    /// The tags of `tags` that `nearMisses` names, each with the tag it looks like.
+    static func nearMissTags(_ tags: [String], removing: [String] = [], ctx: ShellContext) -> [(tag: String, meant: String)] {
         func isNew(_ tag: String) -> Bool { do { return try ctx.store.resolveTag(tag) == nil } catch { return false } }
         let new = tags.compactMap { try? Validation.tag($0) }.filter(isNew)
         let removed = Set(removing.compactMap { try? Validation.tag($0) })
-        guard !new.isEmpty, let all = try? ctx.store.tagNames(startingWith: "", limit: 100_000).map(\.name) else { return { _ in [] } }
+        guard !new.isEmpty, let all = try? ctx.store.tagNames(startingWith: "", limit: 100_000).map(\.name) else { return [] }
         let known = all.filter { !removed.contains($0) }, long = known.filter { $0.count >= 4 }
         func stem(_ tag: String) -> String { tag.split(separator: "-").map { SearchGaps.stem(String($0)) }.joined(separator: "-") }
-        let misses = new.compactMap { tag -> (String, String)? in
+        return new.compactMap { tag -> (String, String)? in
             let typo = tag.count >= 4 ? EditDistance.nearest(tag, in: long, max: 1).first : nil
             let meant = known.first { $0 != tag && stem($0) == stem(tag) } ?? typo
             return meant.map { (tag, $0) }
         }
-        return { id in
-            misses.map { tag, meant in
-                "#\(tag) is a new tag; did you mean #\(meant)? `tag \(id) -\(tag) +\(meant)` changes it"
-            }
-        }
+    }
+
+    /// "#onboard is a new tag; did you mean #onboarding?": said by `tag`, `add` and `edit`, and by
+    /// the add form as the tags are typed.
+    static func nearMissNote(_ tag: String, _ meant: String) -> String {
+        "#\(tag) is a new tag; did you mean #\(meant)?"
     }
 
     /// `+a -b c` → (add: a, c; remove: b)

@@ -49,6 +49,12 @@ public final class ShellContext {
     public var opener: StoreOpener?
     /// `--shared`: a store `open` leads to is created group-writable.
     public var sharedStores = false
+    /// The store was chosen with `open` (at the prompt, in a script or a -c line), not at the
+    /// start by --db, KNOWHOW_DB or the default.
+    public var storeOpened = false
+    /// Advice on choosing another store names `open`: it was chosen so, or can be at the prompt;
+    /// otherwise --db.
+    var choosesStoresWithOpen: Bool { interactive || storeOpened }
     public var settings: Settings
     public let console: Console
     public var lastRefs: [EntryRef] = []
@@ -137,18 +143,20 @@ public final class ShellContext {
 
     /// Advice on saying who you are, worded for where it is read: the store and the core say
     /// "pass --as @handle", right on a command line; inside the shell it is `set as @handle`.
+    /// Likewise a store chosen with `open` is changed with `open`, not --db.
     func identityAdvice(_ message: String) -> String {
         let advice = "pass --as @handle or set KNOWHOW_USER"
         if message.contains(advice), (try? store.counts().members) == 0 {
             return message.replacingOccurrences(of: advice, with: "this store has no members yet; start with `add member @you`")
         }
+        // A missing store is made with `init` where `open` chose it, not by starting knowhow again.
+        let message = !choosesStoresWithOpen ? message : message
+            .replacingOccurrences(of: #"make one with `knowhow --db [^`]* init`"#, with: "make one with `init`", options: .regularExpression)
+            .replacingOccurrences(of: "give another path with --db", with: "`open` another path")
         guard interactive else { return message }
         return message
             .replacingOccurrences(of: "pass --as @handle or set KNOWHOW_USER", with: "type `set as @handle`")
             .replacingOccurrences(of: "pass --as with a member's handle", with: "type `set as @handle` with a member's handle")
-            // A missing store is made with `init` at the prompt, not by starting knowhow again.
-            .replacingOccurrences(of: #"make one with `knowhow --db [^`]* init`"#, with: "make one with `init`", options: .regularExpression)
-            .replacingOccurrences(of: "give another path with --db", with: "`open` another path")
     }
 
     /// The acting member's handle, or an error saying how to say who you are.

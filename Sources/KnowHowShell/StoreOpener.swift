@@ -26,8 +26,9 @@ extension StoreOpener {
 /// Whether a store could be made at a file path that holds none yet, checked before a command
 /// asks its first question: the store finds out only as it makes the file, after the whole form.
 enum NewStorePath {
-    /// Refuses a path whose nearest existing folder is a file or cannot be written, saying what to do.
-    static func check(_ path: String) throws {
+    /// Refuses a path whose nearest existing folder is a file or cannot be written, saying what to
+    /// do: `open` another path where stores are chosen with `open` (`withOpen`), else --db.
+    static func check(_ path: String, withOpen: Bool) throws {
         var dir = folder(of: path)
         // New folders are made in the nearest one that exists.
         var st = stat()
@@ -36,10 +37,12 @@ enum NewStorePath {
             dir = folder(of: dir)
         }
         if st.st_mode & S_IFMT != S_IFDIR {
-            throw KnowHowError.cannotWrite(path: path, reason: "\(dir) is a file, not a folder; give another path with --db (nothing was asked or saved)")
+            let another = withOpen ? "`open` another path" : "give another path with --db"
+            throw KnowHowError.cannotWrite(path: path, reason: "\(dir) is a file, not a folder; \(another) (nothing was asked or saved)")
         }
         if access(dir, W_OK | X_OK) != 0 {
-            throw KnowHowError.cannotWrite(path: path, reason: "you cannot write in the folder \(dir); give a path in a folder you can write with --db, or ask its owner for access (nothing was asked or saved)")
+            let another = withOpen ? "`open` a path in a folder you can write" : "give a path in a folder you can write with --db"
+            throw KnowHowError.cannotWrite(path: path, reason: "you cannot write in the folder \(dir); \(another), or ask its owner for access (nothing was asked or saved)")
         }
     }
 

@@ -105,6 +105,34 @@ struct GuidedAddTests {
         #expect(try script.store.resource(EntryID("r13")!).kind == .other)
     }
 
+    /// The form named a new tag that looks like one the store has (#onboard beside #onboarding)
+    /// only after saving, when the details had been written too: it is named as soon as the tags
+    /// are typed, in the words `tag` uses, and the tags are asked again (Enter keeps them).
+    @Test func theFormNamesANearMissTagAsSoonAsTheTagsAreTyped() throws {
+        let s = try CurationSession(as: "sam", answers: ["Interview consent form", "", "", "", "onboard, consent", "", "-"])
+        let r = s.run("add resource")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("tags (Enter to skip): onboard, consent\n#onboard is a new tag; did you mean #onboarding?\n"
+                               + "  type the tags again to change them\ntags (Enter to keep them): \n"), "\(r.out)")
+        #expect(s.prompter?.asked.suffix(3) == ["tags (Enter to skip): ", "tags (Enter to keep them): ", "details: "], "\(s.prompter?.asked ?? [])")
+        // Kept, and not named again once saved.
+        #expect(r.out.hasSuffix("added r13: Interview consent form\n"), "\(r.out)")
+        #expect(!r.err.contains("is a new tag"), "\(r.err)")
+        #expect(try Set(s.store.resource(EntryID("r13")!).tags) == ["onboard", "consent"])
+    }
+
+    /// Typed again, the tag meant is saved; a practice's form names it too.
+    @Test func aNearMissTagTypedAgainInTheFormIsSavedAsMeant() throws {
+        let s = try CurationSession(as: "sam", answers: ["Reading the consent form aloud", "", "onboard", "onboarding", "-", "-"])
+        let r = s.run("add practice")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("tags (Enter to skip): onboard\n#onboard is a new tag; did you mean #onboarding?\n"), "\(r.out)")
+        #expect(s.prompter?.asked.filter { $0.hasPrefix("tags") } == ["tags (Enter to skip): ", "tags (Enter to keep them): "])
+        #expect(!r.err.contains("is a new tag"), "\(r.err)")
+        let id = try #require(r.out.components(separatedBy: "added ").last?.components(separatedBy: ":").first.flatMap(EntryID.init))
+        #expect(try s.store.practice(id).tags == ["onboarding"])
+    }
+
     @Test(arguments: [("Supervision notes template", ResourceKind.template), ("Two guides to onboarding", .guide),
                       ("Meeting notes", .notes), ("Slide deck: keynote slides", .slides), ("Interview consent form", nil),
                       ("Other things", nil)])
@@ -179,6 +207,24 @@ struct EditCommandTests {
         #expect(r.out == "saved r7: title, tags\n")
         let r7 = try s.store.resource(EntryID("r7")!)
         #expect(r7.title == "Research methods for busy practitioners" && r7.tags == ["research-methods", "social-care"])
+    }
+
+    /// `edit` said nothing of a new tag that looks like one the store has, as `tag` and `add` do:
+    /// it names it once saved, with the `tag` line that changes it.
+    @Test func editNamesANearMissTagItSaves() throws {
+        let s = try CurationSession(as: "sam", answers: [], edits: [{ text in
+            text.replacingOccurrences(of: "tags:    research-methods", with: "tags:    research-methods, onboard")
+        }])
+        let r = s.run("edit r7")
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out == "saved r7: tags\n")
+        #expect(r.err == "#onboard is a new tag; did you mean #onboarding? `tag r7 -onboard +onboarding` changes it\n", "\(r.err)")
+        // A tag the entry had already, or one the store knows, says nothing.
+        let again = try CurationSession(as: "sam", answers: [], edits: [{ $0.replacingOccurrences(of: "tags:    research-methods", with: "tags:    research-methods, onboarding") }])
+        #expect(again.run("edit r7").err == "")
+        // A tag the same edit takes off is never what was meant (as with `tag r7 -x +y`).
+        let swapped = try CurationSession(as: "sam", answers: [], edits: [{ $0.replacingOccurrences(of: "tags:    research-methods", with: "tags:    research-method") }])
+        #expect(swapped.run("edit r7").err == "")
     }
 
     @Test func aConcurrentEditIsRefusedAndTheTextKept() throws {

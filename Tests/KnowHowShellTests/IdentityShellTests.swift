@@ -3,6 +3,7 @@ import Testing
 @testable import KnowHowCore
 @testable import KnowHowShell
 @testable import KnowHowSQLite
+@testable import KnowHowStores
 
 /// Issue 12: saying who you are, worded for where you are (the shell or the command line), and a
 /// first run that tells you how to start.
@@ -73,6 +74,55 @@ struct IdentityShellTests {
             #expect(refused.code == 3 && refused.err.contains("you cannot write in the folder \(locked)"), "\(refused.err)")
             #expect(s.prompter?.asked == [])
         }
+    }
+
+    /// `add member` where no store can be made told a script that had chosen the path with
+    /// `open PATH` to give another path with --db, which it had not used: the advice names `open`
+    /// where `open` chose the store, and --db where the start did.
+    @Test(arguments: [false, true])
+    func aFirstMemberWhereNoStoreCanBeMadeIsToldToOpenWhereOpenChoseTheStore(_ opened: Bool) throws {
+        let s = try CurationSession(as: nil)
+        try FileManager.default.createDirectory(atPath: s.home, withIntermediateDirectories: true)
+        let file = s.home + "/notes.txt"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: file))
+        let path = file + "/team/kh.db"
+        s.ctx.opener = StoreFactory()
+        if opened {
+            #expect(s.run("open \(path)").code == 0)
+        } else {
+            s.ctx.store = try SQLiteKnowledgeStore(path: path)
+        }
+        let r = s.run("add member @sam --name 'Sam Jones'")
+        #expect(r.code == 3)
+        let advice = opened ? "\(file) is a file, not a folder; `open` another path (nothing was asked or saved)"
+                            : "\(file) is a file, not a folder; give another path with --db (nothing was asked or saved)"
+        #expect(r.err.contains(advice), "\(r.err)")
+        if getuid() != 0 {  // root writes anywhere
+            let locked = s.home + "/locked"
+            try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true)
+            chmod(locked, 0o555)
+            defer { chmod(locked, 0o755) }
+            if opened { _ = s.run("open \(locked)/kh.db") } else { s.ctx.store = try SQLiteKnowledgeStore(path: locked + "/kh.db") }
+            let refused = s.run("add member @sam --name 'Sam Jones'")
+            #expect(refused.err.contains(opened ? "; `open` a path in a folder you can write, or ask" : "; give a path in a folder you can write with --db, or ask"), "\(refused.err)")
+            if opened { _ = s.run("open \(path)") } else { s.ctx.store = try SQLiteKnowledgeStore(path: path) }
+        }
+        // The store's own advice on a missing store, too: `init`, where `open` chose it.
+        let find = s.run("find onboarding")
+        #expect(find.err.contains(opened ? "make one with `init`" : "make one with `knowhow --db \(path) init`"), "\(find.err)")
+    }
+
+    /// The same through the binary: --db, or `open` in -c lines (as in a script).
+    @Test(arguments: [false, true])
+    func theBinaryNamesHowTheStoreWasChosenWhereNoneCanBeMade(_ opened: Bool) throws {
+        let box = try BinaryTests.Sandbox()
+        let file = try box.file("notes.txt", Data("x".utf8))
+        let path = file + "/team/kh.db"
+        let r = try box.run(opened ? ["-c", "open \(path)", "-c", "add member @sam --name Sam"]
+                                   : ["--db", path, "add", "member", "@sam", "--name", "Sam"])
+        #expect(r.status == 3, "\(r.err)")
+        #expect(r.err.contains(opened ? "is a file, not a folder; `open` another path" : "is a file, not a folder; give another path with --db"), "\(r.err)")
+        #expect(opened != r.err.contains("--db"), "\(r.err)")
     }
 
     /// In the shell, a path with no store said "make one with `knowhow --db PATH init`", a command
