@@ -296,6 +296,8 @@ public struct OpenCommand: ShellCommand {
         guard let opener = ctx.opener else {
             throw KnowHowError.unsupported("this knowhow cannot open other stores; start it again with --db PATH or --demo")
         }
+        // From here stores are chosen with `open`: a path it refuses gets advice that names `open`.
+        ctx.storeOpened = true
         if demo {
             ctx.store = try opener.openDemo(environment: ctx.environment)
             ctx.storeLabel = "demo"
@@ -306,7 +308,6 @@ public struct OpenCommand: ShellCommand {
             ctx.storeLabel = opener.label(for: p)
         }
         ctx.lastRefs = []
-        ctx.storeOpened = true
         let c: StoreCounts
         do { c = try ctx.store.counts() } catch KnowHowError.noStore {
             ctx.console.print("opened \(ctx.storeLabel): there is no store there yet; `init` creates it, and so does `add member @you` or `import FILE`")

@@ -152,7 +152,10 @@ public final class ShellContext {
         // A missing store is made with `init` where `open` chose it, not by starting knowhow again.
         let message = !choosesStoresWithOpen ? message : message
             .replacingOccurrences(of: #"make one with `knowhow --db [^`]* init`"#, with: "make one with `init`", options: .regularExpression)
+            .replacingOccurrences(of: #"to make it one, run `knowhow --db [^`]* init`"#, with: "to make it one, run `init`", options: .regularExpression)
             .replacingOccurrences(of: "give another path with --db", with: "`open` another path")
+            .replacingOccurrences(of: "give the path of a store file with --db", with: "`open` the path of a store file")
+            .replacingOccurrences(of: "give the path of a KnowHow store, or of a new file, with --db", with: "`open` a KnowHow store, or a new file")
         guard interactive else { return message }
         return message
             .replacingOccurrences(of: "pass --as @handle or set KNOWHOW_USER", with: "type `set as @handle`")

@@ -1,4 +1,5 @@
 import Foundation
+import GRDBSQLite
 import Testing
 @testable import KnowHowCore
 @testable import KnowHowShell
@@ -110,6 +111,28 @@ struct IdentityShellTests {
         // The store's own advice on a missing store, too: `init`, where `open` chose it.
         let find = s.run("find onboarding")
         #expect(find.err.contains(opened ? "make one with `init`" : "make one with `knowhow --db \(path) init`"), "\(find.err)")
+    }
+
+    /// A path that cannot hold a store (a device, another program's SQLite database, an empty
+    /// file) is refused with advice worded for how it was chosen: `open` after `open`, --db with --db.
+    @Test(arguments: [false, true])
+    func aPathThatCannotHoldAStoreIsRefusedInTheWordsOfHowItWasChosen(_ opened: Bool) throws {
+        let box = try BinaryTests.Sandbox()
+        let other = box.dir.appendingPathComponent("other.db").path
+        var db: OpaquePointer?
+        #expect(sqlite3_open(other, &db) == SQLITE_OK)
+        #expect(sqlite3_exec(db, "CREATE TABLE t(x)", nil, nil, nil) == SQLITE_OK)
+        sqlite3_close(db)
+        let empty = try box.file("empty.db", Data())
+        let cases = [("/dev/null", opened ? "`open` the path of a store file" : "give the path of a store file with --db"),
+                     (other, opened ? "`open` a KnowHow store, or a new file" : "give the path of a KnowHow store, or of a new file, with --db"),
+                     (empty, opened ? "to make it one, run `init`" : "to make it one, run `knowhow --db \(empty) init`")]
+        for (path, advice) in cases {
+            let r = try box.run(opened ? ["-c", "open \(path)", "-c", "find x"] : ["--db", path, "find", "x"])
+            #expect(r.status == 3, "\(path): \(r.err)")
+            #expect(r.err.contains(advice), "\(path): \(r.err)")
+            #expect(opened != r.err.contains("--db"), "\(path): \(r.err)")
+        }
     }
 
     /// The same through the binary: --db, or `open` in -c lines (as in a script).
