@@ -475,8 +475,14 @@ extension SQLiteKnowledgeStore {
     /// time: BM25F scores some 50 entries for a pasted title, and two or three statements an
     /// entry were a third of its time at 100,000 entries. Members and meetings (seldom many)
     /// are read one by one. Entries that do not exist are left out.
+    /// The last documents read are kept (`RecentDocuments`): a pasted title's shown page is ten
+    /// of the fifty its pool has just read.
     static func documents(_ db: Database, keys: [Int64]) throws -> [Int64: Document] {
+        let recent = try RecentDocuments.usable(db)
         var out: [Int64: Document] = [:]
+        if let recent { out = RecentDocuments.shared.documents(recent, keys) }
+        let kept = out.count
+        defer { if let recent, out.count > kept { RecentDocuments.shared.keep(recent, out) } }
         var numbers: [EntryType: [Int64]] = [:]
         for k in keys where out[k] == nil {
             guard let type = EntryKey.type(k) else { continue }

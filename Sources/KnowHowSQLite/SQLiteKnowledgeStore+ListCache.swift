@@ -76,3 +76,49 @@ extension SQLiteKnowledgeStore {
         return list
     }
 }
+
+/// The documents of the last search's entries, kept for the process under the store's file and
+/// the index version, as `ListCache` keeps lists: a document is what its entry was indexed from,
+/// so a document kept under a version is the one every read at that version makes. A pasted
+/// title's pool reads some fifty documents and its shown page ten of them again (their marks);
+/// the page now finds them here. Only the last `capacity` documents of one store are kept.
+final class RecentDocuments: @unchecked Sendable {
+    static let shared = RecentDocuments()
+
+    struct Key: Equatable { var path: String; var version: Int64 }
+
+    let capacity: Int
+    private let lock = NSLock()
+    private var key: Key?
+    private var kept: [Int64: SQLiteKnowledgeStore.Document] = [:]
+
+    init(capacity: Int = 128) { self.capacity = capacity }
+
+    /// Where `db` may use and fill them: a store file with an index version, read in a
+    /// transaction that has written nothing (see `ListCache`); nil elsewhere.
+    static func usable(_ db: Database) throws -> Key? {
+        let c = db.sqliteConnection!
+        guard let name = sqlite3_db_filename(c, "main"), name.pointee != 0 else { return nil }
+        // Also begins the transaction's read, so the version is the one the documents are read at.
+        guard let stats = try SQLiteKnowledgeStore.rankStats(db),
+              sqlite3_get_autocommit(c) == 0, sqlite3_txn_state(c, "main") == SQLITE_TXN_READ else { return nil }
+        return Key(path: String(cString: name), version: stats.indexVersion)
+    }
+
+    /// Those of `keys` kept under `key`.
+    func documents(_ key: Key, _ keys: [Int64]) -> [Int64: SQLiteKnowledgeStore.Document] {
+        lock.lock(); defer { lock.unlock() }
+        guard self.key == key else { return [:] }
+        var out: [Int64: SQLiteKnowledgeStore.Document] = [:]
+        for k in keys { if let d = kept[k] { out[k] = d } }
+        return out
+    }
+
+    /// Keeps `documents` as read under `key`, in place of any kept under another.
+    func keep(_ key: Key, _ documents: [Int64: SQLiteKnowledgeStore.Document]) {
+        lock.lock(); defer { lock.unlock() }
+        if self.key != key || kept.count + documents.count > capacity { kept = [:]; self.key = key }
+        guard documents.count <= capacity else { return }
+        kept.merge(documents) { _, new in new }
+    }
+}

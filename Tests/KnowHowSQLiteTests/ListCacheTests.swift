@@ -168,3 +168,50 @@ import Testing
         }
     }
 }
+
+/// The last documents read (`RecentDocuments`): kept under the store's file and the index
+/// version, so a document is never served once its entry has changed.
+@Suite struct RecentDocumentsTests {
+    typealias Document = SQLiteKnowledgeStore.Document
+
+    @Test func documentsAreKeptForOneStoreAndVersionUpToTheCapacity() {
+        let recent = RecentDocuments(capacity: 3)
+        let a = RecentDocuments.Key(path: "/a", version: 1)
+        recent.keep(a, [8: Document(title: "one"), 16: Document(title: "two")])
+        #expect(recent.documents(a, [8, 16, 24]).mapValues(\.title) == [8: "one", 16: "two"])
+        #expect(recent.documents(RecentDocuments.Key(path: "/a", version: 2), [8]).isEmpty)
+        #expect(recent.documents(RecentDocuments.Key(path: "/b", version: 1), [8]).isEmpty)
+        // Past the capacity it starts again; another version replaces them all.
+        recent.keep(a, [24: Document(title: "three"), 32: Document(title: "four")])
+        #expect(recent.documents(a, [8, 16, 24, 32]).mapValues(\.title) == [24: "three", 32: "four"])
+        recent.keep(RecentDocuments.Key(path: "/a", version: 2), [8: Document(title: "new one")])
+        #expect(recent.documents(a, [24]).isEmpty)
+        #expect(recent.documents(RecentDocuments.Key(path: "/a", version: 2), [8])[8]?.title == "new one")
+    }
+
+    /// A pasted title's pool keeps its documents, and its page reads them; an entry edited
+    /// through another connection is read afresh (a new version), never from what was kept.
+    @Test func aDocumentEditedByAnotherConnectionIsReadAfresh() throws {
+        let dir = try StoreFileTests.Folder()
+        let s = try ListCacheTests().fileStore(dir)
+        var query = Query(text: .or(["garden", "soil", "kim"].map { .term($0) }))
+        query.naturalLanguage = true
+        let pool = try s.searchPool(query, limit: 50)
+        guard case .entry(let id)? = pool.hits.first(where: { $0.ref.type == .resource })?.ref else {
+            Issue.record("no resource in the pool"); return
+        }
+        let key = EntryKey.make(id)
+        let first = try s.writer.read { db in try SQLiteKnowledgeStore.documents(db, keys: [key])[key] }
+        #expect(first == (try s.writer.read { db in try SQLiteKnowledgeStore.document(db, key: key) }))
+        let other = try SQLiteKnowledgeStore(path: dir.path("store.db"))
+        let r = try other.resource(id)
+        var e = r
+        e.title = "Edited elsewhere: garden soil"
+        try other.update(e, expecting: r, as: Acting(.member("kim")))
+        _ = try s.searchPool(query, limit: 50)
+        let after = try s.writer.read { db in try SQLiteKnowledgeStore.documents(db, keys: [key])[key] }
+        #expect(after?.title == "Edited elsewhere: garden soil")
+        let hits = try s.hits(for: try s.searchPool(query, limit: 50).hits, query: query)
+        #expect(hits.contains { $0.ref == .entry(id) && Highlight.plain($0.title).hasPrefix("Edited elsewhere") })
+    }
+}
