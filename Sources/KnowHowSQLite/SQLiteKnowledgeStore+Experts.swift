@@ -65,7 +65,10 @@ extension SQLiteKnowledgeStore: ExpertEvidenceSource {
                     for i in docs.indices { docs[i].tags = tags[keys[i]] ?? [] }
                     return docs
                 }
-                depth *= 4
+                // Deeper by twice what is missing (and at least a quarter): members in the best few
+                // hundred are usually few, and a common word's list serves a little more than its
+                // page from the list itself, where four times the depth left the list.
+                depth += max(2 * (limit - docs.count), depth / 4)
             }
         }
     }
