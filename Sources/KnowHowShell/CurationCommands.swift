@@ -223,7 +223,7 @@ public struct AddCommand: ShellCommand {
         listSimilar(ctx, similar)
         shown.formUnion(similar.map(\.ref))
         while true {
-            let a = try ctx.ask("Enter to go on, open 1–\(similar.count), or [c]ancel? ", choices: ["cancel"]).lowercased()
+            let a = try ctx.ask("Enter to go on, open \(Layout.numbers(similar.count)), or [c]ancel? ", choices: ["cancel"]).lowercased()
             if a.isEmpty || a == "g" || a == "go" { return }
             if let n = Int(a), (1...similar.count).contains(n) {
                 try Render.show(similar[n - 1].ref, ctx: ctx, json: false)
@@ -257,7 +257,7 @@ public struct AddCommand: ShellCommand {
                                         + "reuse \(similar.count == 1 ? "it" : "one") (`show 1`), or add --force to save anyway")
         }
         while true {
-            let a = try ctx.ask("[s]ave anyway, open 1–\(similar.count), or [c]ancel? ", choices: ["save", "cancel"]).lowercased()
+            let a = try ctx.ask("[s]ave anyway, open \(Layout.numbers(similar.count)), or [c]ancel? ", choices: ["save", "cancel"]).lowercased()
             if a == "s" || a == "save" { return }
             if let n = Int(a), (1...similar.count).contains(n) {
                 try Render.show(similar[n - 1].ref, ctx: ctx, json: false)

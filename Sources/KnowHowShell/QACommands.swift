@@ -123,7 +123,7 @@ public struct AskCommand: ShellCommand {
         ctx.lastRefs = existing.hits.map(\.ref)
         let n = existing.hits.count
         while true {
-            let a = try ctx.ask("[a]sk anyway, open 1–\(n), or [c]ancel: ", choices: ["ask", "cancel"]).lowercased()
+            let a = try ctx.ask("[a]sk anyway, open \(Layout.numbers(n)), or [c]ancel: ", choices: ["ask", "cancel"]).lowercased()
             if a == "a" || a == "ask" { return true }
             if a == "c" || a == "cancel" || a.isEmpty { c.print("not asked"); return false }
             let pick = a.hasPrefix("open ") ? String(a.dropFirst(5)).trimmingCharacters(in: .whitespaces) : a

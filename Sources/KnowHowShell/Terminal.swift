@@ -159,6 +159,9 @@ public enum TerminalText {
 
 /// Text layout helpers sized to the terminal.
 enum Layout {
+    /// The numbers a prompt offers to open: `1` for one entry, `1–n` for more ("open 1–1" read oddly).
+    static func numbers(_ n: Int) -> String { n == 1 ? "1" : "1–\(n)" }
+
     /// Display width of a string as the Console will show it: colour codes take no room, other
     /// control characters take two (`^[`, see TerminalText), wide CJK/emoji take two.
     static func width(_ s: String) -> Int {

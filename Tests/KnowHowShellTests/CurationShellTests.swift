@@ -54,7 +54,7 @@ struct GuidedAddTests {
         #expect(r.out.contains("title: Onboarding check-list for new starters\nA similar entry already exists:\n 1. r1 Onboarding checklist for new starters  (similar title)"), "\(r.out)")
         #expect(r.out.hasSuffix("cancelled; nothing was saved\n"))
         #expect(try s.store.counts().resources == 12)
-        #expect(s.prompter?.asked == ["title: ", "Enter to go on, open 1–1, or [c]ancel? "])
+        #expect(s.prompter?.asked == ["title: ", "Enter to go on, open 1, or [c]ancel? "])
     }
 
     /// Issue 12: the address and summary are checked again once typed; what was shown and gone on

@@ -174,7 +174,7 @@ struct TerminalTests {
         try s.keys("add resource", "Enter")
         try s.waitFor { Session.lastLine($0) == "title:" }
         try s.keys("Checklist for onboarding new starters", "Enter")
-        var screen = try s.waitFor { $0.contains("Enter to go on, open 1–1, or [c]ancel?") }
+        var screen = try s.waitFor { $0.contains("Enter to go on, open 1, or [c]ancel?") }
         #expect(screen.contains("r1 Onboarding checklist for new starters  (similar title)"), "\(screen)")
         #expect(!screen.contains("url"), "shown before the next question")
         try s.keys("C-c")
