@@ -7,11 +7,11 @@ import GRDBSQLite
 /// entries, a tenth of its time, each row stepped through SQL), and the common words are the
 /// ones that come back search after search: at 100,000 entries there are some 200 lists.
 ///
-/// A list is kept under its store's file and the index's version (`rank_state.index_version`),
-/// which every change to the index or its lists changes in the same transaction (triggers of
-/// migration v9, on the rank_state updates of +RankLists), and
-/// which the search reads in its own transaction: a list kept is only used with the index it was
-/// read from, whichever connection or process wrote since. Only a read in a transaction that has
+/// A list is kept under its store's file and the index's version (`rank_state.index_version`).
+/// Every change to the index or its lists changes the version in the same transaction (triggers
+/// of migration v9, on the rank_state updates of +RankLists), and the search reads it in its own
+/// transaction: a list kept is only used with the index it was read from, whichever connection
+/// or process wrote since. Only a read in a transaction that has
 /// written nothing uses or fills it (a write rolled back would leave a version to be used again),
 /// and stores in memory keep none.
 final class ListCache: @unchecked Sendable {
