@@ -85,20 +85,6 @@ final class OneObject {
         var codingPath: [CodingKey] { object.container.codingPath }
 
         mutating func encodeNil(forKey key: Key) throws { try object.container.encodeNil(forKey: AnyKey(key)) }
-        mutating func encode(_ value: Bool, forKey key: Key) throws { try object.container.encode(value, forKey: AnyKey(key)) }
-        mutating func encode(_ value: String, forKey key: Key) throws { try object.container.encode(value, forKey: AnyKey(key)) }
-        mutating func encode(_ value: Double, forKey key: Key) throws { try object.container.encode(value, forKey: AnyKey(key)) }
-        mutating func encode(_ value: Float, forKey key: Key) throws { try object.container.encode(value, forKey: AnyKey(key)) }
-        mutating func encode(_ value: Int, forKey key: Key) throws { try object.container.encode(value, forKey: AnyKey(key)) }
-        mutating func encode(_ value: Int8, forKey key: Key) throws { try object.container.encode(value, forKey: AnyKey(key)) }
-        mutating func encode(_ value: Int16, forKey key: Key) throws { try object.container.encode(value, forKey: AnyKey(key)) }
-        mutating func encode(_ value: Int32, forKey key: Key) throws { try object.container.encode(value, forKey: AnyKey(key)) }
-        mutating func encode(_ value: Int64, forKey key: Key) throws { try object.container.encode(value, forKey: AnyKey(key)) }
-        mutating func encode(_ value: UInt, forKey key: Key) throws { try object.container.encode(value, forKey: AnyKey(key)) }
-        mutating func encode(_ value: UInt8, forKey key: Key) throws { try object.container.encode(value, forKey: AnyKey(key)) }
-        mutating func encode(_ value: UInt16, forKey key: Key) throws { try object.container.encode(value, forKey: AnyKey(key)) }
-        mutating func encode(_ value: UInt32, forKey key: Key) throws { try object.container.encode(value, forKey: AnyKey(key)) }
-        mutating func encode(_ value: UInt64, forKey key: Key) throws { try object.container.encode(value, forKey: AnyKey(key)) }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { try object.container.encode(value, forKey: AnyKey(key)) }
 
         mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
