@@ -127,7 +127,7 @@ public struct AddCommand: ShellCommand {
             do { _ = try ctx.store.counts() } catch KnowHowError.noStore(let path) {
                 noStoreYet = true
                 // Before the first question, not after the whole form.
-                try NewStorePath.check(path, withOpen: ctx.choosesStoresWithOpen)
+                try NewStorePath.check(path)
             }
         }
         // Say which role is needed before asking for anything.

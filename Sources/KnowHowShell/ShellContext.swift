@@ -154,6 +154,7 @@ public final class ShellContext {
             .replacingOccurrences(of: #"make one with `knowhow --db [^`]* init`"#, with: "make one with `init`", options: .regularExpression)
             .replacingOccurrences(of: #"to make it one, run `knowhow --db [^`]* init`"#, with: "to make it one, run `init`", options: .regularExpression)
             .replacingOccurrences(of: "give another path with --db", with: "`open` another path")
+            .replacingOccurrences(of: "give a path in a folder you can write with --db", with: "`open` a path in a folder you can write")
             .replacingOccurrences(of: "give the path of a store file with --db", with: "`open` the path of a store file")
             .replacingOccurrences(of: "give the path of a KnowHow store, or of a new file, with --db", with: "`open` a KnowHow store, or a new file")
         guard interactive else { return message }

@@ -27,8 +27,9 @@ extension StoreOpener {
 /// asks its first question: the store finds out only as it makes the file, after the whole form.
 enum NewStorePath {
     /// Refuses a path whose nearest existing folder is a file or cannot be written, saying what to
-    /// do: `open` another path where stores are chosen with `open` (`withOpen`), else --db.
-    static func check(_ path: String, withOpen: Bool) throws {
+    /// do, in --db's words as the store's own refusals are (`ShellContext.identityAdvice` words
+    /// them for `open` where stores are chosen with it).
+    static func check(_ path: String) throws {
         var dir = folder(of: path)
         // New folders are made in the nearest one that exists.
         var st = stat()
@@ -37,12 +38,10 @@ enum NewStorePath {
             dir = folder(of: dir)
         }
         if st.st_mode & S_IFMT != S_IFDIR {
-            let another = withOpen ? "`open` another path" : "give another path with --db"
-            throw KnowHowError.cannotWrite(path: path, reason: "\(dir) is a file, not a folder; \(another) (nothing was asked or saved)")
+            throw KnowHowError.cannotWrite(path: path, reason: "\(dir) is a file, not a folder; give another path with --db (nothing was asked or saved)")
         }
         if access(dir, W_OK | X_OK) != 0 {
-            let another = withOpen ? "`open` a path in a folder you can write" : "give a path in a folder you can write with --db"
-            throw KnowHowError.cannotWrite(path: path, reason: "you cannot write in the folder \(dir); \(another), or ask its owner for access (nothing was asked or saved)")
+            throw KnowHowError.cannotWrite(path: path, reason: "you cannot write in the folder \(dir); give a path in a folder you can write with --db, or ask its owner for access (nothing was asked or saved)")
         }
     }
 
