@@ -478,7 +478,9 @@ extension SQLiteKnowledgeStore {
     /// The last documents read are kept (`RecentDocuments`): a pasted title's shown page is ten
     /// of the fifty its pool has just read.
     static func documents(_ db: Database, keys: [Int64]) throws -> [Int64: Document] {
-        let recent = try RecentDocuments.usable(db)
+        // Read once for the kept documents and the tags' words (it also begins the transaction's read).
+        let stats = try rankStats(db)
+        let recent = RecentDocuments.usable(db, stats: stats)
         var out: [Int64: Document] = [:]
         if let recent { out = RecentDocuments.shared.documents(recent, keys) }
         let kept = out.count
@@ -537,7 +539,7 @@ extension SQLiteKnowledgeStore {
             tagIDs[sqlite3_column_int64(row, 0), default: []].append(id)
             ids.insert(id)
         }
-        let words = try tagWords(db, ids: ids)
+        let words = try tagWords(db, ids: ids, stats: .some(stats))
         var tags: [Int64: String] = [:]
         for (key, tagged) in tagsOf {
             if tags[tagged] == nil {

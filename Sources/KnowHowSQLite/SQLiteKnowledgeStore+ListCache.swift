@@ -56,23 +56,34 @@ final class ListCache: @unchecked Sendable {
 }
 
 extension SQLiteKnowledgeStore {
+    /// Whether `db` reads in a transaction that has written nothing: what the process keeps for
+    /// a version (`ListCache`, `RecentDocuments`, a connection's tags' words) is only used and
+    /// filled then. A write rolled back would leave a version to be drawn again, and a read
+    /// outside a transaction could see a commit after the version was read.
+    static func readsInTransaction(_ db: Database) -> Bool {
+        let c = db.sqliteConnection!
+        return sqlite3_get_autocommit(c) == 0 && sqlite3_txn_state(c, "main") == SQLITE_TXN_READ
+    }
+
+    /// The store's file, what the process keeps things under, when `db` reads one in a
+    /// transaction that has written nothing (`readsInTransaction`); nil for a store in memory.
+    static func keptUnderFile(_ db: Database) -> String? {
+        guard let name = sqlite3_db_filename(db.sqliteConnection, "main"), name.pointee != 0, readsInTransaction(db) else { return nil }
+        return String(cString: name)
+    }
+
     /// Each entry of a term's ranked list with its impact, in entry order (the list's key): from
     /// the process's cache where it may be used (see `ListCache`), else from the table.
     static func listed(_ db: Database, term: String, stats: RankStats) throws -> [SortedShares.Share] {
-        let c = db.sqliteConnection!
-        var path = ""
-        if let name = sqlite3_db_filename(c, "main"), name.pointee != 0,
-           sqlite3_get_autocommit(c) == 0, sqlite3_txn_state(c, "main") == SQLITE_TXN_READ {
-            path = String(cString: name)
-            if let kept = ListCache.shared.list(path: path, version: stats.indexVersion, term: term) { return kept }
-        }
+        let path = keptUnderFile(db)
+        if let path, let kept = ListCache.shared.list(path: path, version: stats.indexVersion, term: term) { return kept }
         var list: [SortedShares.Share] = []
         list.reserveCapacity(stats.listLength)
         // Read raw: a list is a thousand rows, and a broad prefix reads fifty lists.
         let statement = try db.cachedStatement(sql: "SELECT entry, impact FROM rank_list WHERE term = ? ORDER BY entry")
         try statement.setArguments([term])
         try step(statement) { s in list.append((sqlite3_column_int64(s, 0), sqlite3_column_double(s, 1))) }
-        if !path.isEmpty { ListCache.shared.keep(path: path, version: stats.indexVersion, term: term, list: list) }
+        if let path { ListCache.shared.keep(path: path, version: stats.indexVersion, term: term, list: list) }
         return list
     }
 }
@@ -94,15 +105,11 @@ final class RecentDocuments: @unchecked Sendable {
 
     init(capacity: Int = 128) { self.capacity = capacity }
 
-    /// Where `db` may use and fill them: a store file with an index version, read in a
-    /// transaction that has written nothing (see `ListCache`); nil elsewhere.
-    static func usable(_ db: Database) throws -> Key? {
-        let c = db.sqliteConnection!
-        guard let name = sqlite3_db_filename(c, "main"), name.pointee != 0 else { return nil }
-        // Also begins the transaction's read, so the version is the one the documents are read at.
-        guard let stats = try SQLiteKnowledgeStore.rankStats(db),
-              sqlite3_get_autocommit(c) == 0, sqlite3_txn_state(c, "main") == SQLITE_TXN_READ else { return nil }
-        return Key(path: String(cString: name), version: stats.indexVersion)
+    /// Where `db` may use and fill them: a store file with an index version (`stats`, read in the
+    /// same transaction), read in a transaction that has written nothing; nil elsewhere.
+    static func usable(_ db: Database, stats: SQLiteKnowledgeStore.RankStats?) -> Key? {
+        guard let stats, let path = SQLiteKnowledgeStore.keptUnderFile(db) else { return nil }
+        return Key(path: path, version: stats.indexVersion)
     }
 
     /// Those of `keys` kept under `key`.

@@ -68,13 +68,11 @@ extension SQLiteKnowledgeStore {
     /// The words of the tags `ids`, by id (nil or missing: no such tag), and maybe of others.
     /// Read from the connection's cache where it is current (see `TagWordsCache`), which is
     /// handed back whole rather than copied; the rest from the tables.
-    static func tagWords(_ db: Database, ids: Set<Int64>) throws -> [Int64: TagWords?] {
+    /// `stats`: the store's rank statistics where the caller has read them in this transaction.
+    static func tagWords(_ db: Database, ids: Set<Int64>, stats: RankStats?? = nil) throws -> [Int64: TagWords?] {
         guard !ids.isEmpty else { return [:] }
-        let c = db.sqliteConnection!
-        let version = try tagWordsVersion(db)
-        guard sqlite3_get_autocommit(c) == 0, sqlite3_txn_state(c, "main") == SQLITE_TXN_READ else {
-            return try readTagWords(db, ids: ids).mapValues { $0 }
-        }
+        let version = try tagWordsVersion(db, stats: stats)
+        guard readsInTransaction(db) else { return try readTagWords(db, ids: ids).mapValues { $0 } }
         let cache = tagWordsCache.connection(db, version: version)
         let missing = ids.filter { cache.words[$0] == nil }
         if !missing.isEmpty {
@@ -86,9 +84,9 @@ extension SQLiteKnowledgeStore {
 
     /// What the connection's tags are kept under (see `TagWordsCache`). Either read also begins
     /// the transaction's read, so the state is the one the tags are read in. No count of changes
-    /// is Int64.min: the two kinds of version never meet.
-    static func tagWordsVersion(_ db: Database) throws -> (data: Int64, changes: Int64) {
-        if let stats = try rankStats(db) { return (stats.indexVersion, Int64.min) }
+    /// is Int64.min: the two kinds of version never meet. `stats`: as `tagWords` takes them.
+    static func tagWordsVersion(_ db: Database, stats: RankStats?? = nil) throws -> (data: Int64, changes: Int64) {
+        if let stats = try stats ?? rankStats(db) { return (stats.indexVersion, Int64.min) }
         var data: Int64 = 0
         try step(db.cachedStatement(sql: "PRAGMA data_version")) { data = sqlite3_column_int64($0, 0) }
         return (data, sqlite3_total_changes64(db.sqliteConnection!))
