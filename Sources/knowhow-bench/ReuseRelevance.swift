@@ -234,13 +234,13 @@ struct ReuseLatency {
                 return w.count >= 2 ? w.prefix(2).joined(separator: " ") : nil
             }
         }
-        let warming = all.prefix(warmUp), titles = all.dropFirst(warmUp)
+        let warming = all.prefix(warmUp), titles = all.dropFirst(warmUp), two = twoWords(titles)
         _ = try time(twoWords(warming))
-        let a = try time(twoWords(titles))
+        let a = try time(two)
         _ = try time(pasted(warming))
         let b = try time(pasted(titles))
         return String(format: "two-word find: p50 %.2f ms, p99 %.2f ms (%d queries)\npasted-title find: p50 %.2f ms, p99 %.2f ms (%d queries, %d relaxed)",
-                      a.p50, a.p99, twoWords(titles).count, b.p50, b.p99, titles.count, b.relaxed)
+                      a.p50, a.p99, two.count, b.p50, b.p99, titles.count, b.relaxed)
     }
 }
 
